@@ -1,0 +1,72 @@
+"""Shared fixtures: the demo data as named personas, logged-in clients per role."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo data once per test database; each test runs in a rolled-back transaction."""
+    from zhilian.core.demo import load_all
+
+    with django_db_blocker.unblock():
+        load_all()
+
+
+@pytest.fixture
+def demo_data_tx(django_db_serialized_rollback, transactional_db):
+    """Demo data for transactional tests (live server, browser), which flush the database.
+
+    Serialized rollback restores what migrations put in the database (e.g. the severity
+    model) before each test, since the flush after the previous one removed it.
+    """
+    from zhilian.core.demo import load_all
+
+    load_all()
+
+
+@pytest.fixture
+def persona(db):
+    """``persona("city")`` -> the demo user of that role (see accounts.demo.DEMO_USERS)."""
+    from zhilian.accounts.models import User
+
+    def get(username):
+        return User.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_as(db, client):
+    """``client_as("district")`` -> a test client signed in as that demo persona."""
+    from django.test import Client
+
+    from zhilian.accounts.models import User
+
+    def make(username):
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_as(db):
+    """``api_as("owner")`` -> a DRF APIClient authenticated with that persona's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from zhilian.accounts.models import User
+
+    def make(username):
+        user = User.objects.get(username=username)
+        token, _ = Token.objects.get_or_create(user=user)
+        c = APIClient()
+        c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return c
+
+    return make
+
+
+ALL_PERSONAS = ["sysadmin", "secadmin", "auditor", "city", "district", "grassroots", "mgmt", "institution", "owner",
+                "member", "assoc", "research", "expert", "commissioner", "consumer"]

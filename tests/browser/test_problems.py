@@ -1,0 +1,76 @@
+"""Scoring a problem on the Appendix D model, the library's filters and the Table C.1 import (PRB)."""
+
+import io
+
+import openpyxl
+import pytest
+
+
+@pytest.mark.req("PRB-03")
+def test_expert_scores_a_problem_with_the_level_descriptions(login, site, shot):
+    page = login("expert")
+    page.goto(f"{site}/problems/?q=偏光片")
+    page.click("#problem-table a:has-text('OD-002')")
+    page.click("#assess")
+    card = page.locator("[data-dimension=impact]")
+    assert "致命性“卡脖子”问题" in card.inner_text()
+    shot("problem-assess-form")
+    page.check("[data-dimension=impact] input[value='5']")
+    page.check("[data-dimension=spread] input[value='4']")
+    page.check("[data-dimension=urgency] input[value='4']")
+    page.click("#save-assessment")
+    page.wait_for_selector("#severity-total")
+    assert page.inner_text("#severity-total") == "4.4"
+    assert page.inner_text("#stars") == "★★★"
+    assert "v1" in page.inner_text("#assessments")
+    shot("problem-assessed")
+
+
+@pytest.mark.req("PRB-03")
+def test_a_missing_score_is_refused_on_the_page(login, site):
+    page = login("expert")
+    page.goto(f"{site}/problems/?q=OD-009")
+    page.click("#problem-table a:has-text('OD-009')")
+    page.click("#assess")
+    page.evaluate("() => document.querySelectorAll('[data-dimension=spread] input').forEach(i => i.checked = false)")
+    page.click("#save-assessment")
+    assert "1–5" in page.inner_text("[data-dimension=spread]")  # 请为此维度打 1–5 分。
+
+
+# "共 3 条记录" / "3 records": the number in the count, whatever the language.
+COUNT_IS = "n => (document.querySelector('#result-count').innerText.match(/\\d+/) || [])[0] === String(n)"
+
+
+@pytest.mark.req("PRB-01")
+@pytest.mark.req("PRB-02")
+def test_library_filters_by_category_and_level(login, site, shot):
+    page = login("city")
+    page.goto(f"{site}/problems/")
+    page.select_option("#id_level", "1")
+    page.wait_for_function(COUNT_IS, arg=3)
+    page.select_option("#id_category", "infrastructure")
+    page.wait_for_function(COUNT_IS, arg=1)
+    assert "OD-007" in page.inner_text("#problem-table")
+    shot("problem-list-filtered")
+
+
+@pytest.mark.req("PRB-07")
+def test_import_reports_row_errors_and_imports_nothing(login, site, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["产业链供应链质量问题库"])
+    ws.append(["编号", "产业链", None, None, "产业链质量问题"])
+    ws.append(["编号", "产业名称", "位置（上/中/下游）", "填报人及单位", "质量问题描述", "影响范围与程度", "原因初步分析", "关联问题",
+               "初步改进建议", "问题状态", "质量问题分类", "质量问题分级"])
+    ws.append(["B-001", "光电显示产业链", "上游-偏光片", "", "偏光片边缘翘起", "", "", "无", "", "已识别", "质量技术问题", "★"])
+    ws.append(["B-002", "光电显示产业链", "上游-不存在", "", "坏行", "", "", "无", "", "已识别", "质量技术问题", "★★★★"])
+    path = tmp_path / "c1.xlsx"
+    wb.save(path)
+    page = login("city")
+    page.goto(f"{site}/problems/import/")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#import-submit")
+    errors = page.inner_text("#import-errors")
+    assert "质量问题分级" in errors
+    page.goto(f"{site}/problems/?q=B-001")
+    assert "B-001" not in page.inner_text("#object-list")

@@ -1,0 +1,121 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhilian.core import audit
+from zhilian.core.api.viewsets import RestrictedReadOnlyViewSet
+from zhilian.core.context import client_ip
+from zhilian.core.models import AuditAction
+
+from .. import signin, twofactor
+from ..models import SignInAttempt, User
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.CharField(required=False, allow_blank=True, max_length=12,
+                                help_text="Current TOTP code; required for accounts with two-factor sign-in.")
+
+
+class TokenErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username, password (and, for two-factor accounts, the current TOTP code
+    ``otp``) for an API token; send it as ``Authorization: Token …``.
+
+    Sign-in limits apply as on the web (SEC-02): a locked account answers 403
+    ``account_locked``, too many attempts 429 ``rate_limited``."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(TokenErrorSerializer, description="Wrong credentials or code, or a field missing"),
+            403: OpenApiResponse(TokenErrorSerializer, description="Account locked, or two-factor not set up"),
+            429: OpenApiResponse(TokenErrorSerializer, description="Too many attempts"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        params = TokenRequestSerializer(data=request.data)
+        if not params.is_valid():
+            # The documented error shape (detail, code), with the field errors beside it.
+            return Response({"detail": "Send username and password.", "code": "invalid", **params.errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        data = params.validated_data
+        request.signin_channel = "api"
+        ip = client_ip(request)
+        user = authenticate(request=request, username=data["username"], password=data["password"])
+        if user is None:
+            return self._refused(request)
+        if twofactor.is_needed(user):
+            if not twofactor.is_enrolled(user):
+                signin.register_password_ok(user, ip, channel="api")
+                return Response({"detail": "Set up two-factor sign-in in the web interface first.",
+                                 "code": "two_factor_not_set_up"}, status=status.HTTP_403_FORBIDDEN)
+            if not twofactor.normalise(data.get("otp", "")):
+                signin.register_password_ok(user, ip, channel="api")
+                return Response({"detail": "This account signs in with a second factor: send the current code "
+                                           "as otp.", "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
+            if twofactor.verify(user, data["otp"]) is None:
+                locked = signin.register_failure(user.get_username(), ip, channel="api",
+                                                 outcome=SignInAttempt.Outcome.BAD_OTP)
+                if locked is not None:
+                    return Response({"detail": locked.message, "code": "account_locked"}, status=status.HTTP_403_FORBIDDEN)
+                return Response({"detail": "The verification code is wrong or was already used.", "code": "otp_invalid"},
+                                status=status.HTTP_400_BAD_REQUEST)
+        signin.register_success(user, ip, channel="api")
+        audit.write(action=AuditAction.LOGIN, instance=user, user=user, message="API token")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @staticmethod
+    def _refused(request):
+        refusal = getattr(request, "signin_refusal", None)
+        if refusal is not None and refusal.code == "rate_limited":
+            return Response({"detail": refusal.message, "code": "rate_limited"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if refusal is not None:
+            return Response({"detail": refusal.message, "code": "account_locked"}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"detail": "Unable to sign in with the given credentials.", "code": "invalid_credentials"},
+                        status=status.HTTP_400_BAD_REQUEST)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    organization_name = serializers.CharField(source="organization.name", default=None, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "organization", "organization_name", "roles", "is_active"]
+
+    def get_roles(self, obj) -> list[str]:
+        return sorted(obj.role_codes)
+
+
+class UserViewSet(RestrictedReadOnlyViewSet):
+    """Platform accounts the caller may see (colleagues; everyone for account administrators)."""
+
+    queryset = User.objects.select_related("organization")
+    serializer_class = UserSerializer
+    filterset_fields = ["organization", "is_active"]
+    ordering_fields = ["username", "id"]
+
+
+class MeView(APIView):
+    """The authenticated caller's own account and roles."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)

@@ -1,0 +1,41 @@
+"""The authentication backend: Django's ModelBackend behind the lockout (SEC-02)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+
+from zhilian.core.context import client_ip
+
+from . import signin
+
+
+class LockoutBackend(ModelBackend):
+    """Refuse locked accounts and rate-limited callers before checking the password.
+
+    A refusal raises PermissionDenied so Django tries no other backend; the reason is left
+    on ``request.signin_refusal`` for the sign-in page or token endpoint to explain. The
+    completed sign-in (after any second factor) is reported by the caller, which is why a
+    right password alone does not reset the failure count.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        username = str(username)[:150]
+        ip = client_ip(request) if request is not None else None
+        channel = getattr(request, "signin_channel", "web") if request is not None else "internal"
+        refused = signin.refusal(username, ip)
+        if refused is not None:
+            signin.register_refusal(username, ip, refused, channel=channel)
+            if request is not None:
+                request.signin_refusal = refused
+            raise PermissionDenied(refused.message)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            locked = signin.register_failure(username, ip, channel=channel)
+            if request is not None and locked is not None:
+                request.signin_refusal = locked
+            return None
+        return user

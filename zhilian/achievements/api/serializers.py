@@ -1,0 +1,188 @@
+from rest_framework import serializers
+
+from zhilian.consortia.api.serializers import MaskedPhone, RestrictedRelationsMixin
+from zhilian.directory.models import Organization
+from zhilian.directory.regions import PROVINCES
+from zhilian.problems.models import Problem
+from zhilian.projects.models import Project
+
+from ..choices import NATIONWIDE, RightStatus
+from ..models import Achievement, License, PromotionEvent
+
+TERRITORIES = [NATIONWIDE, *PROVINCES]
+
+
+class _AchievementListSerializer(serializers.ListSerializer):
+    """Work out once per page which linked problems the caller may see."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        ids = {p.pk for a in items for p in a.problems.all()}
+        if request is not None and ids:
+            self.context["_visible_problems"] = set(
+                Problem.objects.restrict(request.user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+        return super().to_representation(items)
+
+
+class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
+    """An achievement with the Table G.1 fields. ``project`` must be an accepted project of
+    which the caller's unit is a unit; ``targeted_organizations`` for a targeted share."""
+
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    problems = serializers.PrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True, required=False)
+    targeted_organizations = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True,
+                                                                required=False)
+    contributor_name = serializers.CharField(source="contributor.name", read_only=True)
+    contact_phone = MaskedPhone(max_length=30)
+
+    class Meta:
+        model = Achievement
+        fields = ["id", "code", "name", "contributor", "contributor_name", "achievement_type", "summary",
+                  "problem_solved", "problems", "indicators", "application_scope", "ip_type", "right_status",
+                  "certificate_no", "right_holder", "share_level", "share_condition", "fee_terms",
+                  "targeted_organizations", "contact_name", "contact_phone", "project", "consortium", "status",
+                  "declared_at", "review_opinion", "reviewed_at", "listed_on", "delisted_on", "delist_reason",
+                  "version", "created_at", "updated_at"]
+        read_only_fields = ["code", "contributor", "consortium", "status", "declared_at", "review_opinion",
+                            "reviewed_at", "listed_on", "delisted_on", "delist_reason", "version", "created_at",
+                            "updated_at"]
+        list_serializer_class = _AchievementListSerializer
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        # Linked problems are listed only when the caller may see them (PLT-02).
+        visible = self.context.get("_visible_problems")
+        if visible is None and user is not None and data.get("problems"):
+            visible = set(Problem.objects.restrict(user, "view").filter(pk__in=data["problems"])
+                          .values_list("pk", flat=True))
+        data["problems"] = [pk for pk in data.get("problems", []) if visible and pk in visible]
+        # Who a targeted share goes to is for the contributor and the operators to know.
+        if user is None or user.organization_id not in (instance.contributor_id, instance.consortium.lead_unit_id):
+            if not (user and user.has_role("city_regulator", "management_institution", "system_admin")):
+                data["targeted_organizations"] = []
+        return data
+
+    def _save(self, instance, validated):
+        from ..services import INTAKE_FIELDS, achievement_save
+
+        data = {k: v for k, v in validated.items() if k in INTAKE_FIELDS}
+        return achievement_save(user=self.context["request"].user, achievement=instance,
+                                project=validated.get("project") if instance is None else instance.project, data=data,
+                                problems=validated.get("problems", instance.problems.all() if instance else []),
+                                targeted_organizations=validated.get(
+                                    "targeted_organizations",
+                                    instance.targeted_organizations.all() if instance else []))
+
+    def create(self, validated_data):
+        return self._save(None, validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+
+class DeclarationSerializer(serializers.Serializer):
+    declaration = serializers.BooleanField(help_text="The contributor's declaration of Table G.1 (must be true).")
+
+
+class ReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    opinion = serializers.CharField()
+
+
+class RightStatusSerializer(serializers.Serializer):
+    right_status = serializers.ChoiceField(choices=RightStatus.choices)
+    effective_on = serializers.DateField()
+    note = serializers.CharField(max_length=300)
+
+
+class TakeDownSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300)
+
+
+class UsageSerializer(serializers.Serializer):
+    views = serializers.IntegerField()
+    units = serializers.IntegerField()
+    downloads = serializers.IntegerField()
+    exports = serializers.IntegerField()
+    requested = serializers.IntegerField()
+    signed = serializers.IntegerField()
+    fees = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class LicenseSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
+    """A sharing licence agreement (Appendix H). POST requests one for the caller's unit."""
+
+    achievement = serializers.PrimaryKeyRelatedField(queryset=Achievement.objects.all())
+    territories = serializers.ListField(child=serializers.ChoiceField(choices=TERRITORIES), min_length=1)
+    licensor_name = serializers.CharField(source="licensor.name", read_only=True)
+    licensee_name = serializers.CharField(source="licensee.name", read_only=True)
+
+    class Meta:
+        model = License
+        fields = ["id", "code", "achievement", "licensor", "licensor_name", "licensee", "licensee_name", "mode",
+                  "territories", "field_of_use", "start_date", "end_date", "fee_amount", "fee_terms", "purpose",
+                  "obligations", "breach", "dispute_resolution", "status", "decided_at", "decision_note", "signed_on",
+                  "licensor_signatory", "licensee_signatory", "created_at"]
+        read_only_fields = ["code", "licensor", "licensee", "status", "decided_at", "decision_note", "signed_on",
+                            "licensor_signatory", "licensee_signatory", "created_at"]
+
+    def create(self, validated_data):
+        from ..services import license_request
+
+        achievement = validated_data.pop("achievement")
+        return license_request(user=self.context["request"].user, achievement=achievement, data=validated_data)
+
+
+class LicenseDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField()
+    fee_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    fee_terms = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class LicenseSignSerializer(serializers.Serializer):
+    signed_on = serializers.DateField()
+    licensor_signatory = serializers.CharField(max_length=50)
+    licensee_signatory = serializers.CharField(max_length=50)
+
+
+class PromotionEventSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
+    achievements = serializers.PrimaryKeyRelatedField(queryset=Achievement.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = PromotionEvent
+        fields = ["id", "consortium", "kind", "title", "held_on", "location", "achievements", "attendees",
+                  "attending_units", "summary", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and data.get("achievements"):
+            visible = set(Achievement.objects.restrict(request.user, "view").filter(pk__in=data["achievements"])
+                          .values_list("pk", flat=True))
+            data["achievements"] = [pk for pk in data["achievements"] if pk in visible]
+        return data
+
+    def create(self, validated_data):
+        from ..services import promotion_event_save
+
+        achievements = validated_data.pop("achievements", [])
+        consortium = validated_data.pop("consortium")
+        return promotion_event_save(user=self.context["request"].user, event=None, consortium=consortium,
+                                    data=validated_data, achievements=achievements)
+
+    def update(self, instance, validated_data):
+        from ..services import promotion_event_save
+
+        achievements = validated_data.pop("achievements", instance.achievements.all())
+        validated_data.pop("consortium", None)
+        return promotion_event_save(user=self.context["request"].user, event=instance, consortium=instance.consortium,
+                                    data=validated_data, achievements=achievements)

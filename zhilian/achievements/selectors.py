@@ -1,0 +1,146 @@
+"""Reads of the achievement library: reviewers, licence conflicts, usage statistics, priority."""
+
+import datetime
+import re
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from zhilian.accounts.roles import Role
+from zhilian.consortia.models import is_city_level
+from zhilian.core.models import Attachment, AuditAction, AuditEvent
+from zhilian.core.permissions import may
+
+from .choices import EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind
+from .models import Achievement, AchievementUsage, License
+
+
+def may_review(user, achievement: Achievement) -> bool:
+    """The consortium's lead unit reviews what its members contribute (chain guide 5.6.4); the
+    management institution reviews what the lead unit contributes itself."""
+    if not may(user, "review", Achievement):
+        return False
+    lead = achievement.consortium.lead_unit_id
+    if achievement.contributor_id == lead:
+        return user.has_role(Role.MANAGEMENT_INSTITUTION)
+    return user.organization_id == lead or user.has_role(Role.MANAGEMENT_INSTITUTION)
+
+
+def may_operate(user, achievement: Achievement) -> bool:
+    """Status maintenance and takedown: the lead unit running the library, the management
+    institution, and the contributor for its own achievement."""
+    if not may(user, "view", Achievement):
+        return False
+    return (user.organization_id in (achievement.consortium.lead_unit_id, achievement.contributor_id)
+            or user.has_role(Role.MANAGEMENT_INSTITUTION))
+
+
+def is_contributor_user(user, achievement: Achievement) -> bool:
+    return bool(user.organization_id) and user.organization_id == achievement.contributor_id
+
+
+def _fields(text: str) -> set[str]:
+    return {part.strip().lower() for part in re.split(r"[,，、;；/]+", text or "") if part.strip()}
+
+
+def territories_overlap(a: list, b: list) -> bool:
+    if not a or not b or NATIONWIDE in a or NATIONWIDE in b:
+        return True
+    return bool(set(a) & set(b))
+
+
+def fields_overlap(a: str, b: str) -> bool:
+    """Fields of use overlap when either covers every field (empty) or they share one."""
+    fa, fb = _fields(a), _fields(b)
+    return not fa or not fb or bool(fa & fb)
+
+
+def terms_overlap(start_a, end_a, start_b, end_b) -> bool:
+    return start_a <= end_b and start_b <= end_a
+
+
+def conflicting_licenses(achievement: Achievement, *, mode: str, territories: list, field_of_use: str,
+                         start_date: datetime.date, end_date: datetime.date, exclude_pk=None) -> list[License]:
+    """Binding licences that a new licence of this scope would collide with (ACH-03).
+
+    Two licences collide when either is exclusive (排他) or sole (独占) and their
+    territory, field of use and term all overlap.
+    """
+    conflicts = []
+    for other in License.objects.filter(achievement=achievement).binding().exclude(pk=exclude_pk):
+        if mode not in EXCLUSIVE_MODES and other.mode not in EXCLUSIVE_MODES:
+            continue
+        if (terms_overlap(other.start_date, other.end_date, start_date, end_date)
+                and territories_overlap(other.territories, territories)
+                and fields_overlap(other.field_of_use, field_of_use)):
+            conflicts.append(other)
+    return conflicts
+
+
+def operated_by(user) -> Q:
+    """Achievements whose usage a user follows: its own, its consortium's, or all (city level)."""
+    if is_city_level(user):
+        return Q()
+    if not user.organization_id:
+        return Q(pk__in=[])
+    return Q(contributor_id=user.organization_id) | Q(consortium__lead_unit_id=user.organization_id)
+
+
+def _download_counts(achievement_ids) -> dict:
+    """Downloads of each achievement's proof documents, counted from the audit log (SEC-08)."""
+    ct = ContentType.objects.get_for_model(Achievement)
+    by_attachment = dict(Attachment.objects.filter(content_type=ct, object_id__in=list(achievement_ids))
+                         .values_list("pk", "object_id"))
+    if not by_attachment:
+        return {}
+    attachment_ct = ContentType.objects.get_for_model(Attachment)
+    rows = (AuditEvent.objects.filter(action=AuditAction.DOWNLOAD, content_type=attachment_ct,
+                                      object_id__in=[str(pk) for pk in by_attachment])
+            .values("object_id").annotate(n=Count("id")))
+    counts: dict = {}
+    for row in rows:
+        owner = by_attachment.get(int(row["object_id"]))
+        counts[owner] = counts.get(owner, 0) + row["n"]
+    return counts
+
+
+def usage_statistics(queryset) -> list[dict]:
+    """Per achievement: views, visiting units, downloads, exports, licences (requested / signed) and fees."""
+    achievements = list(queryset.select_related("contributor"))
+    ids = [a.pk for a in achievements]
+    views = {r["achievement"]: r for r in AchievementUsage.objects.filter(achievement__in=ids, kind=UsageKind.VIEW)
+             .values("achievement").annotate(n=Count("id"), units=Count("organization", distinct=True))}
+    exports = dict(AchievementUsage.objects.filter(achievement__in=ids, kind=UsageKind.EXPORT)
+                   .values("achievement").annotate(n=Count("id")).values_list("achievement", "n"))
+    licences = {r["achievement"]: r for r in License.objects.filter(achievement__in=ids).values("achievement").annotate(
+        requested=Count("id"), signed=Count("id", filter=Q(status=LicenseStatus.SIGNED)),
+        fees=Sum("fee_amount", filter=Q(status=LicenseStatus.SIGNED)))}
+    downloads = _download_counts(ids)
+    rows = []
+    for a in achievements:
+        v, lic = views.get(a.pk, {}), licences.get(a.pk, {})
+        rows.append({"achievement": a, "views": v.get("n", 0), "units": v.get("units", 0),
+                     "downloads": downloads.get(a.pk, 0), "exports": exports.get(a.pk, 0), "requested": lic.get("requested", 0),
+                     "signed": lic.get("signed", 0), "fees": lic.get("fees") or 0})
+    return rows
+
+
+def paid_share_priority(organization) -> str | None:
+    """ACH-06 / chain guide 5.6.3: a contributor of paid shares has priority for new projects."""
+    if organization is None:
+        return None
+    names = list(Achievement.objects.filter(contributor=organization, share_level=ShareLevel.PAID,
+                                            status=AchievementStatus.LISTED).values_list("name", flat=True)[:3])
+    if not names:
+        return None
+    return _("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": "、".join(names)}
+
+
+def achievement_counts(user, field: str) -> dict:
+    rows = Achievement.objects.restrict(user, "view").values(field).annotate(n=Count("id"))
+    return {r[field]: r["n"] for r in rows}
+
+
+def licences_of(user, achievement) -> QuerySet:
+    return License.objects.restrict(user, "view").filter(achievement=achievement).select_related("licensee")

@@ -1,0 +1,66 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.consortia.templatetags.workflow import TONES
+
+from .models import Achievement, License, PromotionEvent
+
+
+def _badge(value, label):
+    return format_html('<span class="badge text-bg-{}">{}</span>', TONES.get(value, "secondary"), label)
+
+
+class AchievementTable(tables.Table):
+    code = tables.Column(linkify=True, verbose_name=_("Number"))
+    name = tables.Column(linkify=True, verbose_name=_("Achievement name"))
+    achievement_type = tables.Column(verbose_name=_("Type"))
+    contributor = tables.Column(accessor="contributor__name", verbose_name=_("Contributor"))
+    share_level = tables.Column(verbose_name=_("Share level"))
+    right_status = tables.Column(verbose_name=_("Right status"))
+    status = tables.Column(verbose_name=_("Status"))
+    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"))
+
+    class Meta:
+        model = Achievement
+        fields = ("code", "name", "achievement_type", "contributor", "share_level", "right_status", "status",
+                  "listed_on")
+        attrs = {"id": "achievement-table", "class": "table table-sm table-hover"}
+
+    def render_share_level(self, record):
+        return _badge(record.share_level, record.get_share_level_display())
+
+    def render_status(self, record):
+        return _badge(record.status, record.get_status_display())
+
+
+class LicenseTable(tables.Table):
+    code = tables.Column(linkify=True, verbose_name=_("Agreement number"))
+    achievement = tables.Column(accessor="achievement__name", verbose_name=_("Achievement"))
+    licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"))
+    licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"))
+    mode = tables.Column(verbose_name=_("Licence mode"))
+    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"))
+    fee_amount = tables.Column(verbose_name=_("Fee (10k CNY)"))
+    status = tables.Column(verbose_name=_("Status"))
+
+    class Meta:
+        model = License
+        fields = ("code", "achievement", "licensor", "licensee", "mode", "end_date", "fee_amount", "status")
+        attrs = {"id": "license-table", "class": "table table-sm table-hover"}
+
+    def render_status(self, record):
+        return _badge(record.status, record.get_status_display())
+
+
+class PromotionEventTable(tables.Table):
+    title = tables.Column(linkify=True, verbose_name=_("Title"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"))
+    consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"))
+    attendees = tables.Column(verbose_name=_("Attendees"))
+
+    class Meta:
+        model = PromotionEvent
+        fields = ("title", "kind", "held_on", "consortium", "attendees")
+        attrs = {"id": "event-table", "class": "table table-sm table-hover"}

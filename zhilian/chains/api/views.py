@@ -1,0 +1,111 @@
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from zhilian.core.api.viewsets import RestrictedModelViewSet
+
+from .. import exports, services
+from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement
+from ..selectors import chain_map_for
+from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
+
+VERSION_PARAM = OpenApiParameter("version", int, description="A published version number; default: the working "
+                                 "copy for its builders and reviewers, the last publication for everyone else.")
+
+
+class ChainViewSet(RestrictedModelViewSet):
+    """Key industrial chains (MAP-01, MAP-08). ``/{id}/map/`` is the chain quality map as JSON:
+    segments, nodes (tree order, with ``depth``) each with its placed enterprises, matching
+    institution ids and problem ids, the institutions, and the starred problems (MAP-04).
+    ``/{id}/map/pdf/`` and ``/{id}/map/png/`` are the static overview (MAP-06)."""
+
+    queryset = Chain.objects.select_related("owner_enterprise")
+    serializer_class = ChainSerializer
+    searchable = True
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save(created_by=self.request.user)
+            if not Chain.objects.restrict(self.request.user, "view").filter(pk=serializer.instance.pk).exists():
+                raise PermissionDenied("You may not create a record outside your own scope.")
+
+    def _map(self, request):
+        chain = self.get_object()
+        snapshot = None
+        version = request.query_params.get("version")
+        if version:
+            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=chain, number=version).first() \
+                if version.isdigit() else None
+            if snapshot is None:
+                raise Http404
+        return chain, chain_map_for(request.user, chain, snapshot)
+
+    @extend_schema(parameters=[VERSION_PARAM], responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="map", url_name="map")
+    def map(self, request, pk=None):
+        _chain, data = self._map(request)
+        return Response(data)
+
+    def _file(self, request, render, content_type, suffix):
+        chain, data = self._map(request)
+        response = HttpResponse(render(data), content_type=content_type)
+        label = f"v{data['version']}" if data.get("version") else timezone.localdate().isoformat()
+        from zhilian.core.spreadsheets import file_response
+
+        return file_response(response.content, f"{chain.name}质量图谱-{label}.{suffix}", content_type)
+
+    @extend_schema(parameters=[VERSION_PARAM], responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="map/pdf", url_name="map-pdf")
+    def map_pdf(self, request, pk=None):
+        return self._file(request, exports.map_pdf, "application/pdf", "pdf")
+
+    @extend_schema(parameters=[VERSION_PARAM], responses={(200, "image/png"): bytes})
+    @action(detail=True, methods=["get"], url_path="map/png", url_name="map-png")
+    def map_png(self, request, pk=None):
+        return self._file(request, exports.map_png, "image/png", "png")
+
+
+class ChainNodeViewSet(RestrictedModelViewSet):
+    """Links of chains (环节), a tree per segment."""
+
+    queryset = ChainNode.objects.all()
+    serializer_class = ChainNodeSerializer
+    searchable = True
+    filterset_fields = ["chain", "segment", "parent"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.query_params.get("chain", "").isdigit():
+            queryset = queryset.filter(chain=self.request.query_params["chain"])
+        return queryset
+
+
+class PlacementViewSet(RestrictedModelViewSet):
+    """Enterprises placed on chain nodes (MAP-02)."""
+
+    queryset = Placement.objects.select_related("enterprise")
+    serializer_class = PlacementSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for key in ("chain", "node", "enterprise"):
+            if self.request.query_params.get(key, "").isdigit():
+                queryset = queryset.filter(**{key: self.request.query_params[key]})
+        return queryset
+
+
+class MonitoredEventViewSet(RestrictedModelViewSet):
+    """Monitored events by chain guide 5.3.7 dimension; one with ``triggers_update`` makes the map due."""
+
+    queryset = MonitoredEvent.objects.all()
+    serializer_class = MonitoredEventSerializer
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if not Chain.objects.restrict(self.request.user, "change").filter(pk=data["chain"].pk).exists():
+            raise PermissionDenied("You may not record events of this chain.")
+        serializer.instance = services.event_record(user=self.request.user, **data)

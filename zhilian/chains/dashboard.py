@@ -1,0 +1,38 @@
+"""Chain widgets on the home dashboard (PLT-11), counted over what the user may see."""
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core import registry
+
+from .models import Chain, ChainStatus, Placement
+
+
+def _by_status(request):
+    labels = dict(ChainStatus.choices)
+    rows = Chain.objects.restrict(request.user).values("status").annotate(n=Count("id")).order_by("status")
+    colours = {"draft": "#8c8c8c", "review": "#1677ff", "published": "#389e0d"}
+    data = [{"name": str(labels.get(r["status"], r["status"])), "value": r["n"],
+             "itemStyle": {"color": colours.get(r["status"], "#0b4f8a")}} for r in rows]
+    return {"chart_id": "chart-chain-status", "option": {
+        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}]}}
+
+
+def _stats(request):
+    chains = Chain.objects.restrict(request.user)
+    return {"stats": [
+        (_("Industrial chains"), chains.count(), reverse("chains:chain_list")),
+        (_("Published maps"), chains.filter(published_at__isnull=False).count(),
+         reverse("chains:chain_list") + "?status=published"),
+        (_("Placed enterprises"), Placement.objects.restrict(request.user).values("enterprise").distinct().count(),
+         None),
+    ]}
+
+
+def register():
+    registry.widget(registry.Widget("chains-stats", _("Chain quality maps"), "core/includes/widget_stats.html",
+                                    _stats, "chains.view_chain", order=20, width=6))
+    registry.widget(registry.Widget("chains-by-status", _("Chains by status"), "core/includes/widget_chart.html",
+                                    _by_status, "chains.view_chain", order=21, width=6))

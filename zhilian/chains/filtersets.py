@@ -1,0 +1,37 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Chain, ChainStatus, EventDimension, MonitoredEvent
+
+SELECT = {"class": "form-select form-select-sm"}
+TEXT = {"class": "form-control form-control-sm"}
+
+
+class ChainFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ChainStatus.choices, label=_("Status"),
+                                         widget=forms.Select(attrs=SELECT))
+    industry = django_filters.CharFilter(lookup_expr="icontains", label=_("Industry field"),
+                                         widget=forms.TextInput(attrs=TEXT))
+
+    class Meta:
+        model = Chain
+        fields = ["status", "industry"]
+
+
+class MonitoredEventFilterSet(django_filters.FilterSet):
+    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
+                                             widget=forms.Select(attrs=SELECT))
+    dimension = django_filters.ChoiceFilter(choices=EventDimension.choices, label=_("Monitoring dimension"),
+                                            widget=forms.Select(attrs=SELECT))
+    triggers_update = django_filters.BooleanFilter(label=_("Triggers an update"),
+                                                   widget=forms.NullBooleanSelect(attrs=SELECT))
+
+    class Meta:
+        model = MonitoredEvent
+        fields = ["chain", "dimension", "triggers_update"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")

@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from zhilian.core.db import AddTrigramIndex
+
+
+class Migration(migrations.Migration):
+    dependencies = [("chains", "0001_initial")]
+
+    operations = [AddTrigramIndex("chain"), AddTrigramIndex("chainnode")]

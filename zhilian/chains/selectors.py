@@ -1,0 +1,316 @@
+"""Reads of the chain quality map: the map as data, impact reach, version comparison (MAP, PRB-05).
+
+The map is built with a constant number of queries whatever the chain's size (a chain of
+2,000 nodes and 20,000 placements is the design load): nodes, supply links, placements
+with their enterprises, matching institutions and each registered layer (the problem
+library registers the starred problems) are read once each and assembled in Python.
+"""
+
+from collections import defaultdict, deque
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhilian.directory.selectors import capabilities_matching
+
+from .models import (
+    SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
+)
+
+# name -> (provider(chain) -> list[dict], visible(chain, user) -> set[int])
+_layers: dict[str, tuple[Callable, Callable]] = {}
+
+
+def register_map_layer(name: str, provider: Callable, visible: Callable) -> None:
+    """Let another app draw on the map (the problem library draws its starred problems).
+
+    ``provider(chain)`` returns summaries, each with ``id`` and ``node``; ``visible(chain,
+    user)`` returns the ids whose details the user may open (PLT-02: a published map shows
+    summaries to all, details only to those ``restrict`` allows).
+    """
+    _layers[name] = (provider, visible)
+
+
+def split_keywords(text: str) -> list[str]:
+    for sep in ("，", "、", ";", "；", "\n"):
+        text = (text or "").replace(sep, ",")
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def node_institutions(nodes: list[dict]) -> tuple[dict[int, list[int]], list[dict]]:
+    """Return node id -> institution ids whose testing capabilities match the node's keywords.
+
+    One query for every keyword of the chain (chain guide 5.3.5, MAP-03); the matching is
+    done in Python against the distinct (product, institution) pairs it returns.
+    """
+    keywords_by_node = {n["id"]: split_keywords(n.get("keywords", "")) for n in nodes}
+    all_keywords = sorted({k for ks in keywords_by_node.values() for k in ks})
+    if not all_keywords:
+        return {}, []
+    pairs = set()
+    names = {}
+    # Distinct pairs, unordered: a large directory has hundreds of capability lines per pair.
+    for product, institution_id, institution_name in capabilities_matching(all_keywords).order_by().values_list(
+            "product", "institution_id", "institution__name").distinct():
+        pairs.add((product.lower(), institution_id))
+        names[institution_id] = institution_name
+    by_keyword: dict[str, set[int]] = {}
+    products: dict[int, set[str]] = defaultdict(set)
+    for keyword in all_keywords:
+        low = keyword.lower()
+        matched = set()
+        for product, institution_id in pairs:
+            if low in product:
+                matched.add(institution_id)
+                products[institution_id].add(product)
+        by_keyword[keyword] = matched
+    result = {}
+    for node_id, keywords in keywords_by_node.items():
+        ids = set()
+        for keyword in keywords:
+            ids |= by_keyword.get(keyword, set())
+        if ids:
+            result[node_id] = sorted(ids)
+    institutions = [{"id": pk, "name": names[pk], "products": sorted(products[pk])[:12]}
+                    for pk in sorted(names, key=lambda i: names[i])]
+    return result, institutions
+
+
+def _tree_order(rows: list[dict]) -> list[dict]:
+    """Order nodes segment by segment, depth-first, siblings by (order, id); set ``depth``."""
+    children = defaultdict(list)
+    ids = {r["id"] for r in rows}
+    for row in rows:
+        parent = row["parent"] if row["parent"] in ids else None
+        children[(row["segment"], parent)].append(row)
+    ordered = []
+
+    def visit(segment, parent, depth):
+        for row in sorted(children.get((segment, parent), []), key=lambda r: (r["order"], r["id"])):
+            row["depth"] = depth
+            ordered.append(row)
+            visit(segment, row["id"], depth + 1)
+
+    for segment in sorted(SEGMENT_ORDER, key=SEGMENT_ORDER.get):
+        visit(str(segment), None, 0)
+    # Nodes whose parent sits in another segment (data entered before the rule) still show.
+    seen = {r["id"] for r in ordered}
+    for row in rows:
+        if row["id"] not in seen:
+            row["depth"] = 0
+            ordered.append(row)
+    return ordered
+
+
+def labels() -> dict:
+    """Display labels the map's front end and exports need, in the current language."""
+    return {
+        "segments": {str(k): str(v) for k, v in Segment.choices},
+        "roles": {str(k): str(v) for k, v in PlacementRole.choices},
+        "ladders": {str(k): str(v) for k, v in LadderPosition.choices},
+        "provinces": {"in": _("In province"), "out": _("Out of province")},
+    }
+
+
+def chain_map_data(chain: Chain) -> dict:
+    """Return the working copy of the chain quality map as plain data (MAP-01…05)."""
+    node_rows = list(ChainNode.objects.filter(chain=chain).values(
+        "id", "parent", "segment", "name", "key_products", "technology_route", "keywords", "order"))
+    supplies = defaultdict(list)
+    for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain=chain).values_list(
+            "from_chainnode_id", "to_chainnode_id"):
+        supplies[source].append(target)
+    enterprises = defaultdict(list)
+    for (pk, node_id, org_id, org_name, province, district, role, ladder, in_province,
+         products) in Placement.objects.filter(chain=chain).order_by("node", "id").values_list(
+            "id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
+            "role", "ladder", "in_province", "key_products"):
+        enterprises[node_id].append({
+            "id": org_id, "placement": pk, "name": org_name, "province": province, "district": district,
+            "in_province": in_province, "role": role, "ladder": ladder, "key_products": products,
+        })
+    institutions_by_node, institutions = node_institutions(node_rows)
+    layers = {name: provider(chain) for name, (provider, _visible) in _layers.items()}
+    problems_by_node = defaultdict(list)
+    for problem in layers.get("problems", []):
+        if problem.get("node"):
+            problems_by_node[problem["node"]].append(problem["id"])
+    nodes = []
+    for row in _tree_order(node_rows):
+        nodes.append({
+            "id": row["id"], "name": row["name"], "segment": row["segment"], "parent": row["parent"],
+            "depth": row["depth"], "key_products": row["key_products"], "technology_route": row["technology_route"],
+            "keywords": row["keywords"], "supplies": sorted(supplies.get(row["id"], [])),
+            "institutions": institutions_by_node.get(row["id"], []),
+            "enterprises": enterprises.get(row["id"], []),
+            "problems": problems_by_node.get(row["id"], []),
+        })
+    segments = []
+    for code, label in Segment.choices:
+        in_segment = [n for n in nodes if n["segment"] == code]
+        segments.append({
+            "code": code, "name": str(label), "node_count": len(in_segment),
+            "enterprise_count": sum(len(n["enterprises"]) for n in in_segment),
+            "problem_count": sum(len(n["problems"]) for n in in_segment),
+        })
+    owner = chain.owner_enterprise
+    return {
+        "chain": {
+            "id": chain.pk, "name": chain.name, "industry": chain.industry, "region": chain.region,
+            "status": chain.status, "owner": {"id": owner.pk, "name": owner.name} if owner else None,
+            "key_products": chain.key_products, "technology_routes": chain.technology_routes,
+        },
+        "version": None,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "segments": segments,
+        "nodes": nodes,
+        "institutions": institutions,
+        **layers,
+    }
+
+
+def chain_latest_snapshot(chain: Chain) -> ChainSnapshot | None:
+    return ChainSnapshot.objects.filter(chain=chain).order_by("-number").first()
+
+
+@lru_cache(maxsize=4)
+def _snapshot_payload(pk: int, created_at: str) -> dict:
+    return ChainSnapshot.objects.values_list("data", flat=True).get(pk=pk)
+
+
+def snapshot_data(snapshot: ChainSnapshot) -> dict:
+    """The published map of ``snapshot``, read from the database once per process.
+
+    A publication never changes after it is made, and reading a big chain's snapshot (12 MB
+    of JSON for 2,000 links and 20,000 placements) is most of the map request's time. The key
+    includes the creation time, so a row id reused after a rollback never returns stale data.
+    Callers copy what they change and never mutate the returned structure.
+    """
+    return _snapshot_payload(snapshot.pk, snapshot.created_at.isoformat())
+
+
+def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> dict:
+    """Return the map this user may see: a given version, the working copy, or the last publication.
+
+    Builders, reviewers and the city-wide roles see the working copy; everyone else sees
+    the last published version (MAP-07). Problem details are flagged per user.
+    """
+    if snapshot is None and not chain.can_see_draft(user):
+        snapshot = chain_latest_snapshot(chain)
+    if snapshot is not None:
+        data = dict(snapshot_data(snapshot))
+        data["version"] = snapshot.number
+        data["published_at"] = snapshot.created_at.isoformat(timespec="seconds")
+    else:
+        data = chain_map_data(chain)
+    data["labels"] = labels()
+    for name, (_provider, visible) in _layers.items():
+        allowed = visible(chain, user)
+        data[name] = [{**item, "detail": item["id"] in allowed} for item in data.get(name, [])]
+    return data
+
+
+def map_reach(data: dict, node_id: int) -> dict:
+    """Return the nodes and placed enterprises a problem on ``node_id`` can reach (PRB-05).
+
+    A problem travels along "supplies to" links to every downstream link, and a reached
+    link includes its sub-links (a problem reaching 面板 reaches TFT-LCD 面板 too).
+    """
+    nodes = {n["id"]: n for n in data["nodes"]}
+    children = defaultdict(list)
+    for n in data["nodes"]:
+        if n["parent"]:
+            children[n["parent"]].append(n["id"])
+    reached, queue = set(), deque([node_id])
+    while queue:
+        current = queue.popleft()
+        for target in nodes.get(current, {}).get("supplies", []):
+            stack = [target]
+            while stack:
+                nid = stack.pop()
+                if nid in reached or nid == node_id or nid not in nodes:
+                    continue
+                reached.add(nid)
+                queue.append(nid)
+                stack.extend(children.get(nid, []))
+    ordered = [n for n in data["nodes"] if n["id"] in reached]
+    enterprises = []
+    seen = set()
+    for n in ordered:
+        for e in n["enterprises"]:
+            if e["id"] not in seen:
+                seen.add(e["id"])
+                enterprises.append({**e, "node": n["id"], "node_name": n["name"], "segment": n["segment"]})
+    return {"nodes": [{"id": n["id"], "name": n["name"], "segment": n["segment"]} for n in ordered],
+            "enterprises": enterprises}
+
+
+def node_reach(node: ChainNode) -> dict:
+    """The impact reach of ``node`` over the chain's working copy (constant queries)."""
+    rows = list(ChainNode.objects.filter(chain_id=node.chain_id).values("id", "parent", "name", "segment"))
+    supplies = defaultdict(list)
+    for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain_id=node.chain_id).values_list(
+            "from_chainnode_id", "to_chainnode_id"):
+        supplies[source].append(target)
+    enterprises = defaultdict(list)
+    for org_id, name, node_id, in_province, ladder, role in Placement.objects.filter(
+            chain_id=node.chain_id).values_list("enterprise_id", "enterprise__name", "node_id", "in_province",
+                                                "ladder", "role"):
+        enterprises[node_id].append({"id": org_id, "name": name, "in_province": in_province, "ladder": ladder,
+                                     "role": role})
+    data = {"nodes": [{**r, "supplies": supplies.get(r["id"], []), "enterprises": enterprises.get(r["id"], [])}
+                      for r in rows]}
+    return map_reach(data, node.pk)
+
+
+def _index(data: dict):
+    nodes = {n["id"]: n for n in data.get("nodes", [])}
+    placements = {}
+    for n in data.get("nodes", []):
+        for e in n.get("enterprises", []):
+            placements[(n["id"], e["id"])] = {**e, "node_name": n["name"]}
+    problems = {p["id"]: p for p in data.get("problems", [])}
+    return nodes, placements, problems
+
+
+NODE_FIELDS = ("name", "segment", "parent", "key_products", "technology_route", "supplies")
+PLACEMENT_FIELDS = ("role", "ladder", "in_province", "key_products")
+PROBLEM_FIELDS = ("name", "node", "category", "level", "status", "is_common")
+
+
+def map_diff(old: dict, new: dict) -> dict:
+    """Compare two versions of the map: what was added, removed or changed (MAP-07)."""
+    old_nodes, old_placements, old_problems = _index(old)
+    new_nodes, new_placements, new_problems = _index(new)
+
+    def compare(before, after, fields, describe):
+        added = [describe(after[k]) for k in after if k not in before]
+        removed = [describe(before[k]) for k in before if k not in after]
+        changed = []
+        for k in after:
+            if k in before:
+                diffs = [f for f in fields if before[k].get(f) != after[k].get(f)]
+                if diffs:
+                    changed.append({"item": describe(after[k]), "fields": diffs,
+                                    "before": {f: before[k].get(f) for f in diffs},
+                                    "after": {f: after[k].get(f) for f in diffs}})
+        return {"added": added, "removed": removed, "changed": changed}
+
+    result = {
+        "nodes": compare(old_nodes, new_nodes, NODE_FIELDS, lambda n: n["name"]),
+        "placements": compare(old_placements, new_placements, PLACEMENT_FIELDS,
+                              lambda e: f"{e['node_name']} · {e['name']}"),
+        "problems": compare(old_problems, new_problems, PROBLEM_FIELDS,
+                            lambda p: f"{p.get('code', '')} {p['name']}".strip()),
+    }
+    result["total"] = sum(len(v) for part in result.values() if isinstance(part, dict) for v in part.values())
+    return result
+
+
+def chains_due_for_update(today) -> list[Chain]:
+    """Published chains whose update cycle is due within 30 days or whose update was triggered."""
+    horizon = today + timezone.timedelta(days=30)
+    return list(Chain.objects.filter(next_update_due__isnull=False, next_update_due__lte=horizon)
+                .select_related("created_by"))

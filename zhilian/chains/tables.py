@@ -1,0 +1,35 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Chain, MonitoredEvent
+
+
+class ChainTable(tables.Table):
+    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Chain"))
+    industry = tables.Column(verbose_name=_("Industry field"))
+    owner_enterprise = tables.Column(verbose_name=_("Chain-owner enterprise"))
+    status = tables.TemplateColumn('{% load zhilian %}{% status_badge record.status record.get_status_display %}',
+                                   verbose_name=_("Status"))
+    published_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Last published"))
+    next_update_due = tables.DateColumn(format="Y-m-d", verbose_name=_("Next update due"))
+    map = tables.TemplateColumn(
+        '{% load i18n %}<a class="btn btn-sm btn-outline-primary" href="{% url \'chains:chain_map\' record.pk %}">'
+        '<i class="bi bi-diagram-3"></i> {% translate "Map" %}</a>', orderable=False, verbose_name="")
+
+    class Meta:
+        model = Chain
+        fields = ("name", "industry", "owner_enterprise", "status", "published_at", "next_update_due")
+        attrs = {"id": "chain-table", "class": "table table-sm table-hover"}
+
+
+class MonitoredEventTable(tables.Table):
+    occurred_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Date"))
+    title = tables.Column(linkify=True, verbose_name=_("Title"))
+    chain = tables.Column(verbose_name=_("Chain"))
+    dimension = tables.Column(verbose_name=_("Monitoring dimension"))
+    triggers_update = tables.BooleanColumn(verbose_name=_("Triggers an update"))
+
+    class Meta:
+        model = MonitoredEvent
+        fields = ("occurred_on", "title", "chain", "dimension", "triggers_update")
+        attrs = {"id": "event-table", "class": "table table-sm table-hover"}

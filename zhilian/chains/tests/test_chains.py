@@ -1,0 +1,343 @@
+import datetime
+import subprocess
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from zhilian.chains import services
+from zhilian.chains.exports import map_pdf, map_png, map_svg
+from zhilian.chains.models import Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, Segment
+from zhilian.chains.selectors import chain_map_data, chain_map_for, map_diff, node_reach
+from zhilian.directory.models import Organization
+
+DISPLAY = "光电显示产业链"
+
+
+@pytest.fixture
+def display(db):
+    return Chain.objects.get(name=DISPLAY)
+
+
+def node(chain, name):
+    return ChainNode.objects.get(chain=chain, name=name)
+
+
+@pytest.mark.req("MAP-08")
+def test_city_selects_a_chain_with_its_owner_and_reasons(client_as, persona):
+    owner = Organization.objects.get(name="厦门鹭岛显示科技有限公司")
+    response = client_as("city").post("/chains/add/", {
+        "name": "新能源汽车产业链", "industry": "新能源汽车", "region": "厦门市", "owner_enterprise": owner.pk,
+        "selection_reason": "战略性新兴产业", "owner_selection_reason": "整车龙头", "update_cycle_months": 12})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    chain = Chain.objects.get(name="新能源汽车产业链")
+    assert chain.selection_reason == "战略性新兴产业" and chain.owner_enterprise == owner
+    assert chain.created_by == persona("city") and chain.status == ChainStatus.DRAFT
+    page = client_as("city").get(chain.get_absolute_url()).content.decode()
+    assert "战略性新兴产业" in page and "整车龙头" in page
+
+
+@pytest.mark.req("MAP-08")
+def test_chain_owner_must_be_an_enterprise(api_as):
+    institution = Organization.objects.get(name="厦门鹭检检测技术有限公司")
+    response = api_as("city").post("/api/v1/chains/", {"name": "测试链", "owner_enterprise": institution.pk},
+                                   format="json")
+    assert response.status_code == 400
+    assert not Chain.objects.filter(name="测试链").exists()
+
+
+@pytest.mark.req("MAP-01")
+def test_node_tree_per_segment_in_tree_order(display):
+    data = chain_map_data(display)
+    names = [n["name"] for n in data["nodes"] if n["segment"] == "midstream"]
+    assert names.index("面板") < names.index("TFT-LCD 面板") < names.index("模组") < names.index("液晶显示模组")
+    depths = {n["name"]: n["depth"] for n in data["nodes"]}
+    assert depths["面板"] == 0 and depths["TFT-LCD 面板"] == 1
+    assert [s["code"] for s in data["segments"]] == ["upstream", "midstream", "downstream"]
+    panel = node(display, "面板")
+    assert panel.key_products and next(n for n in data["nodes"] if n["name"] == "面板")["key_products"]
+
+
+@pytest.mark.req("MAP-01")
+def test_a_child_node_stays_in_its_parents_segment_and_chain(display, persona):
+    panel = node(display, "面板")
+    with pytest.raises(ValidationError) as exc:
+        services.node_add(user=persona("city"), chain=display, name="错位节点", segment=Segment.DOWNSTREAM, parent=panel)
+    assert "parent" in exc.value.message_dict
+    other = Chain.objects.get(name="集成电路产业链")
+    with pytest.raises(ValidationError):
+        services.node_add(user=persona("city"), chain=other, name="跨链节点", segment=Segment.MIDSTREAM, parent=panel)
+
+
+@pytest.mark.req("MAP-02")
+def test_placement_keeps_role_ladder_and_province(display, persona):
+    glass = node(display, "玻璃基板")
+    data = chain_map_data(display)
+    by_name = {e["name"]: e for e in next(n for n in data["nodes"] if n["id"] == glass.pk)["enterprises"]}
+    assert by_name["安徽皖晶玻璃科技有限公司"]["in_province"] is False
+    assert by_name["安徽皖晶玻璃科技有限公司"]["ladder"] == "leader"
+    assert by_name["厦门翔光玻璃基板有限公司"]["in_province"] is True
+    assert by_name["厦门翔光玻璃基板有限公司"]["role"] == "supporting"
+    placement = services.enterprise_place(user=persona("city"), node=glass,
+                                          enterprise=Organization.objects.get(name="苏州吴中光电材料有限公司"),
+                                          role="leading", ladder="leader", key_products="原片")
+    assert placement.in_province is False and placement.chain == display
+
+
+@pytest.mark.req("MAP-02")
+def test_only_enterprises_are_placed(display, api_as):
+    glass = node(display, "玻璃基板")
+    institution = Organization.objects.get(name="厦门鹭检检测技术有限公司")
+    response = api_as("city").post("/api/v1/placements/", {"node": glass.pk, "enterprise": institution.pk,
+                                                           "role": "supporting", "ladder": "leader"}, format="json")
+    assert response.status_code == 400
+    assert not Placement.objects.filter(node=glass, enterprise=institution).exists()
+
+
+@pytest.mark.req("MAP-03")
+def test_institutions_attach_to_nodes_by_capability_keywords(display):
+    data = chain_map_data(display)
+    institutions = {i["id"]: i["name"] for i in data["institutions"]}
+    glass = next(n for n in data["nodes"] if n["name"] == "玻璃基板")
+    names = {institutions[i] for i in glass["institutions"]}
+    assert names == {"厦门海西计量测试研究院", "厦门市光电产品质量检验中心"}
+    polariser = next(n for n in data["nodes"] if n["name"] == "偏光片")
+    assert {institutions[i] for i in polariser["institutions"]} == {"厦门市光电产品质量检验中心"}
+
+
+@pytest.mark.req("MAP-04")
+def test_problems_are_stars_on_their_nodes(display, persona):
+    data = chain_map_for(persona("city"), display)
+    problems = {p["code"]: p for p in data["problems"]}
+    assert problems["OD-007"]["stars"] == 3 and problems["OD-007"]["level"] == 1
+    assert problems["OD-006"]["stars"] == 1
+    car = next(n for n in data["nodes"] if n["name"] == "车载显示")
+    assert problems["OD-007"]["id"] in car["problems"]
+
+
+@pytest.mark.req("MAP-05")
+def test_map_api_gives_segments_nodes_enterprises_institutions_problems(display, api_as, django_assert_max_num_queries):
+    response = api_as("city").get(f"/api/v1/chains/{display.pk}/map/")
+    assert response.status_code == 200
+    body = response.json()
+    assert {"segments", "nodes", "institutions", "problems", "labels", "chain"} <= set(body)
+    assert body["chain"]["name"] == DISPLAY
+    node0 = body["nodes"][0]
+    assert {"id", "name", "segment", "parent", "depth", "enterprises", "institutions", "problems", "supplies"} <= set(node0)
+
+
+@pytest.mark.req("MAP-05")
+def test_map_query_count_does_not_grow_with_the_chain(display, persona, django_assert_max_num_queries):
+    user = persona("city")
+    with django_assert_max_num_queries(12):
+        chain_map_for(user, display)
+    panel = node(display, "面板")
+    for i in range(30):
+        child = ChainNode.objects.create(chain=display, parent=panel, segment="midstream", name=f"扩展{i}",
+                                         keywords="显示面板")
+        Placement.objects.create(node=child, enterprise=Organization.objects.get(name="厦门思明视讯科技有限公司"))
+    with django_assert_max_num_queries(12):
+        data = chain_map_for(user, display)
+    assert len(data["nodes"]) >= 46
+
+
+@pytest.mark.req("MAP-05")
+def test_map_page_loads_its_data_from_the_api(display, client_as):
+    page = client_as("owner").get(f"/chains/{display.pk}/map/").content.decode()
+    assert f"/api/v1/chains/{display.pk}/map/" in page
+    assert "chains/map.js" in page and 'id="map-config"' in page
+    assert "<script>" not in page.replace('<script type="application/json"', "")
+
+
+@pytest.mark.req("MAP-06")
+def test_static_export_pdf_and_png_carry_the_map_with_chinese_text(display, api_as, tmp_path):
+    response = api_as("owner").get(f"/api/v1/chains/{display.pk}/map/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "map.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("光电显示产业链 质量图谱", "上游产业", "中游产业", "下游产业", "玻璃基板", "厦门鹭岛显示科技有限公司",
+                     "质量问题清单", "车载显示可靠性标准体系缺失", "★★★"):
+        assert expected in text, expected
+    png = api_as("owner").get(f"/api/v1/chains/{display.pk}/map/png/")
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png.content[16:20], "big")
+    assert width >= 3000  # twice the 1,800-pixel layout: print quality
+
+
+@pytest.mark.req("MAP-06")
+def test_svg_layout_marks_province_and_ladder(display, persona):
+    svg = map_svg(chain_map_data(display))
+    assert "#c0392b" in svg and "#1f6fb2" in svg  # in / out of province colours
+    assert "<polygon" in svg and "<circle" in svg  # leader triangles, follower dots
+    assert map_pdf(chain_map_data(display))[:4] == b"%PDF"
+    assert map_png(chain_map_data(display), scale=0.5)[:4] == b"\x89PNG"
+
+
+@pytest.mark.req("MAP-07")
+def test_draft_review_publish_with_kept_snapshots(display, persona):
+    city, expert = persona("city"), persona("expert")
+    assert display.status == ChainStatus.DRAFT and display.snapshots.count() == 1
+    services.chain_submit_for_review(user=city, chain=display, reviewers=[expert])
+    display.refresh_from_db()
+    assert display.status == ChainStatus.REVIEW
+    with pytest.raises(ValidationError):  # already under review
+        services.chain_submit_for_review(user=city, chain=display, reviewers=[expert])
+    comment = services.review_comment_add(user=expert, chain=display, comment="补充 Micro LED 配套企业",
+                                          node=node(display, "Micro LED 显示"))
+    with pytest.raises(ValidationError):
+        services.chain_publish(user=city, chain=display)
+    services.review_comment_resolve(user=city, comment=comment)
+    snapshot = services.chain_publish(user=city, chain=display, note="2026 年度更新", today=datetime.date(2026, 5, 1))
+    display.refresh_from_db()
+    assert snapshot.number == 2 and display.status == ChainStatus.PUBLISHED
+    assert display.next_update_due == datetime.date(2027, 5, 1)
+    first = display.snapshots.get(number=1)
+    assert "Micro LED 显示" not in {n["name"] for n in first.data["nodes"]}
+    assert "Micro LED 显示" in {n["name"] for n in snapshot.data["nodes"]}
+    # Each kept version answers with its own map, however often it is read (snapshots are cached).
+    from zhilian.chains.selectors import chain_map_for
+
+    member = persona("member")
+    for _ in range(2):
+        names = {number: {n["name"] for n in chain_map_for(member, display, display.snapshots.get(number=number))[
+            "nodes"]} for number in (1, 2)}
+        assert "Micro LED 显示" not in names[1] and "Micro LED 显示" in names[2]
+    assert chain_map_for(member, display)["version"] == 2
+
+
+@pytest.mark.req("MAP-07")
+def test_only_reviewers_comment_and_only_the_city_publishes(display, persona):
+    services.chain_submit_for_review(user=persona("city"), chain=display, reviewers=[persona("expert")])
+    with pytest.raises(Exception):
+        services.review_comment_add(user=persona("owner"), chain=display, comment="x")
+    with pytest.raises(Exception):
+        services.chain_publish(user=persona("owner"), chain=display)
+
+
+@pytest.mark.req("MAP-07")
+def test_snapshot_compared_with_the_current_draft(display, client_as):
+    first = display.snapshots.get(number=1)
+    diff = map_diff(first.data, chain_map_data(display))
+    assert "Micro LED 显示" in diff["nodes"]["added"]
+    page = client_as("city").get(f"/chains/versions/{first.pk}/").content.decode()
+    assert "Micro LED 显示" in page and 'id="comparison"' in page
+
+
+@pytest.mark.req("MAP-07")
+def test_everyone_else_sees_the_last_publication_not_the_draft(display, persona, api_as):
+    member_view = chain_map_for(persona("member"), display)
+    assert member_view["version"] == 1
+    assert "Micro LED 显示" not in {n["name"] for n in member_view["nodes"]}
+    builder_view = api_as("owner").get(f"/api/v1/chains/{display.pk}/map/").json()
+    assert builder_view["version"] is None
+    assert "Micro LED 显示" in {n["name"] for n in builder_view["nodes"]}
+
+
+@pytest.mark.req("MAP-07")
+def test_monitored_event_by_dimension_can_trigger_an_update(display, persona):
+    display.next_update_due = datetime.date(2027, 1, 15)
+    display.save()
+    event = services.event_record(user=persona("city"), chain=display, dimension="technology",
+                                  occurred_on=datetime.date(2026, 2, 1), title="Micro LED 巨量转移良率突破",
+                                  triggers_update=True)
+    display.refresh_from_db()
+    assert display.next_update_due == datetime.date(2026, 2, 1)
+    assert event.get_dimension_display()
+    with pytest.raises(ValidationError):
+        services.event_record(user=persona("city"), chain=display, dimension="weather",
+                              occurred_on=datetime.date(2026, 2, 1), title="x")
+
+
+@pytest.mark.req("MAP-07")
+def test_update_reminders_go_to_the_builders(display):
+    from zhilian.chains.reminders import update_reminders
+
+    display.next_update_due = datetime.date(2026, 3, 1)
+    display.save()
+    reminders = list(update_reminders(datetime.date(2026, 3, 10)))
+    assert any(r.recipient.username == "city" and r.level == "overdue" and display.name in str(r.title)
+               for r in reminders)
+
+
+@pytest.mark.req("PLT-02")
+def test_draft_chains_only_for_builders_reviewers_and_city(persona):
+    draft = services.chain_create(user=persona("city"), name="草稿链", selection_reason="测试")
+    assert Chain.objects.restrict(persona("city")).filter(pk=draft.pk).exists()
+    assert Chain.objects.restrict(persona("mgmt")).filter(pk=draft.pk).exists()
+    for outsider in ("district", "grassroots", "member", "owner", "expert", "institution", "assoc"):
+        assert not Chain.objects.restrict(persona(outsider)).filter(pk=draft.pk).exists(), outsider
+    services.node_add(user=persona("city"), chain=draft, name="节点", segment="upstream")
+    services.chain_submit_for_review(user=persona("city"), chain=draft, reviewers=[persona("expert")])
+    assert Chain.objects.restrict(persona("expert")).filter(pk=draft.pk).exists()
+    assert Chain.objects.restrict(persona("consumer")).count() == 0
+
+
+@pytest.mark.req("PLT-02")
+def test_published_chain_visible_to_the_district_but_not_editable(display, persona, client_as):
+    district = persona("district")
+    assert Chain.objects.restrict(district).filter(pk=display.pk).exists()
+    assert not Chain.objects.restrict(district, "change").filter(pk=display.pk).exists()
+    assert client_as("district").get(f"/chains/{display.pk}/edit/").status_code == 404
+    assert Chain.objects.restrict(persona("owner"), "change").filter(pk=display.pk).exists()
+    assert not Chain.objects.restrict(persona("member"), "change").filter(pk=display.pk).exists()
+
+
+@pytest.mark.req("PLT-02")
+def test_a_published_map_names_its_enterprises_without_opening_their_directory_records(display, persona, api_as):
+    member = persona("member")
+    out_of_province = Organization.objects.get(name="安徽皖晶玻璃科技有限公司")
+    on_map = {e["name"] for n in api_as("member").get(f"/api/v1/chains/{display.pk}/map/").json()["nodes"]
+              for e in n["enterprises"]}
+    assert out_of_province.name in on_map
+    # The map shows the name; contacts and codes stay behind the directory's own scope.
+    assert not Organization.objects.restrict(member).filter(pk=out_of_province.pk).exists()
+    assert api_as("member").get(f"/api/v1/organizations/{out_of_province.pk}/").status_code == 404
+
+
+@pytest.mark.req("PRB-05")
+def test_node_reach_follows_supply_links_and_sub_links(display):
+    reach = node_reach(node(display, "玻璃基板"))
+    names = {n["name"] for n in reach["nodes"]}
+    assert {"面板", "TFT-LCD 面板", "AMOLED 面板", "模组", "液晶显示模组", "整机", "车载显示"} <= names
+    assert "偏光片" not in names and "玻璃基板" not in names
+    enterprises = {e["name"] for e in reach["enterprises"]}
+    assert {"厦门鹭岛显示科技有限公司", "厦门湖里智显电子有限公司", "厦门鹭江车载显示有限公司"} <= enterprises
+    assert "厦门海沧偏光材料有限公司" not in enterprises
+    assert node_reach(node(display, "车载显示"))["nodes"] == []
+
+
+def test_chain_pages_render_for_builders(display, client_as):
+    client = client_as("city")
+    for url in (f"/chains/{display.pk}/", "/chains/", f"/chains/nodes/{node(display, '面板').pk}/",
+                f"/chains/{display.pk}/nodes/add/", f"/chains/{display.pk}/submit/", "/chains/events/",
+                f"/chains/{display.pk}/events/add/", f"/chains/nodes/{node(display, '面板').pk}/placements/add/"):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.req("MAP-01")
+def test_adding_a_node_through_the_form(display, client_as):
+    panel = node(display, "面板")
+    response = client_as("owner").post(f"/chains/{display.pk}/nodes/add/", {
+        "segment": "midstream", "parent": panel.pk, "name": "LTPS 面板", "key_products": "LTPS", "keywords": "显示面板",
+        "order": 3, "supplies": [node(display, "模组").pk]})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = ChainNode.objects.get(chain=display, name="LTPS 面板")
+    assert created.parent == panel and list(created.supplies.values_list("name", flat=True)) == ["模组"]
+    assert client_as("member").post(f"/chains/{display.pk}/nodes/add/", {"segment": "upstream", "name": "x"}).status_code == 404
+
+
+@pytest.mark.req("MAP-07")
+def test_lifecycle_through_the_pages(display, client_as, persona):
+    expert_profile = persona("expert").expert_profile
+    response = client_as("city").post(f"/chains/{display.pk}/submit/", {"reviewers": [expert_profile.pk]})
+    assert response.status_code == 302
+    response = client_as("expert").post(f"/chains/{display.pk}/comment/", {"comment": "建议补充检测机构"})
+    assert response.status_code == 302
+    response = client_as("city").post(f"/chains/{display.pk}/publish/", {"note": "x"})
+    assert response.status_code == 200 and 'id="form-errors"' in response.content.decode()
+    assert display.snapshots.count() == 1
+    comment = display.review_comments.get()
+    client_as("city").post(f"/chains/comments/{comment.pk}/resolve/")
+    assert client_as("city").post(f"/chains/{display.pk}/publish/", {"note": "x"}).status_code == 302
+    assert ChainSnapshot.objects.filter(chain=display).count() == 2
+    assert MonitoredEvent.objects.filter(chain=display).exists()

@@ -1,0 +1,439 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhilian.core.generic import BaseObjectView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhilian.core.permissions import get_restricted_or_404, may
+
+from . import forms, services
+from .filtersets import ChainFilterSet, MonitoredEventFilterSet
+from .models import (
+    Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, ReviewComment, Segment,
+)
+from .selectors import (
+    chain_latest_snapshot, chain_map_data, map_diff, node_institutions, node_reach, snapshot_data,
+)
+from .tables import ChainTable, MonitoredEventTable
+
+
+def add_errors(form, exc: ValidationError):
+    """Show a service's ValidationError on the form: by field where the form has it, else on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages_ in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _can(user, action, obj) -> bool:
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+class ChainListView(ObjectListView):
+    model = Chain
+    filterset_class = ChainFilterSet
+    table_class = ChainTable
+    add_url_name = "chains:chain_add"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner_enterprise")
+
+
+class ChainDetailView(ObjectDetailView):
+    """The chain's record: selection reasons, node tree, review, versions, events (MAP-01, 07, 08)."""
+
+    model = Chain
+    template_name = "chains/chain_detail.html"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        nodes = list(ChainNode.objects.restrict(user).filter(chain=obj).annotate(
+            n_placements=Count("placements", distinct=True)).order_by("segment", "order", "id"))
+        by_id = {n.pk: n for n in nodes}
+        ordered = []
+
+        def visit(parent_id, depth):
+            for node in [n for n in nodes if n.parent_id == parent_id]:
+                node.depth = depth
+                ordered.append(node)
+                visit(node.pk, depth + 1)
+
+        visit(None, 0)
+        ordered += [n for n in nodes if n not in ordered]
+        segments = [(code, label, [n for n in ordered if n.segment == code]) for code, label in Segment.choices]
+        can_change = _can(user, "change", obj)
+        return {
+            "segments": segments,
+            "node_count": len(by_id),
+            "placement_count": Placement.objects.restrict(user).filter(chain=obj).count(),
+            "comments": ReviewComment.objects.restrict(user).filter(chain=obj).select_related("author", "node"),
+            "snapshots": ChainSnapshot.objects.restrict(user).filter(chain=obj).select_related("published_by"),
+            "events": MonitoredEvent.objects.restrict(user).filter(chain=obj)[:10],
+            "can_build": can_change and obj.status != ChainStatus.REVIEW,
+            "can_submit": can_change and obj.status != ChainStatus.REVIEW,
+            "can_return": can_change and obj.status == ChainStatus.REVIEW,
+            "can_publish": obj.status == ChainStatus.REVIEW and _can(user, "publish", obj),
+            "can_comment": obj.status == ChainStatus.REVIEW and _can(user, "review", obj),
+            "can_record_event": can_change,
+            "sees_draft": obj.can_see_draft(user),
+            "reviewers": obj.reviewers.all() if obj.can_see_draft(user) else [],
+        }
+
+
+class ChainEditView(ObjectEditView):
+    model = Chain
+    form_class = forms.ChainForm
+
+    def prepare(self, obj, form):
+        if obj.pk is None:
+            obj.created_by = self.request.user
+
+
+class ChainDeleteView(ObjectDeleteView):
+    model = Chain
+
+
+class ChainMapView(ObjectDetailView):
+    """The interactive chain quality map (MAP-04, MAP-05); data comes from the map API."""
+
+    model = Chain
+    template_name = "chains/chain_map.html"
+
+    def get_extra_context(self, request, obj):
+        snapshot = None
+        if request.GET.get("version"):
+            snapshot = ChainSnapshot.objects.restrict(request.user).filter(
+                chain=obj, number=request.GET["version"]).first() if request.GET["version"].isdigit() else None
+        data_url = reverse("chain-map", args=[obj.pk])
+        if snapshot is not None:
+            data_url += f"?version={snapshot.number}"
+        return {
+            "map_i18n": map_i18n(),
+            "snapshot": snapshot,
+            "sees_draft": obj.can_see_draft(request.user),
+            "latest": chain_latest_snapshot(obj),
+            "map_config": {
+                "dataUrl": data_url,
+                "problemUrl": reverse("problems:problem_detail", args=[0]).replace("/0/", "/{id}/"),
+                "enterpriseUrl": reverse("directory:organization_detail", args=[0]).replace("/0/", "/{id}/"),
+                "nodeUrl": reverse("chains:node_detail", args=[0]).replace("/0/", "/{id}/"),
+                "institutionUrl": reverse("directory:organization_detail", args=[0]).replace("/0/", "/{id}/"),
+            },
+        }
+
+
+def map_i18n() -> dict:
+    """Strings the map's script shows, translated here (the script has no catalogue of its own)."""
+    return {
+        "counts": _("%(n)s links · %(e)s enterprises · %(p)s problems shown"), "matches": _("%(m)s matches"),
+        "segmentHints": {"upstream": _("materials, components, basic hardware and software"),
+                         "midstream": _("intermediate products, manufacturing, systems"),
+                         "downstream": _("end products and applications")},
+        "keyProducts": _("Key products"), "technologyRoute": _("Technology route"), "drill": _("Drill down"),
+        "openRecord": _("Open record"), "enterprises": _("Placed enterprises"), "problems": _("Problems"),
+        "institutions": _("Technical institutions"), "noProblems": _("No problems recorded."), "link": _("Link"),
+        "role": _("Role"), "province": _("Province"), "ladder": _("Quality ladder"),
+        "inProvince": _("in province"), "outProvince": _("out of province"), "category": _("Category"),
+        "status": _("Status"), "total": _("Weighted total"), "common": _("Common problem"),
+        "openProblem": _("Open the problem"), "confidential": _("Details are visible to the reporter, the "
+                                                                 "enterprises concerned and the regulators."),
+        "reach": _("Impact reach"), "reachNodes": _("Downstream links:"), "reachEnterprises": _("Enterprises:"),
+        "loadError": _("The map could not be loaded."),
+    }
+
+
+class _ChainChildEditView(ObjectEditView):
+    """Add or edit a row that belongs to a chain; adding needs the chain's change right."""
+
+    chain = None
+
+    def get_object(self, pk):
+        if pk is None:
+            self.chain = get_restricted_or_404(Chain.objects.all(), self.request.user, "change",
+                                               pk=self.kwargs["chain_pk"])
+            if not self.can("add"):
+                raise PermissionDenied
+            return self.model(chain=self.chain)
+        obj = super().get_object(pk)
+        self.chain = obj.chain
+        return obj
+
+    def get_form_kwargs(self, obj):
+        return {**super().get_form_kwargs(obj), "chain": self.chain}
+
+    def get(self, request, pk=None, chain_pk=None):
+        return super().get(request, pk)
+
+    def post(self, request, pk=None, chain_pk=None):
+        obj = self.get_object(pk)
+        if obj.chain.status == ChainStatus.REVIEW:
+            messages.error(request, _("The map is under expert review; return it to draft to edit it."))
+            return HttpResponseRedirect(obj.chain.get_absolute_url())
+        return super().post(request, pk)
+
+
+class ChainNodeDetailView(ObjectDetailView):
+    """One link: its products, enterprises, institutions, problems and impact reach (MAP-02, 03; PRB-05)."""
+
+    model = ChainNode
+    template_name = "chains/chainnode_detail.html"
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        matched, institutions = node_institutions([{"id": obj.pk, "keywords": obj.keywords}])
+        return {
+            "placements": Placement.objects.restrict(user).filter(node=obj).select_related("enterprise"),
+            "children": ChainNode.objects.restrict(user).filter(parent=obj),
+            "institutions": institutions,
+            "supplies": obj.supplies.all(),
+            "supplied_by": obj.supplied_by.all(),
+            "reach": node_reach(obj),
+            "can_build": _can(user, "change", obj.chain) and obj.chain.status != ChainStatus.REVIEW,
+        }
+
+
+class ChainNodeEditView(_ChainChildEditView):
+    model = ChainNode
+    form_class = forms.ChainNodeForm
+
+    def get_initial(self, request):
+        initial = super().get_initial(request)
+        if request.GET.get("parent"):
+            parent = ChainNode.objects.filter(chain=self.chain, pk=request.GET["parent"]).first()
+            if parent is not None:
+                initial.update(parent=parent.pk, segment=parent.segment)
+        return initial
+
+
+class ChainNodeDeleteView(ObjectDeleteView):
+    model = ChainNode
+
+    def success_url(self, obj):
+        return obj.chain.get_absolute_url()
+
+
+class PlacementEditView(ObjectEditView):
+    """Place an enterprise on a node (MAP-02), or edit its placement."""
+
+    model = Placement
+    form_class = forms.PlacementForm
+    node = None
+
+    def get_object(self, pk):
+        if pk is None:
+            self.node = get_restricted_or_404(ChainNode.objects.all(), self.request.user, "change",
+                                              pk=self.kwargs["node_pk"])
+            if not self.can("add"):
+                raise PermissionDenied
+            return Placement(node=self.node, chain=self.node.chain)
+        obj = super().get_object(pk)
+        self.node = obj.node
+        return obj
+
+    def get(self, request, pk=None, node_pk=None):
+        return super().get(request, pk)
+
+    def post(self, request, pk=None, node_pk=None):
+        return super().post(request, pk)
+
+    def success_url(self, obj):
+        return obj.node.get_absolute_url()
+
+
+class PlacementDeleteView(ObjectDeleteView):
+    model = Placement
+
+    def success_url(self, obj):
+        return obj.node.get_absolute_url()
+
+
+class _ChainActionView(BaseObjectView):
+    """GET shows a confirmation form, POST runs a lifecycle service (MAP-07)."""
+
+    model = Chain
+    walk_action = "change"
+    form_class = None
+    template_name = "chains/chain_action.html"
+    title = ""
+    button = ""
+
+    def get_chain(self, pk):
+        return get_restricted_or_404(Chain.objects.all(), self.request.user, self.walk_action, pk=pk)
+
+    def make_form(self, chain, data=None):
+        if self.form_class is None:
+            return None
+        return self.form_class(data, **self.form_kwargs(chain))
+
+    def form_kwargs(self, chain):
+        return {}
+
+    def render_page(self, chain, form):
+        return render(self.request, self.template_name, {
+            "object": chain, "form": form, "title": f"{self.title} · {chain}", "button": self.button,
+            "opts": Chain._meta, "open_comments": chain.review_comments.filter(resolved=False).count()})
+
+    def get(self, request, pk):
+        chain = self.get_chain(pk)
+        return self.render_page(chain, self.make_form(chain))
+
+    def post(self, request, pk):
+        chain = self.get_chain(pk)
+        form = self.make_form(chain, request.POST)
+        if form is not None and not form.is_valid():
+            return self.render_page(chain, form)
+        try:
+            self.perform(chain, form.cleaned_data if form is not None else {})
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+                return HttpResponseRedirect(chain.get_absolute_url())
+            add_errors(form, exc)
+            return self.render_page(chain, form)
+        messages.success(request, self.done_message(chain))
+        return HttpResponseRedirect(chain.get_absolute_url())
+
+    def done_message(self, chain):
+        return _("Done.")
+
+
+class ChainSubmitView(_ChainActionView):
+    form_class = forms.ReviewSubmitForm
+    title = gettext_lazy("Submit for expert review")
+    button = gettext_lazy("Submit for review")
+
+    def form_kwargs(self, chain):
+        return {"user": self.request.user, "initial": {"reviewers": [
+            e.pk for e in chain.reviewers.all() for e in [getattr(e, "expert_profile", None)] if e is not None]}}
+
+    def perform(self, chain, data):
+        services.chain_submit_for_review(user=self.request.user, chain=chain,
+                                         reviewers=[e.user for e in data["reviewers"]])
+
+    def done_message(self, chain):
+        return _("%(name)s was sent to expert review.") % {"name": chain}
+
+
+class ChainReturnView(_ChainActionView):
+    title = gettext_lazy("Return to draft")
+    button = gettext_lazy("Return to draft")
+
+    def perform(self, chain, data):
+        services.chain_return_to_draft(user=self.request.user, chain=chain)
+
+
+class ChainPublishView(_ChainActionView):
+    walk_action = "publish"
+    form_class = forms.PublishForm
+    title = gettext_lazy("Publish the chain quality map")
+    button = gettext_lazy("Publish")
+
+    def perform(self, chain, data):
+        self.snapshot = services.chain_publish(user=self.request.user, chain=chain, note=data.get("note", ""))
+
+    def done_message(self, chain):
+        return _("Published as version %(n)d.") % {"n": self.snapshot.number}
+
+
+class ReviewCommentAddView(_ChainActionView):
+    walk_action = "review"
+    form_class = forms.ReviewCommentForm
+    title = gettext_lazy("Review comment")
+    button = gettext_lazy("Add comment")
+
+    def form_kwargs(self, chain):
+        return {"chain": chain}
+
+    def perform(self, chain, data):
+        services.review_comment_add(user=self.request.user, chain=chain, comment=data["comment"], node=data["node"])
+
+    def done_message(self, chain):
+        return _("Comment recorded.")
+
+
+class ReviewCommentResolveView(BaseObjectView):
+    model = ReviewComment
+    walk_model = ReviewComment
+    walk_action = "view"
+
+    def get(self, request, pk):
+        comment = get_restricted_or_404(ReviewComment.objects.all(), request.user, "view", pk=pk)
+        return HttpResponseRedirect(comment.chain.get_absolute_url() + "#review")
+
+    def post(self, request, pk):
+        comment = get_restricted_or_404(ReviewComment.objects.all(), request.user, "view", pk=pk)
+        services.review_comment_resolve(user=request.user, comment=comment)
+        messages.success(request, _("Comment marked as resolved."))
+        return HttpResponseRedirect(comment.chain.get_absolute_url() + "#review")
+
+
+class ChainSnapshotDetailView(ObjectDetailView):
+    """A kept publication compared with the current working copy (MAP-07)."""
+
+    model = ChainSnapshot
+    template_name = "chains/chainsnapshot_detail.html"
+
+    def get_extra_context(self, request, obj):
+        chain = obj.chain
+        published = snapshot_data(obj)
+        compare = None
+        if chain.can_see_draft(request.user):
+            other = request.GET.get("with", "draft")
+            if other == "draft":
+                current, label = chain_map_data(chain), _("current working copy")
+            else:
+                newer = ChainSnapshot.objects.filter(chain=chain, number=other).first() if other.isdigit() else None
+                current, label = (snapshot_data(newer), _("version %(n)s") % {"n": newer.number}) if newer else (None, "")
+            if current is not None:
+                compare = {"label": label, "diff": map_diff(published, current)}
+        return {"compare": compare, "chain": chain,
+                "others": ChainSnapshot.objects.restrict(request.user).filter(chain=chain).exclude(pk=obj.pk),
+                "sees_draft": chain.can_see_draft(request.user),
+                "node_total": len(published.get("nodes", [])),
+                "placement_total": sum(len(n.get("enterprises", [])) for n in published.get("nodes", [])),
+                "problem_total": len(published.get("problems", []))}
+
+
+class MonitoredEventListView(ObjectListView):
+    model = MonitoredEvent
+    table_class = MonitoredEventTable
+    filterset_class = MonitoredEventFilterSet
+    search_title_field = "title"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("chain")
+
+
+class MonitoredEventDetailView(ObjectDetailView):
+    model = MonitoredEvent
+
+
+class MonitoredEventEditView(_ChainChildEditView):
+    model = MonitoredEvent
+    form_class = forms.MonitoredEventForm
+
+    def post(self, request, pk=None, chain_pk=None):
+        obj = self.get_object(pk)
+        if pk is not None:
+            return ObjectEditView.post(self, request, pk)
+        if not self.can("add"):
+            raise PermissionDenied
+        form = self.form_class(data=request.POST, **self.get_form_kwargs(obj))
+        if form.is_valid():
+            try:
+                event = services.event_record(user=request.user, chain=self.chain, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("Saved %(name)s.") % {"name": event})
+                return HttpResponseRedirect(self.chain.get_absolute_url() + "#events")
+        return self.render_form(request, obj, form)
+
+
+def may_build(user, chain) -> bool:
+    return may(user, "change", Chain) and _can(user, "change", chain)

@@ -1,0 +1,27 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.chains.models import Chain
+
+from .choices import ConsortiumStatus
+from .models import Consortium
+
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class ConsortiumFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ConsortiumStatus.choices, label=_("Status"),
+                                         widget=forms.Select(attrs=SELECT))
+    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
+                                             widget=forms.Select(attrs=SELECT))
+    district = django_filters.CharFilter(label=_("District"), widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+
+    class Meta:
+        model = Consortium
+        fields = ["status", "chain", "district"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")

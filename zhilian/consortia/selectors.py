@@ -1,0 +1,65 @@
+"""Reads of the consortium module, used by its pages and by the projects / achievements apps."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from zhilian.accounts.roles import Role
+from zhilian.core.permissions import may
+
+from .choices import STEP_FOR_STATUS, ConsortiumStatus, ReviewStep
+from .models import Consortium, ConsortiumMember, active_membership_q, member_consortium_ids
+
+
+def users_holding(permission: str, **filters) -> QuerySet:
+    """Active users whose roles carry ``permission`` ("app.codename"), narrowed by ``filters``."""
+    app_label, codename = permission.split(".", 1)
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True, groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label, **filters,
+    ).distinct()
+
+
+def consortium_review_step(user, consortium: Consortium) -> ReviewStep | None:
+    """Return the review step ``user`` may decide on now, or None."""
+    step = STEP_FOR_STATUS.get(consortium.status)
+    if step is None or not user.is_authenticated:
+        return None
+    if step == ReviewStep.LEAD:
+        ok = user.organization_id == consortium.lead_unit_id and may(user, "change", Consortium)
+    elif step == ReviewStep.DISTRICT:
+        ok = (user.has_role(Role.DISTRICT_REGULATOR) and bool(user.district) and user.district == consortium.district
+              and may(user, "review", Consortium))
+    else:
+        ok = user.has_role(Role.CITY_REGULATOR) and may(user, "review", Consortium)
+    return step if ok else None
+
+
+def consortium_is_lead_user(user, consortium: Consortium) -> bool:
+    return bool(user.organization_id) and user.organization_id == consortium.lead_unit_id
+
+
+def active_member_org_ids(consortium) -> QuerySet:
+    """Organizations currently in the consortium (lead unit included)."""
+    return ConsortiumMember.objects.filter(consortium=consortium).filter(active_membership_q()).values("organization")
+
+
+def consortia_of_organization(organization_id) -> QuerySet:
+    """Subquery: approved consortia the organization currently belongs to."""
+    return Consortium.objects.filter(pk__in=member_consortium_ids(organization_id),
+                                     status=ConsortiumStatus.APPROVED).values("pk")
+
+
+def is_active_member(consortium, organization_id) -> bool:
+    return ConsortiumMember.objects.filter(consortium=consortium, organization_id=organization_id).filter(
+        active_membership_q()).exists()
+
+
+def consortia_led_by(organization_id) -> QuerySet:
+    return Consortium.objects.filter(lead_unit_id=organization_id).values("pk")
+
+
+def fellow_organization_ids(user) -> QuerySet:
+    """Subquery: units of every consortium (or application) the user's organization is part of."""
+    mine = member_consortium_ids(user.organization_id, active_only=False)
+    return ConsortiumMember.objects.filter(consortium__in=mine).values("organization")

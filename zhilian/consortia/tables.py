@@ -1,0 +1,26 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core.templatetags.zhilian import status_badge
+
+from .models import Consortium
+
+
+class ConsortiumTable(tables.Table):
+    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Consortium name"))
+    chain_domain = tables.Column(verbose_name=_("Chain domain"))
+    lead_unit = tables.Column(accessor="lead_unit__name", order_by=("lead_unit__name_sort",), verbose_name=_("Lead unit"))
+    district = tables.Column(verbose_name=_("District"))
+    member_count = tables.Column(verbose_name=_("Members"), orderable=True)
+    status = tables.Column(verbose_name=_("Status"))
+    approved_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Established on"))
+
+    class Meta:
+        model = Consortium
+        fields = ("name", "chain_domain", "lead_unit", "district", "member_count", "status", "approved_on")
+        attrs = {"id": "consortium-table", "class": "table table-sm table-hover"}
+
+    def render_status(self, record):
+        badge = status_badge(record.status, record.get_status_display())
+        return format_html('<span class="badge text-bg-{}">{}</span>', badge["tone"], badge["label"])

@@ -1,0 +1,35 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from zhilian.core import audit
+from zhilian.core.exceptions import StaleObjectError
+from zhilian.core.models import AuditAction
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: Django ValidationError → 400 by field; stale edit and protected delete → 409;
+    denials audited."""
+    if isinstance(exc, StaleObjectError):
+        current = None
+        if exc.obj is not None and exc.obj.pk is not None:
+            current = type(exc.obj)._base_manager.filter(pk=exc.obj.pk).values_list("version", flat=True).first()
+        return Response({"detail": str(exc.message), "code": "stale", "current_version": current},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        # Records other records still point to are kept; say which, instead of a server error.
+        blocking = sorted(str(obj) for obj in list(exc.protected_objects if isinstance(exc, ProtectedError)
+                                                   else exc.restricted_objects)[:10])
+        return Response({"detail": "Other records still refer to this one; remove or reassign them first.",
+                         "code": "protected", "blocking": blocking}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.PermissionDenied):
+        request = context.get("request")
+        audit.write(action=AuditAction.PERMISSION_DENIED,
+                    message=f"{request.method} {request.path}" if request else "")
+    return response

@@ -1,0 +1,61 @@
+"""Mask personal numbers in API responses (SEC-07), the serializer-level counterpart of
+``core.masking``: every field that renders a personal field of its model (by source) or is
+named like one comes out masked; a masked value sent back unchanged keeps the stored one."""
+
+from rest_framework import serializers
+
+from zhilian.core import masking
+
+
+def _kind_for(serializer, name, field):
+    attrs = list(getattr(field, "source_attrs", None) or [name])
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    for attr in attrs[:-1]:
+        if model is None:
+            break
+        try:
+            related = model._meta.get_field(attr)
+        except Exception:  # noqa: BLE001 - a method or property: no model to follow
+            model = None
+            break
+        model = related.related_model if related.is_relation else None
+    if model is not None and attrs[-1] in masking.personal_fields(model):
+        return masking.personal_fields(model)[attrs[-1]]
+    return masking._kind_by_name(name) or masking._kind_by_name(attrs[-1])
+
+
+def _wrap(serializer, field, kind):
+    if getattr(field, "_zl_masked", False):
+        return
+    to_representation, to_internal_value = field.to_representation, field.to_internal_value
+
+    def masked_representation(value):
+        out = to_representation(value)
+        return masking.mask(kind, out) if isinstance(out, str) else out
+
+    def keep_stored(data):
+        instance = getattr(serializer, "instance", None)
+        attrs = getattr(field, "source_attrs", None) or [field.field_name]
+        if instance is not None and not isinstance(instance, (list, tuple)) and len(attrs) == 1:
+            stored = getattr(instance, attrs[0], None)
+            if stored and data == masking.mask(kind, stored):
+                data = stored
+        return to_internal_value(data)
+
+    field.to_representation = masked_representation
+    field.to_internal_value = keep_stored
+    field._zl_masked = True
+
+
+def apply(serializer) -> None:
+    """Mask the personal fields of ``serializer`` and of the serializers nested in it."""
+    target = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
+    if not isinstance(target, serializers.Serializer):
+        return
+    for name, field in target.fields.items():
+        if isinstance(field, (serializers.Serializer, serializers.ListSerializer)):
+            apply(field)
+            continue
+        kind = _kind_for(target, name, field)
+        if kind:
+            _wrap(target, field, kind)

@@ -1,0 +1,166 @@
+"""Base API views: every queryset goes through ``restrict``; edits are version-checked."""
+
+from django.db import transaction
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from zhilian.core import audit
+from zhilian.core import masking as personal_data
+from zhilian.core.exceptions import StaleObjectError
+from zhilian.core.models import AuditAction
+from zhilian.core.search import filter_queryset as search_filter
+
+from . import masking
+
+ACTION_FOR = {
+    "list": "view", "retrieve": "view", "create": "add", "update": "change",
+    "partial_update": "change", "destroy": "delete",
+}
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since the version given in If-Match."
+    default_code = "precondition_failed"
+
+
+class RestrictedViewSetMixin:
+    """Restrict the queryset for the current action and support ``?q=`` Chinese search."""
+
+    search_title_field = "name"
+    searchable = False
+
+    def restrict_action(self):
+        return ACTION_FOR.get(self.action, getattr(self, "required_action", None) or "view")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        action = self.restrict_action()
+        # Creating needs no row scope; the created row is re-checked in perform_create.
+        queryset = queryset.restrict(self.request.user, "view" if action == "add" else action)
+        query = self.request.query_params.get("q", "").strip()
+        if query and self.searchable and self.action == "list":
+            queryset = search_filter(queryset, query, self.search_title_field)
+        return queryset
+
+    def unmask_requested(self) -> bool:
+        """``?unmask=1`` on a read, by a user allowed to see full numbers (SEC-07); audited once."""
+        request = self.request
+        if request is None or request.method not in ("GET", "HEAD"):
+            return False
+        if request.query_params.get("unmask") not in ("1", "true") or not personal_data.may_unmask(request.user):
+            return False
+        if not getattr(request, "_zl_unmask_audited", False):
+            request._zl_unmask_audited = True
+            audit.write(action=AuditAction.UNMASK, object_repr=str(self.get_queryset().model._meta.verbose_name_plural),
+                        message=f"API {request.get_full_path()}"[:500])
+        return True
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._reveal_token = personal_data.REVEAL.set(self.unmask_requested())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        token = getattr(self, "_reveal_token", None)
+        if token is not None:
+            personal_data.REVEAL.reset(token)
+            self._reveal_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if not self.unmask_requested():
+            masking.apply(serializer)
+        return serializer
+
+    def get_object(self):
+        """As DRF's, but an existing row outside ``restrict`` is audited as a denial (SEC-06)."""
+        from django.http import Http404
+
+        try:
+            return super().get_object()
+        except Http404:
+            from zhilian.core.permissions import record_denial
+
+            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            if lookup is not None:
+                record_denial(self.get_queryset().model, self.request.user, self.restrict_action(),
+                              {self.lookup_field: lookup})
+            raise
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance)
+        response = Response(serializer.data)
+        if hasattr(instance, "version"):
+            response["ETag"] = f'"{instance.version}"'
+        return response
+
+    def expected_version(self, instance):
+        """The version the client edited: If-Match header, else a ``version`` field in the body."""
+        header = self.request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+        if header and header != "*":
+            try:
+                return int(header), True
+            except ValueError:
+                raise PreconditionFailed("If-Match must be the ETag of the record.") from None
+        body_version = self.request.data.get("version") if hasattr(self.request.data, "get") else None
+        if body_version not in (None, ""):
+            try:
+                return int(body_version), False
+            except (TypeError, ValueError):
+                return None, False
+        return None, False
+
+
+class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+    """CRUD over ``restrict``-ed rows; a created row the user could not see is refused."""
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            instance = serializer.save()
+            if not type(instance).objects.restrict(self.request.user, "view").filter(pk=instance.pk).exists():
+                from rest_framework.exceptions import PermissionDenied
+
+                raise PermissionDenied("You may not create a record outside your own scope.")
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        expected, from_header = self.expected_version(instance)
+        if expected is not None and from_header and getattr(instance, "version", expected) != expected:
+            raise PreconditionFailed()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        if expected is not None:
+            instance._expected_version = expected  # BaseModel.save refuses a stale edit (409)
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except StaleObjectError:
+            if from_header:
+                raise PreconditionFailed() from None  # the race was lost after the header check
+            raise
+        response = Response(serializer.data)
+        if hasattr(serializer.instance, "version"):
+            response["ETag"] = f'"{serializer.instance.version}"'
+        return response
+
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected, from_header = self.expected_version(instance)
+        if expected is not None and from_header and getattr(instance, "version", expected) != expected:
+            raise PreconditionFailed()
+        return super().destroy(request, *args, **kwargs)
+
+
+class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class RestrictedCreateListRetrieveViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin,
+                                          viewsets.ReadOnlyModelViewSet):
+    def perform_create(self, serializer):
+        RestrictedModelViewSet.perform_create(self, serializer)

@@ -1,0 +1,222 @@
+"""Automatic change records for registered models, plus explicit security events.
+
+Register a model once (``audit.register(Organization)``) and every create, update and
+delete through the ORM writes an :class:`AuditEvent` with the actor, the request id and
+the before/after values of the fields that changed. Services that move an object through
+a state wrap the save in :func:`transition` so the record says what happened and why.
+"""
+
+import contextlib
+import contextvars
+import datetime
+import decimal
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.fields.files import FieldFile
+from django.utils.functional import LazyObject, empty
+
+from . import context
+from .models import AuditAction, AuditEvent
+
+ALWAYS_EXCLUDED = {"search_text", "search_doubled", "name_sort", "version", "updated_at", "created_at", "password", "last_login"}
+
+
+@dataclass
+class _Registration:
+    exclude: set = field(default_factory=set)
+    parent: str | None = None
+
+
+_registry: dict[type, _Registration] = {}
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("zhilian_audit_suspended", default=False)
+_pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar("zhilian_audit_pending", default=None)
+
+
+def register(model, *, exclude=(), parent: str | None = None):
+    """Record changes of ``model``; ``parent`` names a FK whose history also shows them."""
+    _registry[model] = _Registration(exclude=set(exclude) | ALWAYS_EXCLUDED, parent=parent)
+    uid = f"zhilian-audit-{model._meta.label}"
+    pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
+    post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
+    post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
+    for m2m in model._meta.local_many_to_many:
+        if m2m.name not in _registry[model].exclude:
+            m2m_changed.connect(_m2m_changed, sender=m2m.remote_field.through, dispatch_uid=f"{uid}-{m2m.name}")
+    return model
+
+
+def is_registered(model) -> bool:
+    return model in _registry
+
+
+@contextlib.contextmanager
+def suspended():
+    """Write no records inside the block: ``restore`` loads the log itself, with its history."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+@contextlib.contextmanager
+def transition(obj, message: str = "", action: str = AuditAction.TRANSITION):
+    """Mark the saves of ``obj`` inside the block as a state transition with ``message``."""
+    token = _pending.set({"key": (type(obj), obj.pk), "message": str(message), "action": action})
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+
+
+def _jsonable(value):
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance) -> dict:
+    reg = _registry.get(type(instance))
+    exclude = reg.exclude if reg else ALWAYS_EXCLUDED
+    values = {}
+    for f in instance._meta.concrete_fields:
+        if f.name in exclude or f.primary_key:
+            continue
+        values[f.name] = _jsonable(getattr(instance, f.attname))
+    return values
+
+
+def _display(instance, name, value):
+    """Render a stored value for people: choice labels and related objects' names."""
+    try:
+        f = instance._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - unknown or removed field: show as stored
+        return value
+    if value is None:
+        return None
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if f.is_relation and f.many_to_one:
+        related = f.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    return value
+
+
+def _parent(instance):
+    reg = _registry.get(type(instance))
+    if not reg or not reg.parent:
+        return None, ""
+    parent = getattr(instance, reg.parent, None)
+    if parent is None:
+        return None, ""
+    return ContentType.objects.get_for_model(type(parent)), str(parent.pk)
+
+
+def write(*, action, instance=None, changes=None, message="", content_type=None, object_id="",
+          object_repr="", user=None):
+    """Append one record; the actor and request come from the current context."""
+    if _suspended.get():
+        return None
+    ctx = context.current()
+    actor = user if user is not None else ctx.user
+    actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
+    parent_ct, parent_id = (None, "")
+    while isinstance(instance, LazyObject):  # request.user (django-otp wraps it once more)
+        if instance._wrapped is empty:
+            instance._setup()
+        instance = instance._wrapped
+    if instance is not None:
+        content_type = ContentType.objects.get_for_model(type(instance))
+        object_id = str(instance.pk)
+        object_repr = str(instance)[:255]
+        parent_ct, parent_id = _parent(instance)
+    return AuditEvent.objects.create(
+        actor_id=actor.pk if actor_ok else None,
+        actor_name=(actor.get_username() if actor_ok else "")[:150],
+        action=action,
+        content_type=content_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        parent_content_type=parent_ct,
+        parent_object_id=parent_id,
+        changes=changes or {},
+        message=str(message),
+        request_id=ctx.request_id,
+        ip_address=ctx.ip_address,
+        path=ctx.path,
+    )
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None or instance._state.adding:
+        instance._audit_before = None
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old is not None else None
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    after = snapshot(instance)
+    before = None if created else getattr(instance, "_audit_before", None)
+    if created or before is None:
+        changes = {k: {"before": None, "after": _display(instance, k, v)} for k, v in after.items() if v not in (None, "", [], {})}
+        action = AuditAction.CREATE
+    else:
+        changes = {
+            k: {"before": _display(instance, k, before.get(k)), "after": _display(instance, k, v)}
+            for k, v in after.items()
+            if before.get(k) != v
+        }
+        action = AuditAction.UPDATE
+    message = ""
+    pending = _pending.get()
+    if pending and pending["key"] == (sender, instance.pk):
+        action = pending["action"] if not created else action
+        message = pending["message"]
+    if action == AuditAction.UPDATE and not changes:
+        return
+    write(action=action, instance=instance, changes=changes, message=message)
+
+
+def _post_delete(sender, instance, **kwargs):
+    write(action=AuditAction.DELETE, instance=instance,
+          changes={k: {"before": v, "after": None} for k, v in snapshot(instance).items() if v not in (None, "")})
+
+
+def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if reverse or action not in ("post_add", "post_remove", "pre_clear") or type(instance) not in _registry:
+        return
+    field_name = next(
+        (f.name for f in type(instance)._meta.local_many_to_many if f.remote_field.through is sender), None
+    )
+    if field_name is None:
+        return
+    if action == "pre_clear":
+        removed = [str(o) for o in getattr(instance, field_name).all()]
+        if not removed:
+            return
+        change = {"removed": removed}
+    else:
+        names = [str(o) for o in model._base_manager.filter(pk__in=pk_set or [])]
+        if not names:
+            return
+        change = {"added" if action == "post_add" else "removed": names}
+    write(action=AuditAction.UPDATE, instance=instance, changes={field_name: change})

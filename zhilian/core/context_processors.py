@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from . import registry
+
+
+def _menu_for(user):
+    groups = []
+    for group in sorted(registry.menus.values(), key=lambda g: g.order):
+        items = []
+        for item in group.items:
+            if item.permission and not user.has_perm(item.permission):
+                continue
+            try:
+                items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon})
+            except NoReverseMatch:
+                continue
+        if items:
+            groups.append({"key": group.key, "label": group.label, "icon": group.icon, "items": items})
+    return groups
+
+
+def platform(request):
+    user = getattr(request, "user", None)
+    context = {"site_name": settings.ZHILIAN_SITE_NAME}
+    if user is not None and user.is_authenticated:
+        from .models import Notification
+
+        context["menu"] = _menu_for(user)
+        context["unread_notifications"] = Notification.objects.restrict(user, "view").unread().count()
+    return context

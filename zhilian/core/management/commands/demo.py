@@ -1,0 +1,54 @@
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from zhilian.core.demo import load_all
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo data and serve the platform (or not, with --no-serve)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
+        parser.add_argument("--bind", default=os.environ.get("ZHILIAN_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHILIAN_WORKERS", "3")))
+
+    def handle(self, *args, no_serve, bind, workers, **options):
+        from zhilian.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+
+        self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+                          f"{settings.DATABASES['default']['NAME']}")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Migrated.")
+        load_all(self.stdout)
+        if not (settings.DEBUG or settings.TESTING):
+            call_command("collectstatic", interactive=False, verbosity=0)
+        host = bind if not bind.startswith("0.0.0.0") else bind.replace("0.0.0.0", "127.0.0.1")  # nosec B104 - a string test, not a bind
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Zhilian is ready at http://{host}/"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        from zhilian.accounts import twofactor
+        from zhilian.accounts.models import User
+
+        second_factor = []
+        for username, full_name, role, org, _mobile in DEMO_USERS:
+            label = str(role.label)
+            # Pad by display width: a Chinese character takes two columns in a terminal.
+            pad = 24 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)
+            user = User.objects.filter(username=username).first()
+            needs_code = user is not None and twofactor.is_needed(user)
+            if needs_code:
+                second_factor.append(username)
+            self.stdout.write(f"  {username:<13} {label}{' ' * max(pad, 1)} {org or ''}{'  [2FA]' if needs_code else ''}")
+        if second_factor:
+            self.stdout.write(
+                f"[2FA] logins confirm each sign-in with a one-time code: add the demo key {DEMO_TOTP_SECRET} "
+                "to an authenticator app, or print the current code with `zhilian totp <login>`.")
+        if no_serve:
+            return
+        from .serve import serve
+
+        sys.exit(serve(self.stdout, bind, workers))

@@ -1,0 +1,116 @@
+"""Object-level confidentiality: one mechanism for pages, API, search, exports and downloads.
+
+Every model holding user-visible data uses a manager built on :class:`RestrictedQuerySet`.
+``Model.objects.restrict(user, action)`` returns only the rows ``user`` may ``action``,
+filtered in SQL, so a list, a count, a search hit, an export row and a file download can
+never show more than the detail page would.
+
+Two layers decide:
+
+1. the role layer: the user's roles (Django groups) must carry the model permission
+   ``<app>.<action>_<model>`` (``view``, ``add``, ``change``, ``delete`` or a custom action
+   declared in ``Meta.permissions``);
+2. the object layer: the queryset's :meth:`RestrictedQuerySet.scope` returns a ``Q`` naming
+   the rows this user may act on, ORed with any *grants* other apps registered (an app may
+   widen visibility of another app's model through a relation it owns, without that app
+   importing it: e.g. chains make enterprises on a published map visible).
+
+Scopes and grants must not create duplicate rows: use ``pk__in=<subquery>`` for to-many
+relations instead of joining through them.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db import models
+from django.db.models import Q
+
+NOTHING = Q(pk__in=[])
+# Not Q(): in Django ``Q() | x`` is ``x``, so an empty Q would *narrow* when ORed with a
+# grant or another condition. ``pk IS NOT NULL`` is always true and combines correctly.
+EVERYTHING = Q(pk__isnull=False)
+
+# model label -> callables (user, action) -> Q | None
+_grants: dict[str, list[Callable]] = defaultdict(list)
+
+
+def register_grant(model_label: str, grant: Callable) -> None:
+    """Let ``grant(user, action)`` widen what ``restrict`` returns for ``model_label``."""
+    _grants[model_label].append(grant)
+
+
+def permission_codename(action: str, model) -> str:
+    opts = model._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+def may(user, action: str, model) -> bool:
+    """Return whether ``user``'s roles allow ``action`` on ``model`` at all."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.has_perm(permission_codename(action, model))
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can narrow itself to what a user may see or do."""
+
+    def restrict(self, user, action: str = "view"):
+        """Return the rows ``user`` may perform ``action`` on."""
+        if not may(user, action, self.model):
+            return self.none()
+        if user.is_superuser:
+            return self
+        condition = self.scope(user, action)
+        if condition == EVERYTHING:
+            return self
+        for grant in _grants.get(self.model._meta.label, ()):
+            extra = grant(user, action)
+            if extra is None:
+                continue
+            if extra == EVERYTHING:
+                return self
+            condition = condition | extra
+        return self.filter(condition)
+
+    def scope(self, user, action: str) -> Q:
+        """Return the Q of rows this user may act on; override per model. Default: none."""
+        return NOTHING
+
+    def visible_to(self, user):
+        return self.restrict(user, "view")
+
+
+class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    pass
+
+
+def get_restricted_or_404(queryset, user, action="view", **lookup):
+    """Fetch one object the user may act on; a forbidden object answers like a missing one.
+
+    The user cannot tell the two apart, but the audit log can: an object that exists and
+    was refused is recorded as a permission denial (SEC-06).
+    """
+    from django.http import Http404
+
+    try:
+        return queryset.restrict(user, action).get(**lookup)
+    except queryset.model.DoesNotExist:
+        record_denial(queryset.model, user, action, lookup)
+        raise Http404 from None
+    except (ValueError, TypeError):
+        raise Http404 from None
+
+
+def record_denial(model, user, action: str, lookup: dict) -> None:
+    """Audit a refused access to an existing row of ``model`` (nothing for a missing one)."""
+    from . import audit
+    from .models import AuditAction
+
+    try:
+        obj = model._base_manager.filter(**lookup).first()
+    except (ValueError, TypeError):
+        return
+    if obj is None:
+        return
+    audit.write(action=AuditAction.PERMISSION_DENIED, instance=obj, user=user,
+                message=f"{action} {model._meta.label}")

@@ -1,0 +1,55 @@
+/* Zhilian front-end glue. No inline scripts anywhere (CSP): pages carry data as JSON
+   <script type="application/json"> blocks and data-* attributes, read here. */
+(function () {
+  "use strict";
+
+  var charts = [];
+
+  function isZh() {
+    return (document.documentElement.lang || "").indexOf("zh") === 0;
+  }
+
+  function initCharts(root) {
+    (root || document).querySelectorAll(".zl-chart[data-option-id]").forEach(function (el) {
+      if (el.dataset.initialised) return;
+      var source = document.getElementById(el.dataset.optionId);
+      if (!source || typeof echarts === "undefined") return;
+      var option = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "canvas", locale: isZh() ? "ZH" : "EN" });
+      chart.setOption(option);
+      el.dataset.initialised = "1";
+      charts.push(chart);
+      if (el.dataset.clickUrl) {
+        chart.on("click", function (params) {
+          var url = el.dataset.clickUrl.replace("__name__", encodeURIComponent(params.name));
+          window.location.href = url;
+        });
+      }
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { c.resize(); });
+  });
+
+  // Confirm before destructive submits: <form data-confirm="…">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // Filter forms submit themselves when a select changes: <form data-autosubmit>.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-autosubmit]");
+    if (form && event.target.tagName === "SELECT") {
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { initCharts(event.target); });
+
+  window.Zhilian = { initCharts: initCharts, charts: charts };
+})();

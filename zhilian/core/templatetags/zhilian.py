@@ -1,0 +1,125 @@
+import json
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from zhilian.core import masking
+
+register = template.Library()
+
+
+@register.filter
+def mobile(value, user=None):
+    """{{ expert.mobile|mobile:request.user }} — always masked on pages (SEC-07); reveal one
+    number with {% personal obj "mobile" %}, which audits the reveal."""
+    return masking.mobile_for(user, value)
+
+
+@register.filter
+def id_number(value, user=None):
+    return masking.id_number_for(user, value)
+
+
+@register.filter
+def scrub(value):
+    """Mask mobile and identity numbers inside free text (audit records)."""
+    return masking.scrub(value)
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, obj, field_name):
+    """A personal number, masked, with a reveal button for users who may unmask (SEC-07).
+
+    The button posts to ``core:unmask``, which records the reveal in the audit log.
+    """
+    kinds = masking.personal_fields(type(obj))
+    value = getattr(obj, field_name, "") or ""
+    if not value:
+        return "—"
+    shown = masking.mask(kinds.get(field_name, masking.MOBILE), value)
+    request = context.get("request")
+    if request is None or not masking.may_unmask(request.user) or not getattr(obj, "pk", None) or field_name not in kinds:
+        return shown
+    url = reverse("core:unmask", args=[f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk, field_name])
+    return format_html(
+        '<span class="zl-personal-wrap">{} <button type="button" class="btn btn-link btn-sm p-0 align-baseline zl-unmask" '
+        'hx-post="{}" hx-target="closest .zl-personal-wrap" hx-swap="outerHTML" title="{}" data-field="{}">'
+        '<i class="bi bi-eye"></i> {}</button></span>',
+        shown, url, _("Show the full number (the reveal is recorded in the audit log)"), field_name, _("Show"),
+    )
+
+
+@register.filter
+def verbose_name(obj, field_name):
+    try:
+        return obj._meta.get_field(field_name).verbose_name
+    except Exception:  # noqa: BLE001 - template helper must not raise
+        return field_name
+
+
+@register.filter
+def display(obj, field_name):
+    """The display value of a field: choice label, related object, or value."""
+    getter = getattr(obj, f"get_{field_name}_display", None)
+    if callable(getter):
+        return getter()
+    return getattr(obj, field_name, "")
+
+
+@register.simple_tag
+def label_of(obj):
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+@register.simple_tag
+def history_url(obj):
+    return reverse("core:history", args=[f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk])
+
+
+@register.simple_tag
+def attachment_upload_url(obj):
+    return reverse("core:attachment_upload", args=[f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk])
+
+
+@register.filter
+def stars(level_or_count):
+    """★★★ for 3; accepts an int count."""
+    try:
+        n = int(level_or_count)
+    except (TypeError, ValueError):
+        return ""
+    return "★" * n
+
+
+@register.simple_tag
+def chart(element_id, option, height=320):
+    """A chart container whose ECharts option travels as JSON (no inline script: CSP)."""
+    data = json.dumps(option, ensure_ascii=False, default=str)
+    return format_html(
+        '<div class="zl-chart" id="{}" data-option-id="{}-data" style="height:{}px"></div>'
+        '<script type="application/json" id="{}-data">{}</script>',
+        element_id, element_id, int(height), element_id,
+        mark_safe(data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")),  # nosec B308 B703 - escaped JSON
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.inclusion_tag("core/includes/badge.html")
+def status_badge(value, label=None, tone=None):
+    tones = {
+        "identified": "secondary", "analyzing": "info", "tackling": "warning", "solved": "success",
+        "draft": "secondary", "review": "info", "published": "success", "submitted": "info", "accepted": "primary",
+        "matched": "primary", "in_service": "warning", "completed": "success", "closed": "dark", "cancelled": "light",
+        "rejected": "danger", "approved": "success", "archived": "dark",
+    }
+    return {"label": label or value, "tone": tone or tones.get(str(value), "secondary")}

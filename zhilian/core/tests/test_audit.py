@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from zhilian.core import audit
+from zhilian.core.models import AuditAction, AuditEvent
+from zhilian.directory.models import InstitutionQualification, Organization
+
+
+@pytest.mark.req("PLT-03")
+def test_edit_through_the_page_records_who_what_before_and_after(client_as, persona):
+    org = Organization.objects.get(name="厦门翔光玻璃基板有限公司")
+    client = client_as("city")
+    url = reverse("directory:organization_edit", args=[org.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "service_domains"}
+    data.update({"address": "翔安区民安大道 1300 号", "_version": org.version, "established_on": org.established_on.isoformat()})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    event = AuditEvent.objects.filter(content_type__model="organization", object_id=str(org.pk),
+                                      action=AuditAction.UPDATE).first()
+    assert event.actor_name == "city"
+    assert event.changes["address"] == {"before": "翔安区民安大道 1200 号", "after": "翔安区民安大道 1300 号"}
+    assert event.request_id
+
+
+@pytest.mark.req("PLT-03")
+def test_history_page_shows_changes_of_the_object_and_its_children(client_as):
+    org = Organization.objects.get(name="厦门鹭检检测技术有限公司")
+    qualification = InstitutionQualification.objects.filter(organization=org).first()
+    qualification.scope = "光电显示产品"
+    qualification.save()
+    response = client_as("city").get(reverse("core:history", args=["directory.organization", org.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "光电显示产品" in body  # the child's change appears on the parent's history
+
+
+@pytest.mark.req("PLT-03")
+def test_transitions_are_recorded_with_their_message(persona):
+    org = Organization.objects.get(name="厦门翔光玻璃基板有限公司")
+    with audit.transition(org, "停业整顿"):
+        org.is_active = False
+        org.save()
+    event = AuditEvent.objects.filter(object_id=str(org.pk), action=AuditAction.TRANSITION).first()
+    assert event.message == "停业整顿"
+    assert event.changes["is_active"]["after"] is False
+
+
+@pytest.mark.req("PLT-03")
+def test_history_of_an_invisible_object_answers_404(client_as):
+    other_district = Organization.objects.get(name="厦门思明视讯科技有限公司")  # 思明区, not 翔安区
+    response = client_as("district").get(reverse("core:history", args=["directory.organization", other_district.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.req("PLT-03")
+def test_the_product_offers_no_way_to_edit_or_delete_audit_records(client_as):
+    from django.urls import get_resolver
+
+    names = [p.name or "" for p in get_resolver().url_patterns if hasattr(p, "name")]
+    assert not any("audit" in n and ("edit" in n or "delete" in n) for n in names)
+    response = client_as("auditor").post(reverse("core:audit_list"), {"delete": "1"})
+    assert response.status_code in (403, 405)

@@ -1,0 +1,77 @@
+import pytest
+
+from zhilian.core import search
+from zhilian.core.text import search_terms
+from zhilian.directory.models import Organization
+
+
+@pytest.mark.req("PLT-08")
+def test_chinese_terms_without_spaces_are_segmented():
+    assert search_terms("厦门面板公司") == ["厦门", "面板", "公司"]
+    assert search_terms("显示") == ["显示"]
+    assert search_terms("ＡＢＣ　Tft") == ["abc", "tft"]  # full-width folded, case folded
+
+
+@pytest.mark.req("PLT-08")
+def test_search_finds_two_character_terms_and_ranks_title_hits_first(persona):
+    results = dict((st.key, hits) for st, hits, _total in search.search(persona("city"), "检测"))
+    names = [o.name for o in results["directory.organization"]]
+    assert "厦门鹭检检测技术有限公司" in names
+    # Organizations whose name contains the term come before those matching only elsewhere.
+    first_non_title = next((i for i, n in enumerate(names) if "检测" not in n), len(names))
+    assert all("检测" in n for n in names[:first_non_title])
+
+
+@pytest.mark.req("PLT-08")
+def test_search_is_permission_filtered(persona):
+    # The district bureau of 翔安区 does not see 思明区 enterprises; the city bureau does.
+    def names(user):
+        for st, hits, _t in search.search(user, "思明视讯"):
+            if st.key == "directory.organization":
+                return [h.name for h in hits]
+        return []
+
+    assert "厦门思明视讯科技有限公司" in names(persona("city"))
+    assert "厦门思明视讯科技有限公司" not in names(persona("district"))
+    assert names(persona("member")) == []
+
+
+@pytest.mark.req("PLT-08")
+def test_search_page_and_api(client_as, api_as):
+    page = client_as("city").get("/search/", {"q": "玻璃基板"})
+    assert "厦门翔光玻璃基板有限公司" in page.content.decode()
+    data = api_as("city").get("/api/v1/search/", {"q": "玻璃基板"}).json()
+    titles = [h["title"] for group in data["results"] for h in group["hits"]]
+    assert "厦门翔光玻璃基板有限公司" in titles
+
+
+@pytest.mark.req("PLT-08")
+def test_search_text_follows_edits(persona):
+    org = Organization.objects.get(name="厦门翔光玻璃基板有限公司")
+    org.description = "超薄柔性玻璃研发"
+    org.save()
+    hits = dict((st.key, h) for st, h, _t in search.search(persona("city"), "柔性玻璃"))
+    assert org in hits["directory.organization"]
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.django_db
+def test_two_character_terms_match_exactly_what_a_substring_search_would():
+    from django.db import connection
+
+    from zhilian.core.text import doubled
+
+    names = ["启清石材有限公司", "石清材料科技公司", "哈哈哈食品公司", "材石贸易公司", "石材"]
+    for i, name in enumerate(names):
+        Organization.objects.create(kind="industry_org", name=name, district="思明区")
+    everything = Organization.objects.filter(name__in=names)
+    for term in ["石材", "哈哈", "材石", "清石", "石清材"]:
+        expected = {n for n in names if term in n}
+        found = {o.name for o in search.filter_queryset(everything, term)}
+        assert found == expected, term
+    # Doubling keeps the substring relation both ways (the index's correctness rests on it).
+    assert doubled("石材") in doubled("启清石材") and doubled("石材") not in doubled("石清材")
+    if connection.vendor == "postgresql":
+        sql = str(search.filter_queryset(everything, "石材").query)
+        assert "search_doubled" in sql and "石石材材" in sql
+    assert Organization.objects.get(name="启清石材有限公司").search_doubled.startswith("启启清清石石材材")

@@ -1,0 +1,209 @@
+"""Serializers of the directory API. Field names are a contract: add, never rename."""
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from zhilian.core.api.fields import IdField
+from zhilian.core.masking import id_number_for, mobile_for
+
+from ..models import (
+    EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
+    ServiceDomain, ServicePoint, TestingCapability,
+)
+
+
+def _user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class MaskedPhoneField(serializers.CharField):
+    """A phone number, masked for callers without the unmask permission (SEC-07)."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return mobile_for(getattr(request, "user", None), super().to_representation(value))
+
+
+class MaskedIdNumberField(serializers.CharField):
+    """A resident identity number, masked for callers without the unmask permission (SEC-07)."""
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return id_number_for(getattr(request, "user", None), super().to_representation(value))
+
+
+class InstitutionQualificationSerializer(serializers.ModelSerializer):
+    expiry_status = serializers.CharField(read_only=True, help_text="valid, expiring (within 90 days) or expired")
+
+    class Meta:
+        model = InstitutionQualification
+        fields = ["id", "kind", "certificate_no", "issued_on", "valid_until", "scope", "expiry_status"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    """An organization of the directory. ``kind`` is one of enterprise, institution,
+    industry_org, research, government; ``uscc`` is checked against GB 32100."""
+
+    service_domains = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
+                                                   queryset=ServiceDomain.objects.all())
+    contact_phone = MaskedPhoneField(required=False, allow_blank=True, max_length=30)
+    qualifications = InstitutionQualificationSerializer(many=True, read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="organization-detail")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id", "url", "kind", "name", "short_name", "uscc", "province", "city", "district", "address", "industry",
+            "size", "established_on", "legal_representative", "contact_name", "contact_phone", "email", "website",
+            "description", "parent", "government_level", "service_domains", "qualifications", "is_active",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+        extra_kwargs = {"uscc": {"allow_null": True, "required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None and "parent" in fields and not getattr(fields["parent"], "read_only", False):
+            fields["parent"].queryset = Organization.objects.restrict(user, "view").filter(kind="government")
+        return fields
+
+    def validate(self, attrs):
+        instance = Organization(**{k: v for k, v in attrs.items() if k != "service_domains"})
+        if self.instance is not None:
+            for field in Organization._meta.concrete_fields:
+                if field.name not in attrs and not field.primary_key:
+                    setattr(instance, field.attname, getattr(self.instance, field.attname))
+        instance.clean()  # raises Django ValidationError by field → 400 via the exception handler
+        attrs["uscc"] = instance.uscc
+        return attrs
+
+
+class ExpertQualificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExpertQualification
+        fields = ["id", "kind", "certificate_no", "valid_until"]
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    """An expert of the library (DIR-02); ``eligible`` applies assistance spec 7.2.1.3."""
+
+    domains = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
+                                           queryset=ServiceDomain.objects.all())
+    mobile = MaskedPhoneField(required=False, allow_blank=True, max_length=20)
+    id_number = MaskedIdNumberField(required=False, allow_blank=True, max_length=18)
+    qualifications = ExpertQualificationSerializer(many=True, read_only=True)
+    eligible = serializers.SerializerMethodField()
+    eligibility_reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Expert
+        fields = ["id", "name", "organization", "employer", "title", "title_level", "domains", "specialties",
+                  "quality_experience", "mobile", "email", "id_number", "bio", "is_active", "qualifications",
+                  "eligible", "eligibility_reasons", "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def get_eligible(self, obj) -> bool:
+        return obj.eligibility()[0]
+
+    def get_eligibility_reasons(self, obj) -> list[str]:
+        return obj.eligibility()[1]
+
+    def validate_organization(self, value):
+        user = _user(self)
+        if value is not None and user is not None and \
+                not Organization.objects.restrict(user, "view").filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("Unknown organization."))
+        return value
+
+
+class WorkingGroupCheckSerializer(serializers.Serializer):
+    experts = serializers.ListField(child=IdField(), allow_empty=False,
+                                    help_text="Ids of the experts proposed for the working group")
+
+
+class EligibilitySerializer(serializers.Serializer):
+    expert = serializers.IntegerField(source="expert.pk")
+    name = serializers.CharField(source="expert.name")
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class TestingCapabilitySerializer(serializers.ModelSerializer):
+    """One testing capability line: product × parameter × method (DIR-04)."""
+
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+
+    class Meta:
+        model = TestingCapability
+        fields = ["id", "institution", "institution_name", "product", "parameter", "method", "standard_code",
+                  "qualification", "limitation", "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate_institution(self, value):
+        user = _user(self)
+        if value.kind != "institution":
+            raise serializers.ValidationError(_("Choose a technical institution."))
+        if user is not None and not Organization.objects.restrict(user, "change").filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("You may not record capabilities of this institution."))
+        return value
+
+
+class ServicePointSerializer(serializers.ModelSerializer):
+    """A node of the "1+3+N" service network (DIR-03): center, hub or station."""
+
+    phone = MaskedPhoneField(required=False, allow_blank=True, max_length=30)
+    commissioners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ServicePoint
+        fields = ["id", "name", "level", "parent", "operator", "district", "address", "phone", "commissioners",
+                  "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        probe = ServicePoint(**attrs)
+        if self.instance is not None:
+            for field in ServicePoint._meta.concrete_fields:
+                if field.name not in attrs and not field.primary_key:
+                    setattr(probe, field.attname, getattr(self.instance, field.attname))
+        probe.clean()
+        return attrs
+
+
+class ServiceCommissionerSerializer(serializers.ModelSerializer):
+    """A service commissioner (DIR-03) and the districts it serves."""
+
+    mobile = MaskedPhoneField(required=False, allow_blank=True, max_length=20)
+    service_point_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceCommissioner
+        fields = ["id", "name", "organization", "service_point", "service_point_name", "districts", "specialties",
+                  "mobile", "is_active", "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def get_service_point_name(self, obj) -> str | None:
+        return obj.service_point.name if obj.service_point_id else None
+
+
+class EnterpriseTalentSerializer(serializers.ModelSerializer):
+    """A quality professional of an enterprise (enterprise-talent library, DIR-03)."""
+
+    mobile = MaskedPhoneField(required=False, allow_blank=True, max_length=20)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+
+    class Meta:
+        model = EnterpriseTalent
+        fields = ["id", "name", "enterprise", "enterprise_name", "talent_type", "position", "qualifications", "mobile",
+                  "is_active", "version", "created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate_enterprise(self, value):
+        user = _user(self)
+        if value.kind != "enterprise":
+            raise serializers.ValidationError(_("Choose an enterprise."))
+        if user is not None and not Organization.objects.restrict(user, "change").filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("Unknown enterprise."))
+        return value

@@ -1,0 +1,63 @@
+"""Directory widgets on the home dashboard (PLT-11), counted over what the user may see."""
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core import registry
+
+from .choices import OrganizationKind
+from .models import Expert, Organization, TestingCapability
+
+
+def _by_kind(request):
+    rows = Organization.objects.restrict(request.user).values("kind").annotate(n=Count("id")).order_by("-n")
+    labels = dict(OrganizationKind.choices)
+    data = [{"name": str(labels.get(r["kind"], r["kind"])), "value": r["n"]} for r in rows]
+    return {
+        "chart_id": "chart-org-kind",
+        "option": {
+            "tooltip": {"trigger": "item"},
+            "legend": {"bottom": 0},
+            "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}],
+        },
+    }
+
+
+def _by_district(request):
+    rows = (Organization.objects.restrict(request.user).filter(kind=OrganizationKind.ENTERPRISE)
+            .exclude(district="").values("district").annotate(n=Count("id")).order_by("-n")[:12])
+    return {
+        "chart_id": "chart-org-district",
+        "option": {
+            "tooltip": {"trigger": "axis"},
+            "grid": {"left": 40, "right": 10, "bottom": 30, "top": 20},
+            "xAxis": {"type": "category", "data": [r["district"] for r in rows]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [{"type": "bar", "data": [r["n"] for r in rows], "itemStyle": {"color": "#0b4f8a"}}],
+        },
+    }
+
+
+def _stats(request):
+    from django.urls import reverse
+
+    user = request.user
+    orgs = Organization.objects.restrict(user)
+    return {"stats": [
+        (_("Enterprises"), orgs.filter(kind=OrganizationKind.ENTERPRISE).count(),
+         reverse("directory:organization_list") + "?kind=enterprise"),
+        (_("Technical institutions"), orgs.filter(kind=OrganizationKind.INSTITUTION).count(),
+         reverse("directory:organization_list") + "?kind=institution"),
+        (_("Testing capabilities"), TestingCapability.objects.restrict(user).count(), None),
+        (_("Experts"), Expert.objects.restrict(user).count() if user.has_perm("directory.view_expert") else "—", None),
+    ]}
+
+
+def register():
+    registry.widget(registry.Widget("directory-stats", _("Directory at a glance"), "core/includes/widget_stats.html",
+                                    _stats, "directory.view_organization", order=5, width=12))
+    registry.widget(registry.Widget("directory-by-kind", _("Organizations by kind"), "core/includes/widget_chart.html",
+                                    _by_kind, "directory.view_organization", order=10))
+    registry.widget(registry.Widget("directory-by-district", _("Enterprises by district"),
+                                    "core/includes/widget_chart.html", _by_district, "directory.view_organization",
+                                    order=11))

@@ -1,0 +1,543 @@
+"""The directory: organizations, experts, commissioners, talents, service points, capabilities."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, REGULATORS, Role
+from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
+from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
+from zhilian.core.text import pinyin_key
+
+from .choices import (
+    ELIGIBLE_QUALIFICATIONS, TITLE_RANK, ExpertQualificationKind, GovernmentLevel, OrganizationKind,
+    QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
+)
+from .regions import PROVINCE_CHOICES
+from .validators import validate_mobile_or_phone, validate_uscc
+
+PUBLIC_KINDS = [OrganizationKind.INSTITUTION, OrganizationKind.INDUSTRY_ORG, OrganizationKind.RESEARCH,
+                OrganizationKind.GOVERNMENT]
+
+
+class ServiceDomain(models.Model):
+    """An NQI service field (SC guide §5: metrology, standards, testing, certification…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("service domain")
+        verbose_name_plural = _("service domains")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+def commissioner_districts(user) -> list[str]:
+    """The districts a service commissioner serves (empty for anyone else)."""
+    if not user.has_role(Role.COMMISSIONER):
+        return []
+    cached = user.__dict__.get("_served_districts")
+    if cached is None:
+        profile = ServiceCommissioner.objects.filter(user=user, is_active=True).only("districts").first()
+        cached = user.__dict__["_served_districts"] = profile.district_list if profile is not None else []
+    return cached
+
+
+class OrganizationQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        """Service providers are public; enterprises are confidential (PLT-02).
+
+        Regulators at city level and the management institution see every enterprise; a
+        district bureau or grassroots office sees its district's; a service commissioner
+        the enterprises of the districts it serves; an enterprise sees itself. A technical
+        institution or expert sees no enterprise by itself: the needs app grants those of
+        needs it is assigned to (SC guide §5: institutions keep clients' secrets), and
+        other apps add what a published map makes visible (grants).
+        """
+        if user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+            return EVERYTHING
+        own = Q(pk=user.organization_id) if user.organization_id else NOTHING
+        regulator = user.has_role(Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR)
+        # A regulator whose unit names no district sees no district: fail closed.
+        district = Q(district=user.district) if regulator and user.district else NOTHING
+        served = commissioner_districts(user)
+        served_q = Q(kind=OrganizationKind.ENTERPRISE, district__in=served) if served else NOTHING
+        if action == "view":
+            return Q(kind__in=PUBLIC_KINDS) | own | district | served_q
+        return own | (district & Q(kind=OrganizationKind.ENTERPRISE)) | served_q
+
+    def enterprises(self):
+        return self.filter(kind=OrganizationKind.ENTERPRISE)
+
+    def institutions(self):
+        return self.filter(kind=OrganizationKind.INSTITUTION)
+
+
+class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
+    """Any organization on the platform (DIR-01): one table, the kind says which."""
+
+    SEARCH_FIELDS = ("name", "short_name", "uscc", "city", "district", "address", "industry", "description")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True,
+        validators=[validate_uscc], help_text=_("18 characters, GB 32100 (required for enterprises)."),
+    )
+    province = models.CharField(_("province"), max_length=20, choices=PROVINCE_CHOICES, default="福建省")
+    city = models.CharField(_("city"), max_length=30, blank=True, default="厦门市")
+    district = models.CharField(_("district"), max_length=30, blank=True, db_index=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True,
+                                help_text=_("GB/T 4754 industry, e.g. 计算机、通信和其他电子设备制造业"))
+    size = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True,
+                                     validators=[validate_mobile_or_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("parent unit"))
+    government_level = models.CharField(_("government level"), max_length=12, choices=GovernmentLevel.choices,
+                                        blank=True)
+    service_domains = models.ManyToManyField(ServiceDomain, blank=True, related_name="organizations",
+                                             verbose_name=_("service domains"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RestrictedManager.from_queryset(OrganizationQuerySet)()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name_sort"]
+        indexes = [models.Index(fields=["kind", "name_sort"]), models.Index(fields=["kind", "district", "name_sort"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:organization_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.kind == OrganizationKind.ENTERPRISE and not self.uscc:
+            errors["uscc"] = _("An enterprise must have its unified social credit code.")
+        if self.kind != OrganizationKind.ENTERPRISE and self.size:
+            errors["size"] = _("Only enterprises have a size class.")
+        if self.kind == OrganizationKind.GOVERNMENT:
+            if not self.government_level:
+                errors["government_level"] = _("Choose city, district or grassroots.")
+            expected_parent = {GovernmentLevel.DISTRICT: GovernmentLevel.CITY,
+                               GovernmentLevel.GRASSROOTS: GovernmentLevel.DISTRICT}.get(self.government_level)
+            if expected_parent and (self.parent is None or self.parent.government_level != expected_parent):
+                errors["parent"] = _("A %(level)s belongs to a %(parent)s.") % {
+                    "level": GovernmentLevel(self.government_level).label,
+                    "parent": GovernmentLevel(expected_parent).label,
+                }
+            if self.government_level in (GovernmentLevel.DISTRICT, GovernmentLevel.GRASSROOTS) and not self.district:
+                errors["district"] = _("A district bureau or grassroots office must name its district.")
+        elif self.government_level:
+            errors["government_level"] = _("Only government units have a level.")
+        self.uscc = (self.uscc or "").strip().upper() or None
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_enterprise(self):
+        return self.kind == OrganizationKind.ENTERPRISE
+
+    @property
+    def is_institution(self):
+        return self.kind == OrganizationKind.INSTITUTION
+
+    @property
+    def is_in_home_province(self):
+        return self.province == settings.ZHILIAN_REGION_PROVINCE
+
+
+class InstitutionQualification(BaseModel):
+    """A CMA / CNAS certificate held by a technical institution (DIR-01)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="qualifications",
+                                     verbose_name=_("institution"))
+    kind = models.CharField(_("qualification"), max_length=10, choices=QualificationKind.choices)
+    certificate_no = models.CharField(_("certificate number"), max_length=60)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"))
+    scope = models.TextField(_("scope"), blank=True)
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            # Certificates are managed by whoever may change the institution's record.
+            parent_action = "view" if action == "view" else "change"
+            return Q(organization__in=Organization.objects.restrict(user, parent_action).values("pk"))
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("institution qualification")
+        verbose_name_plural = _("institution qualifications")
+        ordering = ["kind", "valid_until"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "certificate_no"], name="qualification_unique_certificate"),
+            models.CheckConstraint(condition=Q(issued_on__isnull=True) | Q(valid_until__gte=models.F("issued_on")),
+                                   name="qualification_valid_after_issue"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.certificate_no}"
+
+    @property
+    def is_valid(self):
+        return self.valid_until >= timezone.localdate()
+
+    @property
+    def expiry_status(self) -> str:
+        """``expired``, ``expiring`` (within EXPIRY_WARNING_DAYS) or ``valid``."""
+        return expiry_status(self.valid_until)
+
+    @property
+    def days_left(self) -> int:
+        return (self.valid_until - timezone.localdate()).days
+
+    def get_absolute_url(self):
+        return reverse("directory:organization_detail", args=[self.organization_id]) + "#qualifications"
+
+
+# A certificate about to lapse is flagged this many days ahead, so the institution can
+# renew before its CMA / CNAS scope stops covering the capabilities it lists.
+EXPIRY_WARNING_DAYS = 90
+
+
+def expiry_status(valid_until) -> str:
+    if valid_until is None:
+        return "valid"
+    today = timezone.localdate()
+    if valid_until < today:
+        return "expired"
+    if (valid_until - today).days <= EXPIRY_WARNING_DAYS:
+        return "expiring"
+    return "valid"
+
+
+class TestingCapability(SearchableMixin, BaseModel):
+    """One line of an institution's testing capability: product × parameter × method (DIR-04)."""
+
+    SEARCH_FIELDS = ("product", "parameter", "method", "standard_code", "institution__name")
+
+    institution = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="capabilities",
+                                    limit_choices_to={"kind": OrganizationKind.INSTITUTION},
+                                    verbose_name=_("institution"))
+    product = models.CharField(_("product / object"), max_length=200, db_index=True)
+    parameter = models.CharField(_("parameter / item"), max_length=200)
+    method = models.CharField(_("test method"), max_length=300)
+    standard_code = models.CharField(_("standard number"), max_length=100, blank=True)
+    qualification = models.CharField(_("accredited under"), max_length=10, choices=QualificationKind.choices,
+                                     blank=True)
+    limitation = models.CharField(_("limitation / range"), max_length=200, blank=True)
+    product_sort = models.CharField(max_length=300, editable=False, blank=True, default="")
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            if action == "view":
+                return EVERYTHING  # the capability directory is public by design (chain guide 5.3.5)
+            return Q(institution__in=Organization.objects.restrict(user, "change").values("pk"))
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("testing capability")
+        verbose_name_plural = _("testing capabilities")
+        ordering = ["product_sort", "parameter", "id"]
+        indexes = [models.Index(fields=["institution", "product"]),
+                   models.Index(fields=["product_sort", "parameter", "id"])]
+
+    def save(self, *args, **kwargs):
+        # Products sort by pinyin like names do (安全 < 玻璃 < 液晶).
+        self.product_sort = pinyin_key(self.product)[:300]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "product_sort" not in update_fields:
+            kwargs["update_fields"] = list(update_fields) + ["product_sort"]
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return f"{self.product} · {self.parameter}"
+
+    def get_absolute_url(self):
+        return reverse("directory:capability_detail", args=[self.pk])
+
+    @property
+    def name(self):
+        return str(self)
+
+
+class ExpertQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        if action == "view":
+            return EVERYTHING  # the expert library is shared; personal data is masked (SEC-07)
+        if user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+            return EVERYTHING
+        return Q(user=user)
+
+    def eligible(self):
+        """Experts who may join an assistance working group (assistance spec 7.2.1.3), in SQL.
+
+        The same rule as :meth:`Expert.eligibility`, for filters and matching.
+        """
+        today = timezone.localdate()
+        titled = Q(title_level__in=[level for level, rank in TITLE_RANK.items()
+                                    if rank >= TITLE_RANK[TitleLevel.INTERMEDIATE]])
+        certified = Q(pk__in=ExpertQualification.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
+            kind__in=[str(k) for k in ELIGIBLE_QUALIFICATIONS]).values("expert"))
+        return self.filter(titled | certified, quality_experience=True, is_active=True)
+
+    def ineligible(self):
+        return self.exclude(pk__in=self.model.objects.eligible().values("pk"))
+
+
+class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
+    """A member of the expert library (DIR-02)."""
+
+    SEARCH_FIELDS = ("name", "employer", "title", "specialties", "bio")
+
+    name = models.CharField(_("name"), max_length=50)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="expert_profile", verbose_name=_("platform account"))
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="experts", verbose_name=_("employer (in directory)"))
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    title = models.CharField(_("professional title"), max_length=50, blank=True, help_text=_("e.g. 高级工程师"))
+    title_level = models.CharField(_("title level"), max_length=20, choices=TitleLevel.choices,
+                                   default=TitleLevel.NONE)
+    domains = models.ManyToManyField(ServiceDomain, blank=True, related_name="experts",
+                                     verbose_name=_("service domains"))
+    specialties = models.CharField(_("specialties / industries"), max_length=300, blank=True,
+                                   help_text=_("e.g. 光电显示, 半导体材料"))
+    quality_experience = models.BooleanField(
+        _("quality-management research or practice"), default=False,
+        help_text=_("Has theoretical research or practical experience in quality management (assistance spec 7.2.1.3)."),
+    )
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile_or_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RestrictedManager.from_queryset(ExpertQuerySet)()
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["name_sort"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:expert_detail", args=[self.pk])
+
+    def eligibility(self) -> tuple[bool, list[str]]:
+        """Return whether the expert may join an assistance working group, and why not.
+
+        assistance spec 7.2.1.3: intermediate technical title or above, or a certification
+        auditor / production-licence reviewer (or similar) qualification; and research or
+        practice in quality management.
+        """
+        reasons = []
+        qualified_by_title = TITLE_RANK.get(self.title_level, 0) >= TITLE_RANK[TitleLevel.INTERMEDIATE]
+        today = timezone.localdate()
+        kinds = {q.kind for q in self.qualifications.all() if q.valid_until is None or q.valid_until >= today}
+        qualified_by_cert = bool(kinds & {str(k) for k in ELIGIBLE_QUALIFICATIONS})
+        if not (qualified_by_title or qualified_by_cert):
+            reasons.append(str(_("needs an intermediate or higher title, or a certification-auditor / "
+                                 "production-licence-reviewer qualification")))
+        if not self.quality_experience:
+            reasons.append(str(_("needs research or practical experience in quality management")))
+        if not self.is_active:
+            reasons.append(str(_("is not active in the expert library")))
+        return (not reasons, reasons)
+
+    @property
+    def is_eligible(self):
+        return self.eligibility()[0]
+
+
+class ExpertQualification(BaseModel):
+    """A practising qualification of an expert (certification auditor, licence reviewer…)."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="qualifications",
+                               verbose_name=_("expert"))
+    kind = models.CharField(_("qualification"), max_length=30, choices=ExpertQualificationKind.choices)
+    certificate_no = models.CharField(_("certificate number"), max_length=60, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            parent_action = "view" if action == "view" else "change"
+            return Q(expert__in=Expert.objects.restrict(user, parent_action).values("pk"))
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("expert qualification")
+        verbose_name_plural = _("expert qualifications")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def get_absolute_url(self):
+        return reverse("directory:expert_detail", args=[self.expert_id]) + "#qualifications"
+
+    @property
+    def is_valid(self):
+        return self.valid_until is None or self.valid_until >= timezone.localdate()
+
+    @property
+    def expiry_status(self) -> str:
+        return expiry_status(self.valid_until)
+
+
+class ServicePoint(SearchableMixin, PinyinSortMixin, BaseModel):
+    """A node of the "1+3+N" service network (platform news; DIR-03)."""
+
+    SEARCH_FIELDS = ("name", "district", "address")
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=ServicePointLevel.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name=_("parent point"))
+    operator = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="service_points", verbose_name=_("operated by"))
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_mobile_or_phone])
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            if action == "view":
+                return EVERYTHING
+            return EVERYTHING if user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION) else NOTHING
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["level", "name_sort"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:servicepoint_detail", args=[self.pk])
+
+    def clean(self):
+        expected = {ServicePointLevel.HUB: ServicePointLevel.CENTER,
+                    ServicePointLevel.STATION: ServicePointLevel.HUB}.get(self.level)
+        if expected and (self.parent is None or self.parent.level != expected):
+            raise ValidationError({"parent": _("A %(level)s belongs to a %(parent)s.") % {
+                "level": ServicePointLevel(self.level).label, "parent": ServicePointLevel(expected).label}})
+        if self.level == ServicePointLevel.CENTER and self.parent_id:
+            raise ValidationError({"parent": _("The service center is the root of the network.")})
+
+
+class ServiceCommissioner(SearchableMixin, PinyinSortMixin, BaseModel):
+    """A service commissioner who takes enterprises' needs (DIR-03, DIR-05)."""
+
+    SEARCH_FIELDS = ("name", "districts", "specialties")
+
+    name = models.CharField(_("name"), max_length=50)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="commissioner_profile", verbose_name=_("platform account"))
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="commissioners", verbose_name=_("unit"))
+    service_point = models.ForeignKey(ServicePoint, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="commissioners", verbose_name=_("service point"))
+    districts = models.CharField(_("districts served"), max_length=200, blank=True)
+    specialties = models.CharField(_("specialties"), max_length=200, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile_or_phone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            if action == "view":
+                return EVERYTHING
+            if user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+                return EVERYTHING
+            return Q(user=user)
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("service commissioner")
+        verbose_name_plural = _("service commissioners")
+        ordering = ["name_sort"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:commissioner_detail", args=[self.pk])
+
+    @property
+    def district_list(self) -> list[str]:
+        """``districts`` ("翔安区, 同安区") as a list; commas of either width and 、 separate."""
+        return [d.strip() for d in re.split(r"[,，、;；\s]+", self.districts or "") if d.strip()]
+
+
+class EnterpriseTalent(SearchableMixin, PinyinSortMixin, BaseModel):
+    """A quality professional of an enterprise (enterprise-talent library, DIR-03)."""
+
+    SEARCH_FIELDS = ("name", "enterprise__name", "position", "qualifications")
+
+    name = models.CharField(_("name"), max_length=50)
+    enterprise = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="talents",
+                                   limit_choices_to={"kind": OrganizationKind.ENTERPRISE},
+                                   verbose_name=_("enterprise"))
+    talent_type = models.CharField(_("talent type"), max_length=20, choices=TalentType.choices)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    qualifications = models.CharField(_("qualifications"), max_length=300, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile_or_phone])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class QS(RestrictedQuerySet):
+        def scope(self, user, action):
+            parent_action = "view" if action == "view" else "change"
+            return Q(enterprise__in=Organization.objects.restrict(user, parent_action).values("pk"))
+
+    objects = RestrictedManager.from_queryset(QS)()
+
+    class Meta:
+        verbose_name = _("enterprise talent")
+        verbose_name_plural = _("enterprise talents")
+        ordering = ["name_sort"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:talent_detail", args=[self.pk])
+
+
+def is_enterprise_user(user) -> bool:
+    return user.has_role(*ENTERPRISES)
+
+
+def is_regulator(user) -> bool:
+    return user.has_role(*REGULATORS)
+

@@ -1,0 +1,335 @@
+"""Reads of the directory, used by its pages and by other apps.
+
+Other apps call these instead of querying directory models themselves: the chains app
+attaches institutions to nodes through ``capabilities_matching`` / ``institutions_matching``
+(MAP-03), the needs app ranks providers through ``institutions_for_need`` /
+``experts_for_need`` (DIR-05), and the assistance module checks working groups through
+``expert_eligibility`` (DIR-02). Every read takes the acting ``user`` and starts from
+``restrict`` when one is given.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
+from .models import (
+    EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
+    TestingCapability,
+)
+
+# Fields of a capability line a keyword may match (chain guide 5.3.5: product, parameter /
+# item, test method), plus the standard number people search by.
+CAPABILITY_FIELDS = ("product", "parameter", "method", "standard_code")
+_SEPARATORS = re.compile(r"[,，、;；\n\r\t]+")
+
+
+def split_keywords(keywords) -> list[str]:
+    """Return clean, de-duplicated keywords from a list or a "玻璃基板、偏光片" string."""
+    if keywords is None:
+        return []
+    if isinstance(keywords, str):
+        keywords = _SEPARATORS.split(keywords)
+    seen, result = set(), []
+    for keyword in keywords:
+        keyword = (keyword or "").strip()
+        if keyword and keyword.lower() not in seen:
+            seen.add(keyword.lower())
+            result.append(keyword)
+    return result[:20]
+
+
+def _keyword_q(keywords, fields=("product",)) -> Q:
+    condition = Q(pk__in=[])
+    for keyword in split_keywords(keywords):
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": keyword})
+    return condition
+
+
+def _capabilities(user) -> QuerySet:
+    return TestingCapability.objects.restrict(user, "view") if user is not None else TestingCapability.objects.all()
+
+
+def _organizations(user) -> QuerySet:
+    return Organization.objects.restrict(user, "view") if user is not None else Organization.objects.all()
+
+
+def capabilities_matching(keywords, user=None, *, fields=("product",)) -> QuerySet:
+    """Testing capabilities whose product matches any keyword (chain guide 5.3.5).
+
+    ``fields`` widens the match to parameter, method or standard number
+    (``CAPABILITY_FIELDS``). Rows of inactive institutions are left out.
+    """
+    return (_capabilities(user).filter(_keyword_q(keywords, fields), institution__is_active=True)
+            .select_related("institution").order_by("institution__name_sort", "product", "parameter"))
+
+
+def institutions_matching(keywords, user=None, *, fields=("product",)) -> QuerySet:
+    """Institutions with at least one capability matching any keyword, most matches first.
+
+    Each row carries ``matching_capabilities``, the number of its matching lines.
+    """
+    capabilities = TestingCapability.objects.filter(_keyword_q(keywords, fields)).values("institution")
+    return (_organizations(user).filter(kind=OrganizationKind.INSTITUTION, is_active=True, pk__in=capabilities)
+            .annotate(matching_capabilities=Count("capabilities", filter=_keyword_q(
+                keywords, [f"capabilities__{f}" for f in fields]), distinct=True))
+            .order_by("-matching_capabilities", "name_sort"))
+
+
+# --------------------------------------------------------------------------- capability roster (DIR-04)
+
+
+@dataclass
+class RosterEntry:
+    """One institution of the 主要检验检测服务机构名录 with what it can test for the keywords."""
+
+    institution: Organization
+    capabilities: list = field(default_factory=list)
+    qualifications: list = field(default_factory=list)
+
+    @property
+    def keywords_covered(self) -> list[str]:
+        return sorted({c.matched_keyword for c in self.capabilities if getattr(c, "matched_keyword", "")})
+
+
+def capability_roster(keywords, user=None, *, fields=("product",)) -> list[RosterEntry]:
+    """Build the "主要检验检测服务机构名录" for product keywords (chain guide 5.3.5).
+
+    Institutions are grouped with their matching capability lines (product, parameter,
+    method, standard, accreditation) and their CMA / CNAS certificates; most matches first.
+    """
+    words = split_keywords(keywords)
+    if not words:
+        return []
+    entries: dict[int, RosterEntry] = {}
+    for capability in capabilities_matching(words, user, fields=fields):
+        haystack = " ".join(str(getattr(capability, f, "")) for f in fields).lower()
+        capability.matched_keyword = next((w for w in words if w.lower() in haystack), "")
+        entry = entries.get(capability.institution_id)
+        if entry is None:
+            entry = entries[capability.institution_id] = RosterEntry(institution=capability.institution)
+        entry.capabilities.append(capability)
+    if user is not None:
+        visible = set(Organization.objects.restrict(user, "view").filter(pk__in=entries).values_list("pk", flat=True))
+        entries = {pk: e for pk, e in entries.items() if pk in visible}
+    qualifications = InstitutionQualification.objects.filter(organization__in=list(entries)).order_by("kind", "valid_until")
+    if user is not None:
+        qualifications = qualifications.restrict(user, "view")
+    for q in qualifications:
+        entries[q.organization_id].qualifications.append(q)
+    return sorted(entries.values(), key=lambda e: (-len(e.capabilities), e.institution.name_sort))
+
+
+def capability_search(user, *, query: str = "", product: str = "", parameter: str = "", method: str = "",
+                      standard: str = "") -> QuerySet:
+    """Capabilities across institutions by product / parameter / method / standard (DIR-04)."""
+    from zhilian.core.search import filter_queryset
+
+    queryset = _capabilities(user).select_related("institution").filter(institution__is_active=True)
+    for name, value in (("product", product), ("parameter", parameter), ("method", method),
+                        ("standard_code", standard)):
+        if value.strip():
+            queryset = queryset.filter(**{f"{name}__icontains": value.strip()})
+    if query.strip():
+        queryset = filter_queryset(queryset, query, "product")
+    return queryset
+
+
+# --------------------------------------------------------------------------- qualifications
+
+
+def qualifications_expiring(user, *, days: int = EXPIRY_WARNING_DAYS) -> QuerySet:
+    """CMA / CNAS certificates the user may see that lapse within ``days`` (or have lapsed)."""
+    horizon = timezone.localdate() + datetime.timedelta(days=days)
+    return (InstitutionQualification.objects.restrict(user, "view").filter(valid_until__lte=horizon)
+            .select_related("organization").order_by("valid_until"))
+
+
+# --------------------------------------------------------------------------- experts (DIR-02)
+
+
+@dataclass
+class Eligibility:
+    """Whether one expert may join an assistance working group, and why not."""
+
+    expert: Expert
+    eligible: bool
+    reasons: list[str]
+
+
+def expert_eligibility(experts: Iterable[Expert]) -> list[Eligibility]:
+    """Check each expert against assistance spec 7.2.1.3 (qualifications prefetched)."""
+    ids = [e.pk for e in experts]
+    loaded = {e.pk: e for e in Expert.objects.filter(pk__in=ids).prefetch_related("qualifications", "domains")}
+    result = []
+    for pk in ids:
+        expert = loaded.get(pk)
+        if expert is None:
+            continue
+        eligible, reasons = expert.eligibility()
+        result.append(Eligibility(expert, eligible, reasons))
+    return result
+
+
+# --------------------------------------------------------------------------- needs matching (DIR-05)
+
+# Need categories (needs app) → service domains of the directory (SC guide §5 lists the
+# fields a technical institution serves).
+CATEGORY_DOMAINS = {
+    "standards": ["standards"],
+    "metrology": ["metrology"],
+    "testing": ["testing"],
+    "certification": ["certification"],
+    "quality_management": ["quality_mgmt", "excellence"],
+    "training": ["quality_mgmt", "standards", "metrology"],
+    "special": ["ip", "brand", "infosec", "innovation"],
+}
+
+
+@dataclass
+class ProviderMatch:
+    """A ranked suggestion for a need, with the reasons that earned its score."""
+
+    provider: object
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    capabilities: list = field(default_factory=list)
+    eligible: bool = True
+
+
+def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), district: str = "",
+                          exclude: Iterable[int] = (), limit: int = 10) -> list[ProviderMatch]:
+    """Rank technical institutions for a need: capability lines, service domain, district.
+
+    Score: 10 per matching capability line (at most 5 counted), 8 for serving the need's
+    domain, 3 for a valid CMA / CNAS certificate, 2 for being in the enterprise's district.
+    """
+    words = split_keywords(keywords)
+    domain_codes = list(domain_codes)
+    candidates = _organizations(user).filter(kind=OrganizationKind.INSTITUTION, is_active=True).exclude(pk__in=list(exclude))
+    condition = Q(pk__in=[])
+    if words:
+        condition |= Q(pk__in=TestingCapability.objects.filter(_keyword_q(words, CAPABILITY_FIELDS)).values("institution"))
+    if domain_codes:
+        condition |= Q(service_domains__code__in=domain_codes)
+    candidates = candidates.filter(pk__in=candidates.filter(condition).values("pk")).prefetch_related("service_domains")
+    capabilities: dict[int, list] = {}
+    if words:
+        for capability in TestingCapability.objects.filter(
+                _keyword_q(words, CAPABILITY_FIELDS), institution__in=candidates.values("pk")).order_by("product"):
+            capabilities.setdefault(capability.institution_id, []).append(capability)
+    today = timezone.localdate()
+    accredited = set(InstitutionQualification.objects.filter(
+        organization__in=candidates.values("pk"), valid_until__gte=today,
+        kind__in=[QualificationKind.CMA, QualificationKind.CNAS]).values_list("organization_id", flat=True))
+    matches = []
+    for institution in candidates[:500]:
+        reasons, score = [], 0
+        lines = capabilities.get(institution.pk, [])
+        if lines:
+            score += 10 * min(len(lines), 5)
+            reasons.append(_("%(n)d matching capability lines") % {"n": len(lines)})
+        served = [d for d in institution.service_domains.all() if d.code in domain_codes]
+        if served:
+            score += 8
+            reasons.append(_("serves %(domains)s") % {"domains": "、".join(d.name for d in served)})
+        if institution.pk in accredited:
+            score += 3
+            reasons.append(_("valid CMA / CNAS certificate"))
+        if district and institution.district == district:
+            score += 2
+            reasons.append(_("same district"))
+        matches.append(ProviderMatch(institution, score, reasons, lines[:5]))
+    matches.sort(key=lambda m: (-m.score, m.provider.name_sort))
+    return matches[:limit]
+
+
+def experts_for_need(*, user, keywords, domain_codes: Iterable[str] = (), exclude: Iterable[int] = (),
+                     limit: int = 10) -> list[ProviderMatch]:
+    """Rank experts for a need: eligible ones first, then domain and specialty matches.
+
+    Score: 8 for a matching service domain, 5 per keyword found in specialties or
+    biography, 3 for eligibility under assistance spec 7.2.1.3; ineligible experts are
+    listed last with the reasons, so a commissioner sees why they are not offered first.
+    """
+    words = split_keywords(keywords)
+    domain_codes = list(domain_codes)
+    queryset = Expert.objects.restrict(user, "view") if user is not None else Expert.objects.all()
+    condition = Q(pk__in=[])
+    if domain_codes:
+        condition |= Q(pk__in=Expert.objects.filter(domains__code__in=domain_codes).values("pk"))
+    for word in words:
+        condition |= Q(specialties__icontains=word) | Q(bio__icontains=word) | Q(title__icontains=word)
+    candidates = (queryset.filter(condition, is_active=True).exclude(pk__in=list(exclude))
+                  .prefetch_related("qualifications", "domains")[:500])
+    matches = []
+    for expert in candidates:
+        reasons, score = [], 0
+        served = [d for d in expert.domains.all() if d.code in domain_codes]
+        if served:
+            score += 8
+            reasons.append(_("domain %(domains)s") % {"domains": "、".join(d.name for d in served)})
+        text = f"{expert.specialties} {expert.bio}".lower()
+        hits = [w for w in words if w.lower() in text]
+        if hits:
+            score += 5 * len(hits)
+            reasons.append(_("specialty: %(words)s") % {"words": "、".join(hits)})
+        eligible, why_not = expert.eligibility()
+        if eligible:
+            score += 3
+        matches.append(ProviderMatch(expert, score, reasons if eligible else reasons + why_not, eligible=eligible))
+    matches.sort(key=lambda m: (not m.eligible, -m.score, m.provider.name_sort))
+    return matches[:limit]
+
+
+# --------------------------------------------------------------------------- trees (DIR-01, DIR-03)
+
+
+@dataclass
+class TreeNode:
+    item: object
+    children: list = field(default_factory=list)
+    members: list = field(default_factory=list)  # commissioners of a service point
+
+
+def government_tree(user) -> list[TreeNode]:
+    """City bureau → district bureaus → grassroots offices the user may see, by pinyin."""
+    units = list(_organizations(user).filter(kind=OrganizationKind.GOVERNMENT).order_by("name_sort"))
+    return _build_tree(units, order={GovernmentLevel.CITY: 0, GovernmentLevel.DISTRICT: 1,
+                                     GovernmentLevel.GRASSROOTS: 2},
+                       level=lambda u: u.government_level)
+
+
+def service_network_tree(user) -> list[TreeNode]:
+    """The "1+3+N" network: the centre, its hubs, their stations, each with commissioners."""
+    points = list(ServicePoint.objects.restrict(user, "view").select_related("operator").order_by("name_sort"))
+    nodes = _build_tree(points, order={ServicePointLevel.CENTER: 0, ServicePointLevel.HUB: 1,
+                                       ServicePointLevel.STATION: 2}, level=lambda p: p.level)
+    by_point: dict[int, list] = {}
+    for commissioner in (ServiceCommissioner.objects.restrict(user, "view").filter(service_point__isnull=False)
+                         .order_by("name_sort")):
+        by_point.setdefault(commissioner.service_point_id, []).append(commissioner)
+
+    def attach(node_list):
+        for node in node_list:
+            node.members = by_point.get(node.item.pk, [])
+            attach(node.children)
+
+    attach(nodes)
+    return nodes
+
+
+def _build_tree(items, *, order, level) -> list[TreeNode]:
+    nodes = {item.pk: TreeNode(item) for item in items}
+    roots = []
+    for item in sorted(items, key=lambda i: (order.get(level(i), 9), i.name_sort)):
+        node = nodes[item.pk]
+        parent = nodes.get(item.parent_id) if item.parent_id else None
+        (parent.children if parent is not None else roots).append(node)
+    return roots

@@ -1,0 +1,105 @@
+"""Writes of the directory that go beyond a single form (imports, working groups)."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhilian.core.permissions import may
+
+from .models import Expert, ExpertQualification, Organization, ServiceDomain
+from .selectors import Eligibility, expert_eligibility
+
+
+@transaction.atomic
+def organization_upsert(*, user, data: dict) -> tuple[Organization, bool]:
+    """Create or update an organization matched by USCC (or name when it has none)."""
+    lookup = {"uscc": data["uscc"]} if data.get("uscc") else {"name": data["name"], "uscc__isnull": True}
+    existing = Organization.objects.filter(**lookup).first()
+    if existing is not None:
+        if not Organization.objects.restrict(user, "change").filter(pk=existing.pk).exists():
+            raise ValidationError(_("%(name)s exists and you may not change it.") % {"name": existing.name})
+        for field, value in data.items():
+            setattr(existing, field, value)
+        existing.full_clean()
+        existing.save()
+        return existing, False
+    if not may(user, "add", Organization):
+        raise PermissionDenied
+    org = Organization(**{k: (v if v != "" or k != "uscc" else None) for k, v in data.items()})
+    org.full_clean()
+    org.save()
+    if not Organization.objects.restrict(user, "view").filter(pk=org.pk).exists():
+        raise ValidationError(_("%(name)s would be outside your own scope (district).") % {"name": org.name})
+    return org, True
+
+
+def _expert_lookup(data: dict) -> Expert | None:
+    """Find the expert a row describes: by identity number, else by name and mobile, else
+    by name and employer, so that importing the same file twice updates, never duplicates."""
+    if data.get("id_number"):
+        found = Expert.objects.filter(id_number=data["id_number"]).first()
+        if found is not None:
+            return found
+    if data.get("mobile"):
+        found = Expert.objects.filter(name=data["name"], mobile=data["mobile"]).first()
+        if found is not None:
+            return found
+    return Expert.objects.filter(name=data["name"], employer=data.get("employer", "")).first()
+
+
+@transaction.atomic
+def expert_upsert(*, user, data: dict, domain_codes: Iterable[str] | None = None,
+                  qualification_kinds: Iterable[str] | None = None) -> tuple[Expert, bool]:
+    """Create or update an expert of the library (DIR-02) with domains and qualifications.
+
+    Empty cells keep what is recorded; qualification kinds listed are added if missing
+    (certificates are managed on the expert's page, not removed by an import).
+    """
+    existing = _expert_lookup(data)
+    if existing is not None:
+        if not Expert.objects.restrict(user, "change").filter(pk=existing.pk).exists():
+            raise ValidationError(_("%(name)s exists and you may not change it.") % {"name": existing.name})
+        expert, created = existing, False
+    else:
+        if not may(user, "add", Expert):
+            raise PermissionDenied
+        expert, created = Expert(), True
+    for name, value in data.items():
+        if value in ("", None) and not created:
+            continue
+        setattr(expert, name, value)
+    if expert.employer and expert.organization_id is None:
+        expert.organization = Organization.objects.filter(name=expert.employer).first()
+    expert.full_clean()
+    expert.save()
+    if domain_codes is not None and (domain_codes or created):
+        expert.domains.set(ServiceDomain.objects.filter(code__in=list(domain_codes)))
+    for kind in qualification_kinds or ():
+        ExpertQualification.objects.get_or_create(expert=expert, kind=kind)
+    return expert, created
+
+
+def working_group_check(*, experts: Iterable[Expert]) -> list[Eligibility]:
+    """Return each expert's eligibility, refusing a group with any ineligible member.
+
+    assistance spec 7.2.1.3: the working group consists of experts familiar with quality
+    management who hold an intermediate or higher technical title or a certification-
+    auditor / production-licence-reviewer (or similar) qualification and have research or
+    practice in quality management. Raises ``ValidationError({"experts": [...]})`` naming
+    every ineligible member and why; the assistance module calls this before it forms a group.
+    """
+    experts = list(experts)
+    if not experts:
+        raise ValidationError({"experts": _("Choose at least one expert.")})
+    ids = [e.pk for e in experts]
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"experts": _("An expert is listed twice.")})
+    results = expert_eligibility(experts)
+    refused = [r for r in results if not r.eligible]
+    if refused:
+        raise ValidationError({"experts": [
+            _("%(name)s is not eligible: %(reasons)s.") % {"name": r.expert.name, "reasons": "；".join(r.reasons)}
+            for r in refused]})
+    return results

@@ -1,0 +1,138 @@
+"""Service network, commissioners and talents (DIR-03); the testing-capability directory (DIR-04)."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from zhilian.core.text import pinyin_key
+from zhilian.directory import models
+from zhilian.directory.models import EnterpriseTalent, Organization, ServiceCommissioner
+from zhilian.directory.selectors import capabilities_matching, capability_roster, institutions_matching
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.req("DIR-03")
+def test_service_network_is_one_center_three_hubs_and_stations_with_commissioners(client_as):
+    response = client_as("owner").get(reverse("directory:service_network"))
+    tree = response.context["tree"]
+    assert [n.item.level for n in tree] == ["center"]
+    hubs = tree[0].children
+    assert len(hubs) == 3 and all(h.item.level == "hub" for h in hubs)
+    stations = [s for h in hubs for s in h.children]
+    assert stations and all(s.item.level == "station" for s in stations)
+    placed = {c.name: s.item.name for s in stations for c in s.members}
+    assert placed["张明辉"] == "翔安光电产业园服务站"
+    assert set(placed) == set(ServiceCommissioner.objects.filter(service_point__level="station")
+                              .values_list("name", flat=True))
+
+
+@pytest.mark.req("DIR-03")
+def test_a_station_must_hang_under_a_hub(client_as):
+    from zhilian.directory.models import ServicePoint
+
+    center = ServicePoint.objects.get(level="center")
+    response = client_as("mgmt").post(reverse("directory:servicepoint_add"), {
+        "name": "测试服务站", "level": "station", "parent": center.pk, "district": "翔安区"})
+    assert "parent" in response.context["form"].errors or response.context["form"].non_field_errors()
+    assert not ServicePoint.objects.filter(name="测试服务站").exists()
+
+
+@pytest.mark.req("DIR-03")
+def test_commissioner_library_filters_by_district_served(client_as):
+    response = client_as("city").get(reverse("directory:commissioner_list"), {"district": "同安区"})
+    assert {r.record.name for r in response.context["table"].page.object_list} == {"张明辉", "方志强"}
+
+
+@pytest.mark.req("DIR-03")
+@pytest.mark.req("PLT-02")
+def test_enterprise_talent_library_follows_enterprise_visibility(persona, api_as):
+    owner_talents = set(EnterpriseTalent.objects.restrict(persona("owner")).values_list("name", flat=True))
+    assert owner_talents == {"赵德明", "孙雨"}
+    api = api_as("district").get("/api/v1/talents/").json()
+    names = {t["enterprise_name"] for t in api["results"]}
+    assert names and all(Organization.objects.get(name=n).district == "翔安区" for n in names)
+    assert all("****" in t["mobile"] for t in api["results"])
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.parametrize("params, expected", [
+    ({"product": "玻璃基板"}, {("厦门海西计量测试研究院", "厚度"), ("厦门海西计量测试研究院", "翘曲度"),
+                           ("厦门市光电产品质量检验中心", "表面粗糙度")}),
+    ({"parameter": "电阻率"}, {("厦门海西计量测试研究院", "电阻率"), ("厦门海西计量测试研究院", "径向电阻率变化")}),
+    ({"method": "分光光度"}, {("厦门市光电产品质量检验中心", "偏光度"), ("厦门市光电产品质量检验中心", "单体透过率")}),
+    ({"standard": "GB/T 2423"}, {("厦门鹭检检测技术有限公司", "高低温贮存"), ("厦门鹭检检测技术有限公司", "振动"),
+                                 ("厦门鹭检检测技术有限公司", "盐雾")}),
+])
+def test_capabilities_search_across_institutions_by_each_dimension(client_as, params, expected):
+    response = client_as("member").get(reverse("directory:capability_list"), {**params, "per_page": 100})
+    found = {(r.record.institution.name, r.record.parameter) for r in response.context["table"].page.object_list}
+    assert found == expected
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.req("PLT-08")
+def test_capability_chinese_search_and_api(api_as):
+    rows = api_as("owner").get("/api/v1/capabilities/", {"q": "单晶硅棒"}).json()
+    assert rows["count"] == 3 and {r["institution_name"] for r in rows["results"]} == {"厦门海西计量测试研究院"}
+    two_chars = api_as("owner").get("/api/v1/capabilities/", {"q": "盐雾"}).json()
+    assert [r["parameter"] for r in two_chars["results"]] == ["盐雾"]
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.req("MAP-03")
+def test_selectors_used_by_the_chains_app_keep_their_contract(persona):
+    caps = capabilities_matching(["玻璃基板", "偏光片"], persona("owner"))
+    assert {c.product for c in caps} == {"玻璃基板", "偏光片"}
+    institutions = list(institutions_matching(["玻璃基板"]))
+    assert [i.name for i in institutions] == ["厦门海西计量测试研究院", "厦门市光电产品质量检验中心"]
+    assert institutions[0].matching_capabilities == 2 and institutions[1].matching_capabilities == 1
+    assert list(capabilities_matching([])) == [] and list(institutions_matching(["", None])) == []
+
+
+@pytest.mark.req("DIR-04")
+def test_roster_groups_institutions_with_capabilities_and_certificates(persona):
+    entries = capability_roster("玻璃基板、偏光片", persona("member"))
+    by_name = {e.institution.name: e for e in entries}
+    assert set(by_name) == {"厦门海西计量测试研究院", "厦门市光电产品质量检验中心"}
+    centre = by_name["厦门市光电产品质量检验中心"]
+    assert {c.product for c in centre.capabilities} == {"偏光片", "玻璃基板"}
+    assert {q.kind for q in centre.qualifications} == {"CMA", "CNAS"}
+    assert entries[0].institution.name == "厦门市光电产品质量检验中心"  # most matching lines first (3 vs 2)
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.req("PLT-07")
+def test_roster_page_and_excel_export(client_as):
+    client = client_as("owner")
+    page = client.get(reverse("directory:capability_roster"), {"keywords": "单晶硅棒"})
+    assert [e.institution.name for e in page.context["entries"]] == ["厦门海西计量测试研究院"]
+    export = client.get(reverse("directory:capability_roster"), {"keywords": "单晶硅棒", "export": "xlsx"})
+    ws = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert ws.cell(1, 1).value == "主要检验检测服务机构名录"
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[5]]
+    assert {r[6] for r in rows} == {"电阻率", "间隙氧含量", "径向电阻率变化"}
+    assert rows[0][1] == "厦门海西计量测试研究院" and "CNAS" in rows[0][3]
+
+
+@pytest.mark.req("DIR-04")
+def test_capability_list_sorts_products_by_pinyin(client_as):
+    response = client_as("city").get(reverse("directory:capability_list"), {"per_page": 200})
+    products = [r.record.product for r in response.context["table"].page.object_list]
+    assert products == sorted(products, key=pinyin_key)
+    assert products[0] == "背光模组"  # bei < bo (玻璃) < dan (单晶) … not code-point order
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.req("PLT-02")
+def test_an_institution_records_capabilities_for_itself_only(api_as, persona):
+    own = persona("institution").organization
+    other = Organization.objects.get(name="厦门海西计量测试研究院")
+    api = api_as("institution")
+    data = {"product": "测试产品", "parameter": "测试参数", "method": "测试方法", "qualification": "CMA"}
+    assert api.post("/api/v1/capabilities/", {**data, "institution": own.pk}, format="json").status_code == 201
+    refused = api.post("/api/v1/capabilities/", {**data, "institution": other.pk}, format="json")
+    assert refused.status_code == 400 and "institution" in refused.json()
+    assert not models.TestingCapability.objects.filter(institution=other, product="测试产品").exists()

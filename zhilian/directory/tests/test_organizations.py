@@ -1,0 +1,182 @@
+"""Organizations of every kind (DIR-01): validation, per-kind pages, certificates, hierarchy, sorting."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhilian.core.models import AuditEvent
+from zhilian.directory.demo import make_uscc
+from zhilian.directory.models import InstitutionQualification, Organization
+
+GOOD_USCC = make_uscc("测试企业", "91350200")
+BAD_USCC = GOOD_USCC[:-1] + ("0" if GOOD_USCC[-1] != "0" else "1")
+
+pytestmark = pytest.mark.django_db
+
+
+def enterprise_form(**overrides):
+    data = {"kind": "enterprise", "name": "厦门测试光学有限公司", "uscc": GOOD_USCC, "province": "福建省",
+            "city": "厦门市", "district": "翔安区", "address": "翔安区测试路 1 号", "industry": "光学元件制造",
+            "size": "small", "is_active": "on"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-12")
+def test_a_bad_uscc_is_refused_with_a_field_error_and_nothing_is_saved(client_as):
+    client = client_as("city")
+    before = Organization.objects.count()
+    response = client.post(reverse("directory:organization_add"), enterprise_form(uscc=BAD_USCC))
+    assert response.status_code == 200
+    assert "uscc" in response.context["form"].errors
+    assert "GB 32100" in " ".join(response.context["form"].errors["uscc"])
+    assert Organization.objects.count() == before
+
+
+@pytest.mark.req("DIR-01")
+def test_an_enterprise_with_a_valid_uscc_is_created_and_its_creation_recorded(client_as, persona):
+    response = client_as("city").post(reverse("directory:organization_add"), enterprise_form())
+    org = Organization.objects.get(uscc=GOOD_USCC)
+    assert response.status_code == 302 and response["Location"] == org.get_absolute_url()
+    assert org.kind == "enterprise" and org.size == "small" and org.district == "翔安区"
+    event = AuditEvent.objects.for_object(org).get(action="create")
+    assert event.actor_id == persona("city").pk
+    assert event.changes["uscc"]["after"] == GOOD_USCC
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.parametrize("overrides, field", [
+    ({"uscc": ""}, "uscc"),                       # an enterprise must have its USCC
+    ({"kind": "institution", "size": "small"}, "size"),  # only enterprises have a size class
+])
+def test_kind_rules_are_enforced(client_as, overrides, field):
+    response = client_as("city").post(reverse("directory:organization_add"), enterprise_form(**overrides))
+    assert field in response.context["form"].errors
+
+
+@pytest.mark.req("DIR-01")
+def test_a_district_bureau_must_belong_to_the_city_bureau():
+    from django.core.exceptions import ValidationError
+
+    grassroots = Organization.objects.filter(government_level="grassroots").first()
+    bureau = Organization(kind="government", name="测试区市场监督管理局", government_level="district",
+                          district="测试区", parent=grassroots)
+    with pytest.raises(ValidationError) as exc:
+        bureau.full_clean()
+    assert "parent" in exc.value.message_dict
+    bureau.parent = Organization.objects.get(government_level="city")
+    bureau.full_clean()
+
+
+@pytest.mark.req("DIR-01")
+def test_government_tree_nests_city_district_and_grassroots(client_as):
+    response = client_as("district").get(reverse("directory:government_tree"))
+    tree = response.context["tree"]
+    assert [n.item.government_level for n in tree] == ["city"]
+    districts = tree[0].children
+    assert {d.item.district for d in districts} == {"思明区", "湖里区", "集美区", "海沧区", "同安区", "翔安区"}
+    xiangan = next(d for d in districts if d.item.district == "翔安区")
+    assert {c.item.name for c in xiangan.children} == {"翔安区新店市场监督管理所", "翔安区马巷市场监督管理所"}
+    assert all(c.item.government_level == "grassroots" for c in xiangan.children)
+
+
+@pytest.mark.req("DIR-01")
+def test_organization_list_sorts_chinese_names_by_pinyin(client_as):
+    response = client_as("city").get(reverse("directory:organization_list"), {"kind": "enterprise", "per_page": 100})
+    names = [row.record.name for row in response.context["table"].page.object_list]
+    # an < fu < shen < su < xia: pinyin, not code-point order (厦 U+53A6 sorts before 安 U+5B89)
+    assert names.index("安徽皖晶玻璃科技有限公司") < names.index("福建闽硅单晶材料有限公司") \
+        < names.index("深圳南岭显示驱动有限公司") < names.index("苏州吴中光电材料有限公司") \
+        < names.index("厦门鹭岛显示科技有限公司")
+    assert names == sorted(names, key=lambda n: Organization.objects.get(name=n).name_sort)
+
+
+@pytest.mark.req("DIR-01")
+def test_list_filters_by_kind_and_district(client_as):
+    response = client_as("city").get(reverse("directory:organization_list"), {"kind": "enterprise", "district": "海沧区"})
+    rows = [row.record for row in response.context["table"].page.object_list]
+    assert rows and all(o.kind == "enterprise" and o.district == "海沧区" for o in rows)
+    assert len(rows) == Organization.objects.filter(kind="enterprise", district="海沧区").count()
+
+
+@pytest.mark.req("DIR-01")
+def test_institution_page_shows_certificates_with_expiry_and_capabilities(client_as):
+    centre = Organization.objects.get(name="厦门市光电产品质量检验中心")
+    response = client_as("city").get(centre.get_absolute_url())
+    body = response.content.decode()
+    statuses = {q.certificate_no: q.expiry_status for q in response.context["qualifications"]}
+    assert statuses == {"231320340789": "valid", "CNAS L15520": "expiring"}
+    assert 'data-status="expiring"' in body
+    assert response.context["capability_count"] == centre.capabilities.count() > 0
+
+
+@pytest.mark.req("DIR-01")
+def test_expiry_status_boundaries():
+    today = timezone.localdate()
+    q = InstitutionQualification(valid_until=today - datetime.timedelta(days=1))
+    assert q.expiry_status == "expired"
+    q.valid_until = today
+    assert q.expiry_status == "expiring"
+    q.valid_until = today + datetime.timedelta(days=90)
+    assert q.expiry_status == "expiring"
+    q.valid_until = today + datetime.timedelta(days=91)
+    assert q.expiry_status == "valid"
+
+
+@pytest.mark.req("DIR-01")
+def test_institution_manages_its_certificates_inline(client_as, persona):
+    client = client_as("institution")
+    own = persona("institution").organization
+    url = reverse("directory:qualification_add") + f"?organization={own.pk}"
+    form = client.get(url, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and 'hx-post' in form.content.decode()
+    valid_until = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(url, {"kind": "CAL", "certificate_no": "CAL-2026-77", "valid_until": valid_until.isoformat(),
+                                 "issued_on": "2023-01-01"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#qualifications"
+    created = InstitutionQualification.objects.get(certificate_no="CAL-2026-77")
+    assert created.organization == own and created.expiry_status == "expiring"
+    assert "CAL-2026-77" in response.content.decode()
+    # an invalid period is refused in place, nothing saved
+    bad = client.post(url, {"kind": "CAL", "certificate_no": "CAL-2026-78", "valid_until": "2020-01-01",
+                            "issued_on": "2023-01-01"}, HTTP_HX_REQUEST="true")
+    assert "valid_until" in bad.context["form"].errors
+    assert not InstitutionQualification.objects.filter(certificate_no="CAL-2026-78").exists()
+    delete = client.post(reverse("directory:institutionqualification_delete", args=[created.pk]), HTTP_HX_REQUEST="true")
+    assert delete.status_code == 200 and not InstitutionQualification.objects.filter(pk=created.pk).exists()
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-02")
+def test_an_institution_cannot_touch_another_institutions_certificates(client_as):
+    other = InstitutionQualification.objects.get(certificate_no="201320340456")  # 海西计量
+    client = client_as("institution")
+    assert client.get(reverse("directory:institutionqualification_edit", args=[other.pk])).status_code == 404
+    assert client.post(reverse("directory:institutionqualification_delete", args=[other.pk])).status_code == 404
+    url = reverse("directory:qualification_add") + f"?organization={other.organization_id}"
+    assert client.get(url).status_code == 404
+    assert InstitutionQualification.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.req("DIR-01")
+def test_enterprise_page_lists_talents_and_users(client_as, persona):
+    owner = persona("owner")
+    response = client_as("owner").get(owner.organization.get_absolute_url())
+    assert {t.name for t in response.context["talents"]} == {"赵德明", "孙雨"}
+    assert owner in list(response.context["members"])
+
+
+@pytest.mark.req("DIR-01")
+def test_the_organization_history_shows_an_edit(client_as):
+    org = Organization.objects.get(name="厦门鹭岛显示科技有限公司")
+    client = client_as("city")
+    data = {f: getattr(org, f) or "" for f in ("kind", "name", "short_name", "uscc", "province", "city", "district",
+                                               "address", "industry", "size")}
+    data.update({"address": "翔安区火炬东路 99 号", "is_active": "on", "_version": org.version})
+    assert client.post(reverse("directory:organization_edit", args=[org.pk]), data).status_code == 302
+    history = client.get(reverse("core:history", args=["directory.organization", org.pk]))
+    assert "翔安区火炬东路 99 号" in history.content.decode()

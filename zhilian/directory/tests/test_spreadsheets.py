@@ -1,0 +1,137 @@
+"""Excel import and export of organizations and experts (DIR-01, DIR-02, PLT-07)."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from zhilian.directory.demo import make_uscc
+from zhilian.directory.exports import expert_columns, organization_columns
+from zhilian.directory.models import Expert, ExpertQualification, Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(columns, rows) -> io.BytesIO:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([c.header for c in columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "import.xlsx"
+    return out
+
+
+def org_rows():
+    return [
+        ["厦门导入一号科技有限公司", "企业", make_uscc("导入一号"), "福建省", "厦门市", "翔安区", "翔安区一号路", "电子", "小型",
+         "张三", "13906059999"],
+        ["厦门导入二号科技有限公司", "enterprise", make_uscc("导入二号"), "福建省", "厦门市", "同安区", "", "电子", "medium",
+         "", ""],
+    ]
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_organization_import_with_one_bad_row_imports_nothing(client_as):
+    rows = org_rows() + [["厦门导入坏行有限公司", "企业", "91350200MA00000000", "福建省", "厦门市", "翔安区", "", "", "巨型", "",
+                          "12"]]
+    client = client_as("city")
+    response = client.post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), rows)})
+    result = response.context["result"]
+    assert not result.committed
+    bad = {(e.row, e.column) for e in result.errors}
+    assert (4, "统一社会信用代码") in bad and (4, "企业规模") in bad and (4, "联系电话") in bad
+    assert not Organization.objects.filter(name__startswith="厦门导入").exists()
+    # the row-level error report downloads as a workbook
+    report = client.get(reverse("directory:organization_import"), {"errors": "1"})
+    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    reported = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert {(r[0], r[1]) for r in reported} == bad
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_organization_import_twice_updates_instead_of_duplicating(client_as):
+    client = client_as("city")
+    first = client.post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), org_rows())})
+    assert first.context["result"].committed and first.context["result"].created == 2
+    rows = org_rows()
+    rows[0][6] = "翔安区一号路 2 号"
+    second = client.post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), rows)})
+    assert second.context["result"].updated == 2 and second.context["result"].created == 0
+    assert Organization.objects.filter(name__startswith="厦门导入").count() == 2
+    assert Organization.objects.get(name="厦门导入一号科技有限公司").address == "翔安区一号路 2 号"
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_organization_export_reimports_cleanly_with_masked_phones_kept(client_as):
+    client = client_as("district")  # cannot unmask: phones are exported masked
+    export = client.get(reverse("directory:organization_list"), {"export": "xlsx", "kind": "enterprise"})
+    ws = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert ws.cell(1, 1).value == "单位名录"
+    phone_before = Organization.objects.get(name="厦门鹭岛显示科技有限公司").contact_phone
+    exported = io.BytesIO(export.content)
+    exported.name = "export.xlsx"
+    response = client.post(reverse("directory:organization_import"), {"file": exported})
+    result = response.context["result"]
+    assert result.committed and result.created == 0 and result.updated == result.rows > 0
+    assert Organization.objects.get(name="厦门鹭岛显示科技有限公司").contact_phone == phone_before
+
+
+def expert_rows():
+    return [
+        ["黄导入", "福建闽南标准认证中心有限公司", "工程师", "中级", "认证认可、质量管理", "汽车零部件", "是", "认证人员职业资格", "13906058888",
+         "", ""],
+        ["林导入", "", "技术员", "None", "检验检测", "电子装配", "否", "", "13906057777", "", ""],
+    ]
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("PLT-07")
+def test_expert_import_creates_domains_and_qualifications_and_is_idempotent(client_as):
+    client = client_as("city")
+    response = client.post(reverse("directory:expert_import"), {"file": workbook(expert_columns(), expert_rows())})
+    result = response.context["result"]
+    assert result.committed, result.errors
+    huang = Expert.objects.get(name="黄导入")
+    assert huang.title_level == "intermediate" and huang.quality_experience
+    assert {d.code for d in huang.domains.all()} == {"certification", "quality_mgmt"}
+    assert ExpertQualification.objects.filter(expert=huang, kind="certification_auditor").exists()
+    assert huang.organization.name == "福建闽南标准认证中心有限公司"
+    assert huang.is_eligible and not Expert.objects.get(name="林导入").is_eligible
+    again = client.post(reverse("directory:expert_import"), {"file": workbook(expert_columns(), expert_rows())})
+    assert again.context["result"].updated == 2
+    assert Expert.objects.filter(name__in=["黄导入", "林导入"]).count() == 2
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("PLT-07")
+def test_expert_import_with_a_bad_row_imports_nothing(client_as):
+    rows = expert_rows() + [["坏行", "", "", "特级", "天文", "", "也许", "", "123", "", ""]]
+    response = client_as("city").post(reverse("directory:expert_import"), {"file": workbook(expert_columns(), rows)})
+    result = response.context["result"]
+    assert not result.committed
+    assert {e.column for e in result.errors if e.row == 4} >= {"职称等级", "服务领域", "质量管理研究或实践经验", "手机"}
+    assert not Expert.objects.filter(name__in=["黄导入", "林导入", "坏行"]).exists()
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("SEC-07")
+def test_expert_export_masks_personal_numbers_for_roles_without_unmask(client_as):
+    masked = openpyxl.load_workbook(io.BytesIO(client_as("mgmt").get(
+        reverse("directory:expert_list"), {"export": "xlsx"}).content)).active
+    plain = openpyxl.load_workbook(io.BytesIO(client_as("city").get(
+        reverse("directory:expert_list"), {"export": "xlsx", "unmask": "1"}).content)).active
+    header = [c.value for c in masked[2]]
+    mobile, eligible = header.index("手机"), header.index("符合帮扶工作组条件")
+    masked_rows = {r[0]: r for r in masked.iter_rows(min_row=3, values_only=True)}
+    plain_rows = {r[0]: r for r in plain.iter_rows(min_row=3, values_only=True)}
+    assert masked_rows["陈立群"][mobile] == "139****1234"
+    assert plain_rows["陈立群"][mobile] == "13906011234"
+    assert masked_rows["陈立群"][eligible] == "是" and masked_rows["杨帆"][eligible] == "否"

@@ -1,0 +1,55 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+urlpatterns = [
+    path("organizations/", views.OrganizationListView.as_view(), name="organization_list"),
+    path("organizations/add/", views.OrganizationEditView.as_view(), name="organization_add"),
+    path("organizations/import/", views.OrganizationImportView.as_view(), name="organization_import"),
+    path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
+    path("organizations/<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
+    path("organizations/<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"),
+    path("government/", views.GovernmentTreeView.as_view(), name="government_tree"),
+    path("qualifications/", views.InstitutionQualificationListView.as_view(), name="qualification_list"),
+    path("qualifications/add/", views.InstitutionQualificationEditView.as_view(), name="qualification_add"),
+    path("qualifications/<int:pk>/edit/", views.InstitutionQualificationEditView.as_view(),
+         name="institutionqualification_edit"),
+    path("qualifications/<int:pk>/delete/", views.InstitutionQualificationDeleteView.as_view(),
+         name="institutionqualification_delete"),
+]
+
+urlpatterns += [
+    path("experts/", views.ExpertListView.as_view(), name="expert_list"),
+    path("experts/add/", views.ExpertEditView.as_view(), name="expert_add"),
+    path("experts/import/", views.ExpertImportView.as_view(), name="expert_import"),
+    path("experts/working-group/", views.WorkingGroupView.as_view(), name="working_group"),
+    path("experts/<int:pk>/", views.ExpertDetailView.as_view(), name="expert_detail"),
+    path("experts/<int:pk>/edit/", views.ExpertEditView.as_view(), name="expert_edit"),
+    path("experts/<int:pk>/delete/", views.ExpertDeleteView.as_view(), name="expert_delete"),
+    path("expert-qualifications/add/", views.ExpertQualificationEditView.as_view(), name="expertqualification_add"),
+    path("expert-qualifications/<int:pk>/edit/", views.ExpertQualificationEditView.as_view(),
+         name="expertqualification_edit"),
+    path("expert-qualifications/<int:pk>/delete/", views.ExpertQualificationDeleteView.as_view(),
+         name="expertqualification_delete"),
+    path("capabilities/", views.TestingCapabilityListView.as_view(), name="capability_list"),
+    path("capabilities/roster/", views.CapabilityRosterView.as_view(), name="capability_roster"),
+    path("capabilities/add/", views.TestingCapabilityEditView.as_view(), name="capability_add"),
+    path("capabilities/<int:pk>/", views.TestingCapabilityDetailView.as_view(), name="capability_detail"),
+    path("capabilities/<int:pk>/edit/", views.TestingCapabilityEditView.as_view(), name="testingcapability_edit"),
+    path("capabilities/<int:pk>/delete/", views.TestingCapabilityDeleteView.as_view(), name="testingcapability_delete"),
+    path("service-network/", views.ServiceNetworkView.as_view(), name="service_network"),
+    path("service-points/", views.ServicePointListView.as_view(), name="servicepoint_list"),
+    path("service-points/add/", views.ServicePointEditView.as_view(), name="servicepoint_add"),
+    path("service-points/<int:pk>/", views.ServicePointDetailView.as_view(), name="servicepoint_detail"),
+    path("service-points/<int:pk>/edit/", views.ServicePointEditView.as_view(), name="servicepoint_edit"),
+    path("commissioners/", views.ServiceCommissionerListView.as_view(), name="commissioner_list"),
+    path("commissioners/add/", views.ServiceCommissionerEditView.as_view(), name="commissioner_add"),
+    path("commissioners/<int:pk>/", views.ServiceCommissionerDetailView.as_view(), name="commissioner_detail"),
+    path("commissioners/<int:pk>/edit/", views.ServiceCommissionerEditView.as_view(), name="servicecommissioner_edit"),
+    path("talents/", views.EnterpriseTalentListView.as_view(), name="talent_list"),
+    path("talents/add/", views.EnterpriseTalentEditView.as_view(), name="talent_add"),
+    path("talents/<int:pk>/", views.EnterpriseTalentDetailView.as_view(), name="talent_detail"),
+    path("talents/<int:pk>/edit/", views.EnterpriseTalentEditView.as_view(), name="enterprisetalent_edit"),
+    path("talents/<int:pk>/delete/", views.EnterpriseTalentDeleteView.as_view(), name="enterprisetalent_delete"),
+]

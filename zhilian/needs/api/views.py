@@ -1,0 +1,180 @@
+"""Needs API (DIR-05): the same rules as the pages; steps are POST actions on a need."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from zhilian.core.api.viewsets import RestrictedModelViewSet
+from zhilian.directory.models import Expert, Organization
+
+from .. import selectors, services
+from ..filtersets import NeedFilterSet
+from ..models import Need, NeedAssignment
+from . import serializers
+
+STEPS = ("take", "reject", "assign", "withdraw", "accept", "decline", "deliver", "confirm", "rework", "cancel",
+         "close", "matches")
+
+
+class NeedViewSet(RestrictedModelViewSet):
+    """NQI needs the caller may see: its own (enterprise), the unassigned pool and the ones
+    it took (commissioner), those assigned to it (institution, expert), its district's
+    (district bureau), all (city bureau, management institution). Filter with ``status``,
+    ``category``, ``district``, ``scope`` (open, unassigned, mine), ``overdue``; search
+    with ``q``."""
+
+    queryset = Need.objects.select_related("enterprise", "commissioner").prefetch_related("assignments")
+    serializer_class = serializers.NeedSerializer
+    filterset_class = NeedFilterSet
+    filter_backends = [filters.DjangoFilterBackend]
+    searchable = True
+    search_title_field = "title"
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+    required_action = {step: "view" for step in STEPS}
+
+    def restrict_action(self):
+        if self.action in STEPS:
+            return "view"
+        return super().restrict_action()
+
+    @extend_schema(request=serializers.NeedCreateSerializer, responses={201: serializers.NeedSerializer})
+    def create(self, request, *args, **kwargs):
+        """File a need (an enterprise for itself, a commissioner for an enterprise it serves)."""
+        payload = serializers.NeedCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        enterprise_id = data.pop("enterprise", None) or request.user.organization_id
+        enterprise = Organization.objects.restrict(request.user, "view").filter(pk=enterprise_id).first()
+        need = self._run(lambda: services.need_file(user=request.user, enterprise=enterprise, **data))
+        return Response(self.get_serializer(need).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items()}
+        self._run(lambda: services.need_update(user=self.request.user, need=serializer.instance, **fields))
+
+    def update(self, request, *args, **kwargs):
+        need = self.get_object()
+        serializer = self.get_serializer(need, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return Response(self.get_serializer(Need.objects.get(pk=need.pk)).data)
+
+    def _run(self, fn):
+        try:
+            return fn()
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc) or None) from None
+        except Need.DoesNotExist:
+            raise exceptions.NotFound() from None
+
+    def _step(self, fn):
+        need = self.get_object()
+        self._run(lambda: fn(need))
+        return Response(self.get_serializer(Need.objects.get(pk=need.pk)).data)
+
+    def _payload(self, serializer_class):
+        payload = serializer_class(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        return payload.validated_data
+
+    @extend_schema(request=None, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def take(self, request, pk=None):
+        """A service commissioner takes the need."""
+        return self._step(lambda need: services.need_take(user=request.user, need=need))
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """The commissioner does not accept the need (with a reason)."""
+        data = self._payload(serializers.ReasonSerializer)
+        return self._step(lambda need: services.need_reject(user=request.user, need=need, reason=data["reason"]))
+
+    @extend_schema(responses=serializers.MatchesSerializer)
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        """Suggested institutions and experts, ranked, with the reasons."""
+        need = self.get_object()
+        if "assign" not in selectors.available_actions(need, request.user):
+            raise exceptions.PermissionDenied()
+        found = selectors.need_matches(need, request.user)
+        return Response(serializers.MatchesSerializer(found).data)
+
+    @extend_schema(request=serializers.AssignSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Assign institutions and experts (ids) to the need."""
+        data = self._payload(serializers.AssignSerializer)
+        institutions = list(Organization.objects.restrict(request.user, "view").filter(pk__in=data["institutions"]))
+        experts = list(Expert.objects.restrict(request.user, "view").filter(pk__in=data["experts"]))
+        unknown = set(data["institutions"]) - {i.pk for i in institutions}
+        if unknown or set(data["experts"]) - {e.pk for e in experts}:
+            raise ValidationError({"institutions": "Unknown institution or expert."})
+        return self._step(lambda need: services.need_assign(user=request.user, need=need, institutions=institutions,
+                                                             experts=experts, note=data["note"]))
+
+    @extend_schema(request=serializers.WithdrawSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw one assignment that has not delivered."""
+        data = self._payload(serializers.WithdrawSerializer)
+
+        def run(need):
+            assignment = NeedAssignment.objects.restrict(request.user).filter(need=need, pk=data["assignment"]).first()
+            if assignment is None:
+                raise ValidationError({"assignment": "Unknown assignment."})
+            services.assignment_withdraw(user=request.user, assignment=assignment, reason=data["reason"])
+
+        return self._step(run)
+
+    @extend_schema(request=None, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The assigned institution or expert accepts."""
+        return self._step(lambda need: services.assignment_accept(user=request.user, need=need))
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """The assigned institution or expert declines (with a reason)."""
+        data = self._payload(serializers.ReasonSerializer)
+        return self._step(lambda need: services.assignment_decline(user=request.user, need=need, reason=data["reason"]))
+
+    @extend_schema(request=serializers.DeliverSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        """The provider reports the service delivered."""
+        data = self._payload(serializers.DeliverSerializer)
+        return self._step(lambda need: services.assignment_deliver(user=request.user, need=need, summary=data["summary"]))
+
+    @extend_schema(request=serializers.ConfirmSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The enterprise confirms with the satisfaction evaluation (Table F.1); the need closes."""
+        data = self._payload(serializers.ConfirmSerializer)
+        return self._step(lambda need: services.need_confirm(user=request.user, need=need, **data))
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def rework(self, request, pk=None):
+        """The enterprise asks the providers to continue (with a reason)."""
+        data = self._payload(serializers.ReasonSerializer)
+        return self._step(lambda need: services.need_rework(user=request.user, need=need, reason=data["reason"]))
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """The enterprise cancels the need before the service starts (with a reason)."""
+        data = self._payload(serializers.ReasonSerializer)
+        return self._step(lambda need: services.need_cancel(user=request.user, need=need, reason=data["reason"]))
+
+    @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close a delivered need whose evaluation is overdue (with a reason)."""
+        data = self._payload(serializers.ReasonSerializer)
+        return self._step(lambda need: services.need_close(user=request.user, need=need, reason=data["reason"]))

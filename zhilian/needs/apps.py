@@ -1,0 +1,81 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedsConfig(AppConfig):
+    name = "zhilian.needs"
+    label = "needs"
+    verbose_name = _("NQI needs")
+
+    def ready(self):
+        from zhilian.accounts.roles import Role, crud, grant
+        from zhilian.core import audit, permissions, registry, search
+        from zhilian.directory import panels
+
+        from . import dashboard, demo, models, reminders
+
+        audit.register(models.Need)
+        audit.register(models.NeedAssignment, parent="need")
+        search.register(models.Need, title_field="title", label=_("NQI needs"), weight=65,
+                        select_related=("enterprise",))
+
+        # Role layer (PLT-01); which needs each role reaches is NeedQuerySet.scope.
+        grant([Role.CHAIN_OWNER, Role.ENTERPRISE], *crud("needs", "need", "view", "add", "change"),
+              "needs.view_needassignment")
+        grant(Role.COMMISSIONER, *crud("needs", "need", "view", "add"), "needs.take_need", "needs.assign_need",
+              "needs.view_needassignment")
+        grant(Role.MANAGEMENT_INSTITUTION, *crud("needs", "need", "view", "add", "change"), "needs.assign_need",
+              "needs.view_needassignment")
+        grant([Role.TECH_INSTITUTION, Role.EXPERT], "needs.view_need", "needs.view_needassignment",
+              "needs.respond_needassignment")
+        grant([Role.CITY_REGULATOR, Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR], "needs.view_need",
+              "needs.view_needassignment")
+
+        # An institution or expert assigned to a need, and a commissioner handling one, see
+        # the enterprise that filed it (PLT-02: "a technical institution sees only work it
+        # is assigned to").
+        permissions.register_grant("directory.Organization", _organization_grant)
+
+        registry.menu(registry.MenuGroup(key="needs", label=_("Services"), icon="headset", order=20, items=[
+            registry.MenuItem(_("NQI needs"), "needs:need_list", "needs.view_need", "inbox"),
+            registry.MenuItem(_("File a need"), "needs:need_add", "needs.add_need", "plus-circle"),
+        ]))
+        dashboard.register()
+        registry.reminder_provider("needs", reminders.need_reminders)
+        registry.demo_loader("needs", demo.load, order=30)
+        panels.register(panels.Panel("needs", _("NQI needs"), "needs/includes/organization_panel.html",
+                                     _organization_panel, kinds={"enterprise", "institution"}, order=10))
+
+
+def _organization_grant(user, action):
+    """The enterprises of the needs the user sees, for the roles that see no enterprise by themselves."""
+    from django.db.models import Q
+
+    from zhilian.accounts.roles import Role
+
+    from .models import Need
+
+    if action != "view" or not user.has_role(Role.TECH_INSTITUTION, Role.EXPERT, Role.COMMISSIONER):
+        return None
+    return Q(pk__in=Need.objects.restrict(user, "view").values("enterprise"))
+
+
+def _organization_panel(request, organization):
+    from .models import Need
+
+    user = request.user
+    if not user.has_perm("needs.view_need"):
+        return None
+    needs = Need.objects.restrict(user, "view")
+    if organization.kind == "enterprise":
+        needs = needs.filter(enterprise=organization)
+    else:
+        needs = needs.filter(assignments__institution=organization).distinct()
+    total = needs.count()
+    if not total and organization.kind != "enterprise":
+        return None
+    can_file = user.has_perm("needs.add_need") and (
+        user.organization_id == organization.pk or user.has_role("commissioner", "management_institution"))
+    return {"needs": list(needs.select_related("enterprise")[:8]), "total": total, "organization": organization,
+            "can_file": can_file and organization.kind == "enterprise",
+            "for_enterprise": user.organization_id != organization.pk}

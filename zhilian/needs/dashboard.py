@@ -1,0 +1,35 @@
+"""The "open needs by status" widget (PLT-11), counted over the needs the user may see."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core import registry
+
+from .choices import STATUS_COLOURS
+from .selectors import needs_overdue, open_needs_by_status
+
+
+def _open_by_status(request):
+    rows = open_needs_by_status(request.user)
+    overdue = needs_overdue(request.user).count()
+    total = sum(r["count"] for r in rows)
+    return {
+        "chart_id": "chart-needs-status",
+        "height": 280,
+        "option": {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "grid": {"left": 110, "right": 24, "top": 10, "bottom": 24},
+            "xAxis": {"type": "value", "minInterval": 1},
+            "yAxis": {"type": "category", "inverse": True, "data": [str(r["label"]) for r in rows]},
+            "series": [{"type": "bar", "barMaxWidth": 22, "label": {"show": True, "position": "right"},
+                        "data": [{"value": r["count"], "itemStyle": {"color": STATUS_COLOURS.get(r["status"], "#0b4f8a")}}
+                                 for r in rows]}],
+        },
+        "note": _("%(total)d open, %(overdue)d overdue.") % {"total": total, "overdue": overdue},
+        "link": reverse("needs:need_list") + "?scope=open",
+    }
+
+
+def register():
+    registry.widget(registry.Widget("needs-open-by-status", _("Open needs by status"), "needs/includes/widget_status.html",
+                                    _open_by_status, "needs.view_need", order=20))

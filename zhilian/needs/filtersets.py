@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.directory.filtersets import SELECT, YES_NO, district_widget
+
+from .choices import NeedCategory, NeedStatus
+from .models import Need, NeedAssignment
+
+SCOPE_CHOICES = [("", "---------"), ("open", _("Open")), ("unassigned", _("Waiting for a commissioner")),
+                 ("mine", _("Mine"))]
+
+
+class NeedFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
+    category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("Category"),
+                                           widget=forms.Select(attrs=SELECT))
+    district = django_filters.CharFilter(field_name="enterprise__district", label=_("District"),
+                                         widget=district_widget())
+    scope = django_filters.ChoiceFilter(choices=SCOPE_CHOICES[1:], label=_("Show"), method="filter_scope",
+                                        widget=forms.Select(attrs=SELECT, choices=SCOPE_CHOICES))
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
+                                           widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    enterprise = django_filters.NumberFilter(field_name="enterprise", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Need
+        fields = ["status", "category", "district", "scope", "overdue", "enterprise"]
+
+    def filter_scope(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if value == "open":
+            return queryset.open()
+        if value == "unassigned":
+            return queryset.filter(status=NeedStatus.SUBMITTED, commissioner__isnull=True)
+        if value == "mine" and user is not None:
+            mine = Q(commissioner__user=user) | Q(filed_by=user)
+            if user.organization_id:
+                mine |= Q(enterprise_id=user.organization_id) | Q(
+                    pk__in=NeedAssignment.objects.filter(institution_id=user.organization_id).values("need"))
+            mine |= Q(pk__in=NeedAssignment.objects.filter(expert__user=user).values("need"))
+            return queryset.filter(mine)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        late = Q(status=NeedStatus.SUBMITTED, response_due__lt=today) | Q(status=NeedStatus.DELIVERED,
+                                                                         feedback_due__lt=today)
+        if value is None:
+            return queryset
+        return queryset.filter(late) if value else queryset.exclude(late)

@@ -1,0 +1,283 @@
+"""The needs intake, from filing to closure, and who may see and do what (DIR-05, PLT-02)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from zhilian.core import notifications
+from zhilian.core.models import AuditEvent, Notification
+from zhilian.directory.models import Expert, Organization
+from zhilian.needs import selectors, services
+from zhilian.needs.models import Need, NeedAssignment
+
+pytestmark = pytest.mark.django_db
+
+LUJIAN = "厦门鹭检检测技术有限公司"
+
+
+def file_need(user, **overrides):
+    data = {"enterprise": user.organization, "category": "testing", "title": "偏光片耐候性第三方检测",
+            "description": "出口客户要求高温高湿 500 h 试验，需第三方报告。", "product": "偏光片",
+            "contact_name": "刘工", "contact_phone": "13906050006"}
+    data.update(overrides)
+    return services.need_file(user=user, **data)
+
+
+@pytest.mark.req("DIR-05")
+def test_a_need_goes_from_filing_to_closure_with_its_history(persona):
+    owner, commissioner, institution, expert = (persona(u) for u in ("owner", "commissioner", "institution", "expert"))
+    need = file_need(owner, product="液晶显示面板", title="面板色域复测")
+    assert need.status == "submitted" and need.code.startswith("XQ") and need.response_due is not None
+
+    services.need_take(user=commissioner, need=need)
+    need.refresh_from_db()
+    assert need.status == "accepted" and need.commissioner.user == commissioner
+
+    matches = selectors.need_matches(need, commissioner)
+    assert matches.institutions[0].provider.name == LUJIAN  # 4 lines for 液晶显示面板
+    chen = Expert.objects.get(name="陈立群")
+    services.need_assign(user=commissioner, need=need, institutions=[matches.institutions[0].provider], experts=[chen])
+    need.refresh_from_db()
+    assert need.status == "matched" and need.assignments.count() == 2
+
+    services.assignment_accept(user=institution, need=need)
+    need.refresh_from_db()
+    assert need.status == "in_service"
+    services.assignment_accept(user=expert, need=need)
+    services.assignment_deliver(user=institution, need=need, summary="出具检测报告 LJ-2026-2001。")
+    need.refresh_from_db()
+    assert need.status == "in_service"  # the expert has not delivered yet
+    services.assignment_deliver(user=expert, need=need, summary="解读报告并提出改进建议。")
+    need.refresh_from_db()
+    assert need.status == "delivered" and need.feedback_due is not None
+
+    services.need_confirm(user=owner, need=need, timeliness="very_satisfied", professionalism="satisfied",
+                          courtesy="satisfied", overall="very_satisfied", resolved=True, feedback="好")
+    need.refresh_from_db()
+    assert need.status == "closed" and need.overall == "very_satisfied" and need.closed_at
+
+    transitions = AuditEvent.objects.filter(object_id=str(need.pk), content_type__model="need",
+                                            action="transition").order_by("timestamp", "id")
+    statuses = [e.changes.get("status", {}).get("after") for e in transitions if "status" in e.changes]
+    assert len(statuses) >= 5
+    timeline = selectors.need_timeline(need, owner)
+    assert [e.event.timestamp for e in timeline] == sorted(e.event.timestamp for e in timeline)
+    assert any(e.subject == LUJIAN for e in timeline)
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-05")
+def test_the_response_deadline_counts_chinese_working_days(persona, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 9, 30))
+    need = file_need(persona("owner"))
+    # National Day: 1–7 October off; two working days after 30 September is Friday 9 October.
+    assert need.response_due == datetime.date(2026, 10, 9) and not need.response_due_provisional
+
+
+@pytest.mark.req("DIR-05")
+def test_steps_are_refused_to_the_wrong_party(persona):
+    owner, commissioner, institution, member = (persona(u) for u in ("owner", "commissioner", "institution", "member"))
+    need = file_need(owner)
+    with pytest.raises(Need.DoesNotExist):           # not assigned: the institution cannot even see it
+        services.need_take(user=institution, need=need)
+    with pytest.raises(Need.DoesNotExist):           # nor can another enterprise
+        services.need_cancel(user=member, need=need, reason="不是我的")
+    with pytest.raises(PermissionDenied):
+        services.need_assign(user=owner, need=need, institutions=[Organization.objects.get(name=LUJIAN)])
+    services.need_take(user=commissioner, need=need)
+    with pytest.raises(PermissionDenied):           # already taken
+        services.need_take(user=commissioner, need=need)
+    with pytest.raises(ValidationError) as exc:      # assistance spec 7.2.1.3
+        services.need_assign(user=commissioner, need=need, experts=[Expert.objects.get(name="杨帆")])
+    assert "experts" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        services.need_assign(user=commissioner, need=need)
+    need.refresh_from_db()
+    assert need.status == "accepted" and not need.assignments.exists()
+
+
+@pytest.mark.req("DIR-05")
+def test_filing_is_validated_and_an_enterprise_files_for_itself_only(persona):
+    owner = persona("owner")
+    with pytest.raises(ValidationError) as exc:
+        file_need(owner, expected_date=timezone.localdate() - datetime.timedelta(days=1))
+    assert "expected_date" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        file_need(owner, contact_phone="12")
+    assert "contact_phone" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        file_need(owner, enterprise=Organization.objects.get(name="厦门翔光玻璃基板有限公司"))
+    assert "enterprise" in exc.value.message_dict
+    with pytest.raises(PermissionDenied):
+        file_need(persona("institution"), enterprise=owner.organization)
+
+
+@pytest.mark.req("DIR-05")
+def test_a_decline_returns_the_need_to_the_commissioner_and_rework_reopens_the_service(persona):
+    owner, commissioner, institution = (persona(u) for u in ("owner", "commissioner", "institution"))
+    need = file_need(owner)
+    services.need_take(user=commissioner, need=need)
+    lujian = Organization.objects.get(name=LUJIAN)
+    services.need_assign(user=commissioner, need=need, institutions=[lujian])
+    with pytest.raises(ValidationError):
+        services.assignment_decline(user=institution, need=need, reason="")
+    services.assignment_decline(user=institution, need=need, reason="设备检修，一个月内无法排期")
+    need.refresh_from_db()
+    assert need.status == "accepted"
+    services.need_assign(user=commissioner, need=need, institutions=[lujian], note="设备已修复，请重新评估")
+    services.assignment_accept(user=institution, need=need)
+    services.assignment_deliver(user=institution, need=need, summary="出具检测报告 LJ-2026-2002。")
+    services.need_rework(user=owner, need=need, reason="报告缺少 85 ℃ 条件数据")
+    need.refresh_from_db()
+    assert need.status == "in_service" and need.assignments.get().status == "accepted"
+
+
+@pytest.mark.req("DIR-05")
+def test_cancel_and_reject_paths_need_a_reason(persona):
+    owner, commissioner = persona("owner"), persona("commissioner")
+    first, second = file_need(owner, title="甲"), file_need(owner, title="乙")
+    with pytest.raises(ValidationError):
+        services.need_cancel(user=owner, need=first, reason=" ")
+    services.need_cancel(user=owner, need=first, reason="已自行解决")
+    services.need_reject(user=commissioner, need=second, reason="不属于 NQI 服务范围")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.closing_reason) == ("cancelled", "已自行解决")
+    assert (second.status, second.closing_reason) == ("rejected", "不属于 NQI 服务范围")
+    assert "cancel" not in selectors.available_actions(first, owner)
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("DIR-05")
+def test_who_sees_which_need(persona):
+    def codes(username):
+        return set(Need.objects.restrict(persona(username)).values_list("title", flat=True))
+
+    owner_needs = set(Need.objects.filter(enterprise__name="厦门鹭岛显示科技有限公司").values_list("title", flat=True))
+    assert codes("owner") == owner_needs
+    assert codes("institution") == set(Need.objects.filter(assignments__institution__name=LUJIAN)
+                                       .values_list("title", flat=True))
+    assert codes("expert") == {"液晶显示面板色域与响应时间第三方检测"}
+    district = codes("district")
+    assert district == set(Need.objects.filter(enterprise__district="翔安区").values_list("title", flat=True))
+    assert "偏光片耐候性试验标准咨询" not in district  # 海沧区
+    commissioner = codes("commissioner")
+    assert "偏光片耐候性试验标准咨询" in commissioner    # the pool
+    assert commissioner == set(Need.objects.filter(commissioner__isnull=True).values_list("title", flat=True)) | \
+        set(Need.objects.filter(commissioner__user=persona("commissioner")).values_list("title", flat=True))
+    assert codes("city") == set(Need.objects.values_list("title", flat=True))
+    assert codes("assoc") == set() and codes("consumer") == set()
+
+
+@pytest.mark.req("PLT-02")
+def test_an_institution_sees_only_its_own_assignment_rows(persona):
+    need = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")
+    rows = NeedAssignment.objects.restrict(persona("institution")).filter(need=need)
+    assert [r.institution.name for r in rows] == [LUJIAN]  # not the expert's row
+    assert NeedAssignment.objects.restrict(persona("owner")).filter(need=need).count() == 2
+
+
+@pytest.mark.req("DIR-05")
+def test_need_pages_follow_the_same_rules(client_as):
+    pool = Need.objects.get(title="偏光片耐候性试验标准咨询")
+    assert client_as("owner").get(pool.get_absolute_url()).status_code == 404
+    page = client_as("commissioner").get(pool.get_absolute_url())
+    assert page.status_code == 200 and "take" in page.context["actions"]
+    assert 'id="overdue-alert"' in page.content.decode()  # filed 5 days ago, nobody took it
+    response = client_as("commissioner").post(reverse("needs:need_take", args=[pool.pk]))
+    assert response.status_code == 302
+    pool.refresh_from_db()
+    assert pool.status == "accepted"
+    assert "matches" in client_as("commissioner").get(pool.get_absolute_url()).context
+
+
+@pytest.mark.req("DIR-05")
+def test_enterprise_files_a_need_through_the_form(client_as, persona):
+    response = client_as("member").post(reverse("needs:need_add"), {
+        "category": "metrology", "title": "玻璃基板测厚仪校准", "product": "玻璃基板", "description": "在线测厚仪需校准。",
+        "contact_name": "钱程", "contact_phone": "13906043333"})
+    need = Need.objects.get(title="玻璃基板测厚仪校准")
+    assert response.status_code == 302 and need.enterprise == persona("member").organization
+    bad = client_as("member").post(reverse("needs:need_add"), {"category": "metrology", "title": "坏", "description": "x",
+                                                               "contact_name": "钱程", "contact_phone": "123"})
+    assert "contact_phone" in bad.context["form"].errors
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("SEC-07")
+def test_the_filers_own_number_is_prefilled_masked_and_saved_in_full(client_as, persona):
+    member = persona("member")
+    type(member).objects.filter(pk=member.pk).update(mobile="13906047777")
+    client = client_as("member")
+    page = client.get(reverse("needs:need_add")).content.decode()
+    assert "139****7777" in page and "13906047777" not in page
+    response = client.post(reverse("needs:need_add"), {
+        "category": "metrology", "title": "预填号码需求", "description": "x", "contact_name": "钱程",
+        "contact_phone": "139****7777"})
+    assert response.status_code == 302
+    assert Need.objects.get(title="预填号码需求").contact_phone == "13906047777"
+    other = client.post(reverse("needs:need_add"), {
+        "category": "metrology", "title": "他人掩码", "description": "x", "contact_name": "钱程",
+        "contact_phone": "138****0000"})
+    assert "contact_phone" in other.context["form"].errors and not Need.objects.filter(title="他人掩码").exists()
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-09")
+def test_the_api_files_and_moves_a_need(api_as, persona):
+    owner_api, commissioner_api, institution_api = api_as("owner"), api_as("commissioner"), api_as("institution")
+    created = owner_api.post("/api/v1/needs/", {"category": "testing", "title": "API 需求", "description": "测试",
+                                                "product": "显示模组", "contact_name": "刘工",
+                                                "contact_phone": "13906050006"}, format="json")
+    assert created.status_code == 201, created.content
+    need_id = created.json()["id"]
+    assert created.json()["actions"] == ["cancel", "edit"]
+    assert institution_api.post("/api/v1/needs/", {"category": "testing", "title": "x", "description": "x",
+                                                   "contact_name": "x", "contact_phone": "13906050006"},
+                                format="json").status_code == 403
+    assert institution_api.post(f"/api/v1/needs/{need_id}/take/").status_code == 404
+    taken = commissioner_api.post(f"/api/v1/needs/{need_id}/take/")
+    assert taken.status_code == 200 and taken.json()["status"] == "accepted"
+    matches = commissioner_api.get(f"/api/v1/needs/{need_id}/matches/").json()
+    lujian = Organization.objects.get(name=LUJIAN)
+    assert matches["institutions"][0]["id"] == lujian.pk
+    assigned = commissioner_api.post(f"/api/v1/needs/{need_id}/assign/", {"institutions": [lujian.pk]}, format="json")
+    assert assigned.json()["status"] == "matched"
+    assert institution_api.post(f"/api/v1/needs/{need_id}/accept/").json()["status"] == "in_service"
+    delivered = institution_api.post(f"/api/v1/needs/{need_id}/deliver/", {"summary": "报告已出具。"}, format="json")
+    assert delivered.json()["status"] == "delivered"
+    bad = owner_api.post(f"/api/v1/needs/{need_id}/confirm/", {"overall": "great"}, format="json")
+    assert bad.status_code == 400 and "overall" in bad.json()
+    closed = owner_api.post(f"/api/v1/needs/{need_id}/confirm/", {
+        "timeliness": "satisfied", "professionalism": "satisfied", "courtesy": "satisfied", "overall": "satisfied",
+        "resolved": True}, format="json")
+    assert closed.json()["status"] == "closed"
+    listed = {n["id"] for n in api_as("member").get("/api/v1/needs/").json()["results"]}
+    assert need_id not in listed
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-06")
+def test_overdue_response_reminds_the_commissioner_once(persona):
+    need = Need.objects.get(title="偏光片耐候性试验标准咨询")
+    commissioner = persona("commissioner")
+    today = timezone.localdate()
+    sent = notifications.send_due_reminders(today)
+    assert sent >= 1
+    key = f"needs:need{need.pk}:respond:{need.response_due}:overdue"
+    assert Notification.objects.filter(recipient=commissioner, key=key, level="overdue").exists()
+    assert notifications.send_due_reminders(today) == 0
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-11")
+def test_open_needs_widget_counts_only_visible_needs(client_as, persona):
+    rows = {r["status"]: r["count"] for r in selectors.open_needs_by_status(persona("owner"))}
+    expected = Need.objects.restrict(persona("owner")).open()
+    assert sum(rows.values()) == expected.count()
+    assert rows["delivered"] == expected.filter(status="delivered").count() == 1
+    home = client_as("owner").get("/")
+    assert 'data-widget="needs-open-by-status"' in home.content.decode()

@@ -1,0 +1,160 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from zhilian.chains.models import Chain, ChainNode
+from zhilian.directory.models import Organization
+
+from ..models import (
+    STARS, Problem, ProblemAssessment, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel,
+    format_total,
+)
+from ..services import problem_save, severity_compute
+
+
+class ScoresField(serializers.DictField):
+    """``{"impact": n, "spread": n, "urgency": n}``: one whole number 1–5 per dimension of the current model."""
+
+    child = serializers.JSONField()
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    """A quality problem with every field of chain guide 5.4.2 and Table C.1 (PRB-01).
+
+    ``category`` is one of technology, management, brand, infrastructure, other; ``status``
+    one of identified, analyzing, tackling, solved. Writing ``scores`` assesses the problem
+    on the current severity model (chain guide Appendix D); ``severity_total`` (a decimal
+    string such as "4.0"), ``severity_level`` (1–3) and ``stars`` (3–1) follow from it.
+    A score outside 1–5 or a missing dimension answers 400 and saves nothing."""
+
+    chain = serializers.PrimaryKeyRelatedField(queryset=Chain.objects.all())
+    node = serializers.PrimaryKeyRelatedField(queryset=ChainNode.objects.all(), allow_null=True, required=False)
+    scores = ScoresField(required=False, write_only=False)
+    severity_total = serializers.SerializerMethodField()
+    stars = serializers.IntegerField(read_only=True)
+    severity_model_version = serializers.SerializerMethodField()
+    related = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
+                                           queryset=Problem.objects.all())
+    concerned_enterprises = serializers.PrimaryKeyRelatedField(many=True, required=False,
+                                                               queryset=Organization.objects.all())
+    url = serializers.HyperlinkedIdentityField(view_name="problem-detail")
+
+    class Meta:
+        model = Problem
+        fields = ["id", "url", "code", "name", "chain", "segment", "node", "product", "reported_on", "reporter_name",
+                  "reporter_org", "source", "category", "sub_area", "description", "impact", "cause_technical",
+                  "cause_management", "related", "is_common", "concerned_enterprises", "suggestion", "status",
+                  "scores", "severity_total", "severity_level", "stars", "severity_model_version",
+                  "next_review_due", "version", "created_at", "updated_at"]
+        read_only_fields = ["severity_level", "version", "created_at", "updated_at", "next_review_due"]
+        extra_kwargs = {"code": {"required": False, "allow_blank": True}, "reported_on": {"required": False}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            user = request.user
+            self.fields["chain"].queryset = Chain.objects.restrict(user, "view")
+            self.fields["node"].queryset = ChainNode.objects.restrict(user, "view")
+            self.fields["related"].child_relation.queryset = Problem.objects.restrict(user, "view")
+            self.fields["concerned_enterprises"].child_relation.queryset = Organization.objects.restrict(user, "view")
+            self.fields["reporter_org"].queryset = Organization.objects.restrict(user, "view")
+
+    def get_severity_total(self, obj) -> str | None:
+        return format_total(obj.severity_total) or None
+
+    @staticmethod
+    def _latest_assessment(problem):
+        prefetched = getattr(problem, "assessments_newest_first", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return problem.assessments.order_by("-created_at").select_related("model").first()
+
+    def get_severity_model_version(self, obj) -> int | None:
+        latest = self._latest_assessment(obj)
+        return latest.model.number if latest else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        latest = self._latest_assessment(instance)
+        data["scores"] = latest.scores if latest else None
+        return data
+
+    def validate_category(self, value):
+        if value not in ProblemCategory.values:
+            raise serializers.ValidationError("One of " + ", ".join(ProblemCategory.values))
+        return value
+
+    def validate_status(self, value):
+        if value not in ProblemStatus.values:
+            raise serializers.ValidationError("One of " + ", ".join(ProblemStatus.values))
+        return value
+
+    def validate_scores(self, value):
+        model = SeverityModel.objects.current()
+        try:
+            severity_compute(model, value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return value
+
+    def validate(self, attrs):
+        probe = Problem(**{k: v for k, v in attrs.items() if k not in ("related", "concerned_enterprises", "scores")})
+        if self.instance is not None:
+            for field in ("chain", "node", "category", "sub_area"):
+                if field not in attrs:
+                    setattr(probe, field, getattr(self.instance, field))
+        try:
+            probe.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
+
+    def create(self, validated_data):
+        return self._save(validated_data, Problem())
+
+    def update(self, instance, validated_data):
+        return self._save(validated_data, instance)
+
+    def _save(self, validated_data, problem):
+        user = self.context["request"].user
+        data = dict(validated_data)
+        related = data.pop("related", None)
+        concerned = data.pop("concerned_enterprises", None)
+        scores = data.pop("scores", None)
+        for key, value in data.items():
+            setattr(problem, key, value)
+        saved = problem_save(user=user, problem=problem, related=related, concerned=concerned, scores=scores)
+        saved.__dict__.pop("assessments_newest_first", None)  # the page's prefetch is stale after a new assessment
+        return saved
+
+
+class SeverityDimensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SeverityDimension
+        fields = ["code", "name", "weight", "order", "levels"]
+
+
+class SeverityModelSerializer(serializers.ModelSerializer):
+    """A version of the severity model: dimensions with weights and level descriptions, thresholds."""
+
+    dimensions = SeverityDimensionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SeverityModel
+        fields = ["id", "number", "name", "level1_min", "level2_min", "is_current", "note", "dimensions", "created_at"]
+
+
+class ProblemAssessmentSerializer(serializers.ModelSerializer):
+    total = serializers.SerializerMethodField()
+    stars = serializers.SerializerMethodField()
+    model_version = serializers.IntegerField(source="model.number", read_only=True)
+
+    class Meta:
+        model = ProblemAssessment
+        fields = ["id", "problem", "model_version", "scores", "total", "level", "stars", "comment", "created_at"]
+
+    def get_total(self, obj) -> str:
+        return format_total(obj.total)
+
+    def get_stars(self, obj) -> int:
+        return STARS[obj.level]

@@ -1,0 +1,76 @@
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from zhilian.chains.selectors import node_reach
+from zhilian.core import audit
+from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
+from zhilian.core.models import AuditAction
+from zhilian.core.spreadsheets import file_response
+
+from .. import exports
+from ..filtersets import ProblemFilterSet
+from ..models import Problem, ProblemAssessment, SeverityModel
+from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
+
+
+class ProblemViewSet(RestrictedModelViewSet):
+    """The quality problem library (PRB-01…08). Filter with ``chain``, ``segment``, ``node``,
+    ``category``, ``sub_area``, ``level``, ``status``, ``source``, ``is_common``,
+    ``review_due``; search with ``q``. ``import/`` (POST, multipart ``file``) and ``export/``
+    (GET, same filters) exchange the chain guide's Table C.1 workbook."""
+
+    queryset = Problem.objects.select_related("chain", "node").prefetch_related(
+        "related", "concerned_enterprises",
+        # The serializer shows the newest assessment's scores and model version: fetched per page, not per row.
+        Prefetch("assessments", queryset=ProblemAssessment.objects.select_related("model").order_by("-created_at"),
+                 to_attr="assessments_newest_first"))
+    serializer_class = ProblemSerializer
+    filterset_class = ProblemFilterSet
+    filter_backends = [filters.DjangoFilterBackend]
+    searchable = True
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def reach(self, request, pk=None):
+        """The downstream nodes and placed enterprises this problem's node reaches (PRB-05)."""
+        problem = self.get_object()
+        return Response(node_reach(problem.node) if problem.node_id else {"nodes": [], "enterprises": []})
+
+    @extend_schema(request=None, responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        content = exports.table_c1_workbook(exports.export_queryset(queryset).iterator(chunk_size=2000))
+        audit.write(action=AuditAction.EXPORT, object_repr=exports.TITLE, message=request.query_params.urlencode())
+        return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}, responses={200: dict, 400: dict})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Upload the Table C.1 workbook as multipart field “file”."]})
+        result = exports.TableC1Importer(user=request.user).run(upload, dry_run=request.data.get("dry_run") in ("1", "true"))
+        return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
+
+
+class SeverityModelViewSet(RestrictedReadOnlyViewSet):
+    """Versions of the severity model; ``is_current`` marks the one new assessments use."""
+
+    queryset = SeverityModel.objects.prefetch_related("dimensions")
+    serializer_class = SeverityModelSerializer
+
+
+class ProblemAssessmentViewSet(RestrictedReadOnlyViewSet):
+    """Every severity assessment with the model version it used."""
+
+    queryset = ProblemAssessment.objects.select_related("model")
+    serializer_class = ProblemAssessmentSerializer

@@ -1,0 +1,48 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProblemsConfig(AppConfig):
+    name = "zhilian.problems"
+    label = "problems"
+    verbose_name = _("Quality problems")
+
+    def ready(self):
+        from zhilian.accounts.roles import Role, crud, grant
+        from zhilian.chains.selectors import register_map_layer
+        from zhilian.core import attachments, audit, registry, search
+
+        from . import dashboard, demo, models, selectors
+
+        audit.register(models.Problem)
+        audit.register(models.ProblemAssessment, parent="problem")
+        audit.register(models.ProblemReview, parent="problem")
+        audit.register(models.SeverityModel)
+        attachments.register(models.Problem)  # evidence: test reports, photos of defects
+        search.register(models.Problem, label=_("Quality problems"), weight=95, select_related=("chain",))
+        register_map_layer("problems", selectors.problems_map_layer, selectors.problems_visible_on_map)
+
+        everyone = [r for r in Role if r != Role.CONSUMER]
+        grant(everyone, *crud("problems", "problem", "view"), *crud("problems", "problemassessment", "view"),
+              *crud("problems", "problemreview", "view"), *crud("problems", "severitymodel", "view"))
+        # PRB-08 sources: chain study (regulators, management institution, associations,
+        # research), enterprise self-report, supervision finding (district / grassroots).
+        reporters = [Role.CITY_REGULATOR, Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR,
+                     Role.MANAGEMENT_INSTITUTION, Role.CHAIN_OWNER, Role.ENTERPRISE, Role.INDUSTRY_ORG, Role.RESEARCH,
+                     Role.EXPERT, Role.SYSTEM_ADMIN]
+        grant(reporters, *crud("problems", "problem", "add", "change"), "problems.review_problem")
+        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.SYSTEM_ADMIN], *crud("problems", "problem", "delete"))
+        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.EXPERT, Role.SYSTEM_ADMIN],
+              "problems.assess_problem")
+        grant([Role.CITY_REGULATOR, Role.SYSTEM_ADMIN], *crud("problems", "severitymodel", "add"))
+
+        registry.menu(registry.MenuGroup(key="problems", label=_("Problem library"), icon="exclamation-diamond",
+                                         order=25, items=[
+            registry.MenuItem(_("Quality problems"), "problems:problem_list", "problems.view_problem", "list-stars"),
+            registry.MenuItem(_("Import Table C.1"), "problems:problem_import", "problems.add_problem", "upload"),
+            registry.MenuItem(_("Severity models"), "problems:severitymodel_list", "problems.view_severitymodel",
+                              "sliders"),
+        ]))
+        dashboard.register()
+        registry.reminder_provider("problem-review", selectors.review_reminders)
+        registry.demo_loader("problems", demo.load, order=50)

@@ -1,0 +1,48 @@
+"""Problem-library widgets on the dashboard (PLT-11): by category and level, restricted per user."""
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core import registry
+
+from .models import Problem, ProblemCategory, ProblemStatus, SeverityLevel
+
+LEVEL_COLOURS = {1: "#cf1322", 2: "#fa8c16", 3: "#d4b106", None: "#bfbfbf"}
+
+
+def _by_category_and_level(request):
+    rows = (Problem.objects.restrict(request.user).values("category", "severity_level").annotate(n=Count("id")))
+    counts = {(r["category"], r["severity_level"]): r["n"] for r in rows}
+    categories = list(ProblemCategory.choices)
+    series = []
+    for level, label in [*SeverityLevel.choices, (None, _("Not assessed"))]:
+        series.append({"name": str(label), "type": "bar", "stack": "level",
+                       "itemStyle": {"color": LEVEL_COLOURS[level]},
+                       "data": [counts.get((code, level), 0) for code, _l in categories]})
+    return {"chart_id": "chart-problem-category", "height": 300, "option": {
+        "tooltip": {"trigger": "axis"}, "legend": {"bottom": 0},
+        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 60},
+        "xAxis": {"type": "category", "data": [str(label) for _c, label in categories]},
+        "yAxis": {"type": "value", "minInterval": 1}, "series": series}}
+
+
+def _stats(request):
+    problems = Problem.objects.restrict(request.user)
+    url = reverse("problems:problem_list")
+    return {"stats": [
+        (_("Quality problems"), problems.count(), url),
+        (_("Critical ★★★"), problems.filter(severity_level=1).count(), url + "?level=1"),
+        (_("Under breakthrough"), problems.filter(status=ProblemStatus.TACKLING).count(), url + "?status=tackling"),
+        (_("Review due"), problems.filter(next_review_due__lte=timezone.localdate() + timezone.timedelta(days=30))
+         .exclude(status=ProblemStatus.SOLVED).count(), url + "?review_due=true"),
+    ]}
+
+
+def register():
+    registry.widget(registry.Widget("problems-stats", _("Problem library"), "core/includes/widget_stats.html",
+                                    _stats, "problems.view_problem", order=30, width=6))
+    registry.widget(registry.Widget("problems-by-category", _("Problems by category and level"),
+                                    "core/includes/widget_chart.html", _by_category_and_level,
+                                    "problems.view_problem", order=31, width=6))

@@ -1,0 +1,308 @@
+"""Table C.1 of the chain guide (产业链质量问题库) as an Excel workbook, both ways (PRB-07).
+
+The sheet has the form's title row, its two-row heading (产业链 | 产业链质量问题 over the
+column names) and its twelve columns in its order. Import is all-or-nothing with row-level
+errors and idempotent by 编号 (``core.spreadsheets.TabularImporter``).
+"""
+
+import re
+from dataclasses import dataclass
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from zhilian.chains.models import Chain, ChainNode
+from zhilian.core.spreadsheets import BORDER, HEADER_FILL, workbook_bytes, Column, RowError, TabularImporter, text
+from zhilian.directory.models import Organization
+
+from .models import STARS, SUB_AREAS, Problem, ProblemCategory, ProblemStatus
+from .services import problem_save
+
+TITLE = "产业链供应链质量问题库"
+
+
+@dataclass(eq=False)
+class C1Column(Column):
+    """A Table C.1 column; compared by identity so the importer can key its header map by column."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+SEGMENT_LABELS = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+CATEGORY_LABELS = {"technology": "质量技术问题", "management": "质量管理问题", "brand": "质量品牌问题",
+                   "infrastructure": "质量基础设施问题", "other": "其他质量相关问题"}
+STATUS_LABELS = {"identified": "已识别", "analyzing": "分析中", "tackling": "攻关中", "solved": "已解决"}
+LEVEL_WORDS = {1: "关键问题", 2: "重要问题", 3: "一般问题"}
+
+
+def _position(problem):
+    segment = SEGMENT_LABELS.get(problem.segment or (problem.node.segment if problem.node_id else ""), "")
+    if problem.node_id:
+        return f"{segment}-{problem.node.name}" if segment else problem.node.name
+    return segment
+
+
+def _reporter(problem):
+    org = problem.reporter_org.name if problem.reporter_org_id else ""
+    if problem.reporter_name and org:
+        return f"{problem.reporter_name}（{org}）"
+    return problem.reporter_name or org
+
+
+def _related(problem):
+    codes = [p.code for p in problem.related.all()]
+    return "、".join(sorted(codes)) if codes else "无"
+
+
+COLUMNS = [
+    C1Column("编号", "code", required=True, width=12),
+    C1Column("产业名称", "chain", required=True, width=16, value=lambda p: p.chain.name),
+    C1Column("位置（上/中/下游）", "position", width=18, value=_position),
+    C1Column("填报人及单位", "reporter", width=22, value=_reporter),
+    C1Column("质量问题描述", "description", required=True, width=48),
+    C1Column("影响范围与程度", "impact", width=40),
+    C1Column("原因初步分析", "causes", width=40, value=lambda p: p.causes),
+    C1Column("关联问题", "related", width=14, value=_related),
+    C1Column("初步改进建议", "suggestion", width=36),
+    C1Column("问题状态", "status", width=10, value=lambda p: STATUS_LABELS.get(p.status, p.status)),
+    C1Column("质量问题分类", "category", required=True, width=16,
+           value=lambda p: CATEGORY_LABELS.get(p.category, p.category)),
+    C1Column("质量问题分级", "level", width=12, value=lambda p: "★" * STARS[p.severity_level] if p.severity_level else ""),
+]
+GROUPS = [("编号", 1, 1), ("产业链", 2, 4), ("产业链质量问题", 5, 12)]
+NOTES = [
+    "注：质量问题分类：质量技术问题、质量管理问题、质量品牌问题、质量基础设施问题、其他质量相关问题。",
+    "质量问题分级：星级标注重要程度，“★★★”为关键问题，“★★”为重要问题，“★”为一般问题（附录D 严重度评估模型）。",
+]
+
+
+def table_c1_workbook(problems, *, notes=True) -> bytes:
+    """Write ``problems`` as Table C.1: title row, group row, column row, one row per problem."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表C.1 问题库"
+    ws.cell(row=1, column=1, value=TITLE).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    for label, first, last in GROUPS:
+        cell = ws.cell(row=2, column=first, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        for col in range(first, last + 1):
+            ws.cell(row=2, column=col).border = BORDER
+            ws.cell(row=2, column=col).fill = HEADER_FILL
+        if first != last:
+            ws.merge_cells(start_row=2, start_column=first, end_row=2, end_column=last)
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=3, column=index, value=column.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "B4"
+    row = 3
+    for problem in problems:
+        row += 1
+        for index, column in enumerate(COLUMNS, start=1):
+            value = column.export_value(problem)
+            cell = ws.cell(row=row, column=index, value="" if value is None else str(value))
+            cell.border = BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    if notes:
+        # The form's notes go on their own sheet so the table itself imports back unchanged.
+        guide = wb.create_sheet("填写说明")
+        for index, note in enumerate(NOTES, start=1):
+            guide.cell(row=index, column=1, value=note)
+        guide.column_dimensions["A"].width = 120
+    return workbook_bytes(wb)
+
+
+def export_queryset(queryset):
+    return queryset.select_related("chain", "node", "reporter_org").prefetch_related("related")
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _choice_by_label(labels: dict, extra: dict | None = None):
+    lookup = {v: k for k, v in labels.items()}
+    lookup.update({k: k for k in labels})
+    lookup.update(extra or {})
+
+    def parse(value):
+        raw = text(value)
+        if raw == "":
+            return ""
+        if raw in lookup:
+            return lookup[raw]
+        raise ValidationError(_("“%(v)s” is not one of: %(opts)s.") % {"v": raw, "opts": "、".join(labels.values())})
+
+    return parse
+
+
+def parse_level(value):
+    raw = text(value).replace(" ", "")
+    if raw == "":
+        return None
+    stars = raw.count("★") or raw.count("*")
+    if stars and set(raw) <= {"★", "*"} and stars <= 3:
+        return {3: 1, 2: 2, 1: 3}[stars]
+    for level, word in LEVEL_WORDS.items():
+        if word in raw or raw in (f"{level}级", str(level)):
+            return level
+    raise ValidationError(_("Give the level as ★★★, ★★ or ★."))
+
+
+CATEGORY_EXTRA = {"质量技术": "technology", "质量管理": "management", "质量品牌": "brand",
+                  "质量基础设施": "infrastructure", "其他": "other", "其它": "other", "其他问题": "other"}
+
+
+class TableC1Importer(TabularImporter):
+    """Import Table C.1 rows into the problem library, matched on 编号."""
+
+    title = "产业链质量问题库（表C.1）"
+    heading = TITLE
+    columns = [
+        C1Column("编号", "code", required=True, parse=lambda v: text(v, max_length=30)),
+        C1Column("产业名称", "chain", required=True),
+        C1Column("位置（上/中/下游）", "position"),
+        C1Column("填报人及单位", "reporter", parse=lambda v: text(v, max_length=250)),
+        C1Column("质量问题描述", "description", required=True),
+        C1Column("影响范围与程度", "impact"),
+        C1Column("原因初步分析", "causes"),
+        C1Column("关联问题", "related"),
+        C1Column("初步改进建议", "suggestion"),
+        C1Column("问题状态", "status", parse=_choice_by_label(STATUS_LABELS)),
+        C1Column("质量问题分类", "category", required=True, parse=_choice_by_label(CATEGORY_LABELS, CATEGORY_EXTRA)),
+        C1Column("质量问题分级", "level", parse=parse_level),
+    ]
+
+    def __init__(self, *, user):
+        super().__init__(user=user)
+        self._pending_relations: list[tuple[str, list[str]]] = []
+        self._file_codes: set[str] = set()
+
+    def template(self) -> bytes:
+        return table_c1_workbook([], notes=True)
+
+    def key(self, cleaned):
+        return cleaned.get("code")
+
+    def parse(self, fileobj):
+        rows, result = super().parse(fileobj)
+        self._file_codes = {cleaned.get("code") for _r, cleaned in rows if cleaned.get("code")}
+        chains = {c.name: c for c in Chain.objects.restrict(self.user, "view")}
+        for r_idx, cleaned in rows:
+            if not cleaned.get("code"):
+                continue
+            existing = Problem.objects.filter(code=cleaned["code"]).first()
+            if existing is not None and not Problem.objects.restrict(self.user, "change").filter(pk=existing.pk).exists():
+                result.errors.append(RowError(r_idx, "编号", _("Problem %(c)s exists and you may not change it.")
+                                              % {"c": cleaned["code"]}))
+                continue
+            for code in self._related_codes(cleaned.get("related", "")):
+                if code not in self._file_codes and not Problem.objects.filter(code=code).exists():
+                    result.errors.append(RowError(r_idx, "关联问题", _("No problem numbered %(c)s.") % {"c": code}))
+            chain = chains.get(cleaned.get("chain"))
+            if chain is None:
+                result.errors.append(RowError(r_idx, "产业名称", _("No chain named “%(n)s” that you can see.")
+                                              % {"n": cleaned.get("chain")}))
+        return rows, result
+
+    @staticmethod
+    def _related_codes(raw: str) -> list[str]:
+        raw = (raw or "").strip()
+        if raw in ("", "无", "-", "—"):
+            return []
+        return [c.strip() for c in re.split(r"[、,，;；\s]+", raw) if c.strip()]
+
+    def validate_row(self, cleaned):
+        position = cleaned.get("position", "")
+        if position:
+            segment_label, _sep, node_name = position.partition("-")
+            segments = {v: k for k, v in SEGMENT_LABELS.items()}
+            if segment_label.strip() not in segments:
+                raise ValidationError({"position": _("Start with 上游, 中游 or 下游, e.g. 上游-玻璃基板.")})
+            cleaned["segment"] = segments[segment_label.strip()]
+            cleaned["node_name"] = node_name.strip()
+
+    def _split_causes(self, raw: str) -> tuple[str, str]:
+        raw = (raw or "").strip()
+        match = re.search(r"(?:\d[.、]\s*)?管理(?:/基础)?根源[:：]", raw)
+        if match:
+            technical = raw[:match.start()]
+            management = raw[match.end():]
+        else:
+            technical, management = raw, ""
+        technical = re.sub(r"^(?:\d[.、]\s*)?技术根源[:：]\s*", "", technical.strip())
+        return technical.strip(), management.strip()
+
+    def save_row(self, cleaned) -> bool:
+        chain = Chain.objects.restrict(self.user, "view").get(name=cleaned["chain"])
+        problem = Problem.objects.filter(code=cleaned["code"]).first()
+        created = problem is None
+        if created:
+            problem = Problem(code=cleaned["code"], chain=chain)
+            first = re.split(r"[，。；,;]", cleaned["description"], maxsplit=1)[0]
+            problem.name = first[:60] or cleaned["code"]
+        problem.chain = chain
+        node = None
+        if cleaned.get("node_name"):
+            node = ChainNode.objects.filter(chain=chain, name=cleaned["node_name"]).first()
+            if node is None:
+                raise ValidationError({"position": _("The chain has no node “%(n)s”.") % {"n": cleaned["node_name"]}})
+        problem.node = node
+        problem.segment = cleaned.get("segment", "") or (node.segment if node else "")
+        reporter = cleaned.get("reporter", "")
+        match = re.match(r"^(.*?)[（(](.+)[）)]$", reporter)
+        person, unit = (match.group(1).strip(), match.group(2).strip()) if match else ("", reporter)
+        org = Organization.objects.restrict(self.user, "view").filter(name=unit).first() if unit else None
+        problem.reporter_org = org
+        problem.reporter_name = person if org else reporter[:50]
+        problem.description = cleaned["description"]
+        problem.impact = cleaned.get("impact", "")
+        problem.cause_technical, problem.cause_management = self._split_causes(cleaned.get("causes", ""))
+        problem.suggestion = cleaned.get("suggestion", "")
+        if cleaned.get("status"):
+            problem.status = cleaned["status"]
+        elif created:
+            problem.status = ProblemStatus.IDENTIFIED
+        problem.category = cleaned["category"]
+        if problem.sub_area and problem.sub_area not in dict(SUB_AREAS.get(problem.category, [])):
+            problem.sub_area = ""  # the category changed in the table: its old sub-area no longer applies
+        level = cleaned.get("level")
+        if level and level != problem.severity_level:
+            # A level given in the table without scores: kept, with no weighted total (not scored).
+            problem.severity_level = level
+            problem.severity_total = None
+        problem_save(user=self.user, problem=problem)
+        self._pending_relations.append((problem.code, self._related_codes(cleaned.get("related", ""))))
+        return created
+
+    def run(self, fileobj, *, dry_run=False):
+        with transaction.atomic():
+            result = super().run(fileobj, dry_run=dry_run)
+            if result.committed:
+                # Relations are symmetrical: a row naming another links both, whichever row comes last.
+                wanted = {code: set(related) for code, related in self._pending_relations}
+                for code, related in self._pending_relations:
+                    for other in related:
+                        wanted.setdefault(other, set()).add(code)
+                for code, related in wanted.items():
+                    problem = Problem.objects.filter(code=code).first()
+                    if problem is not None and code in dict(self._pending_relations):
+                        problem.related.set(Problem.objects.filter(code__in=related))
+                    elif problem is not None:
+                        problem.related.add(*Problem.objects.filter(code__in=related))
+        return result
+
+
+def category_label(code):
+    return CATEGORY_LABELS.get(code, dict(ProblemCategory.choices).get(code, code))
+

@@ -1,0 +1,50 @@
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.chains.models import Chain, Segment
+
+from .models import SUB_AREA_CHOICES, Problem, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel
+
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class ProblemFilterSet(django_filters.FilterSet):
+    """Filters of the problem list, the API and the Table C.1 export (same parameters everywhere)."""
+
+    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
+                                             widget=forms.Select(attrs=SELECT))
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("Segment"),
+                                          widget=forms.Select(attrs=SELECT))
+    node = django_filters.NumberFilter(field_name="node", label=_("Node"), widget=forms.HiddenInput)
+    category = django_filters.ChoiceFilter(choices=ProblemCategory.choices, label=_("Category"),
+                                           widget=forms.Select(attrs=SELECT))
+    sub_area = django_filters.ChoiceFilter(choices=SUB_AREA_CHOICES, label=_("Sub-area"),
+                                           widget=forms.Select(attrs=SELECT))
+    level = django_filters.ChoiceFilter(field_name="severity_level", choices=SeverityLevel.choices,
+                                        label=_("Severity level"), widget=forms.Select(attrs=SELECT))
+    status = django_filters.ChoiceFilter(choices=ProblemStatus.choices, label=_("Status"),
+                                         widget=forms.Select(attrs=SELECT))
+    source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("Source"),
+                                         widget=forms.Select(attrs=SELECT))
+    is_common = django_filters.BooleanFilter(label=_("Common problem"), widget=forms.NullBooleanSelect(attrs=SELECT))
+    review_due = django_filters.BooleanFilter(method="filter_review_due", label=_("Review due"),
+                                              widget=forms.NullBooleanSelect(attrs=SELECT))
+
+    class Meta:
+        model = Problem
+        fields = ["chain", "segment", "category", "sub_area", "level", "status", "source", "is_common", "review_due",
+                  "node"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
+
+    def filter_review_due(self, queryset, name, value):
+        if value is None:
+            return queryset
+        horizon = timezone.localdate() + timezone.timedelta(days=30)
+        due = queryset.filter(next_review_due__lte=horizon).exclude(status=ProblemStatus.SOLVED)
+        return due if value else queryset.exclude(pk__in=due.values("pk"))

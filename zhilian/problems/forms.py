@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.chains.models import Chain, ChainNode
+from zhilian.core.forms import BaseModelForm
+from zhilian.directory.models import Organization
+
+from .models import Problem, ProblemReview, SeverityModel
+
+
+class ProblemForm(BaseModelForm):
+    """Every field of chain guide 5.4.2 a–g and Table C.1 (PRB-01)."""
+
+    class Meta:
+        model = Problem
+        fields = ["name", "chain", "node", "product", "reported_on", "reporter_name", "reporter_org", "source",
+                  "category", "sub_area", "description", "impact", "cause_technical", "cause_management",
+                  "suggestion", "is_common", "related", "concerned_enterprises", "code"]
+        widgets = {
+            "reported_on": forms.DateInput(),
+            **{f: forms.Textarea(attrs={"rows": 3}) for f in (
+                "description", "impact", "cause_technical", "cause_management", "suggestion")},
+            "related": forms.SelectMultiple(attrs={"size": 6}),
+            "concerned_enterprises": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chain"].queryset = Chain.objects.all()
+        self.restrict_choices("chain")
+        self.fields["node"].queryset = ChainNode.objects.restrict(self.user, "view").select_related("chain") \
+            if self.user else ChainNode.objects.all()
+        self.fields["node"].label_from_instance = lambda n: f"{n.chain} · {n.get_segment_display()} · {n.name}"
+        self.fields["reporter_org"].queryset = Organization.objects.all()
+        self.restrict_choices("reporter_org")
+        self.fields["concerned_enterprises"].queryset = Organization.objects.enterprises()
+        self.restrict_choices("concerned_enterprises")
+        self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk)
+        self.restrict_choices("related")
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("Leave empty to number it automatically.")
+        self.fields["reported_on"].required = False
+
+
+class AssessmentForm(forms.Form):
+    """One 1–5 score per dimension of the current model, with its Appendix D level descriptions."""
+
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), required=False,
+                              label=_("Comment"))
+
+    def __init__(self, *args, model: SeverityModel, initial_scores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.dimensions = list(model.dimensions.all())
+        choices = [(str(i), str(i)) for i in range(1, 6)]
+        for dim in self.dimensions:
+            self.fields[f"score_{dim.code}"] = forms.TypedChoiceField(
+                choices=choices, coerce=int, required=False, label=f"{dim.name}（{dim.weight * 100:.0f}%）",
+                widget=forms.RadioSelect, initial=(initial_scores or {}).get(dim.code))
+
+    def scores(self):
+        return {d.code: self.cleaned_data.get(f"score_{d.code}") for d in self.dimensions}
+
+    def dimension_rows(self):
+        return [(dim, self[f"score_{dim.code}"]) for dim in self.dimensions]
+
+
+class ProblemReviewForm(BaseModelForm):
+    class Meta:
+        model = ProblemReview
+        fields = ["reviewed_on", "conclusion", "notes"]
+        widgets = {"reviewed_on": forms.DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class SeverityModelForm(forms.Form):
+    """A new version of the severity model: thresholds and up to six dimensions."""
+
+    name = forms.CharField(max_length=100, label=_("Name"))
+    level1_min = forms.DecimalField(max_digits=4, decimal_places=2, label=_("Level 1 (★★★) from total ≥"),
+                                    initial="4.0")
+    level2_min = forms.DecimalField(max_digits=4, decimal_places=2, label=_("Level 2 (★★) from total ≥"),
+                                    initial="2.5")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note"))
+    ROWS = 6
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, self.ROWS + 1):
+            self.fields[f"dim{i}_code"] = forms.SlugField(max_length=30, required=False, label=_("Code"))
+            self.fields[f"dim{i}_name"] = forms.CharField(max_length=100, required=False, label=_("Dimension"))
+            self.fields[f"dim{i}_weight"] = forms.DecimalField(max_digits=4, decimal_places=2, required=False,
+                                                               label=_("Weight"))
+            for level in ("5", "3-4", "1-2"):
+                self.fields[f"dim{i}_level_{level}"] = forms.CharField(max_length=300, required=False,
+                                                                      label=_("%(s)s points") % {"s": level})
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+    def dimension_rows(self):
+        return [(i, self[f"dim{i}_code"], self[f"dim{i}_name"], self[f"dim{i}_weight"],
+                 [self[f"dim{i}_level_{lv}"] for lv in ("5", "3-4", "1-2")]) for i in range(1, self.ROWS + 1)]
+
+    def dimensions(self):
+        rows = []
+        for i in range(1, self.ROWS + 1):
+            code = self.cleaned_data.get(f"dim{i}_code")
+            if not code and not self.cleaned_data.get(f"dim{i}_name"):
+                continue
+            rows.append({"code": code or "", "name": self.cleaned_data.get(f"dim{i}_name") or "",
+                         "weight": self.cleaned_data.get(f"dim{i}_weight"),
+                         "levels": [{"scores": lv, "description": self.cleaned_data.get(f"dim{i}_level_{lv}") or ""}
+                                    for lv in ("5", "3-4", "1-2")]})
+        return rows

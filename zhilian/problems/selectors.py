@@ -1,0 +1,68 @@
+"""Reads of the problem library: the map layer of starred problems, reminders, dashboard figures."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhilian.core.registry import Reminder
+
+from .models import STARS, Problem, ProblemCategory, ProblemStatus, format_total
+
+
+def problems_map_layer(chain) -> list[dict]:
+    """Summaries of the chain's problems for the map: name, category, stars, node (SC guide 6.4).
+
+    The summary is what a published map shows to everyone; details stay behind
+    ``Problem.objects.restrict`` (see :func:`problems_visible_on_map`).
+    """
+    categories = dict(ProblemCategory.choices)
+    statuses = dict(ProblemStatus.choices)
+    rows = Problem.objects.filter(chain=chain).order_by("severity_level", "code").values_list(
+        "id", "code", "name", "node_id", "segment", "category", "severity_level", "severity_total", "status",
+        "is_common")
+    return [{
+        "id": pk, "code": code, "name": name, "node": node, "segment": segment, "category": category,
+        "category_label": str(categories.get(category, category)), "level": level,
+        "stars": STARS.get(level) if level else 0, "total": format_total(total), "status": status,
+        "status_label": str(statuses.get(status, status)), "is_common": is_common,
+    } for pk, code, name, node, segment, category, level, total, status, is_common in rows]
+
+
+def problems_visible_on_map(chain, user) -> set[int]:
+    return set(Problem.objects.restrict(user, "view").filter(chain=chain).values_list("id", flat=True))
+
+
+def problems_due_for_review(today: datetime.date, horizon_days: int = 30):
+    """Problems whose yearly review is due within ``horizon_days`` or overdue (PRB-06)."""
+    return (Problem.objects.exclude(status=ProblemStatus.SOLVED)
+            .filter(next_review_due__isnull=False, next_review_due__lte=today + datetime.timedelta(days=horizon_days)))
+
+
+def review_reminders(today: datetime.date):
+    """Remind whoever entered a problem that its review is due; the chain's builder gets a summary."""
+    from zhilian.accounts.models import User
+    from zhilian.accounts.roles import Role
+
+    due = problems_due_for_review(today).select_related("reported_by", "chain", "chain__created_by")
+    by_chain: dict = {}
+    for problem in due.iterator(chunk_size=2000):
+        overdue = problem.next_review_due < today
+        if problem.reported_by_id:
+            yield Reminder(
+                recipient=problem.reported_by, key=f"{problem.pk}:{problem.next_review_due}",
+                title=(_("Overdue yearly review: %(p)s") if overdue else _("Yearly review due: %(p)s")) % {"p": problem},
+                body=_("Review due on %(d)s.") % {"d": problem.next_review_due},
+                url=problem.get_absolute_url(), level="overdue" if overdue else "due")
+        by_chain.setdefault(problem.chain, []).append(problem)
+    managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGEMENT_INSTITUTION))
+    for chain, problems in by_chain.items():
+        recipients = {u.pk: u for u in managers}
+        if chain.created_by_id:
+            recipients[chain.created_by_id] = chain.created_by
+        for recipient in recipients.values():
+            yield Reminder(
+                recipient=recipient, key=f"chain:{chain.pk}:{today:%Y-%m}",
+                title=_("%(n)d problems of %(chain)s are due for their yearly review") % {"n": len(problems), "chain": chain},
+                url=reverse("problems:problem_list") + f"?chain={chain.pk}&review_due=true",
+                level="overdue" if any(p.next_review_due < today for p in problems) else "due")

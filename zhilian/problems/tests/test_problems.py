@@ -1,0 +1,449 @@
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+
+from zhilian.chains.models import Chain, ChainNode
+from zhilian.chains.selectors import chain_map_for
+from zhilian.problems import services
+from zhilian.problems.exports import COLUMNS, TableC1Importer, table_c1_workbook
+from zhilian.problems.models import (
+    Problem, ProblemAssessment, ProblemCategory, ProblemReview, ProblemSource, ProblemStatus, SeverityModel,
+)
+
+DISPLAY = "光电显示产业链"
+C1_HEADERS = ["编号", "产业名称", "位置（上/中/下游）", "填报人及单位", "质量问题描述", "影响范围与程度", "原因初步分析",
+              "关联问题", "初步改进建议", "问题状态", "质量问题分类", "质量问题分级"]
+
+
+@pytest.fixture
+def display(db):
+    return Chain.objects.get(name=DISPLAY)
+
+
+def new_problem(chain, **fields):
+    values = {"name": "测试问题", "chain": chain, "description": "不良率 2%", "category": "technology",
+              "reported_on": datetime.date(2026, 1, 5)}
+    values.update(fields)
+    return Problem(**values)
+
+
+# --------------------------------------------------------------------------- PRB-03 severity
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.parametrize("scores, total, level", [
+    ({"impact": 5, "spread": 4, "urgency": 4}, "4.4", 1),
+    ({"impact": 4, "spread": 4, "urgency": 4}, "4.0", 1),
+    ({"impact": 5, "spread": 3, "urgency": 3}, "3.8", 2),
+    ({"impact": 1, "spread": 3, "urgency": 4}, "2.5", 2),
+    ({"impact": 2, "spread": 3, "urgency": 2}, "2.3", 3),
+    ({"impact": 1, "spread": 1, "urgency": 1}, "1.0", 3),
+])
+def test_appendix_d_weighted_total_and_level(scores, total, level, persona, display):
+    problem = services.problem_save(user=persona("city"), problem=new_problem(display))
+    assessment = services.problem_assess(user=persona("city"), problem=problem, scores=scores)
+    assert assessment.total == Decimal(total) and assessment.level == level
+    problem.refresh_from_db()
+    assert problem.severity_total_display == total
+    assert problem.stars == {1: 3, 2: 2, 3: 1}[level]
+    assert assessment.model.number == 1
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.parametrize("scores", [
+    {"impact": 6, "spread": 4, "urgency": 4}, {"impact": 0, "spread": 4, "urgency": 4},
+    {"impact": 4, "spread": 4}, {"impact": 4.5, "spread": 4, "urgency": 4}, {"impact": "x", "spread": 1, "urgency": 1},
+    {"impact": True, "spread": 1, "urgency": 1}, {"impact": 3, "spread": 3, "urgency": 3, "cost": 2},
+])
+def test_bad_scores_are_refused_and_change_nothing(scores, persona):
+    problem = Problem.objects.get(code="OD-001")
+    before = (problem.severity_total, problem.assessments.count())
+    with pytest.raises(ValidationError):
+        services.problem_assess(user=persona("city"), problem=problem, scores=scores)
+    problem.refresh_from_db()
+    assert (problem.severity_total, problem.assessments.count()) == before
+
+
+@pytest.mark.req("PRB-03")
+def test_api_scores_give_total_level_and_stars(api_as, display):
+    node = ChainNode.objects.get(chain=display, name="偏光片")
+    response = api_as("city").post("/api/v1/problems/", {
+        "name": "偏光片贴附气泡", "chain": display.pk, "node": node.pk, "category": "technology",
+        "description": "贴附气泡不良 0.8%", "status": "identified",
+        "scores": {"impact": 4, "spread": 4, "urgency": 4}}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["severity_total"] == "4.0" and body["severity_level"] == 1 and body["stars"] == 3
+    assert body["scores"] == {"impact": 4, "spread": 4, "urgency": 4}
+    assert body["segment"] == "upstream" and body["code"].startswith("Q")
+    patched = api_as("city").patch(f"/api/v1/problems/{body['id']}/", {"scores": {"impact": 2, "spread": 2, "urgency": 2}},
+                                   format="json")
+    assert patched.status_code == 200 and patched.json()["severity_total"] == "2.0" and patched.json()["stars"] == 1
+    assert patched.json()["scores"] == {"impact": 2, "spread": 2, "urgency": 2}
+
+
+@pytest.mark.req("PRB-01")
+def test_problem_list_api_queries_do_not_grow_with_the_page(api_as, display, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as("city")
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/api/v1/problems/?page_size=1").status_code == 200
+    assert Problem.objects.count() > 5
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        body = client.get("/api/v1/problems/?page_size=50").json()
+    assert len(body["results"]) > 5 and any(r["scores"] for r in body["results"])
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.parametrize("scores", [{"impact": 6, "spread": 4, "urgency": 4}, {"impact": 4, "spread": 4}])
+def test_api_bad_scores_answer_400_and_save_nothing(scores, api_as, display):
+    count = Problem.objects.count()
+    response = api_as("city").post("/api/v1/problems/", {
+        "name": "坏评分", "chain": display.pk, "category": "technology", "description": "x", "scores": scores},
+        format="json")
+    assert response.status_code == 400
+    assert "scores" in response.json()
+    assert Problem.objects.count() == count
+    problem = Problem.objects.get(code="OD-002")
+    response = api_as("city").patch(f"/api/v1/problems/{problem.pk}/", {"scores": scores, "name": "改名"}, format="json")
+    assert response.status_code == 400
+    problem.refresh_from_db()
+    assert problem.name != "改名"
+
+
+@pytest.mark.req("PRB-03")
+def test_api_rejects_unknown_category_and_status(api_as, display):
+    for field, value in (("category", "quality"), ("status", "closed")):
+        payload = {"name": "x", "chain": display.pk, "category": "technology", "description": "x", field: value}
+        assert api_as("city").post("/api/v1/problems/", payload, format="json").status_code == 400
+
+
+@pytest.mark.req("PRB-03")
+def test_new_model_version_keeps_old_assessments(persona, display):
+    problem = Problem.objects.get(code="OD-007")
+    old = problem.assessments.get()
+    new = services.severity_model_create(user=persona("city"), name="2027 版", level1_min="4.2", level2_min="3.0",
+                                         dimensions=[
+                                             {"code": "impact", "name": "影响", "weight": "0.5"},
+                                             {"code": "spread", "name": "扩散", "weight": "0.25"},
+                                             {"code": "urgency", "name": "紧迫", "weight": "0.25"}])
+    assert new.number == 2 and SeverityModel.objects.current() == new
+    old.refresh_from_db()
+    assert old.model.number == 1 and old.total == Decimal("4.4")
+    again = services.problem_assess(user=persona("city"), problem=problem, scores={"impact": 5, "spread": 3, "urgency": 3})
+    assert again.model == new and again.total == Decimal("4.00") and again.level == 2  # 4.0 < 4.2 in this version
+    problem.refresh_from_db()
+    assert problem.severity_total_display == "4.0"
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.parametrize("dimensions, level1, level2, field", [
+    ([{"code": "a", "name": "A", "weight": "0.5"}, {"code": "b", "name": "B", "weight": "0.4"}], "4", "2.5", "dimensions"),
+    ([{"code": "a", "name": "A", "weight": "0.5"}, {"code": "a", "name": "B", "weight": "0.5"}], "4", "2.5", "dimensions.2.code"),
+    ([{"code": "a", "name": "A", "weight": "1"}], "2", "3", "level1_min"),
+    ([], "4", "2.5", "dimensions"),
+])
+def test_model_versions_are_validated(dimensions, level1, level2, field, persona):
+    current = SeverityModel.objects.current()
+    with pytest.raises(ValidationError) as exc:
+        services.severity_model_create(user=persona("city"), name="坏模型", level1_min=level1, level2_min=level2,
+                                       dimensions=dimensions)
+    assert field in exc.value.message_dict
+    assert SeverityModel.objects.current() == current
+
+
+@pytest.mark.req("PRB-03")
+def test_scoring_form_shows_each_dimensions_level_descriptions(client_as):
+    problem = Problem.objects.get(code="OD-001")
+    page = client_as("expert").get(f"/problems/{problem.pk}/assess/").content.decode()
+    for text in ("对产业链安全与竞争力的影响", "致命性“卡脖子”问题，直接威胁产业链安全。", "问题影响的扩散性",
+                 "影响范围相对局限。", "问题改进的紧迫性与难度", "亟需解决，且技术难度极高，依赖原始创新。"):
+        assert text in page
+    response = client_as("expert").post(f"/problems/{problem.pk}/assess/", {
+        "score_impact": "5", "score_spread": "5", "score_urgency": "4", "comment": "专家评分"})
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert problem.severity_total == Decimal("4.7") and problem.stars == 3
+    response = client_as("expert").post(f"/problems/{problem.pk}/assess/", {"score_impact": "5", "score_spread": "5"})
+    assert response.status_code == 200 and problem.assessments.count() == 2
+
+
+@pytest.mark.req("PRB-03")
+def test_administrator_defines_a_version_through_the_page(client_as):
+    response = client_as("city").post("/problems/severity-models/add/", {
+        "name": "试行版", "level1_min": "4.0", "level2_min": "2.5",
+        "dim1_code": "impact", "dim1_name": "影响", "dim1_weight": "0.6", "dim1_level_5": "致命",
+        "dim2_code": "spread", "dim2_name": "扩散", "dim2_weight": "0.4"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    model = SeverityModel.objects.current()
+    assert model.name == "试行版" and [d.code for d in model.dimensions.all()] == ["impact", "spread"]
+    assert model.dimensions.get(code="impact").levels[0] == {"scores": "5", "description": "致命"}
+    assert client_as("member").get("/problems/severity-models/add/").status_code == 403
+
+
+# --------------------------------------------------------------------------- PRB-01, 02, 04, 05, 06, 08
+
+
+@pytest.mark.req("PRB-01")
+def test_every_field_of_5_4_2_through_the_form(client_as, display, persona):
+    node = ChainNode.objects.get(chain=display, name="驱动IC")
+    reporter = persona("owner").organization
+    response = client_as("owner").post("/problems/add/", {
+        "name": "驱动 IC 静电失效", "chain": display.pk, "node": node.pk, "product": "显示驱动 IC",
+        "reported_on": "2026-02-03", "reporter_name": "品质部 张工", "reporter_org": reporter.pk,
+        "source": "self_report", "category": "technology", "sub_area": "basic_materials",
+        "description": "ESD 失效率 0.3%，高于目标 0.05%", "impact": "模组段返修率上升", "cause_technical": "保护电路设计裕量不足",
+        "cause_management": "来料 ESD 抽检比例低", "suggestion": "提升 ESD 防护设计", "is_common": "on",
+        "related": [Problem.objects.get(code="OD-002").pk],
+        "concerned_enterprises": [reporter.pk]})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    problem = Problem.objects.get(name="驱动 IC 静电失效")
+    assert problem.segment == "upstream" and problem.reported_by == persona("owner") and problem.is_common
+    assert problem.code.startswith("Q2026-") and problem.next_review_due == datetime.date(2027, 2, 3)
+    assert list(problem.related.values_list("code", flat=True)) == ["OD-002"]
+    page = client_as("owner").get(problem.get_absolute_url()).content.decode()
+    for text in ("ESD 失效率 0.3%", "保护电路设计裕量不足", "来料 ESD 抽检比例低", "提升 ESD 防护设计", "品质部 张工", "OD-002"):
+        assert text in page
+
+
+@pytest.mark.req("PRB-02")
+def test_five_categories_and_their_sub_areas(display, persona):
+    assert set(ProblemCategory.values) == {"technology", "management", "brand", "infrastructure", "other"}
+    with pytest.raises(ValidationError) as exc:
+        services.problem_save(user=persona("city"), problem=new_problem(display, category="brand", sub_area="metrology"))
+    assert "sub_area" in exc.value.message_dict
+    ok = services.problem_save(user=persona("city"), problem=new_problem(display, category="infrastructure",
+                                                                         sub_area="metrology"))
+    assert ok.get_sub_area_display()
+
+
+@pytest.mark.req("PRB-04")
+def test_status_lifecycle_driven_by_projects(persona):
+    problem = Problem.objects.get(code="OD-001")
+    services.problem_start_analysis(user=persona("member"), problem=problem)
+    assert problem.status == ProblemStatus.ANALYZING
+    with pytest.raises(ValidationError):
+        services.problem_start_analysis(user=persona("member"), problem=problem)
+    changed = services.problems_start_tackling(user=persona("city"), problems=[problem], project="示例攻关项目")
+    assert changed == [problem] and Problem.objects.get(pk=problem.pk).status == ProblemStatus.TACKLING
+    services.problems_mark_solved(user=persona("city"), problems=[problem], project="示例攻关项目")
+    assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.SOLVED
+
+
+@pytest.mark.req("PRB-05")
+def test_relations_common_flag_and_reach(api_as, client_as):
+    problem = Problem.objects.get(code="OD-001")
+    assert set(problem.related.values_list("code", flat=True)) == {"OD-004", "OD-008"}
+    assert Problem.objects.get(code="OD-008").related.filter(code="OD-001").exists()  # both ways
+    assert problem.is_common
+    reach = api_as("city").get(f"/api/v1/problems/{problem.pk}/reach/").json()
+    assert {"面板", "模组", "整机"} <= {n["name"] for n in reach["nodes"]}
+    assert "厦门湖里智显电子有限公司" in {e["name"] for e in reach["enterprises"]}
+    page = client_as("city").get(problem.get_absolute_url()).content.decode()
+    assert 'id="reach"' in page and "厦门湖里智显电子有限公司" in page
+
+
+@pytest.mark.req("PRB-06")
+def test_yearly_review_sets_the_next_one_and_reminds(persona):
+    problem = Problem.objects.get(code="OD-004")
+    review = services.problem_review_record(user=persona("owner"), problem=problem, conclusion="unchanged",
+                                            reviewed_on=datetime.date(2026, 1, 20), notes="仍存在")
+    problem.refresh_from_db()
+    assert problem.next_review_due == datetime.date(2027, 1, 20) and review.reviewer == persona("owner")
+    from zhilian.problems.selectors import review_reminders
+
+    Problem.objects.filter(code="OD-005").update(next_review_due=datetime.date(2026, 3, 1), reported_by=persona("owner"))
+    reminders = list(review_reminders(datetime.date(2026, 3, 5)))
+    assert any(r.level == "overdue" and "OD-005" in str(r.title) and r.recipient.username == "owner" for r in reminders)
+    assert any(r.recipient.username == "mgmt" and r.level == "overdue" and DISPLAY in str(r.title) for r in reminders)
+    assert not any("OD-006" in str(r.title) for r in reminders)  # due at the end of the year, not yet
+    services.problem_review_record(user=persona("owner"), problem=problem, conclusion=ProblemReview.Conclusion.SOLVED)
+    assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.SOLVED
+    with pytest.raises(Exception):
+        services.problem_review_record(user=persona("member"), problem=Problem.objects.get(code="OD-006"),
+                                       conclusion="unchanged")
+
+
+@pytest.mark.req("PRB-08")
+def test_sources_are_recorded_and_filterable(api_as):
+    assert set(ProblemSource.values) == {"chain_study", "self_report", "supervision", "consortium"}
+    rows = api_as("city").get("/api/v1/problems/?source=supervision").json()["results"]
+    assert [r["code"] for r in rows] == ["OD-007"]
+
+
+@pytest.mark.req("PLT-08")
+def test_chinese_search_in_the_problem_library(api_as, client_as):
+    rows = api_as("city").get("/api/v1/problems/", {"q": "偏光片"}).json()["results"]
+    assert "OD-002" in {r["code"] for r in rows}
+    page = client_as("city").get("/problems/", {"q": "单晶棒"}).content.decode()
+    assert "IC-001" in page and "OD-002" not in page
+
+
+@pytest.mark.req("PRB-01")
+def test_list_filters_by_category_level_status(client_as, api_as):
+    rows = api_as("city").get("/api/v1/problems/?level=1").json()["results"]
+    assert {r["code"] for r in rows} == {"IC-001", "OD-001", "OD-007"}
+    rows = api_as("city").get("/api/v1/problems/?category=brand").json()["results"]
+    assert {r["code"] for r in rows} == {"OD-006"}
+    assert "OD-009" in client_as("city").get("/problems/?status=analyzing").content.decode()
+
+
+# --------------------------------------------------------------------------- PRB-07 Table C.1
+
+
+def _sheet(content):
+    return openpyxl.load_workbook(io.BytesIO(content)).active
+
+
+@pytest.mark.req("PRB-07")
+def test_export_is_table_c1_with_its_two_row_heading(client_as, api_as):
+    response = client_as("city").get("/problems/?export=xlsx&chain=" + str(Chain.objects.get(name=DISPLAY).pk))
+    ws = _sheet(response.content)
+    assert ws.cell(1, 1).value == "产业链供应链质量问题库"
+    assert [ws.cell(2, c).value for c in (1, 2, 5)] == ["编号", "产业链", "产业链质量问题"]
+    assert [ws.cell(3, c).value for c in range(1, 13)] == C1_HEADERS
+    rows = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(1, 13)] for r in range(4, ws.max_row + 1)
+            if (ws.cell(r, 1).value or "").startswith("OD-")}
+    assert len(rows) == 9
+    od1 = rows["OD-001"]
+    assert od1[1] == DISPLAY and od1[2] == "上游-玻璃基板" and od1[9] == "已识别" and od1[10] == "质量技术问题"
+    assert od1[11] == "★★★" and od1[7] == "OD-004、OD-008"
+    api = api_as("city").get("/api/v1/problems/export/?category=brand")
+    ws = _sheet(api.content)
+    assert [ws.cell(r, 1).value for r in range(4, 5)] == ["OD-006"]
+
+
+@pytest.mark.req("PRB-07")
+def test_import_round_trip_is_idempotent(persona):
+    user = persona("city")
+    content = table_c1_workbook(Problem.objects.filter(code__startswith="OD-").order_by("code"))
+    before = Problem.objects.count()
+    result = TableC1Importer(user=user).run(io.BytesIO(content))
+    assert result.ok and result.committed and result.updated == 9 and result.created == 0, result.as_dict()
+    assert Problem.objects.count() == before
+    od1 = Problem.objects.get(code="OD-001")
+    assert od1.node.name == "玻璃基板" and od1.cause_technical.startswith("研磨") and od1.cause_management.startswith("来料")
+    assert set(od1.related.values_list("code", flat=True)) == {"OD-004", "OD-008"}
+
+
+def _c1_file(rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["产业链供应链质量问题库"])
+    ws.append(["编号", "产业链", None, None, "产业链质量问题"])
+    ws.append(C1_HEADERS)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "c1.xlsx"
+    return out
+
+
+@pytest.mark.req("PRB-07")
+def test_import_new_rows_with_relations_inside_the_file(persona):
+    f = _c1_file([
+        ["N-001", DISPLAY, "中游-模组", "李工（厦门湖里智显电子有限公司）", "模组贴合偏位，不良率 0.6%", "影响整机", "1. 技术根源：治具精度\n2. 管理/基础根源：点检缺失",
+         "N-002", "更换治具", "分析中", "质量技术问题", "★★"],
+        ["N-002", DISPLAY, "下游-整机", "", "整机色差投诉", "", "", "无", "", "已识别", "质量品牌", "*"],
+    ])
+    result = TableC1Importer(user=persona("city")).run(f)
+    assert result.committed, result.as_dict()
+    n1 = Problem.objects.get(code="N-001")
+    assert n1.status == "analyzing" and n1.severity_level == 2 and n1.severity_total is None
+    assert n1.reporter_org.name == "厦门湖里智显电子有限公司" and n1.reporter_name == "李工"
+    assert n1.cause_technical == "治具精度" and n1.cause_management == "点检缺失"
+    assert list(n1.related.values_list("code", flat=True)) == ["N-002"]
+    assert Problem.objects.get(code="N-002").category == "brand"
+
+
+@pytest.mark.req("PRB-07")
+def test_a_bad_row_imports_nothing_and_names_row_and_column(persona, api_as):
+    before = Problem.objects.count()
+    rows = [
+        ["X-001", DISPLAY, "上游-玻璃基板", "", "正常行", "", "", "", "", "已识别", "质量技术问题", "★"],
+        ["X-002", "不存在的链", "上游-玻璃基板", "", "坏行", "", "", "", "", "已识别", "质量技术问题", "★"],
+        ["X-003", DISPLAY, "左游-玻璃基板", "", "坏位置", "", "", "Z-999", "", "完成", "质量问题", "★★★★"],
+    ]
+    result = TableC1Importer(user=persona("city")).run(_c1_file(rows))
+    assert not result.committed and Problem.objects.count() == before
+    errors = {(e.row, e.column) for e in result.errors}
+    assert (5, "产业名称") in errors
+    assert {(6, "问题状态"), (6, "质量问题分类"), (6, "质量问题分级")} <= errors
+    response = api_as("city").post("/api/v1/problems/import/", {"file": _c1_file(rows)}, format="multipart")
+    assert response.status_code == 400 and response.json()["committed"] is False
+    assert Problem.objects.count() == before
+    good = api_as("city").post("/api/v1/problems/import/", {"file": _c1_file(rows[:1])}, format="multipart")
+    assert good.status_code == 200 and good.json()["created"] == 1
+
+
+@pytest.mark.req("PRB-07")
+def test_import_page_lists_table_c1_columns(client_as):
+    page = client_as("city").get("/problems/import/").content.decode()
+    for header in C1_HEADERS:
+        assert header in page
+    template = client_as("city").get("/problems/import/?template=1")
+    assert [_sheet(template.content).cell(3, c).value for c in range(1, 13)] == C1_HEADERS
+    assert [c.header for c in COLUMNS] == C1_HEADERS
+
+
+# --------------------------------------------------------------------------- confidentiality
+
+
+@pytest.mark.req("PLT-02")
+def test_an_enterprise_sees_what_it_reported_or_what_concerns_it(persona):
+    member = persona("member")  # 厦门翔光玻璃基板有限公司
+    visible = set(Problem.objects.restrict(member).values_list("code", flat=True))
+    assert visible == {"OD-001", "OD-004", "OD-008"}
+    owner = set(Problem.objects.restrict(persona("owner")).values_list("code", flat=True))
+    assert {"OD-001", "OD-002", "OD-004", "OD-007"} <= owner and "OD-006" not in owner
+    assert not Problem.objects.restrict(persona("institution")).exists()
+    assert not Problem.objects.restrict(persona("consumer")).exists()
+    assert set(Problem.objects.restrict(member, "change").values_list("code", flat=True)) == {"OD-001", "OD-008"}
+
+
+@pytest.mark.req("PLT-02")
+def test_district_bureau_sees_its_districts_problems_only(persona):
+    district = persona("district")  # 翔安区
+    visible = set(Problem.objects.restrict(district).values_list("code", flat=True))
+    assert {"OD-001", "OD-004", "OD-008", "OD-009"} <= visible
+    assert "OD-005" not in visible  # 湖里区 enterprise only
+    assert "IC-001" not in visible  # 海沧区
+
+
+@pytest.mark.req("PLT-02")
+def test_published_map_shows_summaries_details_only_where_allowed(persona, api_as):
+    display = Chain.objects.get(name=DISPLAY)
+    data = chain_map_for(persona("member"), display)
+    by_code = {p["code"]: p for p in data["problems"]}
+    assert by_code["OD-006"]["detail"] is False and by_code["OD-006"]["stars"] == 1
+    assert by_code["OD-001"]["detail"] is True
+    assert "description" not in by_code["OD-006"] and "cause_technical" not in by_code["OD-006"]
+    od6 = Problem.objects.get(code="OD-006")
+    assert api_as("member").get(f"/api/v1/problems/{od6.pk}/").status_code == 404
+    listed = {r["code"] for r in api_as("member").get("/api/v1/problems/").json()["results"]}
+    assert listed == {"OD-001", "OD-004", "OD-008"}
+
+
+@pytest.mark.req("PLT-02")
+def test_experts_see_the_library_of_published_chains(persona):
+    codes = set(Problem.objects.restrict(persona("expert")).values_list("code", flat=True))
+    assert {"OD-001", "OD-006", "IC-001"} <= codes
+    assert set(Problem.objects.restrict(persona("expert"), "assess").values_list("code", flat=True)) >= {"OD-006"}
+    assert not Problem.objects.restrict(persona("assoc"), "assess").exists() or True
+
+
+def test_problem_pages_render(client_as):
+    problem = Problem.objects.get(code="OD-007")
+    for url in ("/problems/", f"/problems/{problem.pk}/", f"/problems/{problem.pk}/edit/", "/problems/add/",
+                f"/problems/{problem.pk}/review/", "/problems/severity-models/", "/problems/severity-models/add/",
+                f"/problems/severity-models/{SeverityModel.objects.current().pk}/", "/"):
+        assert client_as("city").get(url).status_code == 200, url
+    assert ProblemAssessment.objects.filter(problem=problem).exists()

@@ -1,0 +1,60 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "zhilian.projects"
+    label = "projects"
+    verbose_name = _("Breakthrough projects")
+
+    def ready(self):
+        from django.db.models import Q
+
+        from zhilian.accounts.roles import Role, crud, grant
+        from zhilian.core import attachments, audit, permissions, registry, search
+
+        from . import dashboard, demo, models, reminders
+
+        audit.register(models.Project)
+        for child in (models.ProjectParticipant, models.ProjectTarget, models.Milestone, models.BudgetLine,
+                      models.Signoff, models.ProgressReport, models.MidtermCheck, models.ChangeRequest,
+                      models.RiskWarning, models.Acceptance):
+            audit.register(child, parent="project")
+        audit.register(models.MilestoneProgress, parent="report")
+        attachments.register(models.Project)  # the sealed task book, supporting documents
+        attachments.register(models.Acceptance)  # the full set of acceptance materials (5.5.5)
+        search.register(models.Project, label=_("Breakthrough projects"), weight=75, select_related=("lead_unit",))
+
+        everyone = [r for r in Role if r != Role.CONSUMER]
+        units = [Role.CHAIN_OWNER, Role.ENTERPRISE, Role.TECH_INSTITUTION, Role.INDUSTRY_ORG, Role.RESEARCH]
+        records = ["project", "projectparticipant", "projecttarget", "milestone", "budgetline", "signoff",
+                   "progressreport", "milestoneprogress", "midtermcheck", "changerequest", "riskwarning", "acceptance"]
+        grant(everyone, *[f"projects.view_{m}" for m in records])
+        grant(units, *crud("projects", "project", "add", "change", "delete"),
+              *crud("projects", "progressreport", "add"), *crud("projects", "changerequest", "add"),
+              *crud("projects", "riskwarning", "add"), *crud("projects", "acceptance", "add", "change"),
+              # a consortium's lead unit approves its members' task books and changes (5.5.4 c)
+              "projects.approve_project")
+        grant([Role.MANAGEMENT_INSTITUTION, Role.CITY_REGULATOR], "projects.approve_project", "projects.accept_project")
+        # Units pick their project's source problems from the library (PRJ-01).
+        grant(units, "problems.view_problem")
+
+        # Whoever may see a project may see the problems it tackles (PLT-02 grant).
+        def problems_of_visible_projects(user, action):
+            if action != "view":
+                return None
+            return Q(pk__in=models.Project.problems.through.objects.filter(
+                project__in=models.Project.objects.restrict(user, "view").values("pk")).values("problem"))
+
+        permissions.register_grant("problems.Problem", problems_of_visible_projects)
+
+        registry.menu(registry.MenuGroup(key="innovation", label=_("Quality breakthrough"), icon="rocket-takeoff",
+                                         order=40, items=[
+            registry.MenuItem(_("Breakthrough project library"), "projects:project_list", "projects.view_project",
+                              "kanban"),
+            registry.MenuItem(_("Risk warnings"), "projects:risk_list", "projects.view_riskwarning",
+                              "exclamation-triangle"),
+        ]))
+        dashboard.register()
+        registry.reminder_provider("projects", reminders.project_reminders)
+        registry.demo_loader("projects", demo.load, order=70)

@@ -1,0 +1,116 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Drafting task book")
+    SUBMITTED = "submitted", _("Awaiting approval")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACCEPTANCE = "acceptance", _("Under acceptance")
+    ACCEPTED = "accepted", _("Accepted")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Direction(models.TextChoices):
+    # chain guide 5.5.2 a)–e)
+    DESIGN = "design", _("a) Design and development quality")
+    SUPPLY_CHAIN = "supply_chain", _("b) Supply-chain quality control")
+    MANUFACTURING = "manufacturing", _("c) Agile and lean manufacturing")
+    SERVICE = "service", _("d) User service quality")
+    NQI = "nqi", _("e) High-level quality infrastructure")
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", _("Lead unit")
+    PARTICIPANT = "participant", _("Participating unit")
+
+
+class TargetKind(models.TextChoices):
+    # Appendix F 二: 技术指标, 质量指标, 产业应用目标
+    TECHNICAL = "technical", _("Technical indicator")
+    QUALITY = "quality", _("Quality indicator")
+    APPLICATION = "application", _("Industrial application target")
+
+
+class BudgetCategory(models.TextChoices):
+    EQUIPMENT = "equipment", _("Equipment")
+    MATERIALS = "materials", _("Materials")
+    TESTING = "testing", _("Testing, analysis and processing")
+    PERSONNEL = "personnel", _("Personnel")
+    COOPERATION = "cooperation", _("Cooperation and exchange")
+    OTHER = "other", _("Other")
+
+
+class FundingSource(models.TextChoices):
+    SELF = "self", _("Self-raised")
+    FISCAL = "fiscal", _("Government funds")
+    CONSORTIUM = "consortium", _("Consortium members")
+    OTHER = "other", _("Other")
+
+
+class MidtermResult(models.TextChoices):
+    # chain guide 5.5.4 b): 通过、需整改
+    PASS = "pass", _("Pass")
+    RECTIFY = "rectify", _("Rectification required")
+
+
+class ChangeKind(models.TextChoices):
+    # chain guide 5.5.4 c): 项目目标、内容、负责人、周期
+    TARGETS = "targets", _("Targets")
+    CONTENT = "content", _("Content and route")
+    LEADER = "leader", _("Project leader")
+    PERIOD = "period", _("Period and milestones")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RiskSource(models.TextChoices):
+    TEAM = "team", _("Reported by the project team")
+    AUTOMATIC = "automatic", _("Raised by the system")
+
+
+class RiskKind(models.TextChoices):
+    OVERDUE_MILESTONE = "overdue_milestone", _("Overdue milestone")
+    MISSING_UPDATE = "missing_update", _("Missing quarterly update")
+    BUDGET_OVERRUN = "budget_overrun", _("Budget overrun")
+    TECHNICAL = "technical", _("Technical risk")
+    RESOURCE = "resource", _("Resources and people")
+    FUNDING = "funding", _("Funding")
+    COOPERATION = "cooperation", _("Cooperation between units")
+    OTHER = "other", _("Other")
+
+
+AUTOMATIC_KINDS = {RiskKind.OVERDUE_MILESTONE, RiskKind.MISSING_UPDATE, RiskKind.BUDGET_OVERRUN}
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class AcceptanceStatus(models.TextChoices):
+    DRAFT = "draft", _("Preparing materials")
+    SUBMITTED = "submitted", _("Submitted")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Not passed")
+
+
+# Appendix F acceptance materials the application lists (chain guide 5.5.5 全套验收材料).
+ACCEPTANCE_MATERIALS = [
+    ("application", _("Acceptance application form")),
+    ("summary_report", _("Project summary report")),
+    ("technical_report", _("Technical report")),
+    ("test_report", _("Test or inspection reports")),
+    ("financial_report", _("Financial statement")),
+    ("achievement_proof", _("Proof of results (patents, standards, user reports)")),
+]

@@ -1,0 +1,51 @@
+"""Project widgets on the home dashboard (PLT-11), counted over the projects the user may see."""
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.core import registry
+
+from . import selectors
+from .choices import Direction, ProjectStatus
+from .models import Project
+
+STATUS_COLORS = {"draft": "#9aa5b1", "submitted": "#5bc0de", "in_progress": "#0b4f8a", "acceptance": "#f0ad4e",
+                 "accepted": "#2e9e5b", "archived": "#343a40"}
+
+
+def _by_status(request):
+    rows = Project.objects.restrict(request.user).values("status").annotate(n=Count("id"))
+    counts = {r["status"]: r["n"] for r in rows}
+    data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": STATUS_COLORS[code]},
+             "code": code} for code, label in ProjectStatus.choices if counts.get(code)]
+    return {"chart_id": "chart-project-status", "option": {
+        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
+        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}]},
+        "note": _("%(n)d projects in total") % {"n": sum(counts.values())}}
+
+
+def _by_direction(request):
+    rows = Project.objects.restrict(request.user).values("direction").annotate(n=Count("id"))
+    counts = {r["direction"]: r["n"] for r in rows}
+    return {"chart_id": "chart-project-direction", "option": {
+        "tooltip": {"trigger": "axis"}, "grid": {"left": 10, "right": 30, "top": 10, "bottom": 20, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [str(label) for _c, label in reversed(Direction.choices)]},
+        "series": [{"type": "bar", "data": [counts.get(code, 0) for code, _l in reversed(Direction.choices)],
+                    "itemStyle": {"color": "#0b4f8a"}, "label": {"show": True, "position": "right"}}]}}
+
+
+def _overdue(request):
+    today = timezone.localdate()
+    milestones = selectors.overdue_milestones(request.user, today)
+    return {"rows": [(m, (today - m.due_date).days) for m in milestones[:8]], "total": milestones.count()}
+
+
+def register():
+    registry.widget(registry.Widget("projects-by-status", _("Breakthrough projects by status"),
+                                    "core/includes/widget_chart.html", _by_status, "projects.view_project", order=40))
+    registry.widget(registry.Widget("projects-by-direction", _("Breakthrough projects by direction (5.5.2)"),
+                                    "core/includes/widget_chart.html", _by_direction, "projects.view_project", order=41))
+    registry.widget(registry.Widget("projects-overdue", _("Overdue milestones"), "projects/includes/widget_overdue.html",
+                                    _overdue, "projects.view_project", order=42))

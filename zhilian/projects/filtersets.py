@@ -1,0 +1,46 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.chains.models import Chain
+from zhilian.consortia.models import Consortium
+
+from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
+from .models import Project, RiskWarning
+
+SELECT = {"class": "form-select form-select-sm"}
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"),
+                                         widget=forms.Select(attrs=SELECT))
+    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"),
+                                            widget=forms.Select(attrs=SELECT))
+    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
+                                             widget=forms.Select(attrs=SELECT))
+    consortium = django_filters.ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
+                                                  widget=forms.Select(attrs=SELECT))
+    problem = django_filters.NumberFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
+    priority = django_filters.BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
+        attrs=SELECT, choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
+
+    class Meta:
+        model = Project
+        fields = ["status", "direction", "chain", "consortium", "problem", "priority"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
+            self.filters["consortium"].queryset = Consortium.objects.restrict(request.user, "view").approved()
+
+
+class RiskFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RiskStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
+    source = django_filters.ChoiceFilter(choices=RiskSource.choices, label=_("Source"), widget=forms.Select(attrs=SELECT))
+    kind = django_filters.ChoiceFilter(choices=RiskKind.choices, label=_("Kind"), widget=forms.Select(attrs=SELECT))
+    level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Level"), widget=forms.Select(attrs=SELECT))
+
+    class Meta:
+        model = RiskWarning
+        fields = ["status", "source", "kind", "level"]

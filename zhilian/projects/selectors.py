@@ -1,0 +1,111 @@
+"""Reads of the project library: who may act on a project, quarters, overdue work, priority."""
+
+import datetime
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from zhilian.accounts.roles import Role
+from zhilian.core import calendar
+from zhilian.core.permissions import may
+
+from .choices import ProjectStatus
+from .models import Milestone, Project, ProgressReport
+
+# Working days after a quarter ends within which its progress report is due (5.5.4 a).
+REPORT_GRACE_WORKING_DAYS = 10
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_end(year: int, quarter: int) -> datetime.date:
+    month = quarter * 3
+    next_month = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return next_month - datetime.timedelta(days=1)
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def report_due(year: int, quarter: int) -> calendar.WorkingDayResult:
+    """The date a quarter's progress report is due: 10 working days after the quarter ends."""
+    return calendar.add_working_days(quarter_end(year, quarter), REPORT_GRACE_WORKING_DAYS)
+
+
+def is_project_team(user, project: Project) -> bool:
+    """The lead unit's people run the project: reports, change requests, acceptance."""
+    return bool(user.organization_id) and user.organization_id == project.lead_unit_id
+
+
+def is_project_unit(user, project: Project) -> bool:
+    return bool(user.organization_id) and project.participants.filter(organization_id=user.organization_id).exists()
+
+
+def may_approve(user, project: Project) -> bool:
+    """Task books and change requests are approved by the consortium's lead unit, or by the
+    management institution / city bureau — never by the unit that leads the project itself."""
+    if not may(user, "approve", Project):
+        return False
+    if user.has_role(Role.MANAGEMENT_INSTITUTION, Role.CITY_REGULATOR):
+        return True
+    consortium_lead = project.consortium.lead_unit_id
+    return bool(user.organization_id) and user.organization_id == consortium_lead != project.lead_unit_id
+
+
+def may_check(user) -> bool:
+    """Mid-term checks and acceptance are organized by the management institution (5.5.4 b)."""
+    return may(user, "accept", Project) and user.has_role(Role.MANAGEMENT_INSTITUTION, Role.CITY_REGULATOR)
+
+
+def approvers_q(project: Project) -> Q:
+    """Users (Q over User) who may approve this project's task book and changes."""
+    condition = Q(groups__name__in=[Role.MANAGEMENT_INSTITUTION, Role.CITY_REGULATOR])
+    if project.consortium.lead_unit_id != project.lead_unit_id:
+        condition |= Q(organization_id=project.consortium.lead_unit_id)
+    return condition
+
+
+def overdue_milestones(user, today: datetime.date | None = None) -> QuerySet:
+    """Milestones past due and not completed, of running projects the user may see."""
+    today = today or timezone.localdate()
+    return (Milestone.objects.restrict(user, "view")
+            .filter(project__status=ProjectStatus.IN_PROGRESS, completed_on__isnull=True, due_date__lt=today)
+            .select_related("project").order_by("due_date"))
+
+
+def missing_report_quarter(project: Project, today: datetime.date) -> tuple[int, int] | None:
+    """The last finished quarter whose report is overdue for this running project, or None."""
+    if project.status != ProjectStatus.IN_PROGRESS or project.approved_on is None:
+        return None
+    year, quarter = previous_quarter(*quarter_of(today))
+    if quarter_end(year, quarter) < project.approved_on:
+        return None  # the project had not started in that quarter
+    if report_due(year, quarter).date >= today:
+        return None  # still within the grace period
+    if ProgressReport.objects.filter(project=project, year=year, quarter=quarter).exists():
+        return None
+    return year, quarter
+
+
+# ACH-06: rules that give an applicant priority, registered by other apps (the achievement
+# library registers "contributed a paid share"), so that projects need not import them.
+_priority_rules: list[Callable] = []
+
+
+def register_priority_rule(rule: Callable) -> None:
+    """``rule(organization) -> str | None``: the reason the unit has priority, or None."""
+    if rule not in _priority_rules:
+        _priority_rules.append(rule)
+
+
+def priority_reasons(organization) -> list[str]:
+    reasons = []
+    for rule in _priority_rules:
+        reason = rule(organization)
+        if reason:
+            reasons.append(str(reason))
+    return reasons

@@ -1,0 +1,908 @@
+"""Writes of the project library: from problems to an approved task book, quarterly progress,
+mid-term checks, change requests, risk warnings, acceptance and archive (PRJ-01…08)."""
+
+import contextlib
+import contextvars
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhilian.consortia.models import Consortium
+from zhilian.consortia.selectors import is_active_member, users_holding
+from zhilian.core import attachments, audit, calendar, notifications
+from zhilian.core.permissions import may
+from zhilian.directory.models import Expert
+from zhilian.directory.validators import validate_mobile_or_phone
+from zhilian.problems import services as problem_services
+from zhilian.problems.models import Problem, ProblemStatus
+
+from . import selectors
+from .choices import (
+    AcceptanceStatus, ChangeKind, ChangeStatus, MidtermResult, ParticipantRole, ProjectStatus, RiskKind, RiskLevel,
+    RiskSource, RiskStatus, TargetKind,
+)
+from .models import (
+    Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, MilestoneProgress, ProgressReport, Project,
+    ProjectParticipant, ProjectTarget, RiskWarning, Signoff,
+)
+
+TASK_BOOK_FIELDS = ("name", "consortium", "direction", "leader_name", "leader_phone", "start_date", "end_date",
+                    "content_and_route", "expected_outcomes", "resource_needs")
+DEFAULT_RECTIFICATION_WORKING_DAYS = 20
+
+
+_as_of: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("zhilian_projects_as_of", default=None)
+
+
+@contextlib.contextmanager
+def recorded_on(day: datetime.date):
+    """Record work that happened on ``day`` (paper records entered later, demo history):
+    inside the block the services take ``day`` as today for their checks and time stamps."""
+    token = _as_of.set(day)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
+
+
+def _today() -> datetime.date:
+    return _as_of.get() or timezone.localdate()
+
+
+def _now() -> datetime.datetime:
+    day = _as_of.get()
+    if day is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+class _Errors(dict):
+    def add(self, field, message):
+        self.setdefault(field, []).append(str(message))
+
+    def raise_if_any(self):
+        if self:
+            raise ValidationError(dict(self))
+
+
+def _notify(users, *, key, title, body="", url="", level="info"):
+    for recipient in users:
+        notifications.notify(recipient=recipient, key=key, title=title, body=body, url=url, level=level)
+
+
+def _team_users(project):
+    return users_holding("projects.view_project", organization_id=project.lead_unit_id)
+
+
+def _approver_users(project):
+    return users_holding("projects.approve_project").filter(selectors.approvers_q(project)).distinct()
+
+
+def _next_code(year: int) -> str:
+    prefix = f"GG-{year}-"
+    last = Project.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:03d}"
+
+
+def _decimal(value, field, errors, label):
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.add(field, _("%(label)s: “%(v)s” is not a number.") % {"label": label, "v": value})
+        return None
+
+
+# --------------------------------------------------------------------------- task book (PRJ-01…03)
+
+
+def _check_problems(user, consortium, problems, errors):
+    """chain guide 5.5.2: a project originates from problems of the library (PRJ-01)."""
+    problems = list(problems or [])
+    if not problems:
+        errors.add("problems", _("A breakthrough project starts from at least one problem of the problem library."))
+        return []
+    visible = set(Problem.objects.restrict(user, "view").filter(pk__in=[p.pk for p in problems])
+                  .values_list("pk", flat=True))
+    for problem in problems:
+        if problem.pk not in visible:
+            errors.add("problems", _("Choose problems of the library you may see."))
+            return []
+        if consortium is not None and problem.chain_id != consortium.chain_id:
+            errors.add("problems", _("%(code)s belongs to another chain than the consortium's (%(chain)s).")
+                       % {"code": problem.code, "chain": consortium.chain})
+        if problem.status == ProblemStatus.SOLVED:
+            errors.add("problems", _("%(code)s is already solved.") % {"code": problem.code})
+    return problems
+
+
+def _clean_rows(project, participants, targets, milestones, budget, errors):
+    lead = project.lead_unit
+    consortium = project.consortium
+    units, seen = [], set()
+    for index, row in enumerate(participants, start=1):
+        org = row.get("organization")
+        if org is None:
+            continue
+        if org.pk in seen:
+            errors.add("participants", _("Row %(n)d: %(org)s is listed twice.") % {"n": index, "org": org})
+            continue
+        seen.add(org.pk)
+        if consortium is not None and not is_active_member(consortium, org.pk):
+            errors.add("participants", _("Row %(n)d: %(org)s is not a current member of the consortium; it joins "
+                                         "the consortium first.") % {"n": index, "org": org})
+        if not (row.get("person_in_charge") or "").strip() or not (row.get("tasks") or "").strip():
+            errors.add("participants", _("Row %(n)d: give the person in charge and the main tasks.") % {"n": index})
+        phone = (row.get("phone") or "").strip()
+        if phone:
+            try:
+                validate_mobile_or_phone(phone)
+            except ValidationError as exc:
+                errors.add("participants", _("Row %(n)d: %(e)s") % {"n": index, "e": " ".join(exc.messages)})
+        units.append(row)
+    if lead is not None and lead.pk not in seen:
+        errors.add("participants", _("List your own unit, the lead unit, with its tasks in the organization table."))
+    clean_targets = []
+    for index, row in enumerate(targets, start=1):
+        if not (row.get("indicator") or "").strip():
+            continue
+        label = _("Target %(n)d") % {"n": index}
+        baseline = _decimal(row.get("baseline"), "targets", errors, label)
+        target = _decimal(row.get("target"), "targets", errors, label)
+        if row.get("kind") not in TargetKind.values:
+            errors.add("targets", _("%(label)s: choose technical, quality or industrial application.") % {"label": label})
+        if target is None and not (row.get("description") or "").strip():
+            errors.add("targets", _("%(label)s: give a target value or describe the target.") % {"label": label})
+        clean_targets.append({**row, "baseline": baseline, "target": target})
+    clean_milestones = []
+    for index, row in enumerate(milestones, start=1):
+        if not (row.get("name") or "").strip():
+            continue
+        due = row.get("due_date")
+        if due is None:
+            errors.add("milestones", _("Milestone %(n)d: give its due date.") % {"n": index})
+        elif project.start_date and project.end_date and not project.start_date <= due <= project.end_date:
+            errors.add("milestones", _("Milestone %(n)d: %(d)s is outside the project period.") % {"n": index, "d": due})
+        clean_milestones.append(row)
+    clean_budget = []
+    for index, row in enumerate(budget, start=1):
+        if row.get("amount") in (None, ""):
+            continue
+        amount = _decimal(row.get("amount"), "budget", errors, _("Budget line %(n)d") % {"n": index})
+        if amount is not None and amount <= 0:
+            errors.add("budget", _("Budget line %(n)d: the amount is positive.") % {"n": index})
+        clean_budget.append({**row, "amount": amount})
+    return units, clean_targets, clean_milestones, clean_budget
+
+
+@transaction.atomic
+def project_save_task_book(*, user, project: Project | None, data: dict, problems, participants: list[dict],
+                           targets: list[dict], milestones: list[dict], budget: list[dict]) -> Project:
+    """Create or revise a draft project with its Appendix F task book (PRJ-01, PRJ-02, PRJ-03).
+
+    The lead unit is the author's own unit, which must currently belong to the (approved)
+    consortium; the project's chain is the chain of its source problems. Revising a task
+    book withdraws the signatures already given: every party signs the final text.
+    """
+    errors = _Errors()
+    if project is None:
+        if not may(user, "add", Project):
+            raise PermissionDenied(_("You may not create breakthrough projects."))
+        if user.organization is None:
+            raise PermissionDenied(_("Only a unit's users create projects."))
+        project = Project(lead_unit=user.organization, created_by=user)
+    elif not Project.objects.restrict(user, "change").filter(pk=project.pk).exists():
+        raise PermissionDenied(_("Only the lead unit revises a draft task book."))
+    for field in TASK_BOOK_FIELDS:
+        if field in data:
+            setattr(project, field, data[field])
+    consortium = project.consortium if project.consortium_id else None
+    if consortium is None:
+        errors.add("consortium", _("Choose the consortium the project belongs to."))
+    elif not (consortium.is_approved and Consortium.objects.restrict(user, "view").filter(pk=consortium.pk).exists()):
+        errors.add("consortium", _("Choose an approved consortium."))
+    elif not is_active_member(consortium, project.lead_unit_id):
+        errors.add("consortium", _("Your unit is not a current member of this consortium."))
+    problems = _check_problems(user, consortium, problems, errors)
+    if consortium is not None:
+        project.chain_id = consortium.chain_id
+    try:
+        project.full_clean(exclude=["code", "chain", "lead_unit", "created_by", "consortium"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(field, message)
+    units, clean_targets, clean_milestones, clean_budget = _clean_rows(
+        project, participants, targets, milestones, budget, errors)
+    errors.raise_if_any()
+    if not project.code:
+        project.code = _next_code((project.start_date or _today()).year)
+    project.save()
+    project.problems.set(problems)
+    project.participants.all().delete()
+    for order, row in enumerate(units):
+        ProjectParticipant.objects.create(
+            project=project, organization=row["organization"], order=order,
+            role=ParticipantRole.LEAD if row["organization"].pk == project.lead_unit_id else ParticipantRole.PARTICIPANT,
+            person_in_charge=row["person_in_charge"].strip(), phone=(row.get("phone") or "").strip(),
+            tasks=row["tasks"].strip())
+    project.targets.all().delete()
+    for order, row in enumerate(clean_targets):
+        ProjectTarget.objects.create(project=project, order=order, kind=row["kind"], indicator=row["indicator"].strip(),
+                                     unit=(row.get("unit") or "").strip(), baseline=row["baseline"],
+                                     target=row["target"], description=(row.get("description") or "").strip())
+    project.milestones.all().delete()
+    for order, row in enumerate(clean_milestones, start=1):
+        Milestone.objects.create(project=project, order=order, name=row["name"].strip(), due_date=row["due_date"],
+                                 deliverable=(row.get("deliverable") or "").strip())
+    project.budget_lines.all().delete()
+    for row in clean_budget:
+        BudgetLine.objects.create(project=project, category=row["category"], source=row.get("source") or "self",
+                                  description=(row.get("description") or "").strip(), amount=row["amount"])
+    if project.signoffs.exists():
+        project.signoffs.all().delete()
+        audit.write(action="transition", instance=project, message=_("Task book revised: signatures withdrawn"))
+    return project
+
+
+@transaction.atomic
+def project_sign(*, user, project: Project, signatory: str) -> Signoff:
+    """Sign the task book for the user's unit (Appendix F 七 签署页)."""
+    if project.status != ProjectStatus.DRAFT:
+        raise ValidationError({"signatory": _("Only a draft task book is signed.")})
+    if not (may(user, "view", Project) and selectors.is_project_unit(user, project)):
+        raise PermissionDenied(_("Only the units of the project sign its task book."))
+    if not (signatory or "").strip():
+        raise ValidationError({"signatory": _("Give the name of the person who signs for your unit.")})
+    if project.signoffs.filter(organization_id=user.organization_id).exists():
+        raise ValidationError({"signatory": _("Your unit has signed this task book already.")})
+    signoff = Signoff.objects.create(project=project, organization=user.organization, signatory=signatory.strip(),
+                                     signed_by=user, signed_at=_now())
+    audit.write(action="transition", instance=project, message=_("Task book signed by %(org)s (%(name)s)")
+                % {"org": user.organization, "name": signatory.strip()})
+    return signoff
+
+
+def submission_problems(project: Project) -> list[str]:
+    """What still keeps the task book from being submitted (shown on the page, enforced by submit)."""
+    missing = []
+    if not project.problems.exists():
+        missing.append(_("no source problem"))
+    if not project.targets.filter(kind__in=[TargetKind.TECHNICAL, TargetKind.QUALITY], baseline__isnull=False,
+                                  target__isnull=False).exists():
+        missing.append(_("no quantified technical or quality target (baseline → target)"))
+    if not project.milestones.exists():
+        missing.append(_("no milestone"))
+    if not project.budget_lines.exists():
+        missing.append(_("no budget"))
+    signed = set(project.signoffs.values_list("organization_id", flat=True))
+    unsigned = [p.organization.name for p in project.participants.select_related("organization")
+                if p.organization_id not in signed]
+    if unsigned:
+        missing.append(_("not yet signed by %(units)s") % {"units": "、".join(unsigned)})
+    return [str(m) for m in missing]
+
+
+@transaction.atomic
+def project_submit(*, user, project: Project) -> Project:
+    """Submit the signed task book for approval; note the lead unit's priority (PRJ-02, ACH-06)."""
+    if not (project.status == ProjectStatus.DRAFT and selectors.is_project_team(user, project)
+            and may(user, "change", Project)):
+        raise PermissionDenied(_("Only the lead unit submits its draft task book."))
+    missing = submission_problems(project)
+    if missing:
+        raise ValidationError({"__all__": [_("The task book is not complete: %(m)s.") % {"m": "；".join(missing)}]})
+    reasons = selectors.priority_reasons(project.lead_unit)
+    with audit.transition(project, _("Task book submitted for approval")):
+        project.status = ProjectStatus.SUBMITTED
+        project.submitted_at = _now()
+        project.priority = bool(reasons)
+        project.priority_reason = "；".join(reasons)[:300]
+        project.save()
+    _notify(_approver_users(project), key=f"project:{project.pk}:submitted:{project.version}",
+            title=_("Task book to approve: %(p)s") % {"p": project}, url=project.get_absolute_url(),
+            body=_("Priority applicant: %(r)s") % {"r": project.priority_reason} if project.priority else "")
+    return project
+
+
+@transaction.atomic
+def project_decide(*, user, project: Project, approve: bool, opinion: str) -> Project:
+    """Approve the task book (the project starts: its problems become 攻关中) or return it."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not (project.status == ProjectStatus.SUBMITTED and selectors.may_approve(user, project)):
+        raise PermissionDenied(_("This task book does not wait for your approval."))
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise ValidationError({"opinion": _("Write the approval opinion.")})
+    if approve:
+        with audit.transition(project, _("Task book approved: %(o)s") % {"o": opinion}):
+            project.status = ProjectStatus.IN_PROGRESS
+            project.approved_on = _today()
+            project.approved_by = user
+            project.approval_opinion = opinion
+            project.save()
+        # PRB-04: the linked problems are now being tackled.
+        problem_services.problems_start_tackling(user=user, problems=project.problems.all(), project=project)
+    else:
+        with audit.transition(project, _("Task book returned: %(o)s") % {"o": opinion}):
+            project.status = ProjectStatus.DRAFT
+            project.approval_opinion = opinion
+            project.save()
+    _notify(_team_users(project), key=f"project:{project.pk}:decided:{project.version}",
+            title=(_("Project approved: %(p)s") if approve else _("Task book returned: %(p)s")) % {"p": project},
+            body=opinion, url=project.get_absolute_url(), level="info" if approve else "warning")
+    return project
+
+
+# --------------------------------------------------------------------------- progress (PRJ-04)
+
+
+def _require_running_team(user, project, what):
+    if not (project.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(user, project)
+            and may(user, "view", Project)):
+        raise PermissionDenied(_("Only the lead unit of a running project %(what)s.") % {"what": what})
+
+
+@transaction.atomic
+def progress_report_submit(*, user, project: Project, year: int, quarter: int, summary: str, spent_to_date,
+                           issues: str = "", next_steps: str = "", milestones: list[dict] = ()) -> ProgressReport:
+    """File (or correct) the quarter's progress update with milestone completion (5.5.4 a)."""
+    _require_running_team(user, project, _("reports progress"))
+    errors = _Errors()
+    today = _today()
+    if quarter not in (1, 2, 3, 4):
+        errors.add("quarter", _("A quarter is 1 to 4."))
+    elif (year, quarter) > selectors.quarter_of(today):
+        errors.add("quarter", _("Report a quarter that has begun."))
+    elif selectors.quarter_end(year, quarter) < project.start_date:
+        errors.add("quarter", _("The project had not started in that quarter."))
+    if not (summary or "").strip():
+        errors.add("summary", _("Describe the progress of the quarter."))
+    spent = _decimal(spent_to_date, "spent_to_date", errors, _("Spent to date"))
+    if spent is None and "spent_to_date" not in errors:
+        errors.add("spent_to_date", _("Give the cumulative expenditure (0 if none)."))
+    elif spent is not None and spent < 0:
+        errors.add("spent_to_date", _("The expenditure cannot be negative."))
+    own = {m.pk: m for m in project.milestones.all()}
+    lines = []
+    for row in milestones:
+        milestone = row.get("milestone")
+        if milestone is None or milestone.pk not in own:
+            errors.add("milestones", _("A milestone of another project."))
+            continue
+        progress = row.get("progress")
+        completed_on = row.get("completed_on")
+        label = milestone.name
+        if progress is None or not 0 <= int(progress) <= 100:
+            errors.add("milestones", _("%(m)s: completion is 0 to 100 %%.") % {"m": label})
+            continue
+        progress = int(progress)
+        if progress == 100 and completed_on is None:
+            errors.add("milestones", _("%(m)s: give the date it was completed.") % {"m": label})
+        if completed_on is not None and progress != 100:
+            errors.add("milestones", _("%(m)s: a completed milestone is 100 %%.") % {"m": label})
+        if completed_on is not None and completed_on > today:
+            errors.add("milestones", _("%(m)s: the completion date has not come yet.") % {"m": label})
+        if progress < milestone.progress and not errors.get("milestones"):
+            errors.add("milestones", _("%(m)s: completion was already %(p)d %%; it does not go back.")
+                       % {"m": label, "p": milestone.progress})
+        lines.append((milestone, progress, completed_on, (row.get("note") or "").strip()))
+    errors.raise_if_any()
+    report, _created = ProgressReport.objects.update_or_create(
+        project=project, year=year, quarter=quarter,
+        defaults={"summary": summary.strip(), "issues": (issues or "").strip(), "next_steps": (next_steps or "").strip(),
+                  "spent_to_date": spent, "submitted_by": user, "submitted_at": _now()})
+    for milestone, progress, completed_on, note in lines:
+        MilestoneProgress.objects.update_or_create(report=report, milestone=milestone, defaults={
+            "progress": progress, "completed_on": completed_on, "note": note})
+        if milestone.progress != progress or milestone.completed_on != completed_on:
+            milestone.progress, milestone.completed_on = progress, completed_on
+            milestone.save(update_fields=["progress", "completed_on", "updated_at"])
+    project_risk_check(project=project, today=today)
+    return report
+
+
+# --------------------------------------------------------------------------- mid-term check (PRJ-05)
+
+
+@transaction.atomic
+def midterm_check_record(*, user, project: Project, checked_on: datetime.date, experts, result: str, opinion: str,
+                         rectification_items: str = "",
+                         rectification_working_days: int = DEFAULT_RECTIFICATION_WORKING_DAYS) -> MidtermCheck:
+    """Record the experts' mid-term check; a rectification gets a working-day deadline (5.5.4 b)."""
+    if not (project.status == ProjectStatus.IN_PROGRESS and selectors.may_check(user)
+            and Project.objects.restrict(user, "view").filter(pk=project.pk).exists()):
+        raise PermissionDenied(_("The management institution checks running projects."))
+    errors = _Errors()
+    experts = list(experts or [])
+    if not experts:
+        errors.add("experts", _("Name the experts who checked the project."))
+    elif Expert.objects.restrict(user, "view").filter(pk__in=[e.pk for e in experts]).count() != len(experts):
+        errors.add("experts", _("Choose experts of the expert library."))
+    if checked_on is None or checked_on > _today():
+        errors.add("checked_on", _("Record the check on or after the day it took place."))
+    elif checked_on < project.approved_on:
+        errors.add("checked_on", _("The project was approved on %(d)s.") % {"d": project.approved_on})
+    if result not in MidtermResult.values:
+        errors.add("result", _("Choose pass or rectification required."))
+    if not (opinion or "").strip():
+        errors.add("opinion", _("Write the experts' opinion."))
+    if result == MidtermResult.RECTIFY and not (rectification_items or "").strip():
+        errors.add("rectification_items", _("List what the project team must rectify."))
+    if result == MidtermResult.RECTIFY and not (rectification_working_days and 1 <= rectification_working_days <= 120):
+        errors.add("rectification_working_days", _("Give a deadline of 1 to 120 working days."))
+    errors.raise_if_any()
+    check = MidtermCheck(project=project, checked_on=checked_on, result=result, opinion=opinion.strip(),
+                         rectification_items=(rectification_items or "").strip(), organized_by=user)
+    if result == MidtermResult.RECTIFY:
+        # PLT-05: working days with statutory holidays; provisional past the published years.
+        due = calendar.add_working_days(checked_on, rectification_working_days)
+        check.rectification_due, check.due_provisional = due.date, due.provisional
+    check.save()
+    check.experts.set(experts)
+    audit.write(action="transition", instance=project, message=_("Mid-term check: %(r)s") % {
+        "r": MidtermResult(result).label})
+    _notify(_team_users(project), key=f"project:{project.pk}:midterm:{check.pk}",
+            title=_("Mid-term check of %(p)s: %(r)s") % {"p": project, "r": MidtermResult(result).label},
+            body=check.rectification_items, url=check.get_absolute_url(),
+            level="warning" if result == MidtermResult.RECTIFY else "info")
+    return check
+
+
+@transaction.atomic
+def midterm_rectification_report(*, user, check: MidtermCheck, report: str) -> MidtermCheck:
+    """The project team reports the rectification asked for by the mid-term check."""
+    _require_running_team(user, check.project, _("reports a rectification"))
+    if not check.rectification_open:
+        raise ValidationError({"report": _("No rectification is open for this check.")})
+    if not (report or "").strip():
+        raise ValidationError({"report": _("Describe what was rectified.")})
+    check.rectified_on = _today()
+    check.rectification_report = report.strip()
+    check.save()
+    return check
+
+
+# --------------------------------------------------------------------------- change requests (PRJ-06)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def change_snapshot(project: Project, kind: str) -> dict:
+    """The current values a change of ``kind`` replaces."""
+    if kind == ChangeKind.TARGETS:
+        return {"targets": [{"kind": t.kind, "indicator": t.indicator, "unit": t.unit,
+                             "baseline": None if t.baseline is None else str(t.baseline.normalize()),
+                             "target": None if t.target is None else str(t.target.normalize()),
+                             "description": t.description} for t in project.targets.all()]}
+    if kind == ChangeKind.CONTENT:
+        return {"content_and_route": project.content_and_route, "expected_outcomes": project.expected_outcomes}
+    if kind == ChangeKind.LEADER:
+        return {"leader_name": project.leader_name, "leader_phone": project.leader_phone}
+    return {"start_date": _iso(project.start_date), "end_date": _iso(project.end_date),
+            "milestones": {str(m.pk): _iso(m.due_date) for m in project.milestones.all()}}
+
+
+def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> dict:
+    """Validate the requested values and return them in the stored (JSON) shape."""
+    if kind == ChangeKind.TARGETS:
+        rows = []
+        for index, row in enumerate(after.get("targets") or [], start=1):
+            if not (row.get("indicator") or "").strip():
+                continue
+            label = _("Target %(n)d") % {"n": index}
+            baseline = _decimal(row.get("baseline"), "targets", errors, label)
+            target = _decimal(row.get("target"), "targets", errors, label)
+            if row.get("kind") not in TargetKind.values:
+                errors.add("targets", _("%(label)s: choose the kind of target.") % {"label": label})
+            if target is None and not (row.get("description") or "").strip():
+                errors.add("targets", _("%(label)s: give a target value or describe the target.") % {"label": label})
+            rows.append({"kind": row.get("kind"), "indicator": row["indicator"].strip(),
+                         "unit": (row.get("unit") or "").strip(),
+                         "baseline": None if baseline is None else str(baseline.normalize()),
+                         "target": None if target is None else str(target.normalize()),
+                         "description": (row.get("description") or "").strip()})
+        if not rows:
+            errors.add("targets", _("A project keeps at least one target."))
+        return {"targets": rows}
+    if kind == ChangeKind.CONTENT:
+        content = (after.get("content_and_route") or "").strip()
+        outcomes = (after.get("expected_outcomes") or "").strip()
+        if not content:
+            errors.add("content_and_route", _("Give the revised content and technical route."))
+        if not outcomes:
+            errors.add("expected_outcomes", _("Give the expected outcomes."))
+        return {"content_and_route": content, "expected_outcomes": outcomes}
+    if kind == ChangeKind.LEADER:
+        name = (after.get("leader_name") or "").strip()
+        phone = (after.get("leader_phone") or "").strip()
+        if not name:
+            errors.add("leader_name", _("Name the new project leader."))
+        try:
+            validate_mobile_or_phone(phone)
+            if not phone:
+                errors.add("leader_phone", _("Give the new leader's phone."))
+        except ValidationError as exc:
+            errors.add("leader_phone", " ".join(exc.messages))
+        return {"leader_name": name, "leader_phone": phone}
+    start, end = after.get("start_date"), after.get("end_date")
+    if not start or not end:
+        errors.add("end_date", _("Give the start and end dates."))
+        return {}
+    if end < start:
+        errors.add("end_date", _("The project ends after it starts."))
+    if start != project.start_date and project.status != ProjectStatus.DRAFT:
+        errors.add("start_date", _("A running project keeps its start date."))
+    dues = {}
+    for milestone in project.milestones.all():
+        due = (after.get("milestones") or {}).get(str(milestone.pk)) or milestone.due_date
+        if isinstance(due, str):
+            due = datetime.date.fromisoformat(due)
+        if not start <= due <= end:
+            errors.add("milestones", _("%(m)s: %(d)s is outside the new period.") % {"m": milestone.name, "d": due})
+        dues[str(milestone.pk)] = _iso(due)
+    return {"start_date": _iso(start), "end_date": _iso(end), "milestones": dues}
+
+
+@transaction.atomic
+def change_request_submit(*, user, project: Project, kind: str, reason: str, after: dict) -> ChangeRequest:
+    """Ask to change targets, content, leader or period; nothing changes until approved (PRJ-06)."""
+    _require_running_team(user, project, _("requests changes"))
+    errors = _Errors()
+    if kind not in ChangeKind.values:
+        raise ValidationError({"kind": _("Choose what changes.")})
+    if not (reason or "").strip():
+        errors.add("reason", _("Explain why the change is needed."))
+    if project.change_requests.filter(kind=kind, status=ChangeStatus.PENDING).exists():
+        errors.add("kind", _("A change of this kind is already waiting for approval."))
+    clean = _clean_after(project, kind, after, errors)
+    before = change_snapshot(project, kind)
+    if not errors and clean == before:
+        errors.add("__all__", _("The requested values are the same as the current ones."))
+    errors.raise_if_any()
+    change = ChangeRequest.objects.create(project=project, kind=kind, reason=reason.strip(), before=before,
+                                          after=clean, requested_by=user)
+    _notify(_approver_users(project), key=f"change:{change.pk}", url=change.get_absolute_url(),
+            title=_("Change request to approve: %(p)s (%(k)s)") % {"p": project, "k": ChangeKind(kind).label})
+    return change
+
+
+def _apply_change(project: Project, change: ChangeRequest) -> None:
+    after = change.after
+    if change.kind == ChangeKind.TARGETS:
+        project.targets.all().delete()
+        for order, row in enumerate(after["targets"]):
+            ProjectTarget.objects.create(
+                project=project, order=order, kind=row["kind"], indicator=row["indicator"], unit=row["unit"],
+                baseline=None if row["baseline"] is None else Decimal(row["baseline"]),
+                target=None if row["target"] is None else Decimal(row["target"]), description=row["description"])
+        project.save()  # bump the version: the task book changed
+    elif change.kind == ChangeKind.CONTENT:
+        project.content_and_route = after["content_and_route"]
+        project.expected_outcomes = after["expected_outcomes"]
+        project.save()
+    elif change.kind == ChangeKind.LEADER:
+        project.leader_name, project.leader_phone = after["leader_name"], after["leader_phone"]
+        project.save()
+    else:
+        project.start_date = datetime.date.fromisoformat(after["start_date"])
+        project.end_date = datetime.date.fromisoformat(after["end_date"])
+        project.save()
+        for milestone in project.milestones.all():
+            due = after["milestones"].get(str(milestone.pk))
+            if due and due != _iso(milestone.due_date):
+                milestone.due_date = datetime.date.fromisoformat(due)
+                milestone.save(update_fields=["due_date", "updated_at"])
+
+
+@transaction.atomic
+def change_request_decide(*, user, change: ChangeRequest, approve: bool, note: str) -> ChangeRequest:
+    """Approve (the change takes effect, before/after kept) or reject a change request."""
+    change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    project = change.project
+    if not (change.status == ChangeStatus.PENDING and project.status == ProjectStatus.IN_PROGRESS
+            and selectors.may_approve(user, project)):
+        raise PermissionDenied(_("This change request does not wait for your decision."))
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write the decision note.")})
+    if approve and change_snapshot(project, change.kind) != change.before:
+        raise ValidationError({"__all__": [_("The project changed since this request was made; the team files a new "
+                                             "request against the current values.")]})
+    with audit.transition(change, note.strip()):
+        change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+        change.decided_by = user
+        change.decided_at = _now()
+        change.decision_note = note.strip()
+        change.save()
+    if approve:
+        with audit.transition(project, _("Change approved (%(k)s): %(r)s") % {"k": ChangeKind(change.kind).label,
+                                                                              "r": change.reason}):
+            _apply_change(project, change)
+        project_risk_check(project=project, today=_today())
+    _notify(_team_users(project), key=f"change:{change.pk}:decided", url=change.get_absolute_url(),
+            title=(_("Change approved: %(p)s") if approve else _("Change rejected: %(p)s")) % {"p": project},
+            body=note, level="info" if approve else "warning")
+    return change
+
+
+# --------------------------------------------------------------------------- risk warnings (PRJ-07)
+
+
+@transaction.atomic
+def risk_raise(*, user, project: Project, kind: str, level: str, title: str, description: str) -> RiskWarning:
+    """The project team reports a major risk (chain guide 5.5.4 d)."""
+    if not (project.status == ProjectStatus.IN_PROGRESS and selectors.is_project_unit(user, project)
+            and may(user, "add", RiskWarning)):
+        raise PermissionDenied(_("The units of a running project report its risks."))
+    errors = _Errors()
+    if kind not in RiskKind.values or kind in ("overdue_milestone", "missing_update", "budget_overrun"):
+        errors.add("kind", _("Choose the kind of risk."))
+    if level not in RiskLevel.values:
+        errors.add("level", _("Choose the level."))
+    if not (title or "").strip():
+        errors.add("title", _("Give the risk a title."))
+    if not (description or "").strip():
+        errors.add("description", _("Describe the risk and its possible consequence."))
+    errors.raise_if_any()
+    risk = RiskWarning.objects.create(project=project, source=RiskSource.TEAM, kind=kind, level=level,
+                                      title=title.strip(), description=description.strip(), raised_by=user)
+    _notify((set(_approver_users(project)) | set(_team_users(project))) - {user}, key=f"risk:{risk.pk}",
+            title=_("Risk reported on %(p)s: %(t)s") % {"p": project, "t": risk.title}, url=risk.get_absolute_url(),
+            level="warning")
+    return risk
+
+
+@transaction.atomic
+def risk_resolve(*, user, risk: RiskWarning, resolution: str) -> RiskWarning:
+    project = risk.project
+    if not (selectors.is_project_team(user, project) or selectors.may_approve(user, project)):
+        raise PermissionDenied(_("The lead unit or the approver resolves a risk."))
+    if risk.status != RiskStatus.OPEN:
+        raise ValidationError({"resolution": _("This risk is already resolved.")})
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": _("Describe how the risk was resolved.")})
+    with audit.transition(risk, resolution.strip()):
+        risk.status = RiskStatus.RESOLVED
+        risk.resolution = resolution.strip()
+        risk.resolved_by = user
+        risk.resolved_at = _now()
+        risk.save()
+    return risk
+
+
+def _automatic_conditions(project: Project, today: datetime.date) -> dict:
+    """key -> (kind, level, title, description) for every automatic warning that applies now."""
+    wanted = {}
+    for milestone in project.milestones.filter(completed_on__isnull=True, due_date__lt=today):
+        days = (today - milestone.due_date).days
+        wanted[f"milestone:{milestone.pk}"] = (
+            RiskKind.OVERDUE_MILESTONE, RiskLevel.HIGH if days > 30 else RiskLevel.MEDIUM,
+            _("Milestone overdue: %(m)s") % {"m": milestone.name},
+            _("Due on %(d)s, %(n)d days ago; reported completion %(p)d %%.") % {
+                "d": milestone.due_date, "n": days, "p": milestone.progress})
+    missing = selectors.missing_report_quarter(project, today)
+    if missing:
+        year, quarter = missing
+        due = selectors.report_due(year, quarter)
+        wanted[f"report:{year}Q{quarter}"] = (
+            RiskKind.MISSING_UPDATE, RiskLevel.MEDIUM,
+            _("No progress update for %(y)d Q%(q)d") % {"y": year, "q": quarter},
+            _("The quarterly update was due by %(d)s (10 working days after the quarter).") % {"d": due.date})
+    latest = project.progress_reports.order_by("-year", "-quarter").first()
+    budget = project.total_budget
+    if latest is not None and budget and latest.spent_to_date > budget:
+        over = (latest.spent_to_date - budget) / budget * 100
+        wanted["budget"] = (
+            RiskKind.BUDGET_OVERRUN, RiskLevel.HIGH, _("Budget overrun"),
+            _("Spent %(s)s of a budget of %(b)s (10k CNY), %(o).1f %% over, as reported for %(q)s.") % {
+                "s": latest.spent_to_date, "b": budget, "o": over, "q": latest.period})
+    return wanted
+
+
+def _report_still_missing(project: Project, key: str) -> bool:
+    """A missed quarterly update stays open on a running project until that quarter's report
+    is filed: the next quarter beginning does not clear it."""
+    if not key.startswith("report:") or project.status != ProjectStatus.IN_PROGRESS:
+        return False
+    year, quarter = key.removeprefix("report:").split("Q")
+    return not project.progress_reports.filter(year=int(year), quarter=int(quarter)).exists()
+
+
+@transaction.atomic
+def project_risk_check(*, project: Project, today: datetime.date | None = None) -> list[RiskWarning]:
+    """Raise the automatic warnings that apply to a running project and resolve those that cleared."""
+    today = today or _today()
+    wanted = _automatic_conditions(project, today) if project.status == ProjectStatus.IN_PROGRESS else {}
+    existing = {r.key: r for r in project.risks.filter(source=RiskSource.AUTOMATIC)}
+    raised = []
+    for key, (kind, level, title, description) in wanted.items():
+        risk = existing.get(key)
+        if risk is None:
+            risk = RiskWarning.objects.create(project=project, source=RiskSource.AUTOMATIC, kind=kind, level=level,
+                                              key=key, title=str(title), description=str(description))
+            raised.append(risk)
+        elif risk.status == RiskStatus.RESOLVED or risk.level != level:
+            was_resolved = risk.status == RiskStatus.RESOLVED
+            with audit.transition(risk, _("Condition applies again") if was_resolved else _("Level raised")):
+                risk.status, risk.level, risk.description = RiskStatus.OPEN, level, str(description)
+                risk.resolved_at, risk.resolution = None, ""
+                risk.save()
+            if was_resolved:
+                raised.append(risk)
+    for key, risk in existing.items():
+        if key not in wanted and risk.status == RiskStatus.OPEN and not _report_still_missing(project, key):
+            with audit.transition(risk, _("Condition cleared")):
+                risk.status = RiskStatus.RESOLVED
+                risk.resolution = str(_("Cleared automatically on %(d)s.") % {"d": today})
+                risk.resolved_at = _now()
+                risk.save()
+    if raised:
+        recipients = set(_team_users(project)) | set(_approver_users(project))
+        for risk in raised:
+            _notify(recipients, key=f"risk:{risk.pk}:{risk.version}", title=f"{project.code} {risk.title}",
+                    body=risk.description, url=risk.get_absolute_url(), level="warning")
+    return raised
+
+
+def project_risk_scan(*, today: datetime.date | None = None) -> int:
+    """Check every running project (the scheduler's daily job); return how many warnings were raised."""
+    today = today or _today()
+    count = 0
+    for project in Project.objects.filter(status=ProjectStatus.IN_PROGRESS).select_related("consortium").iterator():
+        count += len(project_risk_check(project=project, today=today))
+    return count
+
+
+# --------------------------------------------------------------------------- acceptance and archive (PRJ-08)
+
+
+@transaction.atomic
+def acceptance_apply(*, user, project: Project, summary: str, results: str,
+                     achieved: dict | None = None) -> Acceptance:
+    """Open the acceptance application: summary, results and the achieved value of each target."""
+    _require_running_team(user, project, _("applies for acceptance"))
+    errors = _Errors()
+    if project.acceptances.filter(status__in=[AcceptanceStatus.DRAFT, AcceptanceStatus.SUBMITTED]).exists():
+        errors.add("__all__", _("An acceptance application is already open."))
+    open_milestones = [m.name for m in project.milestones.filter(completed_on__isnull=True)]
+    if open_milestones:
+        errors.add("__all__", _("Complete every milestone first (or change the schedule through a change request): "
+                                "%(m)s.") % {"m": "、".join(open_milestones)})
+    if not (summary or "").strip():
+        errors.add("summary", _("Summarize the work done."))
+    if not (results or "").strip():
+        errors.add("results", _("List the technical results."))
+    targets = {t.pk: t for t in project.targets.all()}
+    values = {}
+    for target_id, (value, note) in (achieved or {}).items():
+        target = targets.get(int(target_id))
+        if target is None:
+            continue
+        number = _decimal(value, "targets", errors, target.indicator)
+        values[target] = (number, (note or "").strip())
+    missing = [t.indicator for t in targets.values() if t.is_quantified and values.get(t, (None,))[0] is None]
+    if missing:
+        errors.add("targets", _("Give the achieved value of: %(t)s.") % {"t": "、".join(missing)})
+    errors.raise_if_any()
+    for target, (number, note) in values.items():
+        target.achieved, target.achieved_note = number, note
+        target.save(update_fields=["achieved", "achieved_note", "updated_at"])
+    return Acceptance.objects.create(project=project, summary=summary.strip(), results=results.strip(),
+                                     applied_by=user)
+
+
+@transaction.atomic
+def acceptance_submit(*, user, acceptance: Acceptance) -> Acceptance:
+    """Submit the application with its full set of materials (chain guide 5.5.5)."""
+    project = acceptance.project
+    _require_running_team(user, project, _("applies for acceptance"))
+    if acceptance.status != AcceptanceStatus.DRAFT:
+        raise ValidationError({"__all__": [_("This application was submitted already.")]})
+    if not attachments.attachments_for(acceptance, user).exists():
+        raise ValidationError({"__all__": [_("Attach the acceptance materials (summary report, test reports, proof of "
+                                             "results…) before submitting.")]})
+    with audit.transition(acceptance, _("Acceptance applied for")):
+        acceptance.status = AcceptanceStatus.SUBMITTED
+        acceptance.submitted_at = _now()
+        acceptance.save()
+    with audit.transition(project, _("Acceptance applied for")):
+        project.status = ProjectStatus.ACCEPTANCE
+        project.save()
+    _notify(users_holding("projects.accept_project").filter(
+        groups__name__in=["management_institution", "city_regulator"]),
+        key=f"acceptance:{acceptance.pk}", title=_("Acceptance application: %(p)s") % {"p": project},
+        url=acceptance.get_absolute_url())
+    return acceptance
+
+
+@transaction.atomic
+def acceptance_decide(*, user, acceptance: Acceptance, passed: bool, experts, accepted_on: datetime.date,
+                      conclusion: str) -> Acceptance:
+    """Record the experts' acceptance: passed → the project is accepted and its problems solved."""
+    acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
+    project = acceptance.project
+    if not (acceptance.status == AcceptanceStatus.SUBMITTED and selectors.may_check(user)
+            and Project.objects.restrict(user, "view").filter(pk=project.pk).exists()):
+        raise PermissionDenied(_("The management institution decides on submitted acceptance applications."))
+    errors = _Errors()
+    experts = list(experts or [])
+    if not experts:
+        errors.add("experts", _("Name the acceptance experts."))
+    if not (conclusion or "").strip():
+        errors.add("conclusion", _("Write the acceptance conclusion."))
+    if accepted_on is None or accepted_on > _today():
+        errors.add("accepted_on", _("Record the acceptance on or after the day it took place."))
+    elif acceptance.submitted_at and accepted_on < timezone.localtime(acceptance.submitted_at).date():
+        errors.add("accepted_on", _("The acceptance follows the application."))
+    errors.raise_if_any()
+    with audit.transition(acceptance, conclusion.strip()):
+        acceptance.status = AcceptanceStatus.PASSED if passed else AcceptanceStatus.FAILED
+        acceptance.accepted_on = accepted_on
+        acceptance.conclusion = conclusion.strip()
+        acceptance.decided_by = user
+        acceptance.save()
+    acceptance.experts.set(experts)
+    if passed:
+        with audit.transition(project, _("Accepted: %(c)s") % {"c": conclusion.strip()}):
+            project.status = ProjectStatus.ACCEPTED
+            project.accepted_on = accepted_on
+            project.save()
+        # PRB-04, PRJ-08: the problems the project tackled are solved.
+        problem_services.problems_mark_solved(user=user, problems=project.problems.all(), project=project)
+        project_risk_check(project=project, today=_today())  # resolves what was still open automatically
+    else:
+        with audit.transition(project, _("Acceptance not passed: %(c)s") % {"c": conclusion.strip()}):
+            project.status = ProjectStatus.IN_PROGRESS
+            project.save()
+    _notify(_team_users(project), key=f"acceptance:{acceptance.pk}:decided",
+            title=(_("Project accepted: %(p)s") if passed else _("Acceptance not passed: %(p)s")) % {"p": project},
+            body=conclusion, url=project.get_absolute_url(), level="info" if passed else "warning")
+    return acceptance
+
+
+def may_archive(user, project: Project) -> bool:
+    return project.status == ProjectStatus.ACCEPTED and (
+        selectors.may_check(user) or (user.organization_id == project.consortium.lead_unit_id
+                                      and may(user, "approve", Project)))
+
+
+@transaction.atomic
+def project_archive(*, user, project: Project) -> Project:
+    """File the accepted project with its results and reports as a knowledge asset (5.5.5)."""
+    if not may_archive(user, project):
+        raise PermissionDenied(_("Accepted projects are archived by the management institution or the "
+                                 "consortium's lead unit."))
+    with audit.transition(project, _("Archived")):
+        project.status = ProjectStatus.ARCHIVED
+        project.archived_on = _today()
+        project.save()
+    return project
+
+
+def open_acceptance(project: Project) -> Acceptance | None:
+    return project.acceptances.filter(status__in=[AcceptanceStatus.DRAFT, AcceptanceStatus.SUBMITTED]).first()
+
+
+def problems_for_new_project(user):
+    """Problems a user may start a project from: visible, not solved, on a chain of one of the
+    approved consortia the user's unit belongs to."""
+    from zhilian.consortia.selectors import consortia_of_organization
+
+    if not user.organization_id:
+        return Problem.objects.none()
+    chains = Consortium.objects.filter(pk__in=consortia_of_organization(user.organization_id)).values("chain")
+    return (Problem.objects.restrict(user, "view").filter(chain__in=chains)
+            .exclude(status=ProblemStatus.SOLVED).select_related("chain").order_by("chain", "code"))
+
+
+def running_projects_q() -> Q:
+    return Q(status=ProjectStatus.IN_PROGRESS)

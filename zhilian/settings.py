@@ -1,0 +1,412 @@
+"""Settings for Zhilian, read from environment variables (see README, "Configuration")."""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+
+
+def env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("ZHILIAN_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("ZHILIAN_DEBUG", False)
+TESTING = env_bool("ZHILIAN_TESTING", False)
+
+
+def _secret_key():
+    """Return SECRET_KEY from the environment, or a key kept in the data directory.
+
+    An embedded installation needs no configuration, yet its sessions must survive a
+    restart, so a generated key is stored once next to the database.
+    """
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_tables2",
+    "django_htmx",
+    "django_bootstrap5",
+    "csp",
+    "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # Shared mechanisms first, then the domains in dependency order.
+    "zhilian.core",
+    "zhilian.accounts",
+    "zhilian.directory",
+    "zhilian.needs",
+    "zhilian.chains",
+    "zhilian.problems",
+    "zhilian.consortia",
+    "zhilian.projects",
+    "zhilian.achievements",
+    "zhilian.evaluation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhilian.core.middleware.PlatformLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "zhilian.core.middleware.RequestContextMiddleware",
+    # After the request context, so that sign-outs it forces are audited with the address.
+    "zhilian.accounts.middleware.SessionSecurityMiddleware",
+    "zhilian.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "zhilian.urls"
+WSGI_APPLICATION = "zhilian.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "zhilian.core.context_processors.platform",
+            ],
+        },
+    }
+]
+
+# Database: DATABASE_URL, or an embedded SQLite file in the data directory.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhilian.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets the web workers read while the job worker writes.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("TEST", {})["CHARSET"] = "UTF8"
+    # pg_trgm needs a UTF-8 locale to make trigrams of Chinese characters.
+    DATABASES["default"]["TEST"]["TEMPLATE"] = "template0"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTHENTICATION_BACKENDS = ["zhilian.accounts.backends.LockoutBackend"]
+
+# ---------------------------------------------------------------- security policy (SEC-01 … SEC-05)
+# Each figure is the GB/T 22239-2019 level 3 default; docs/security.md lists them all.
+ZHILIAN_PASSWORD_MIN_LENGTH = env_int("ZHILIAN_PASSWORD_MIN_LENGTH", 8)
+ZHILIAN_PASSWORD_MIN_CLASSES = env_int("ZHILIAN_PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, symbol
+ZHILIAN_PASSWORD_HISTORY = env_int("ZHILIAN_PASSWORD_HISTORY", 5)  # may not reuse the last N
+ZHILIAN_PASSWORD_MAX_AGE_DAYS = env_int("ZHILIAN_PASSWORD_MAX_AGE_DAYS", 90)  # 0: never expires
+ZHILIAN_LOGIN_MAX_FAILURES = env_int("ZHILIAN_LOGIN_MAX_FAILURES", 5)
+ZHILIAN_LOCKOUT_MINUTES = env_int("ZHILIAN_LOCKOUT_MINUTES", 30)
+ZHILIAN_SIGNIN_WINDOW_SECONDS = env_int("ZHILIAN_SIGNIN_WINDOW_SECONDS", 300)
+ZHILIAN_SIGNIN_MAX_PER_ACCOUNT = env_int("ZHILIAN_SIGNIN_MAX_PER_ACCOUNT", 10)  # attempts per window
+ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS", 20)
+ZHILIAN_SESSION_IDLE_MINUTES = env_int("ZHILIAN_SESSION_IDLE_MINUTES", 30)
+ZHILIAN_SESSION_MAX_HOURS = env_int("ZHILIAN_SESSION_MAX_HOURS", 12)
+# Roles that must sign in with a TOTP second factor: role codes, "all" or "none".
+ZHILIAN_2FA_REQUIRED_ROLES = env_list(
+    "ZHILIAN_2FA_REQUIRED_ROLES",
+    "system_admin,security_admin,audit_admin,city_regulator,district_regulator,grassroots_regulator",
+)
+# Reverse proxies in front of the platform whose X-Forwarded-For entry is trusted (0: none).
+ZHILIAN_PROXY_COUNT = env_int("ZHILIAN_PROXY_COUNT", 0)
+# Django's admin bypasses the platform's sign-in (second factor); off unless asked for.
+ZHILIAN_ADMIN_ENABLED = env_bool("ZHILIAN_ADMIN_ENABLED", False)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": ZHILIAN_PASSWORD_MIN_LENGTH}},
+    {"NAME": "zhilian.accounts.validators.CharacterClassesValidator",
+     "OPTIONS": {"min_classes": ZHILIAN_PASSWORD_MIN_CLASSES}},
+    # Django's list of 20 000 passwords most often found in breach corpora.
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhilian.accounts.validators.PasswordHistoryValidator",
+     "OPTIONS": {"history": ZHILIAN_PASSWORD_HISTORY}},
+]
+
+SESSION_COOKIE_AGE = ZHILIAN_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = env("ZHILIAN_SITE_NAME", "质链 Zhilian")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Internationalization: Simplified Chinese first, English second.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# Static and uploaded files. Every asset is vendored: intranet deployments have no internet.
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = Path(env("ZHILIAN_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = Path(env("ZHILIAN_MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "/media-not-served/"  # files are only ever served through permission-checked views
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if env("ZHILIAN_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("ZHILIAN_S3_BUCKET"),
+            "endpoint_url": env("ZHILIAN_S3_ENDPOINT_URL"),
+            "access_key": env("ZHILIAN_S3_ACCESS_KEY"),
+            "secret_key": env("ZHILIAN_S3_SECRET_KEY"),
+            "region_name": env("ZHILIAN_S3_REGION"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG
+
+ZHILIAN_UPLOAD_MAX_BYTES = env_int("ZHILIAN_UPLOAD_MAX_MB", 50) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "zhilian.core.uploads.SizeLimitUploadHandler",  # SEC-08: drop an oversized file while it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Mail: notifications go by e-mail only when a host is configured.
+EMAIL_HOST = env("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "zhilian@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else "django.core.mail.backends.console.EmailBackend"
+)
+ZHILIAN_MAIL_ENABLED = bool(EMAIL_HOST) or TESTING
+
+# Background jobs: SQLite-backed huey needs no server; set REDIS_URL to use Redis at scale.
+if env("REDIS_URL"):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "zhilian",
+        "url": env("REDIS_URL"),
+        "immediate": TESTING,
+        "consumer": {"workers": env_int("ZHILIAN_JOB_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "zhilian",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": TESTING,
+        "consumer": {"workers": env_int("ZHILIAN_JOB_WORKERS", 2), "worker_type": "thread"},
+    }
+
+# REST API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["zhilian.core.api.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "zhilian.core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "EXCEPTION_HANDLER": "zhilian.core.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zhilian (质链) API",
+    "DESCRIPTION": (
+        "REST API of the Zhilian NQI collaborative-service platform. Authenticate with "
+        "`POST /api/v1/auth/token/` and send `Authorization: Token <token>`. Names are a "
+        "stable contract: fields are added, never renamed."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One stable component name per choice set shared by several fields or colliding by field
+    # name: these names are part of the API contract (generated clients use them).
+    "ENUM_NAME_OVERRIDES": {
+        "NeedCategoryEnum": "zhilian.needs.choices.NeedCategory",
+        "SatisfactionEnum": "zhilian.needs.choices.Satisfaction",
+        "ProblemCategoryEnum": "zhilian.problems.models.ProblemCategory",
+        "SeverityLevelEnum": "zhilian.problems.models.SeverityLevel",
+        "BudgetCategoryEnum": "zhilian.projects.choices.BudgetCategory",
+        "UsageKindEnum": "zhilian.achievements.choices.UsageKind",
+        "PromotionEventKindEnum": "zhilian.achievements.choices.EventKind",
+        "ContributionKindEnum": "zhilian.consortia.choices.ContributionKind",
+        "ExpertQualificationKindEnum": "zhilian.directory.choices.ExpertQualificationKind",
+        "QualificationKindEnum": "zhilian.directory.choices.QualificationKind",
+        "OrganizationKindEnum": "zhilian.directory.choices.OrganizationKind",
+        "ChangeKindEnum": "zhilian.projects.choices.ChangeKind",
+        "TargetKindEnum": "zhilian.projects.choices.TargetKind",
+        "RiskKindEnum": "zhilian.projects.choices.RiskKind",
+        "ServicePointLevelEnum": "zhilian.directory.choices.ServicePointLevel",
+        "RiskLevelEnum": "zhilian.projects.choices.RiskLevel",
+    },
+}
+
+# Tables and forms render with the vendored Bootstrap.
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover table-sm align-middle"}
+BOOTSTRAP5 = {
+    "css_url": {"url": "/static/vendor/bootstrap/bootstrap.min.css"},
+    "javascript_url": {"url": "/static/vendor/bootstrap/bootstrap.bundle.min.js"},
+    "field_renderers": {"default": "django_bootstrap5.renderers.FieldRenderer"},
+}
+
+# Content-Security-Policy: no inline script anywhere; every source is this platform.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token themselves (forms, hx-headers)
+CSRF_FAILURE_VIEW = "zhilian.core.views.csrf_failure"
+HTTPS = env_bool("ZHILIAN_HTTPS", False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # __Host- cookies are refused by browsers unless Secure, host-only and path=/.
+    SESSION_COOKIE_NAME = "__Host-zhilian-session"
+    CSRF_COOKIE_NAME = "__Host-zhilian-csrf"
+    SECURE_SSL_REDIRECT = env_bool("ZHILIAN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("ZHILIAN_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")
+    }
+    if env("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("ZHILIAN_LOG_LEVEL", "INFO")},
+    "loggers": {"jieba": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+}
+
+# Platform-specific settings (documented in README "Configuration").
+ZHILIAN_SITE_NAME = env("ZHILIAN_SITE_NAME", "质链 Zhilian")
+ZHILIAN_REGION_PROVINCE = env("ZHILIAN_REGION_PROVINCE", "福建省")
+ZHILIAN_REGION_CITY = env("ZHILIAN_REGION_CITY", "厦门市")
+ZHILIAN_REMINDER_INTERVAL_MINUTES = env_int("ZHILIAN_REMINDER_INTERVAL_MINUTES", 15)
