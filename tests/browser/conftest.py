@@ -23,10 +23,103 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+# Each document gets an id, and a click or key press that the page does not cancel and
+# that leaves the document (a link, a form submission) is noted. Playwright's click
+# returns once the event is dispatched, not when the next page has loaded, so a test that
+# reads the page right after submitting a form could read the old page: that made two
+# browser tests fail now and then. ``_settled`` waits for the next document instead.
+SETTLE_SCRIPT = """
+(() => {
+  window.__zlDoc = Math.random().toString(36).slice(2) + Date.now();
+  window.__zlNav = false;
+  window.addEventListener('click', (e) => {
+    if (e.defaultPrevented || !e.target.closest) return;
+    const a = e.target.closest('a[href]');
+    if (!a || a.hasAttribute('download') || (a.target && a.target !== '_self')) return;
+    if (a.closest('[hx-get],[hx-post],[hx-boost]')) return;
+    const href = a.getAttribute('href');
+    if (href.startsWith('#') || href.startsWith('javascript:')) return;
+    window.__zlNav = true;
+  });
+  window.addEventListener('submit', (e) => {
+    if (e.defaultPrevented) return;
+    const form = e.target;
+    if (form.target && form.target !== '_self') return;
+    window.__zlNav = true;
+  });
+})();
+"""
+SETTLE_TIMEOUT_S = 20
+
+
+def _settled(action, page_of):
+    """Wrap a Playwright action so that it returns after the navigation it started has loaded."""
+    import time
+
+    from playwright.sync_api import Error
+
+    def run(self, *args, **kwargs):
+        page = page_of(self)
+        try:
+            before = page.evaluate("() => { window.__zlNav = false; return window.__zlDoc || null; }")
+        except Error:  # a document is being replaced right now
+            before = None
+        downloads = []
+
+        def noted(download):
+            downloads.append(download)
+
+        page.on("download", noted)
+        try:
+            result = action(self, *args, **kwargs)
+            try:
+                doc, navigating = page.evaluate("() => [window.__zlDoc || null, !!window.__zlNav]")
+                navigating = navigating or doc != before
+            except Error:  # the old document is already gone
+                navigating = True
+            deadline = time.monotonic() + SETTLE_TIMEOUT_S
+            while navigating and not downloads:
+                try:
+                    if page.evaluate("(old) => !!window.__zlDoc && window.__zlDoc !== old"
+                                     " && document.readyState === 'complete'", before):
+                        break
+                except Error:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the page did not finish loading after {action.__name__}{args}")
+                page.wait_for_timeout(50)
+            return result
+        finally:
+            page.remove_listener("download", noted)
+
+    run.__name__ = action.__name__
+    return run
+
+
+def _install_settling():
+    from playwright.sync_api import Browser, Locator, Page
+
+    if getattr(Page, "_zhilian_settled", False):
+        return
+    for name in ("click", "press", "select_option", "check"):
+        setattr(Page, name, _settled(getattr(Page, name), lambda page: page))
+        setattr(Locator, name, _settled(getattr(Locator, name), lambda locator: locator.page))
+    new_context = Browser.new_context
+
+    def new_context_with_script(self, *args, **kwargs):
+        context = new_context(self, *args, **kwargs)
+        context.add_init_script(SETTLE_SCRIPT)
+        return context
+
+    Browser.new_context = new_context_with_script
+    Page._zhilian_settled = True  # pages from context.new_page() share their context's script
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    _install_settling()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
