@@ -33,7 +33,7 @@ class AccountsConfig(AppConfig):
         _route_admin_sign_in()
         from . import demo
 
-        registry.demo_loader("accounts", demo.load, order=20)
+        registry.demo_loader("accounts", demo.load, order=20, usernames=tuple(u[0] for u in demo.DEMO_USERS))
 
 
 def _route_admin_sign_in():

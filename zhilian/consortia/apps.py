@@ -54,4 +54,4 @@ class ConsortiaConfig(AppConfig):
             registry.MenuItem(_("Quality innovation consortia"), "consortia:consortium_list",
                               "consortia.view_consortium", "people"),
         ]))
-        registry.demo_loader("consortia", demo.load, order=60)
+        registry.demo_loader("consortia", demo.load, order=60, usernames=tuple(u[0] for u in demo.CONSORTIUM_USERS))

@@ -44,6 +44,7 @@ class DemoLoader:
     name: str
     load: Callable  # () -> None; idempotent
     order: int = 100
+    usernames: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,8 +75,9 @@ def widget(w: Widget) -> None:
     widgets[w.key] = w
 
 
-def demo_loader(name: str, load: Callable, order: int = 100) -> None:
-    demo_loaders[name] = DemoLoader(name, load, order)
+def demo_loader(name: str, load: Callable, order: int = 100, usernames: tuple[str, ...] = ()) -> None:
+    """``usernames``: the accounts the loader creates (see ``core.demo.accounts_outside_the_demo``)."""
+    demo_loaders[name] = DemoLoader(name, load, order, tuple(usernames))
 
 
 def reminder_provider(name: str, provider: Callable) -> None:

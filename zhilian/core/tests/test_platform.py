@@ -135,3 +135,21 @@ def test_demo_loading_is_idempotent(db):
     before = Organization.objects.count()
     load_all()
     assert Organization.objects.count() == before
+
+
+@pytest.mark.req("PLT-13")
+@pytest.mark.req("SEC-01")
+def test_the_demo_is_not_loaded_into_a_database_with_real_accounts(db):
+    """The demo accounts share a published password: a real deployment must not get them."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from zhilian.accounts.models import User
+
+    User.objects.create_user(username="wang.real", password="An0ther-Secret!")
+    User.objects.filter(username="city").delete()
+    with pytest.raises(CommandError, match="wang.real"):
+        call_command("loaddemo")
+    assert not User.objects.filter(username="city").exists()  # nothing was loaded
+    call_command("loaddemo", "--alongside-other-accounts")  # a test database, said so
+    assert User.objects.filter(username="city").exists()

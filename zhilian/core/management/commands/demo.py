@@ -3,9 +3,9 @@ import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from zhilian.core.demo import load_all
+from zhilian.core.demo import DemoRefused, load_all
 
 
 class Command(BaseCommand):
@@ -15,15 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
         parser.add_argument("--bind", default=os.environ.get("ZHILIAN_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHILIAN_WORKERS", "3")))
+        parser.add_argument("--alongside-other-accounts", action="store_true",
+                            help="Load the demo even though the database holds accounts the demo does not create.")
 
-    def handle(self, *args, no_serve, bind, workers, **options):
+    def handle(self, *args, no_serve, bind, workers, alongside_other_accounts, **options):
         from zhilian.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
                           f"{settings.DATABASES['default']['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Migrated.")
-        load_all(self.stdout)
+        try:
+            load_all(self.stdout, alongside_other_accounts=alongside_other_accounts)
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from None
         if not (settings.DEBUG or settings.TESTING):
             call_command("collectstatic", interactive=False, verbosity=0)
         host = bind if not bind.startswith("0.0.0.0") else bind.replace("0.0.0.0", "127.0.0.1")  # nosec B104 - a string test, not a bind
