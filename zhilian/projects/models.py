@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhilian.accounts.roles import Role
 from zhilian.consortia.models import is_city_level
-from zhilian.consortia.selectors import consortia_of_organization
+from zhilian.consortia.selectors import consortia_led_by, consortia_of_organization
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.directory.validators import validate_mobile_or_phone
@@ -43,7 +43,8 @@ def project_view_q(user) -> Q:
         condition |= Q(lead_unit_id=org_id) | Q(pk__in=ProjectParticipant.objects.filter(
             organization_id=org_id).values("project"))
         condition |= ~Q(status=ProjectStatus.DRAFT) & (
-            Q(consortium__lead_unit_id=org_id) | Q(consortium__in=consortia_of_organization(org_id)))
+            # Subqueries, not a join on consortium: a join here made PostgreSQL scan every project.
+            Q(consortium__in=consortia_led_by(org_id)) | Q(consortium__in=consortia_of_organization(org_id)))
     if user.has_role(Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR) and user.district:
         condition |= ~Q(status=ProjectStatus.DRAFT) & Q(lead_unit__district=user.district)
     if user.has_role(Role.EXPERT):
@@ -120,7 +121,8 @@ class Project(SearchableMixin, BaseModel):
             ("approve_project", "Can approve task books and change requests"),
             ("accept_project", "Can organize mid-term checks and acceptance"),
         ]
-        indexes = [models.Index(fields=["status", "direction"]), models.Index(fields=["consortium", "status"])]
+        indexes = [models.Index(fields=["status", "direction"]), models.Index(fields=["consortium", "status"]),
+                   models.Index(fields=["-created_at", "-id"], name="project_list_order")]
         constraints = [models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")),
                                               name="project_end_after_start")]
 
