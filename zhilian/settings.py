@@ -114,6 +114,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "zhilian.urls"
 WSGI_APPLICATION = "zhilian.wsgi.application"
 
+FORM_RENDERER = "zhilian.core.renderers.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from zhilian.core.context import client_ip
 
-from . import signin
+from . import roles, signin
 
 
 class LockoutBackend(ModelBackend):
@@ -39,3 +39,27 @@ class LockoutBackend(ModelBackend):
                 request.signin_refusal = locked
             return None
         return user
+
+    # Permissions come from roles only (PLT-01): a role's permissions are declared in code
+    # and ``roles.sync_roles`` makes its group hold exactly those after every migration, so
+    # they are read from the declaration instead of two permission queries per request.
+    # Per-user permissions are not part of the platform's model and are ignored.
+
+    def get_user(self, user_id):
+        # Every signed-in page shows the user's organization and most scopes read it.
+        user = get_user_model()._default_manager.select_related("organization").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return self.get_all_permissions(user_obj, obj)
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = (roles.all_permissions() if user_obj.is_superuser
+                                    else roles.permissions_of(user_obj.role_codes))
+        return user_obj._perm_cache

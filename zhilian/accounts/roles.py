@@ -45,10 +45,28 @@ def grant(roles, *permissions: str) -> None:
         roles = [roles]
     for role in roles:
         _permissions[str(role)].update(permissions)
+    _held.clear()
 
 
 def declared() -> dict[str, set[str]]:
     return {role: set(perms) for role, perms in _permissions.items()}
+
+
+def permissions_of(role_codes) -> frozenset[str]:
+    """The permissions the roles ``role_codes`` hold together (what their groups hold)."""
+    key = frozenset(role_codes)
+    found = _held.get(key)
+    if found is None:
+        found = _held[key] = frozenset().union(*(_permissions.get(code, ()) for code in key))
+    return found
+
+
+def all_permissions() -> frozenset[str]:
+    """Every declared permission (a superuser's set)."""
+    return permissions_of(_permissions.keys())
+
+
+_held: dict[frozenset, frozenset] = {}
 
 
 def crud(app_label: str, model_name: str, *actions: str) -> list[str]:

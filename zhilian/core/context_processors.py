@@ -5,6 +5,19 @@ from . import registry
 
 
 def _menu_for(user):
+    # The menu depends only on the permissions, which follow from the roles: built once per
+    # role set (labels stay lazy, so one entry serves both languages).
+    key = (registry.menu_version, user.is_superuser, frozenset(user.get_all_permissions()))
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = _build_menu(user)
+    return menu
+
+
+_menus: dict = {}
+
+
+def _build_menu(user):
     groups = []
     for group in sorted(registry.menus.values(), key=lambda g: g.order):
         items = []

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import StaleObjectError
@@ -25,6 +27,21 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        # Django rebuilds the whole label dict of a field on every get_FOO_display() call;
+        # list pages call it for every choice cell, so the dict is kept on the field.
+        labels = field.__dict__.get("_zl_choice_labels")
+        if labels is None:
+            if isinstance(field.choices, CallableChoiceIterator):
+                return super()._get_FIELD_display(field)
+            labels = field.__dict__["_zl_choice_labels"] = dict(field.flatchoices)
+        value = getattr(self, field.attname)
+        try:
+            label = labels.get(value, value)
+        except TypeError:  # an unhashable value: Django's own path handles it
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
 
     def save(self, *args, expected_version=None, **kwargs):
         """Save, refusing a stale edit when ``expected_version`` is given.

@@ -64,11 +64,16 @@ reminder_providers: dict[str, Callable] = {}
 
 
 def menu(group: MenuGroup) -> None:
+    global menu_version
+    menu_version += 1
     existing = menus.get(group.key)
     if existing:
         existing.items.extend(i for i in group.items if i not in existing.items)
     else:
         menus[group.key] = group
+
+
+menu_version = 0  # changes whenever the menu does (menus built from it are cached)
 
 
 def widget(w: Widget) -> None:

@@ -47,6 +47,11 @@ def _wrap(serializer, field, kind):
     field._zl_masked = True
 
 
+# (serializer class, field name, source) -> kind: what a field renders is fixed by its
+# declaration, and serializers are built anew for every request.
+_kinds: dict = {}
+
+
 def apply(serializer) -> None:
     """Mask the personal fields of ``serializer`` and of the serializers nested in it."""
     target = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
@@ -56,6 +61,10 @@ def apply(serializer) -> None:
         if isinstance(field, (serializers.Serializer, serializers.ListSerializer)):
             apply(field)
             continue
-        kind = _kind_for(target, name, field)
+        key = (type(target), name, getattr(field, "source", None))
+        try:
+            kind = _kinds[key]
+        except KeyError:
+            kind = _kinds[key] = _kind_for(target, name, field)
         if kind:
             _wrap(target, field, kind)

@@ -44,6 +44,13 @@ class RestrictedViewSetMixin:
             queryset = search_filter(queryset, query, self.search_title_field)
         return queryset
 
+    def filter_queryset(self, queryset):
+        # One row by id: without query parameters the list filters and ordering change
+        # nothing, and building the filter form cost more than reading the row.
+        if self.action in ("retrieve", "update", "partial_update", "destroy") and not self.request.query_params:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def unmask_requested(self) -> bool:
         """``?unmask=1`` on a read, by a user allowed to see full numbers (SEC-07); audited once."""
         request = self.request

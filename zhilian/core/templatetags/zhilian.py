@@ -123,3 +123,11 @@ def status_badge(value, label=None, tone=None):
         "rejected": "danger", "approved": "success", "archived": "dark",
     }
     return {"label": label or value, "tone": tone or tones.get(str(value), "secondary")}
+
+
+@register.simple_tag(takes_context=True)
+def list_table(context, table):
+    """A django-tables2 table, rendered by ``core.tables`` (the same markup, faster)."""
+    from zhilian.core.tables import render_table
+
+    return render_table(table, context.get("request"))

@@ -24,3 +24,18 @@ def test_a_grant_widens_a_restricted_scope_and_never_narrows_a_full_one(persona)
         assert Organization.objects.restrict(city).count() == Organization.objects.count()
     finally:
         _grants["directory.Organization"].pop()
+
+
+@pytest.mark.req("PLT-01")
+def test_permissions_read_from_the_role_declarations_equal_what_the_groups_hold(persona):
+    # The backend answers has_perm from accounts.roles instead of querying the groups; the
+    # two agree only if every declared permission exists and sync_roles gave it to the group.
+    from django.contrib.auth.backends import ModelBackend
+
+    from conftest import ALL_PERSONAS
+
+    for username in ALL_PERSONAS:
+        user = persona(username)
+        from_db = ModelBackend().get_all_permissions(user)
+        assert user.get_all_permissions() == from_db, username
+        assert from_db, f"{username} holds no permission at all"

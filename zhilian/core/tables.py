@@ -1,0 +1,152 @@
+"""List tables rendered in Python instead of django-tables2's templates.
+
+django-tables2 still defines the tables (columns, ``render_*`` methods, linkify, ordering,
+pagination); only the HTML is written here. Its bootstrap5 template spent most of a list
+page's time in the template engine (a 25-row page cost ~20 ms of rendering); this writes
+the same markup in ~2 ms. The output follows ``django_tables2/bootstrap5-responsive.html``.
+"""
+
+import functools
+import inspect
+
+import django_tables2.utils as tables_utils
+from django.conf import settings
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django_tables2.utils import AttributeDict
+
+
+def _memoised_signature(original):
+    """django-tables2 inspects a render function's signature for every cell; the answer
+    depends only on the function, so it is kept per function object."""
+
+    @functools.lru_cache(maxsize=2048)
+    def by_function(fn):
+        return original(fn)
+
+    def signature(fn):
+        if inspect.ismethod(fn):
+            # A bound method: the signature without ``self`` is that of its function's.
+            key = fn.__func__
+            try:
+                return _bound_cache[key]
+            except KeyError:
+                found = _bound_cache[key] = original(fn)
+                return found
+        try:
+            return by_function(fn)
+        except TypeError:  # unhashable callable
+            return original(fn)
+
+    _bound_cache: dict = {}
+    return signature
+
+
+if not getattr(tables_utils.signature, "_zl_memoised", False):
+    tables_utils.signature = _memoised_signature(tables_utils.signature)
+    tables_utils.signature._zl_memoised = True
+
+
+def _query(request, **updates) -> str:
+    params = dict(request.GET.lists()) if request is not None else {}
+    for key, value in updates.items():
+        params[key] = value
+    return escape("?" + urlencode(params, doseq=True))
+
+
+def _has_callables(attrs) -> bool:
+    return any(callable(v) or isinstance(v, dict) and _has_callables(v) for v in dict(attrs).values())
+
+
+def _cell_html(column, cell) -> str:
+    if column.localize is None:
+        return conditional_escape(cell)
+    return conditional_escape(localize(cell, use_l10n=bool(column.localize)))
+
+
+def render_table(table, request=None) -> str:
+    """The table with its header, rows and pagination, as django-tables2 would render it."""
+    request = request if request is not None else getattr(table, "request", None)
+    attrs = AttributeDict({"class": "table"})
+    attrs.update(table.attrs or {})
+    out = ['<div class="table-container table-responsive">', f"<table {attrs.as_html()}>"]
+    columns = list(table.columns)
+    if table.show_header:
+        out.append(f"<thead {AttributeDict(table.attrs.get('thead', {})).as_html()}><tr>")
+        for column in columns:
+            header = conditional_escape(column.header)
+            if column.orderable:
+                href = _query(request, **{table.prefixed_order_by_field: column.order_by_alias.next})
+                header = f'<a href="{href}">{header}</a>'
+            out.append(f'<th {column.attrs["th"].as_html()} scope="col">{header}</th>')
+        out.append("</tr></thead>")
+    out.append(f"<tbody {AttributeDict(table.attrs.get('tbody', {})).as_html()}>")
+    # td attributes are the same for every row unless a column declares callables.
+    static_td = {}
+    for column in columns:
+        if not _has_callables(column.column.attrs) and not _has_callables(table.attrs):
+            static_td[column.name] = column.attrs["td"].as_html()
+    rows = 0
+    for row in table.paginated_rows:
+        rows += 1
+        out.append(f"<tr {row.attrs.as_html()}>")
+        for column, cell in row.items():
+            td = static_td.get(column.name)
+            if td is None:
+                td = column.attrs["td"].as_html()
+            out.append(f"<td {td}>{_cell_html(column, cell)}</td>")
+        out.append("</tr>")
+    if not rows and table.empty_text:
+        out.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(table.empty_text)}</td></tr>')
+    out.append("</tbody>")
+    if table.has_footer():
+        out.append(f"<tfoot {AttributeDict(table.attrs.get('tfoot', {})).as_html()}><tr>")
+        for column in columns:
+            out.append(f'<td {column.attrs["tf"].as_html()}>{conditional_escape(column.footer)}</td>')
+        out.append("</tr></tfoot>")
+    out.append("</table>")
+    out.append(_pagination(table, request))
+    out.append("</div>")
+    return mark_safe("".join(out))  # nosec B308 B703 - every value above went through conditional_escape
+
+
+def _page_range(page, paginator):
+    """Ten page numbers around the current one, the first and the last (as django-tables2)."""
+    page_range = getattr(settings, "DJANGO_TABLES2_PAGE_RANGE", 10)
+    num_pages = paginator.num_pages
+    if num_pages <= page_range:
+        return list(range(1, num_pages + 1))
+    start = max(1, page.number - int(page_range / 2))
+    end = start + page_range
+    if end > num_pages:
+        start, end = num_pages - page_range + 1, num_pages + 1
+    pages = list(range(start, end))
+    if 1 not in pages:
+        pages = [1, "..."] + pages[2:]
+    if num_pages not in pages:
+        pages = pages[:-2] + ["...", num_pages]
+    return pages
+
+
+def _pagination(table, request) -> str:
+    page = getattr(table, "page", None)
+    if not page or table.paginator.num_pages <= 1:
+        return ""
+    field = table.prefixed_page_field
+    out = ['<nav aria-label="Table navigation"><ul class="pagination justify-content-center">']
+    if page.has_previous():
+        out.append(f'<li class="previous page-item"><a href="{_query(request, **{field: page.previous_page_number()})}" '
+                   f'class="page-link"><span aria-hidden="true">&laquo;</span> {escape(_("previous"))}</a></li>')
+    if page.has_previous() or page.has_next():
+        for number in _page_range(page, table.paginator):
+            active = " active" if number == page.number else ""
+            href = f' href="{_query(request, **{field: number})}"' if number != "..." else ""
+            out.append(f'<li class="page-item{active}"><a class="page-link"{href}>{number}</a></li>')
+    if page.has_next():
+        out.append(f'<li class="next page-item"><a href="{_query(request, **{field: page.next_page_number()})}" '
+                   f'class="page-link">{escape(_("next"))} <span aria-hidden="true">&raquo;</span></a></li>')
+    out.append("</ul></nav>")
+    return "".join(out)
