@@ -26,6 +26,8 @@ import os
 import platform
 import random
 import re
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,8 +56,12 @@ def parse_args(name: str, description: str, extra: Callable[[argparse.ArgumentPa
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every dataset size (default 1.0)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per endpoint (default 20)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2, as `zhilian serve`)")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1,
+                        help="gunicorn worker processes (default: CPUs + 1, as `zhilian serve`)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (default 1: sync workers, as `zhilian serve`)")
+    parser.add_argument("--driver", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (default when installed) or Python threads")
     parser.add_argument("--keep-db", action="store_true", help="keep the database afterwards (default: drop it)")
     parser.add_argument("--reuse-db", action="store_true",
                         help="reuse the database a previous --keep-db run left (skips generation)")
@@ -849,11 +855,120 @@ def run_endpoint(base: str, endpoint: Endpoint, auth: Auth, *, clients: int, dur
     return result
 
 
+_WRK_SCRIPT = """
+local paths = {%(paths)s}
+local headers = {%(headers)s}
+for k, v in pairs(headers) do wrk.headers[k] = v end
+local counter = 0
+local errors = 0
+function setup(thread)
+  thread:set("offset", counter * 7919)
+  counter = counter + 1
+end
+function init(args)
+  i = offset
+end
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+response = function(status, headers, body)
+  if status ~= 200 then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local out = io.open("%(out)s", "w")
+  out:write(string.format('{"requests": %%d, "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, "mean": %%f, '
+    .. '"duration_us": %%d, "errors_status": %%d, "errors_connect": %%d, "errors_read": %%d, '
+    .. '"errors_write": %%d, "errors_timeout": %%d, "bytes": %%d}',
+    summary.requests, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    latency.mean, summary.duration, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, summary.bytes))
+  out:close()
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int, duration: float, seed: int,
+                     meter: CpuMeter | None = None, warm: bool = True) -> dict:
+    """As :func:`run_endpoint`, with wrk as the load generator (C, a few % of a core): ``clients``
+    connections, each sending its next request as soon as the previous answer arrived."""
+    import requests
+
+    probe = _session(endpoint, auth)
+    r = probe.get(base + endpoint.path(random.Random(seed)), timeout=300)
+    problem = f"HTTP {r.status_code}" if r.status_code != 200 else (endpoint.check(r) if endpoint.check else None)
+    if problem:
+        raise SystemExit(f"{endpoint.name}: {problem} for {r.url}\n{r.text[:500]}")
+    rng = random.Random(seed * 1000)
+    paths = [endpoint.path(rng) for _ in range(4000)]
+    headers = dict(probe.headers)
+    headers = {k: v for k, v in headers.items() if k in ("Authorization", "Accept")}
+    if endpoint.kind != "api":
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in auth.web(endpoint.user).items())
+    out = RESULTS / "wrk-result.json"
+    script = RESULTS / "wrk-script.lua"
+    script.write_text(_WRK_SCRIPT % {
+        "paths": ", ".join(_lua(p) for p in paths),
+        "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
+        "out": str(out),
+    })
+    if warm:  # every worker serves the endpoint a few times first, not measured
+        for path in paths[:8]:
+            try:
+                probe.get(base + path, timeout=300)
+            except requests.RequestException:
+                pass
+    threads = max(1, min(2, clients))
+    load_before = os.getloadavg()
+    if meter:
+        meter.start()
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    run = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(duration))}s", "--timeout", "300s",
+                          "-s", str(script), base + "/"], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"wrk failed ({run.returncode}): {run.stdout[-500:]} {run.stderr[-500:]}")
+    elapsed = time.perf_counter() - start
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = meter.stop() if meter else {}
+    if cpu:
+        # The driver's CPU is wrk's (a child process), not this process's.
+        wrk_cpu = (children_after.ru_utime + children_after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+        cpu["other_cpu_s"] = round(max(0.0, cpu["other_cpu_s"] - wrk_cpu), 2)
+        cpu["client_cpu_s"] = round(wrk_cpu, 2)
+    load_after = os.getloadavg()
+    stats = json.loads(out.read_text())
+    errors = sum(stats[k] for k in ("errors_status", "errors_connect", "errors_read", "errors_write", "errors_timeout"))
+    n = stats["requests"]
+    seconds = stats["duration_us"] / 1e6 or elapsed
+    result = {
+        "name": endpoint.name, "kind": endpoint.kind, "user": endpoint.user, "note": endpoint.note,
+        "example": endpoint.path(random.Random(seed)), "target_ms": endpoint.target_ms, "driver": "wrk",
+        "requests": n - errors, "errors": errors,
+        "error_samples": [f"{k}={stats[k]}" for k in stats if k.startswith("errors_") and stats[k]][:5],
+        "p50_ms": round(stats["p50"] / 1000, 1), "p95_ms": round(stats["p95"] / 1000, 1),
+        "p99_ms": round(stats["p99"] / 1000, 1), "max_ms": round(stats["max"] / 1000, 1),
+        "mean_ms": round(stats["mean"] / 1000, 1), "rps": round(n / seconds, 1), "seconds": round(seconds, 1),
+        "bytes": len(r.content), "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after], "clients": clients, "cpu": cpu,
+    }
+    if n and cpu:
+        result["app_cpu_ms_per_req"] = round(cpu["app_cpu_s"] * 1000 / n, 1)
+        result["db_cpu_ms_per_req"] = round(cpu["db_cpu_s"] * 1000 / n, 1)
+    result["met"] = n > 0 and not errors and result["p95_ms"] < endpoint.target_ms
+    return result
+
+
 def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> list[dict]:
     """Each endpoint under ``args.clients`` concurrent clients, then alone (one client: the
     service time without queueing)."""
     only = [text for text in args.only if text.strip()]
     meter = CpuMeter(server.proc.pid if server else None, args.db)
+    run_endpoint_ = run_endpoint_wrk if getattr(args, "driver", "python") == "wrk" else run_endpoint
     results = []
     for i, ep in enumerate(endpoints):
         if only and not any(text in ep.name for text in only):
@@ -861,14 +976,14 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
         if server is not None:
             base = auth.base = server.ensure_running()
             meter.server_pid = server.proc.pid
-        res = run_endpoint(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
-                           meter=meter)
+        res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
+                            meter=meter)
         if server is not None and server.proc.poll() is not None:
             log(f"gunicorn died during {ep.name}: measuring it again")
             base = auth.base = server.ensure_running()
             meter.server_pid = server.proc.pid
-            res = run_endpoint(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
-                               meter=meter)
+            res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
+                                meter=meter)
             res["server_restarted"] = True
         flag = "ok " if res["met"] else "MISS"
         log(f"{flag} {ep.name:<48} p50 {res['p50_ms']:>7.1f}  p95 {res['p95_ms']:>7.1f}  "
@@ -876,7 +991,7 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
             f"app {res.get('app_cpu_ms_per_req')} ms + db {res.get('db_cpu_ms_per_req')} ms CPU/req  "
             f"others {res['cpu'].get('other_cpu_s')} s  load1 {res['load_after'][0]}")
         if args.serial_duration > 0:
-            alone = run_endpoint(base, ep, auth, clients=1, duration=args.serial_duration, seed=args.seed + i,
+            alone = run_endpoint_(base, ep, auth, clients=1, duration=args.serial_duration, seed=args.seed + i,
                                  meter=meter, warm=False)
             res["alone"] = {k: alone[k] for k in ("p50_ms", "p95_ms", "rps", "requests", "errors",
                                                    "app_cpu_ms_per_req", "db_cpu_ms_per_req", "load_after")

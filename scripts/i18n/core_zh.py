@@ -233,4 +233,6 @@ T = {
     "Show the full number (the reveal is recorded in the audit log)": "显示完整号码（查看操作将记入审计日志）",
     "Show": "显示",
     "“%(name)s” is larger than the limit of %(limit)d MB and was not stored.": "“%(name)s”超过 %(limit)d MB 的限制，未保存。",
+    "table version": "数据表版本",
+    "table versions": "数据表版本",
 }

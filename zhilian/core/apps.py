@@ -26,7 +26,11 @@ class CoreConfig(AppConfig):
             registry.MenuItem(_("Audit log"), "core:audit_list", "core.view_auditevent", "journal-text"),
             registry.MenuItem(_("API documentation"), "api-docs", None, "braces"),
         ]))
+        from . import versions
+
+        versions.connect()
         post_migrate.connect(_create_trigram_extension, sender=self)
+        post_migrate.connect(_new_table_versions, sender=self)
         post_migrate.connect(_install_append_only, sender=self)
         from django.db.models.signals import pre_save
 
@@ -48,3 +52,10 @@ def _install_append_only(using="default", **kwargs):
     from . import appendonly
 
     appendonly.install(using)
+
+
+def _new_table_versions(using="default", **kwargs):
+    # A migration may have changed rows with SQL the version tracking did not see.
+    from . import versions
+
+    versions.bump_all(using)

@@ -40,7 +40,9 @@ from django.utils import timezone
 FORMAT = "zhilian-backup/1"
 # Rebuilt by migrate (content types, permissions, role groups) or not worth keeping (sessions).
 EXCLUDED = {"contenttypes.contenttype", "auth.permission", "auth.group", "sessions.session",
-            "admin.logentry", "accounts.signinattempt", "accounts.usersession"}
+            "admin.logentry", "accounts.signinattempt", "accounts.usersession",
+            # Table versions describe this database's history, not the backup's (core.versions).
+            "core.tableversion"}
 
 
 class BackupError(Exception):
@@ -215,6 +217,9 @@ def restore(path: Path, *, using=DEFAULT_DB_ALIAS, replace=False, stdout=None) -
                 _empty_tables(using)
             call_command("loaddata", str(Path(tmpdir) / "data.jsonl"), database=using, verbosity=0)
             _check_counts(manifest, using)
+    from . import versions
+
+    versions.bump_all(using)
     audit.write(action="security", object_repr=path.name,
                 message=f"Restored the backup of {manifest.created_at} ({sum(manifest.counts.values())} rows, "
                         f"{len(manifest.files)} files)")

@@ -11,18 +11,20 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, masking, search
+from . import audit, masking, resultcache, search
 from .attachments import attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
+from .pagecache import kept_page
 from .models import AuditAction
 from .permissions import get_restricted_or_404, may
 from .spreadsheets import ImportResult, RowError, build_workbook, file_response
@@ -116,17 +118,16 @@ class ObjectListView(BaseObjectView):
     def get_extra_context(self, request):
         return {}
 
+    @kept_page
     def get(self, request, *args, **kwargs):
         queryset, filterset, query = self.filtered(request)
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return self.export(request, queryset)
-        table = self.table_class(masking.masked(queryset), request=request)
-        RequestConfig(request, paginate={"per_page": min(int(request.GET.get("per_page", self.per_page) or self.per_page), 200)}).configure(table)
         context = {
             "title": self.page_title(),
             "model": self.model,
             "opts": self.model._meta,
-            "table": table,
+            "table_html": self.table_html(request, queryset),
             "filterset": filterset,
             "query": query,
             "can_add": bool(self.add_url_name) and self.can("add"),
@@ -140,8 +141,31 @@ class ObjectListView(BaseObjectView):
             **self.get_extra_context(request),
         }
         if getattr(request, "htmx", False) and request.htmx.target == "object-list":
-            return render(request, "core/includes/object_table.html", context)
+            return HttpResponse(context["table_html"])
         return render(request, self.template_name, context)
+
+    def per_page_for(self, request) -> int:
+        try:
+            return max(1, min(int(request.GET.get("per_page") or self.per_page), 200))
+        except ValueError:
+            return self.per_page
+
+    def table_html(self, request, queryset) -> str:
+        """The table with its count and pages, kept until the rows it shows change
+        (``core.resultcache``): the key holds the query with the user's scope, the user, the
+        roles, the language, the date and the request's parameters."""
+
+        def render_table():
+            table = self.table_class(masking.masked(queryset), request=request)
+            RequestConfig(request, paginate={"per_page": self.per_page_for(request)}).configure(table)
+            return render_to_string("core/includes/object_table.html", {"table": table}, request)
+
+        query_key = resultcache.query_key(queryset)
+        if query_key is None:
+            return render_table()
+        key = (type(self).__module__, type(self).__qualname__, request.path, query_key,
+               resultcache.parameters_key(request), resultcache.context_key(request))
+        return resultcache.cached("list-table", key, render_table)
 
 
 class ObjectDetailView(BaseObjectView):

@@ -369,3 +369,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class TableVersion(models.Model):
+    """The current version of a database table's rows (``core.versions``)."""
+
+    table_name = models.CharField(max_length=128, primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("table version")
+        verbose_name_plural = _("table versions")

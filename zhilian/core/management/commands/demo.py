@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from zhilian.core.demo import DemoRefused, load_all
 
+from .serve import default_workers
+
 
 class Command(BaseCommand):
     help = "Migrate, load the demo data and serve the platform (or not, with --no-serve)."
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
         parser.add_argument("--bind", default=os.environ.get("ZHILIAN_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHILIAN_WORKERS", "3")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("ZHILIAN_WORKERS") or default_workers()))
         parser.add_argument("--alongside-other-accounts", action="store_true",
                             help="Load the demo even though the database holds accounts the demo does not create.")
 
@@ -56,4 +58,4 @@ class Command(BaseCommand):
             return
         from .serve import serve
 
-        sys.exit(serve(self.stdout, bind, workers))
+        sys.exit(serve(self.stdout, bind, workers, threads=int(os.environ.get("ZHILIAN_THREADS", "1"))))

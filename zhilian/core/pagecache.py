@@ -1,0 +1,79 @@
+"""Whole signed-in pages kept per user until the data under them changes (core.resultcache).
+
+``@kept_page`` on a view's ``get`` keeps the rendered page for the same user, roles,
+language, date, path, parameters, htmx target and CSRF cookie; it is used again only while
+no table the view read (its queries, the navigation's, the user's account and roles) has
+changed. Pages with messages to show, answers other than 200 and answers that set cookies
+are never kept.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from . import resultcache
+
+# Read by the middleware before the view (the account and its roles): a change there
+# changes what the page may show.
+_ACCOUNT_TABLES = ("accounts_user", "accounts_user_groups", "auth_group", "directory_organization")
+
+
+class _Page:
+    __slots__ = ("content", "content_type", "_zl_size")
+
+    def __init__(self, content, content_type):
+        self.content, self.content_type = content, content_type
+        self._zl_size = len(content) + 200
+
+
+def _pending_messages(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and len(storage))
+
+
+def _new_csrf_secret(request) -> bool:
+    # Django sends the CSRF cookie again whenever a page used the token; only a page made
+    # with a secret the browser does not have yet (its first page) must not be kept.
+    return "CSRF_COOKIE" in request.META and request.META["CSRF_COOKIE"] != request.COOKIES.get(
+        settings.CSRF_COOKIE_NAME)
+
+
+def _key(view, request, args, kwargs) -> tuple:
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    htmx = getattr(request, "htmx", None)
+    return (type(view).__module__, type(view).__qualname__, request.path, tuple(args),
+            tuple(sorted(kwargs.items())), resultcache.parameters_key(request), resultcache.context_key(request),
+            hashlib.sha256(csrf.encode()).hexdigest()[:16],
+            (bool(htmx), getattr(htmx, "target", None), getattr(htmx, "boosted", False)) if htmx is not None else None)
+
+
+def kept_page(get):
+    @functools.wraps(get)
+    def wrapper(self, request, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if request.method != "GET" or user is None or not user.is_authenticated or _pending_messages(request):
+            return get(self, request, *args, **kwargs)
+        answer = {}
+
+        def compute():
+            response = get(self, request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            answer["response"] = response
+            cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+            if (response.status_code != 200 or getattr(response, "streaming", False) or cookies
+                    or _new_csrf_secret(request) or _pending_messages(request)
+                    or set(response.headers) - {"Content-Type", "X-Frame-Options", "Vary"}):
+                raise resultcache.Uncacheable(None)
+            return _Page(response.content, response["Content-Type"])
+
+        page = resultcache.cached("page", _key(self, request, args, kwargs), compute, depends_on=_ACCOUNT_TABLES)
+        if page is None:
+            return answer["response"]
+        if "response" in answer:
+            return answer["response"]
+        return HttpResponse(page.content, content_type=page.content_type)
+
+    return wrapper

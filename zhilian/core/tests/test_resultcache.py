@@ -1,0 +1,133 @@
+"""Kept results (core.resultcache) are never served after the data under them changed."""
+
+import pytest
+from django.db import connection, transaction
+
+from zhilian.core import resultcache, versions
+from zhilian.directory.models import Organization
+
+
+def _names(queryset):
+    return sorted(queryset.values_list("name", flat=True))
+
+
+def _count_kept(key, queryset):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return _names(queryset)
+
+    return resultcache.cached("test", key, compute), len(calls)
+
+
+def test_a_result_is_computed_once_and_again_after_any_write_to_a_table_it_read(db):
+    queryset = Organization.objects.filter(kind="enterprise", district="翔安区")
+    first, computed = _count_kept(("a",), queryset)
+    assert computed == 1
+    again, computed = _count_kept(("a",), queryset)
+    assert (again, computed) == (first, 0)
+    # An ORM save, a queryset update and raw SQL each change the table's version.
+    org = Organization.objects.filter(kind="enterprise", district="翔安区").first()
+    org.name = "厦门新名称显示有限公司"
+    org.save()
+    after_save, computed = _count_kept(("a",), queryset)
+    assert computed == 1 and "厦门新名称显示有限公司" in after_save
+    Organization.objects.filter(pk=org.pk).update(name="厦门再改名显示有限公司")
+    after_update, computed = _count_kept(("a",), queryset)
+    assert computed == 1 and "厦门再改名显示有限公司" in after_update
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE directory_organization SET name = %s WHERE id = %s", ["厦门原始SQL有限公司", org.pk])
+    after_sql, computed = _count_kept(("a",), queryset)
+    assert computed == 1 and "厦门原始SQL有限公司" in after_sql
+
+
+def test_a_write_to_a_table_the_result_did_not_read_keeps_it(db):
+    from zhilian.directory.models import Expert
+
+    queryset = Organization.objects.filter(kind="institution")
+    _count_kept(("b",), queryset)
+    expert = Expert.objects.first()
+    expert.title = "正高级工程师"
+    expert.save()
+    assert _count_kept(("b",), queryset)[1] == 0
+
+
+def test_a_result_over_a_lazily_loaded_relation_depends_on_that_table_too(db):
+    from zhilian.directory.models import TestingCapability
+
+    def compute():
+        # The institution's name comes from a second query, not from the capability query.
+        return [c.institution.name for c in TestingCapability.objects.order_by("pk")[:3]]
+
+    first = resultcache.cached("test", ("c",), compute)
+    capability = TestingCapability.objects.order_by("pk").first()
+    Organization.objects.filter(pk=capability.institution_id).update(name="厦门改名检测院")
+    assert resultcache.cached("test", ("c",), compute)[0] == "厦门改名检测院" != first[0]
+
+
+def test_an_outer_result_depends_on_the_tables_of_a_kept_inner_one(db):
+    inner_qs = Organization.objects.filter(kind="industry_org")
+
+    def inner():
+        return _names(inner_qs)
+
+    def outer():
+        return ["outer"] + resultcache.cached("test", ("inner",), inner)
+
+    resultcache.cached("test", ("inner",), inner)  # kept first: the outer call only reads it
+    first = resultcache.cached("test", ("outer",), outer)
+    Organization.objects.filter(kind="industry_org").update(name="厦门某行业协会")
+    assert resultcache.cached("test", ("outer",), outer) != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_versions_move_when_the_transaction_commits_and_not_before(demo_data_tx):
+    org = Organization.objects.filter(kind="enterprise").first()
+    before = versions.current(["directory_organization"])
+    with transaction.atomic():
+        Organization.objects.filter(pk=org.pk).update(name="厦门事务中公司")
+        # Inside the transaction: no kept result is used or made for that table.
+        assert versions.current(["directory_organization"]) is None
+        assert resultcache.cached("test", ("d",), lambda: "computed") == "computed"
+        assert resultcache.cached("test", ("d",), lambda: "again") == "again"
+    after = versions.current(["directory_organization"])
+    assert after is not None and after != before
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organization.objects.filter(pk=org.pk).update(name="厦门回滚公司")
+        raise RuntimeError
+    assert versions.current(["directory_organization"]) == after  # nothing committed, nothing moved
+
+
+def _table_part(response):
+    html = response.content.decode()
+    return html[html.index('id="object-list"'):html.index("<footer")]
+
+
+@pytest.mark.req("PLT-02")
+def test_a_kept_list_page_is_not_shown_to_a_user_whose_scope_changed(client_as, persona):
+    # The commissioner sees the enterprises of the districts served (翔安区, 同安区); the page
+    # is kept. Serving 海沧区 too changes the scope, and with it the page.
+    from zhilian.directory.models import ServiceCommissioner
+
+    Organization.objects.create(kind="enterprise", name="厦门海沧测试精工有限公司", province="福建省", city="厦门市",
+                                district="海沧区")
+    client = client_as("commissioner")
+    url = "/directory/organizations/?q=%E6%B5%B7%E6%B2%A7%E6%B5%8B%E8%AF%95%E7%B2%BE%E5%B7%A5"  # 海沧测试精工
+    assert "厦门海沧测试精工有限公司" not in _table_part(client.get(url))
+    commissioner = ServiceCommissioner.objects.get(user=persona("commissioner"))
+    commissioner.districts = commissioner.districts + ",海沧区"
+    commissioner.save()
+    assert "厦门海沧测试精工有限公司" in _table_part(client.get(url))
+    commissioner.districts = commissioner.districts.replace(",海沧区", "")
+    commissioner.save()
+    assert "厦门海沧测试精工有限公司" not in _table_part(client.get(url))
+
+
+def test_a_kept_list_page_follows_a_new_row(client_as):
+    client = client_as("mgmt")
+    url = "/directory/organizations/?q=%E9%B9%AD%E5%B2%9B%E6%96%B0%E5%BB%BA"  # 鹭岛新建
+    assert "厦门鹭岛新建科技有限公司" not in client.get(url).content.decode()
+    Organization.objects.create(kind="enterprise", name="厦门鹭岛新建科技有限公司", province="福建省", city="厦门市",
+                                district="思明区")
+    assert "厦门鹭岛新建科技有限公司" in client.get(url).content.decode()
