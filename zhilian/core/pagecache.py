@@ -40,40 +40,67 @@ def _new_csrf_secret(request) -> bool:
         settings.CSRF_COOKIE_NAME)
 
 
-def _key(view, request, args, kwargs) -> tuple:
+def _key(view_id, request, args, kwargs) -> tuple:
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     htmx = getattr(request, "htmx", None)
-    return (type(view).__module__, type(view).__qualname__, request.path, tuple(args),
-            tuple(sorted(kwargs.items())), resultcache.parameters_key(request), resultcache.context_key(request),
-            hashlib.sha256(csrf.encode()).hexdigest()[:16],
+    return (view_id, request.path, tuple(args), tuple(sorted(kwargs.items())), resultcache.parameters_key(request),
+            resultcache.context_key(request), hashlib.sha256(csrf.encode()).hexdigest()[:16],
             (bool(htmx), getattr(htmx, "target", None), getattr(htmx, "boosted", False)) if htmx is not None else None)
 
 
+def _serve(view_id, request, args, kwargs, call):
+    user = getattr(request, "user", None)
+    if request.method != "GET" or user is None or not user.is_authenticated or _pending_messages(request):
+        return call()
+    answer = {}
+
+    def compute():
+        response = call()
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        answer["response"] = response
+        cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+        if (response.status_code != 200 or getattr(response, "streaming", False) or cookies
+                or _new_csrf_secret(request) or _pending_messages(request)
+                or set(response.headers) - {"Content-Type", "X-Frame-Options", "Vary"}):
+            raise resultcache.Uncacheable(None)
+        return _Page(response.content, response["Content-Type"])
+
+    page = resultcache.cached("page", _key(view_id, request, args, kwargs), compute, depends_on=_ACCOUNT_TABLES)
+    if "response" in answer:
+        return answer["response"]
+    return HttpResponse(page.content, content_type=page.content_type)
+
+
 def kept_page(get):
+    """For a class-based view's ``get`` (a view without side effects: lists, search)."""
+
     @functools.wraps(get)
     def wrapper(self, request, *args, **kwargs):
-        user = getattr(request, "user", None)
-        if request.method != "GET" or user is None or not user.is_authenticated or _pending_messages(request):
-            return get(self, request, *args, **kwargs)
-        answer = {}
-
-        def compute():
-            response = get(self, request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-            answer["response"] = response
-            cookies = set(response.cookies) - {settings.CSRF_COOKIE_NAME}
-            if (response.status_code != 200 or getattr(response, "streaming", False) or cookies
-                    or _new_csrf_secret(request) or _pending_messages(request)
-                    or set(response.headers) - {"Content-Type", "X-Frame-Options", "Vary"}):
-                raise resultcache.Uncacheable(None)
-            return _Page(response.content, response["Content-Type"])
-
-        page = resultcache.cached("page", _key(self, request, args, kwargs), compute, depends_on=_ACCOUNT_TABLES)
-        if page is None:
-            return answer["response"]
-        if "response" in answer:
-            return answer["response"]
-        return HttpResponse(page.content, content_type=page.content_type)
+        view_id = (type(self).__module__, type(self).__qualname__)
+        return _serve(view_id, request, args, kwargs, lambda: get(self, request, *args, **kwargs))
 
     return wrapper
+
+
+def kept_view(view):
+    """For a function view without side effects."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return _serve((view.__module__, view.__qualname__), request, args, kwargs,
+                      lambda: view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def kept_api_data(view, request, compute):
+    """The data of a read-only API answer for this caller and these parameters, computed
+    by ``compute()`` or kept (the links in it name the host and scheme asked for)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return compute()
+    key = ((type(view).__module__, type(view).__qualname__, getattr(view, "action", None)), request.path,
+           request.get_host(), request.scheme, resultcache.parameters_key(request), resultcache.context_key(request),
+           getattr(getattr(request, "accepted_renderer", None), "format", None))
+    return resultcache.cached("api", key, compute, depends_on=_ACCOUNT_TABLES)

@@ -17,6 +17,7 @@ from . import attachments as attachment_service
 from .audit_views import audit_detail, audit_list  # noqa: F401 - URLconf names
 from .context import safe_return_url
 from . import audit, calendar, masking, notifications, registry, search
+from .pagecache import kept_view
 from .forms import AttachmentForm, CalendarDayForm, CalendarYearForm, WorkingDayForm
 from .models import AuditAction, AuditEvent, Attachment, CalendarDay, CalendarYear, Notification
 from .permissions import get_restricted_or_404
@@ -34,6 +35,7 @@ def home(request):
 
 
 @login_required
+@kept_view
 def search_view(request):
     query = request.GET.get("q", "").strip()
     only = request.GET.get("type") or None

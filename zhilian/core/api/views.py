@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from zhilian.core import calendar, search
 from zhilian.core.api.viewsets import RestrictedReadOnlyViewSet
+from zhilian.core.pagecache import kept_api_data
 from zhilian.core.models import AuditAction, AuditEvent, Notification
 
 
@@ -32,11 +33,16 @@ class SearchView(APIView):
     )
     def get(self, request):
         query = request.query_params.get("q", "")
-        groups = []
-        for st, hits, total in search.search(request.user, query, limit_per_type=20, only=request.query_params.get("type") or None):
-            groups.append({"type": st.key, "label": str(st.label), "total": total, "hits": [
-                {"type": st.key, "id": h.pk, "title": str(h), "url": h.get_absolute_url()} for h in hits]})
-        return Response({"query": query, "results": groups})
+
+        def compute():
+            groups = []
+            for st, hits, total in search.search(request.user, query, limit_per_type=20,
+                                                 only=request.query_params.get("type") or None):
+                groups.append({"type": st.key, "label": str(st.label), "total": total, "hits": [
+                    {"type": st.key, "id": h.pk, "title": str(h), "url": h.get_absolute_url()} for h in hits]})
+            return {"query": query, "results": groups}
+
+        return Response(kept_api_data(self, request, compute))
 
 
 class WorkingDaysQuerySerializer(serializers.Serializer):

@@ -5,10 +5,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from zhilian.core import audit
+from zhilian.core import audit, resultcache
 from zhilian.core import masking as personal_data
 from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.models import AuditAction
+from zhilian.core.pagecache import kept_api_data
 from zhilian.core.search import filter_queryset as search_filter
 
 from . import masking
@@ -95,6 +96,21 @@ class RestrictedViewSetMixin:
                 record_denial(self.get_queryset().model, self.request.user, self.restrict_action(),
                               {self.lookup_field: lookup})
             raise
+
+    def list(self, request, *args, **kwargs):
+        # Full numbers (?unmask=1) are audited on every request: never kept.
+        if self.unmask_requested():
+            return super().list(request, *args, **kwargs)
+        answer = {}
+
+        def compute():
+            response = answer["response"] = super(RestrictedViewSetMixin, self).list(request, *args, **kwargs)
+            if response.status_code != 200 or set(response.headers) - {"Content-Type", "Vary", "Allow"}:
+                raise resultcache.Uncacheable(None)
+            return response.data
+
+        data = kept_api_data(self, request, compute)
+        return answer.get("response") or Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -131,3 +131,34 @@ def test_a_kept_list_page_follows_a_new_row(client_as):
     Organization.objects.create(kind="enterprise", name="厦门鹭岛新建科技有限公司", province="福建省", city="厦门市",
                                 district="思明区")
     assert "厦门鹭岛新建科技有限公司" in client.get(url).content.decode()
+
+
+def test_a_kept_api_list_follows_changes_and_full_numbers_are_audited_every_time(api_as):
+    from zhilian.core.models import AuditAction, AuditEvent
+
+    api = api_as("city")
+    url = "/api/v1/organizations/?q=%E9%B9%AD%E5%B2%9B%E6%96%B0%E5%BB%BA"  # 鹭岛新建
+    assert api.get(url).json()["count"] == 0
+    assert api.get(url).json()["count"] == 0
+    Organization.objects.create(kind="enterprise", name="厦门鹭岛新建科技有限公司", province="福建省", city="厦门市",
+                                district="思明区", contact_phone="13812345678")
+    body = api.get(url).json()
+    assert body["count"] == 1 and body["results"][0]["contact_phone"] == "138****5678"
+    audited = AuditEvent.objects.filter(action=AuditAction.UNMASK).count()
+    for _ in range(2):
+        assert api.get(url + "&unmask=1").json()["results"][0]["contact_phone"] == "13812345678"
+    assert AuditEvent.objects.filter(action=AuditAction.UNMASK).count() == audited + 2
+
+
+@pytest.mark.req("PLT-08")
+def test_kept_search_answers_follow_the_data_and_stay_per_user(client_as, api_as):
+    site, api = client_as("mgmt"), api_as("mgmt")
+    page_url, api_url = "/search/?q=%E9%B9%AD%E5%B2%9B%E6%96%B0%E5%BB%BA", "/api/v1/search/?q=%E9%B9%AD%E5%B2%9B%E6%96%B0%E5%BB%BA"
+    assert "厦门鹭岛新建科技有限公司" not in site.get(page_url).content.decode()
+    assert api.get(api_url).json()["results"] == []
+    Organization.objects.create(kind="enterprise", name="厦门鹭岛新建科技有限公司", province="福建省", city="厦门市",
+                                district="思明区")
+    assert "厦门鹭岛新建科技有限公司" in site.get(page_url).content.decode()
+    assert api.get(api_url).json()["results"][0]["hits"][0]["title"] == "厦门鹭岛新建科技有限公司"
+    # A consumer may not see enterprises: the page kept for mgmt is not the consumer's.
+    assert "厦门鹭岛新建科技有限公司" not in client_as("consumer").get(page_url).content.decode()
