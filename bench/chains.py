@@ -357,6 +357,8 @@ def move_all_problems(big_id: int):
     from django.db import connection
 
     with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_problem_placement")
+        cur.execute("CREATE TABLE bench_problem_placement AS SELECT id, chain_id, node_id, segment FROM problems_problem")
         cur.execute("""
             WITH nodes AS (SELECT array_agg(id ORDER BY id) AS a FROM chains_chainnode WHERE chain_id = %s)
             UPDATE problems_problem p SET chain_id = %s,
@@ -364,6 +366,23 @@ def move_all_problems(big_id: int):
         cur.execute("""UPDATE problems_problem p SET segment = n.segment FROM chains_chainnode n
                        WHERE n.id = p.node_id AND p.chain_id = %s""", [big_id])
         cur.execute("VACUUM (ANALYZE) problems_problem")
+    from zhilian.core import versions
+
+    versions.bump_all()  # written with SQL the version tracking sees, but to be sure
+
+
+def restore_problems():
+    """Put every problem back where the dataset had it (a kept database stays reusable)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("""UPDATE problems_problem p SET chain_id = b.chain_id, node_id = b.node_id, segment = b.segment
+                       FROM bench_problem_placement b WHERE b.id = p.id""")
+        cur.execute("DROP TABLE bench_problem_placement")
+        cur.execute("VACUUM (ANALYZE) problems_problem")
+    from zhilian.core import versions
+
+    versions.bump_all()
 
 
 def main():
@@ -409,10 +428,13 @@ def main():
         log(f"worst case: {n} problems on the big chain")
         worst = [Endpoint(f"api: chain map JSON, all {n:,} problems on the chain (mgmt)", "api", "mgmt",
                           lambda r: f"/api/v1/chains/{big_id}/map/", MAP_TARGET, eps[0].check)]
-        with common.Server(env, args.workers, args.threads, name=args.name) as server:
-            auth = common.Auth(server.base)
-            results += common.run_all(server.base, worst, auth, args, server)
-        profiles.update(common.profile_all(worst, results, args))
+        try:
+            with common.Server(env, args.workers, args.threads, name=args.name) as server:
+                auth = common.Auth(server.base)
+                results += common.run_all(server.base, worst, auth, args, server)
+            profiles.update(common.profile_all(worst, results, args))
+        finally:
+            restore_problems()
     info["uptime_after"] = common.uptime()
     common.write_results(args, dataset={**dataset, "save_path_check": verified}, results=results,
                          profiles=profiles, info=info, timings=timings)

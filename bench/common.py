@@ -42,6 +42,7 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 DEMO_PASSWORD = "Zhilian@2026"
+REDIS_URL = "redis://127.0.0.1:6379/7"
 
 
 def log(*parts):
@@ -73,6 +74,10 @@ def parse_args(name: str, description: str, extra: Callable[[argparse.ArgumentPa
                         help="run only the endpoints whose name contains TEXT (repeatable; names contain commas, "
                              "so this is not a comma-separated list; default: all)")
     parser.add_argument("--no-profile", action="store_true", help="skip the in-process query profile")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="serve without Redis (kept results stay in each worker's memory)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="serve with ZHILIAN_RESULT_CACHE=0: every answer computed (the cold path)")
     if extra:
         extra(parser)
     args = parser.parse_args()
@@ -92,8 +97,14 @@ def configure_environment(args) -> dict:
         "DJANGO_SETTINGS_MODULE": "zhilian.settings",
         "ZHILIAN_LOG_LEVEL": "WARNING",
     }
-    for key in ("ZHILIAN_DEBUG", "ZHILIAN_TESTING", "REDIS_URL"):
+    for key in ("ZHILIAN_DEBUG", "ZHILIAN_TESTING", "REDIS_URL", "ZHILIAN_RESULT_CACHE"):
         os.environ.pop(key, None)
+    if not args.no_redis:
+        # Production at scale: Redis shares kept results between the workers (and queues jobs).
+        env["REDIS_URL"] = REDIS_URL
+        subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
+    if args.no_cache:
+        env["ZHILIAN_RESULT_CACHE"] = "0"
     os.environ.update(env)
     return dict(os.environ)
 
@@ -147,6 +158,9 @@ def vacuum_analyze():
     """What autovacuum would do soon after a bulk load: fresh statistics, visibility map."""
     from django.db import connection
 
+    from zhilian.core import versions
+
+    versions.bump_all()  # rows written with COPY: no version tracking saw them
     t0 = time.time()
     with connection.cursor() as cur:
         cur.execute("VACUUM (ANALYZE)")

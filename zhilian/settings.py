@@ -397,6 +397,10 @@ CACHES = {
     if env("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+if env("REDIS_URL"):
+    # Results computed from the database, shared by all processes (core.resultcache).
+    CACHES["results"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+                         "KEY_PREFIX": "zhilian-results"}
 
 LOGGING = {
     "version": 1,

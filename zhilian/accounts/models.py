@@ -135,7 +135,7 @@ class User(AbstractUser):
     def refresh_roles(self):
         for attr in ("role_codes", "district"):
             self.__dict__.pop(attr, None)
-        for attr in ("_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        for attr in ("_perm_cache", "_group_perm_cache", "_user_perm_cache", "_zl_scopes", "_served_districts"):
             self.__dict__.pop(attr, None)
 
 

@@ -60,17 +60,35 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
+        condition = self._condition(user, action)
+        return self if condition is EVERYTHING else self.filter(condition)
+
+    def _condition(self, user, action: str) -> Q:
+        # A page asks for the same scope many times (list, panels, edit checks); it is built
+        # once per user object until this process writes to the database (a write may
+        # change what a scope reads eagerly, e.g. a membership).
+        from django.db import connections
+
+        epoch = connections[self.db].__dict__.get("_zl_write_count", 0)
+        memo = user.__dict__.setdefault("_zl_scopes", {})
+        key = (type(self), action, epoch)
+        condition = memo.get(key)
+        if condition is None:
+            condition = memo[key] = self._build_condition(user, action)
+        return condition
+
+    def _build_condition(self, user, action: str) -> Q:
         condition = self.scope(user, action)
         if condition == EVERYTHING:
-            return self
+            return EVERYTHING
         for grant in _grants.get(self.model._meta.label, ()):
             extra = grant(user, action)
             if extra is None:
                 continue
             if extra == EVERYTHING:
-                return self
+                return EVERYTHING
             condition = condition | extra
-        return self.filter(condition)
+        return condition
 
     def scope(self, user, action: str) -> Q:
         """Return the Q of rows this user may act on; override per model. Default: none."""

@@ -9,10 +9,14 @@ process), and the key must hold everything else the result depends on: callers p
 user, the language, today's date and the request's parameters in it.
 
 The results are kept in each process's memory (no server needed), least recently used
-out first, within ``ZHILIAN_RESULT_CACHE_MB``. ``ZHILIAN_RESULT_CACHE=0`` turns it off
-(the benchmarks measure both).
+out first, within ``ZHILIAN_RESULT_CACHE_MB``; with ``REDIS_URL`` set they are shared by
+all processes through Redis too (the ``results`` cache), so each is computed once for the
+whole deployment. ``ZHILIAN_RESULT_CACHE=0`` turns it off (the benchmarks measure both).
 """
 
+import hashlib
+import logging
+import pickle  # nosec B403 - only our own results, in our own Redis
 import sys
 import threading
 import time
@@ -26,6 +30,8 @@ from django.db import connections
 from django.utils import timezone, translation
 
 from . import versions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -148,6 +154,59 @@ class Uncacheable(Exception):
         self.value = value
 
 
+def _code_fingerprint() -> str:
+    """Changes with the platform's code, templates and catalogues: a result rendered by one
+    release is not served by the next from the shared cache."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".mo", ".js", ".css") and "__pycache__" not in path.parts:
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+_shared_state: dict = {}
+
+
+def _shared():
+    """The ``results`` cache when configured (Redis), else None."""
+    if "cache" not in _shared_state:
+        from django.core.cache import caches
+
+        _shared_state["cache"] = caches["results"] if "results" in settings.CACHES else None
+        _shared_state["prefix"] = _code_fingerprint() if _shared_state["cache"] is not None else ""
+    return _shared_state["cache"]
+
+
+def _shared_key(full_key) -> str:
+    return "r:" + _shared_state["prefix"] + ":" + hashlib.sha256(repr(full_key).encode()).hexdigest()
+
+
+def _shared_get(full_key):
+    cache = _shared()
+    if cache is None:
+        return None
+    try:
+        raw = cache.get(_shared_key(full_key))
+        return pickle.loads(raw) if raw is not None else None  # nosec B301 - written by _shared_put
+    except Exception:  # noqa: BLE001 - the shared cache is an optimisation
+        log.warning("shared result cache unavailable", exc_info=True)
+        return None
+
+
+def _shared_put(full_key, entry: _Entry, lifetime: float) -> None:
+    cache = _shared()
+    if cache is None:
+        return
+    try:
+        cache.set(_shared_key(full_key), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), timeout=lifetime)
+    except Exception:  # noqa: BLE001 - unpicklable or unavailable: kept in this process only
+        log.debug("result not shared", exc_info=True)
+
+
 def cached(namespace: str, key: tuple, compute, *, using="default", timeout: float | None = None,
            depends_on: tuple = ()):
     """``compute()``, or what it returned for ``key`` if no table it read has changed since."""
@@ -160,10 +219,17 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     connection = connections[using]
     full_key = (namespace, key)
     entry = _store.get(full_key)
+    from_shared = False
+    if entry is None:
+        entry = _shared_get(full_key)
+        from_shared = entry is not None
     if entry is not None:
         if versions.current(entry.tables, using) == entry.versions:
             _store.hits += 1
             _read_elsewhere(entry.tables)
+            if from_shared:
+                entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
+                _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 64) * 1024 * 1024)
             return entry.value
     _store.misses += 1
     before = versions.snapshot(using)
@@ -178,8 +244,9 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     tables = tuple(sorted(read))
     budget = getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 64) * 1024 * 1024
     lifetime = timeout if timeout is not None else getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
-    _store.put(full_key, _Entry(tables, tuple(before[t] for t in tables), value, _size(value),
-                                time.monotonic() + lifetime), budget)
+    entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
+    _store.put(full_key, entry, budget)
+    _shared_put(full_key, entry, lifetime)
     return value
 
 

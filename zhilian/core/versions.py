@@ -82,8 +82,10 @@ def _execute_wrapper(execute, sql, params, many, context):
     if isinstance(sql, str):
         match = _WRITE.match(sql)
         if match:
+            connection.__dict__["_zl_write_count"] = connection.__dict__.get("_zl_write_count", 0) + 1
             _note_write(connection, [match.group(1)])
         elif _TRUNCATE.match(sql):
+            connection.__dict__["_zl_write_count"] = connection.__dict__.get("_zl_write_count", 0) + 1
             _note_write(connection, _QUOTED.findall(sql))
     return result
 

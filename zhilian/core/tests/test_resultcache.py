@@ -162,3 +162,21 @@ def test_kept_search_answers_follow_the_data_and_stay_per_user(client_as, api_as
     assert api.get(api_url).json()["results"][0]["hits"][0]["title"] == "厦门鹭岛新建科技有限公司"
     # A consumer may not see enterprises: the page kept for mgmt is not the consumer's.
     assert "厦门鹭岛新建科技有限公司" not in client_as("consumer").get(page_url).content.decode()
+
+
+def test_a_result_kept_in_the_shared_cache_serves_another_process_until_its_tables_change(db, settings):
+    # The shared cache (Redis in production) stands in here as a local-memory cache.
+    settings.CACHES = {**settings.CACHES, "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "shared-results-test"}}
+    resultcache._shared_state.clear()
+    try:
+        queryset = Organization.objects.filter(kind="research")
+        first, computed = _count_kept(("shared",), queryset)
+        assert computed == 1
+        resultcache.clear()  # another process: nothing in its own memory
+        assert _count_kept(("shared",), queryset) == (first, 0)
+        Organization.objects.filter(kind="research").update(name="厦门某研究院")
+        resultcache.clear()
+        assert _count_kept(("shared",), queryset)[1] == 1
+    finally:
+        resultcache._shared_state.clear()
