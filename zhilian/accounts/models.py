@@ -77,6 +77,9 @@ class User(AbstractUser):
     def role_codes(self) -> frozenset:
         if not self.pk:
             return frozenset()
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:  # lists of users prefetch their groups
+            return frozenset(group.name for group in prefetched)
         return frozenset(self.groups.values_list("name", flat=True))
 
     def has_role(self, *roles) -> bool:

@@ -26,7 +26,7 @@ from .context import safe_return_url
 from .exceptions import StaleObjectError
 from .pagecache import kept_page
 from .models import AuditAction
-from .permissions import get_restricted_or_404, may
+from .permissions import allowed, get_restricted_or_404, may
 from .spreadsheets import ImportResult, RowError, build_workbook, file_response
 
 
@@ -181,8 +181,7 @@ class ObjectDetailView(BaseObjectView):
     def get(self, request, pk, *args, **kwargs):
         obj = masking.mask_instance(self.get_object(pk))  # SEC-07: reveal only through the audited button
         model = type(obj)
-        model_queryset = model.objects
-        can_change = model_queryset.restrict(request.user, "change").filter(pk=obj.pk).exists()
+        can_change = allowed(request.user, "change", obj)
         context = {
             "object": obj,
             "opts": model._meta,
@@ -192,7 +191,7 @@ class ObjectDetailView(BaseObjectView):
             "fields": _display_fields(obj),
             "personal_fields": masking.personal_fields(model),
             "can_change": can_change,
-            "can_delete": model_queryset.restrict(request.user, "delete").filter(pk=obj.pk).exists(),
+            "can_delete": allowed(request.user, "delete", obj),
             "has_attachments": model in registered_models(),
             "attachments": attachments_for(obj, request.user) if model in registered_models() else [],
             **self.get_extra_context(request, obj),

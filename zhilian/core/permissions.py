@@ -36,7 +36,12 @@ _grants: dict[str, list[Callable]] = defaultdict(list)
 
 def register_grant(model_label: str, grant: Callable) -> None:
     """Let ``grant(user, action)`` widen what ``restrict`` returns for ``model_label``."""
+    global _grant_version
     _grants[model_label].append(grant)
+    _grant_version += 1
+
+
+_grant_version = 0  # part of every kept scope: a new grant changes them
 
 
 def permission_codename(action: str, model) -> str:
@@ -71,7 +76,7 @@ class RestrictedQuerySet(models.QuerySet):
 
         epoch = connections[self.db].__dict__.get("_zl_write_count", 0)
         memo = user.__dict__.setdefault("_zl_scopes", {})
-        key = (type(self), action, epoch)
+        key = (type(self), action, epoch, _grant_version, len(_grants.get(self.model._meta.label, ())))
         condition = memo.get(key)
         if condition is None:
             condition = memo[key] = self._build_condition(user, action)
@@ -100,6 +105,30 @@ class RestrictedQuerySet(models.QuerySet):
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
     pass
+
+
+def allowed(user, action: str, obj) -> bool:
+    """Whether ``user`` may ``action`` the row ``obj`` (``restrict`` decides, as everywhere).
+
+    A scope covering every row needs no query; otherwise the answer is kept on the user
+    object until this process writes (a page asks the same question several times)."""
+    model = type(obj)
+    if obj.pk is None or not may(user, action, model):
+        return False
+    if user.is_superuser:
+        return True
+    queryset = model.objects.all()
+    condition = queryset._condition(user, action)
+    if condition is EVERYTHING:
+        return True
+    from django.db import connections
+
+    epoch = connections[queryset.db].__dict__.get("_zl_write_count", 0)
+    memo = user.__dict__.setdefault("_zl_allowed", {})
+    key = (model._meta.label, obj.pk, action, epoch)
+    if key not in memo:
+        memo[key] = queryset.filter(condition).filter(pk=obj.pk).exists()
+    return memo[key]
 
 
 def get_restricted_or_404(queryset, user, action="view", **lookup):

@@ -20,7 +20,7 @@ from zhilian.accounts.models import User
 from zhilian.core import audit
 from zhilian.core.generic import ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
-from zhilian.core.permissions import get_restricted_or_404, may
+from zhilian.core.permissions import allowed, get_restricted_or_404, may
 from zhilian.core.spreadsheets import build_workbook, file_response
 
 from . import exports, filtersets, forms, panels, selectors, services, tables
@@ -57,15 +57,15 @@ class OrganizationDetailView(ObjectDetailView):
         context = {
             "children": Organization.objects.restrict(user).filter(parent=obj).order_by("government_level", "name_sort"),
             "experts": Expert.objects.restrict(user).filter(organization=obj).prefetch_related("qualifications"),
-            "members": User.objects.restrict(user).filter(organization=obj, is_active=True).order_by("username"),
+            "members": User.objects.restrict(user).filter(organization=obj, is_active=True).order_by("username")
+            .prefetch_related("groups"),
             "commissioners": ServiceCommissioner.objects.restrict(user).filter(organization=obj).select_related("service_point"),
             "service_points": ServicePoint.objects.restrict(user).filter(operator=obj),
             "panels": panels.for_organization(request, obj),
         }
         if obj.kind == OrganizationKind.ENTERPRISE:
             context["talents"] = EnterpriseTalent.objects.restrict(user).filter(enterprise=obj)
-            context["can_add_talent"] = Organization.objects.restrict(user, "change").filter(pk=obj.pk).exists() and \
-                may(user, "add", EnterpriseTalent)
+            context["can_add_talent"] = allowed(user, "change", obj) and may(user, "add", EnterpriseTalent)
         if obj.kind == OrganizationKind.INSTITUTION:
             capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
             context.update(qualification_card_context(request, obj))
@@ -73,8 +73,7 @@ class OrganizationDetailView(ObjectDetailView):
             context["capability_count"] = capabilities.count()
             context["capability_products"] = (capabilities.values("product").annotate(n=Count("id"))
                                               .order_by("-n", "product")[:12])
-            context["can_add_capability"] = (may(user, "add", TestingCapability)
-                                             and Organization.objects.restrict(user, "change").filter(pk=obj.pk).exists())
+            context["can_add_capability"] = may(user, "add", TestingCapability) and allowed(user, "change", obj)
         return context
 
 
@@ -171,7 +170,7 @@ class InlineDeleteMixin:
 def qualification_card_context(request, organization):
     user = request.user
     can_manage = (may(user, "add", InstitutionQualification)
-                  and Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists())
+                  and allowed(user, "change", organization))
     return {
         "organization": organization,
         "qualifications": InstitutionQualification.objects.restrict(user).filter(organization=organization)
@@ -258,7 +257,7 @@ def expert_qualification_card_context(request, expert):
         "expert": expert,
         "expert_qualifications": ExpertQualification.objects.restrict(user).filter(expert=expert),
         "can_manage_qualifications": (may(user, "add", ExpertQualification)
-                                      and Expert.objects.restrict(user, "change").filter(pk=expert.pk).exists()),
+                                      and allowed(user, "change", expert)),
         "eligible": eligible, "reasons": reasons,
     }
 

@@ -71,11 +71,12 @@ def _organization_panel(request, organization):
         needs = needs.filter(enterprise=organization)
     else:
         needs = needs.filter(assignments__institution=organization).distinct()
-    total = needs.count()
+    shown = list(needs.select_related("enterprise")[:9])
+    total = len(shown) if len(shown) < 9 else needs.count()
     if not total and organization.kind != "enterprise":
         return None
     can_file = user.has_perm("needs.add_need") and (
         user.organization_id == organization.pk or user.has_role("commissioner", "management_institution"))
-    return {"needs": list(needs.select_related("enterprise")[:8]), "total": total, "organization": organization,
+    return {"needs": shown[:8], "total": total, "organization": organization,
             "can_file": can_file and organization.kind == "enterprise",
             "for_enterprise": user.organization_id != organization.pk}

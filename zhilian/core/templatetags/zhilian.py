@@ -131,3 +131,28 @@ def list_table(context, table):
     from zhilian.core.tables import render_table
 
     return render_table(table, context.get("request"))
+
+
+_menu_html: dict = {}
+
+
+@register.simple_tag
+def main_menu(menu):
+    """The navigation bar's menus, written once per menu (role set) and language."""
+    from django.utils.html import format_html_join
+    from django.utils.translation import get_language
+
+    key = (id(menu), get_language())
+    html = _menu_html.get(key)
+    if html is None or html[0] is not menu:
+        items = lambda group: format_html_join(  # noqa: E731
+            "", '<li><a class="dropdown-item" href="{}">{}{}</a></li>',
+            ((item["url"], format_html('<i class="bi bi-{} me-1"></i>', item["icon"]) if item["icon"] else "",
+              item["label"]) for item in group["items"]))
+        body = format_html_join(
+            "", '<li class="nav-item dropdown"><a class="nav-link dropdown-toggle" href="#" role="button" '
+                'data-bs-toggle="dropdown" aria-expanded="false" data-menu="{}"><i class="bi bi-{}"></i> {}</a>'
+                '<ul class="dropdown-menu">{}</ul></li>',
+            ((group["key"], group["icon"], group["label"], items(group)) for group in menu))
+        html = _menu_html[key] = (menu, format_html('<ul class="navbar-nav me-auto">{}</ul>', body))
+    return html[1]
