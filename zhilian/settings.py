@@ -418,6 +418,6 @@ ZHILIAN_REGION_CITY = env("ZHILIAN_REGION_CITY", "厦门市")
 # Results computed from the database kept in each process until a table they read changes
 # (core.resultcache): on/off, memory per process, longest life.
 ZHILIAN_RESULT_CACHE = env_bool("ZHILIAN_RESULT_CACHE", True)
-ZHILIAN_RESULT_CACHE_MB = env_int("ZHILIAN_RESULT_CACHE_MB", 64)
+ZHILIAN_RESULT_CACHE_MB = env_int("ZHILIAN_RESULT_CACHE_MB", 128)
 ZHILIAN_RESULT_CACHE_SECONDS = env_int("ZHILIAN_RESULT_CACHE_SECONDS", 600)
 ZHILIAN_REMINDER_INTERVAL_MINUTES = env_int("ZHILIAN_REMINDER_INTERVAL_MINUTES", 15)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhilian.core.generic import BaseObjectView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhilian.core.pagecache import kept_page
 from zhilian.core.permissions import get_restricted_or_404, may
 
 from . import forms, services
@@ -103,6 +104,10 @@ class ChainMapView(ObjectDetailView):
 
     model = Chain
     template_name = "chains/chain_map.html"
+
+    @kept_page  # the page has no side effects; its data comes from the (kept) map API
+    def get(self, request, pk, *args, **kwargs):
+        return super().get(request, pk, *args, **kwargs)
 
     def get_extra_context(self, request, obj):
         snapshot = None

@@ -62,7 +62,7 @@ class _Store:
             return entry
 
     def put(self, key, entry: _Entry, budget: int):
-        if entry.size > budget // 4:
+        if entry.size > budget // 2:
             return
         with self._lock:
             if key in self._entries:
@@ -229,7 +229,7 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
             _read_elsewhere(entry.tables)
             if from_shared:
                 entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
-                _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 64) * 1024 * 1024)
+                _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
             return entry.value
     _store.misses += 1
     before = versions.snapshot(using)
@@ -242,7 +242,7 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     if before is None or not read or any(t not in before for t in read):
         return value
     tables = tuple(sorted(read))
-    budget = getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 64) * 1024 * 1024
+    budget = getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024
     lifetime = timeout if timeout is not None else getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
     entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
     _store.put(full_key, entry, budget)

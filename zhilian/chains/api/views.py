@@ -1,17 +1,29 @@
+import gzip
+
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from zhilian.core import resultcache
 from zhilian.core.api.viewsets import RestrictedModelViewSet
 
 from .. import exports, services
 from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement
 from ..selectors import chain_map_for
 from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
+
+class _MapBody:
+    __slots__ = ("plain", "gzipped", "_zl_size")
+
+    def __init__(self, plain: bytes):
+        self.plain, self.gzipped = plain, gzip.compress(plain, compresslevel=5)
+        self._zl_size = len(self.plain) + len(self.gzipped)
+
 
 VERSION_PARAM = OpenApiParameter("version", int, description="A published version number; default: the working "
                                  "copy for its builders and reviewers, the last publication for everyone else.")
@@ -47,8 +59,19 @@ class ChainViewSet(RestrictedModelViewSet):
     @extend_schema(parameters=[VERSION_PARAM], responses={200: dict})
     @action(detail=True, methods=["get"], url_path="map", url_name="map")
     def map(self, request, pk=None):
-        _chain, data = self._map(request)
-        return Response(data)
+        if getattr(request.accepted_renderer, "format", None) != "json":
+            return Response(self._map(request)[1])
+        self.get_object()  # 404 for a chain the caller may not see, before anything kept
+        # The map of a big chain is megabytes of JSON (2,000 links, 20,000 placements):
+        # written and compressed once, kept until a table under it changes (core.resultcache).
+        key = (pk, request.query_params.get("version"), resultcache.context_key(request))
+        body = resultcache.cached("chain-map-json", key, lambda: _MapBody(JSONRenderer().render(self._map(request)[1])))
+        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        response = HttpResponse(body.gzipped if gzipped else body.plain, content_type="application/json")
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        response["Vary"] = "Accept-Encoding"
+        return response
 
     def _file(self, request, render, content_type, suffix):
         chain, data = self._map(request)

@@ -341,3 +341,23 @@ def test_lifecycle_through_the_pages(display, client_as, persona):
     assert client_as("city").post(f"/chains/{display.pk}/publish/", {"note": "x"}).status_code == 302
     assert ChainSnapshot.objects.filter(chain=display).count() == 2
     assert MonitoredEvent.objects.filter(chain=display).exists()
+
+
+@pytest.mark.req("MAP-05")
+def test_the_kept_map_json_follows_every_change_under_it_and_is_offered_compressed(display, api_as):
+    import gzip
+
+    api = api_as("owner")
+    url = f"/api/v1/chains/{display.pk}/map/"
+
+    def names():
+        return {e["name"] for n in api.get(url).json()["nodes"] for e in n["enterprises"]}
+
+    before = names()
+    placement = Placement.objects.filter(chain=display).select_related("enterprise").first()
+    Organization.objects.filter(pk=placement.enterprise_id).update(name="厦门改名光电有限公司")
+    after = names()
+    assert "厦门改名光电有限公司" in after and placement.enterprise.name in before - after
+    compressed = api.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert b"\xe5\x8e\xa6\xe9\x97\xa8\xe6\x94\xb9\xe5\x90\x8d" in gzip.decompress(compressed.content)  # 厦门改名
