@@ -920,7 +920,8 @@ def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int,
     rng = random.Random(seed * 1000)
     paths = [endpoint.path(rng) for _ in range(4000)]
     headers = dict(probe.headers)
-    headers = {k: v for k, v in headers.items() if k in ("Authorization", "Accept")}
+    # As browsers and HTTP libraries do (the Python driver's requests sends the same).
+    headers = {k: v for k, v in headers.items() if k in ("Authorization", "Accept", "Accept-Encoding")}
     if endpoint.kind != "api":
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in auth.web(endpoint.user).items())
     out = RESULTS / "wrk-result.json"
