@@ -35,8 +35,10 @@ class AchievementViewSet(RestrictedModelViewSet):
         serializer.save()
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        services.record_usage(user=request.user, achievement=self.get_object())
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = f'"{instance.version}"'
+        services.record_usage(user=request.user, achievement=instance)
         return response
 
     @transition_schema(request=s.DeclarationSerializer, response=s.AchievementSerializer,
