@@ -27,8 +27,10 @@ class CoreConfig(AppConfig):
             registry.MenuItem(_("API documentation"), "api-docs", None, "braces"),
         ]))
         from . import versions
+        from .api import speedups
 
         versions.connect()
+        speedups.install()
         post_migrate.connect(_create_trigram_extension, sender=self)
         post_migrate.connect(_new_table_versions, sender=self)
         post_migrate.connect(_install_append_only, sender=self)
