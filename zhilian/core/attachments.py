@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .models import Attachment, AuditAction
+from .permissions import allowed, may
 
 _models: list = []
 
@@ -162,9 +163,13 @@ def attachment_add(*, user, owner, uploaded, category: str = "", description: st
 
 
 def attachments_for(owner, user):
-    """Attachments of ``owner`` that ``user`` may see."""
+    """Attachments of ``owner`` that ``user`` may see: all of them when the user may see the
+    owner (``Attachment``'s scope is exactly that), asked of the owner's scope alone instead
+    of the scope over every model that has attachments."""
     ct = ContentType.objects.get_for_model(type(owner))
-    return Attachment.objects.restrict(user, "view").filter(content_type=ct, object_id=owner.pk)
+    if not may(user, "view", Attachment) or not allowed(user, "view", owner):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(content_type=ct, object_id=owner.pk)
 
 
 def record_download(attachment, user):
