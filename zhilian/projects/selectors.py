@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhilian.accounts.roles import Role
-from zhilian.core import calendar
+from zhilian.core import calendar, masking
 from zhilian.core.permissions import may
 
 from .choices import ProjectStatus
@@ -34,6 +34,20 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def report_due(year: int, quarter: int) -> calendar.WorkingDayResult:
     """The date a quarter's progress report is due: 10 working days after the quarter ends."""
     return calendar.add_working_days(quarter_end(year, quarter), REPORT_GRACE_WORKING_DAYS)
+
+
+def change_values_shown(values):
+    """A change request's ``before`` / ``after`` as people see them (SEC-07).
+
+    The stored record keeps the exact values (it is what an approval applies); every page,
+    API answer and export shows the leader's phone masked, and any mobile number inside the
+    free text too, unless an audited ``unmask=1`` read is in force (``masking.REVEAL``).
+    """
+    if masking.REVEAL.get() or not isinstance(values, dict):
+        return values
+    personal = masking.personal_fields(Project)
+    return {key: masking.mask(personal[key], value) if key in personal and isinstance(value, str)
+            else masking.scrub(value) for key, value in values.items()}
 
 
 def is_project_team(user, project: Project) -> bool:

@@ -383,9 +383,9 @@ class ChangeRequestView(ObjectActionView):
         return {"milestones": obj.milestones.all()} if self.kind() == ChangeKind.PERIOD else {}
 
     def get_initial(self, obj):
+        # The new leader's phone starts empty: the current one is shown (masked) beside the form.
         return {"content_and_route": obj.content_and_route, "expected_outcomes": obj.expected_outcomes,
-                "leader_name": obj.leader_name, "leader_phone": obj.leader_phone, "start_date": obj.start_date,
-                "end_date": obj.end_date}
+                "leader_name": obj.leader_name, "start_date": obj.start_date, "end_date": obj.end_date}
 
     def target_formset(self, obj):
         data = self.request.POST if self.request.method == "POST" else None
@@ -395,7 +395,7 @@ class ChangeRequestView(ObjectActionView):
 
     def get_context(self, obj, form):
         context = {"kind": self.kind(), "kinds": ChangeKind.choices,
-                   "before": services.change_snapshot(obj, self.kind())}
+                   "before": selectors.change_values_shown(services.change_snapshot(obj, self.kind()))}
         if self.kind() == ChangeKind.TARGETS:
             context["targets"] = getattr(self, "_targets", None) or self.target_formset(obj)
         return context
@@ -430,7 +430,8 @@ class ChangeRequestDetailView(ObjectDetailView):
 
 
 def _change_rows(change):
-    """(label, before, after) rows for showing a change request."""
+    """(label, before, after) rows for showing a change request, personal numbers masked (SEC-07)."""
+    before, after = selectors.change_values_shown(change.before), selectors.change_values_shown(change.after)
     if change.kind == ChangeKind.TARGETS:
         def fmt(rows):
             lines = []
@@ -441,16 +442,16 @@ def _change_rows(change):
                 lines.append(f"[{kind}] {r['indicator']}: {value}")
             return "\n".join(lines)
 
-        return [(_("Targets"), fmt(change.before.get("targets", [])), fmt(change.after.get("targets", [])))]
+        return [(_("Targets"), fmt(before.get("targets", [])), fmt(after.get("targets", [])))]
     labels = {"content_and_route": _("Main content and technical route"), "expected_outcomes": _("Expected outcomes"),
               "leader_name": _("Project leader"), "leader_phone": _("Leader's phone"), "start_date": _("Start date"),
               "end_date": _("End date")}
-    rows = [(labels[k], change.before.get(k), change.after.get(k)) for k in labels if k in change.after]
+    rows = [(labels[k], before.get(k), after.get(k)) for k in labels if k in after]
     if change.kind == ChangeKind.PERIOD:
-        names = dict(Milestone.objects.filter(pk__in=[int(k) for k in change.after.get("milestones", {})])
+        names = dict(Milestone.objects.filter(pk__in=[int(k) for k in after.get("milestones", {})])
                      .values_list("pk", "name"))
-        for key, due in change.after.get("milestones", {}).items():
-            rows.append((names.get(int(key), key), change.before.get("milestones", {}).get(key), due))
+        for key, due in after.get("milestones", {}).items():
+            rows.append((names.get(int(key), key), before.get("milestones", {}).get(key), due))
     return rows
 
 

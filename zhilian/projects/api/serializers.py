@@ -138,10 +138,23 @@ class MidtermCheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChangeValuesField(serializers.JSONField):
+    """A change request's before / after: the leader's phone and any mobile in the text masked
+    unless the read is an audited ``?unmask=1`` by a permitted user (SEC-07)."""
+
+    def to_representation(self, value):
+        from ..selectors import change_values_shown
+
+        return change_values_shown(super().to_representation(value))
+
+
 class ChangeRequestSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
     """``after`` holds the requested values: ``{"content_and_route", "expected_outcomes"}``,
     ``{"leader_name", "leader_phone"}``, ``{"start_date", "end_date", "milestones": {id: date}}``
     or ``{"targets": [...]}`` by ``kind``; ``before`` is filled in from the project."""
+
+    before = ChangeValuesField(read_only=True)
+    after = ChangeValuesField()
 
     class Meta:
         model = ChangeRequest

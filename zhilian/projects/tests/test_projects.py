@@ -3,6 +3,7 @@ problems to an Appendix F task book, progress, mid-term checks, changes, risks, 
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -456,6 +457,41 @@ def test_only_the_approver_decides_a_change_and_the_pages_follow(client_as):
     assert change.status == "approved" and project.content_and_route == "采用快速热退火 RTA。"
     page = client_as("icresearch").get(reverse("projects:change_detail", args=[change.pk])).content.decode()
     assert "建立退火工艺窗口模型，优化双面抛光压力曲线。" in page and "采用快速热退火 RTA。" in page
+
+
+MOBILE_DIGITS = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.mark.req("PRJ-06")
+@pytest.mark.req("SEC-07")
+def test_a_leader_change_shows_the_phones_masked_and_keeps_them_exact(client_as, api_as):
+    project = running_project()
+    change = services.change_request_submit(user=user("icmember"), project=project, kind="leader", reason="林志远调任。",
+                                            after={"leader_name": "陈思远", "leader_phone": "13911112222"})
+    assert change.before["leader_phone"] == "13906060002" and change.after["leader_phone"] == "13911112222"
+    # haicang: the district bureau of the lead unit, without the unmask permission
+    pages = [reverse("projects:change_detail", args=[change.pk]), reverse("projects:project_detail", args=[project.pk])]
+    for url in pages:
+        page = client_as("haicang").get(url)
+        assert page.status_code == 200
+        assert not MOBILE_DIGITS.findall(page.content.decode()), url
+    detail = client_as("haicang").get(pages[0]).content.decode()
+    assert "139****2222" in detail and "139****0002" in detail
+    form = client_as("icmember").get(reverse("projects:change_add", args=[project.pk]) + "?kind=leader")
+    assert form.status_code == 200 and not MOBILE_DIGITS.findall(form.content.decode())
+    decide = client_as("icowner").get(reverse("projects:change_decide", args=[change.pk]))
+    assert decide.status_code == 200 and not MOBILE_DIGITS.findall(decide.content.decode())
+    api_url = f"/api/v1/change-requests/{change.pk}/"
+    body = api_as("haicang").get(api_url)
+    assert body.status_code == 200 and not MOBILE_DIGITS.findall(body.content.decode())
+    assert body.json()["after"]["leader_phone"] == "139****2222"
+    listing = api_as("haicang").get("/api/v1/change-requests/", {"project": project.pk})
+    assert listing.status_code == 200 and not MOBILE_DIGITS.findall(listing.content.decode())
+    # the city bureau may ask for full numbers: an audited read
+    full = api_as("city").get(api_url, {"unmask": "1"}).json()
+    assert full["before"]["leader_phone"] == "13906060002" and full["after"]["leader_phone"] == "13911112222"
+    change.refresh_from_db()
+    assert change.after["leader_phone"] == "13911112222"  # the stored record stays exact
 
 
 # --------------------------------------------------------------------------- PRJ-07: risk warnings
