@@ -137,11 +137,15 @@ class InlineChildMixin:
 
     form_template = "directory/includes/inline_form.html"
 
-    def render_form(self, request, obj, form):
+    def render_form(self, request, obj, form, stale=None):
         if getattr(request, "htmx", False):
-            return render(request, self.form_template, {"form": form, "object": obj, "action": request.get_full_path(),
-                                                        "card_id": self.card_id})
-        return super().render_form(request, obj, form)
+            # A stale edit (SEC-10) keeps the version the user started from, so that saving
+            # the same entries again stays refused until the user reloads the record.
+            posted = request.POST.get("_version", "") if request.method == "POST" else ""
+            return render(request, self.form_template, {
+                "form": form, "object": obj, "action": request.get_full_path(), "card_id": self.card_id,
+                "stale": stale, "form_version": int(posted) if posted.isdigit() else getattr(obj, "version", None)})
+        return super().render_form(request, obj, form, stale=stale)
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

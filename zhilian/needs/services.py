@@ -125,8 +125,12 @@ def need_file(*, user, enterprise: Organization, category: str, title: str, desc
 
 
 @transaction.atomic
-def need_update(*, user, need: Need, **fields) -> Need:
-    """Edit the request while no commissioner has taken it."""
+def need_update(*, user, need: Need, expected_version: int | None = None, **fields) -> Need:
+    """Edit the request while no commissioner has taken it.
+
+    ``expected_version`` is the version the user started editing from: when the need was
+    saved since, the edit is refused with ``StaleObjectError`` and nothing changes (SEC-10).
+    """
     need = _locked(need, user)
     _require(need, user, "edit")
     editable = {"category", "title", "description", "product", "expected_date", "contact_name", "contact_phone"}
@@ -135,7 +139,7 @@ def need_update(*, user, need: Need, **fields) -> Need:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(need, name, value)
     need.full_clean()
-    need.save()
+    need.save(expected_version=expected_version)
     return need
 
 

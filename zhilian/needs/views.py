@@ -6,10 +6,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.permissions import get_restricted_or_404
 from zhilian.core.spreadsheets import Column
@@ -85,9 +87,18 @@ class NeedEditView(ObjectEditView):
                     messages.success(request, _("Need %(code)s filed. A service commissioner will respond by %(due)s.")
                                      % {"code": need.code, "due": need.response_due})
                 else:
-                    need = services.need_update(user=request.user, need=obj, **data)
+                    need = services.need_update(user=request.user, need=obj,
+                                                expected_version=self.expected_version(request), **data)
                     messages.success(request, _("Saved %(name)s.") % {"name": need})
                 return HttpResponseRedirect(need.get_absolute_url())
+            except StaleObjectError as exc:
+                # Someone saved the need after this form was loaded (SEC-10): show what is saved
+                # now beside the user's entries, as every other edit page does.
+                form.add_error(None, str(exc.message))
+                current = Need._base_manager.get(pk=obj.pk)
+                stale = {"current_version": current.version, "differences": self.stale_differences(form, current),
+                         "history_url": reverse("core:history", args=[Need._meta.label_lower, obj.pk])}
+                return self.render_form(request, obj, form, stale=stale)
             except ValidationError as exc:
                 _add_errors(form, exc)
             except PermissionDenied as exc:

@@ -180,3 +180,21 @@ def test_the_organization_history_shows_an_edit(client_as):
     assert client.post(reverse("directory:organization_edit", args=[org.pk]), data).status_code == 302
     history = client.get(reverse("core:history", args=["directory.organization", org.pk]))
     assert "翔安区火炬东路 99 号" in history.content.decode()
+
+
+@pytest.mark.req("SEC-10")
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_stale_inline_certificate_edit_is_refused_not_an_error(client_as, persona, htmx):
+    own = persona("institution").organization
+    certificate = InstitutionQualification.objects.filter(organization=own).first()
+    client = client_as("institution")
+    url = reverse("directory:institutionqualification_edit", args=[certificate.pk])
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    data = {"kind": certificate.kind, "valid_until": certificate.valid_until.isoformat(), "scope": "",
+            "issued_on": certificate.issued_on.isoformat() if certificate.issued_on else "",
+            "_version": certificate.version}
+    assert client.post(url, {**data, "certificate_no": "FIRST-1"}, **headers).status_code in (200, 302)
+    response = client.post(url, {**data, "certificate_no": "SECOND-2"}, **headers)
+    assert response.status_code == 200 and 'id="stale-edit"' in response.content.decode()
+    assert f'name="_version" value="{certificate.version}"' in response.content.decode()
+    assert InstitutionQualification.objects.get(pk=certificate.pk).certificate_no == "FIRST-1"

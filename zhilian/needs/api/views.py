@@ -8,7 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from zhilian.core.api.viewsets import RestrictedModelViewSet
+from zhilian.core.api.viewsets import PreconditionFailed, RestrictedModelViewSet
+from zhilian.core.exceptions import StaleObjectError
 from zhilian.directory.models import Expert, Organization
 
 from .. import selectors, services
@@ -52,16 +53,30 @@ class NeedViewSet(RestrictedModelViewSet):
         need = self._run(lambda: services.need_file(user=request.user, enterprise=enterprise, **data))
         return Response(self.get_serializer(need).data, status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer, expected_version=None):
         fields = {k: v for k, v in serializer.validated_data.items()}
-        self._run(lambda: services.need_update(user=self.request.user, need=serializer.instance, **fields))
+        self._run(lambda: services.need_update(user=self.request.user, need=serializer.instance,
+                                               expected_version=expected_version, **fields))
 
     def update(self, request, *args, **kwargs):
+        """Edit a need not yet taken. Send the ETag as ``If-Match`` (412 when stale) or the
+        ``version`` read (409 when stale), so that a stale edit is refused (SEC-10)."""
         need = self.get_object()
+        expected, from_header = self.expected_version(need)
+        if expected is not None and from_header and need.version != expected:
+            raise PreconditionFailed()
         serializer = self.get_serializer(need, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
-        return Response(self.get_serializer(Need.objects.get(pk=need.pk)).data)
+        try:
+            self.perform_update(serializer, expected_version=expected)
+        except StaleObjectError:
+            if from_header:
+                raise PreconditionFailed() from None  # the race was lost after the header check
+            raise
+        need = Need.objects.get(pk=need.pk)
+        response = Response(self.get_serializer(need).data)
+        response["ETag"] = f'"{need.version}"'
+        return response
 
     def _run(self, fn):
         try:

@@ -281,3 +281,42 @@ def test_open_needs_widget_counts_only_visible_needs(client_as, persona):
     assert rows["delivered"] == expected.filter(status="delivered").count() == 1
     home = client_as("owner").get("/")
     assert 'data-widget="needs-open-by-status"' in home.content.decode()
+
+
+def _need_form(client, need):
+    form = client.get(reverse("needs:need_edit", args=[need.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, "")}
+    data["_version"] = need.version
+    return data
+
+
+@pytest.mark.req("SEC-10")
+@pytest.mark.req("DIR-05")
+def test_the_second_of_two_need_edits_from_the_same_version_is_refused(client_as, persona):
+    need = file_need(persona("member"), title="玻璃基板翘曲度复测", product="玻璃基板")
+    client = client_as("member")
+    url = reverse("needs:need_edit", args=[need.pk])
+    first, second = _need_form(client, need), _need_form(client, need)
+    first["title"], second["title"] = "第一次编辑的标题", "第二次编辑的标题"
+    assert client.post(url, first).status_code == 302
+    response = client.post(url, second)
+    assert response.status_code == 200 and 'id="stale-edit"' in response.content.decode()
+    assert Need.objects.get(pk=need.pk).title == "第一次编辑的标题"
+    assert client.post(url, second).status_code == 200  # the same stale form stays refused …
+    second["_overwrite_version"] = response.context["stale"]["current_version"]
+    assert client.post(url, second).status_code == 302  # … until the user saves over what was shown
+    assert Need.objects.get(pk=need.pk).title == "第二次编辑的标题"
+
+
+@pytest.mark.req("SEC-10")
+@pytest.mark.req("DIR-05")
+def test_the_need_api_refuses_a_stale_edit(api_as, persona):
+    need = file_need(persona("member"), title="API 陈旧编辑", product="玻璃基板")
+    api, url = api_as("member"), f"/api/v1/needs/{need.pk}/"
+    read = api.get(url)
+    etag, version = read["ETag"], read.json()["version"]
+    assert api.patch(url, {"title": "先到"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert api.patch(url, {"title": "后到"}, format="json", HTTP_IF_MATCH=etag).status_code == 412
+    stale = api.patch(url, {"title": "后到", "version": version}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    assert Need.objects.get(pk=need.pk).title == "先到"
