@@ -141,7 +141,11 @@ class ObjectListView(BaseObjectView):
             **self.get_extra_context(request),
         }
         if getattr(request, "htmx", False) and request.htmx.target == "object-list":
-            return HttpResponse(context["table_html"])
+            # The export button sits outside the swapped table: send it again, out of band,
+            # so that it exports what the new filters show.
+            button = render_to_string("core/includes/export_button.html", {"oob": True}, request) \
+                if context["can_export"] else ""
+            return HttpResponse(context["table_html"] + button)
         return render(request, self.template_name, context)
 
     def per_page_for(self, request) -> int:
