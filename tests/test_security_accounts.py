@@ -113,6 +113,38 @@ def test_an_account_created_by_the_administrator_changes_its_initial_password_fi
     assert client.get("/")["Location"] == reverse("accounts:password_change")
 
 
+@pytest.mark.req("SEC-01")
+@pytest.mark.parametrize("state", ["expired", "initial"])
+def test_the_api_refuses_tokens_and_their_use_until_the_password_is_changed(state, api_as, client_as):
+    from rest_framework.authtoken.models import Token
+
+    api = api_as("member")
+    assert api.get("/api/v1/me/").status_code == 200
+    if state == "expired":
+        User.objects.filter(username="member").update(password_changed_at=timezone.now() - datetime.timedelta(days=91))
+    else:  # an account an administrator created, still with its initial password
+        User.objects.filter(username="member").update(must_change_password=True)
+    response = api.get("/api/v1/me/")
+    assert response.status_code == 403 and response.json()["code"] == "password_change_required"
+    assert "/accounts/password/" in response.json()["detail"]
+    page_session = client_as("member").get("/api/v1/me/")  # the pages' own API calls too
+    assert page_session.status_code == 403 and page_session.json()["code"] == "password_change_required"
+    tokens = set(Token.objects.values_list("key", flat=True))
+    response = Client(REMOTE_ADDR="10.1.9.9").post(TOKEN, {"username": "member", "password": DEMO_PASSWORD},
+                                                   content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "password_change_required"
+    assert "token" not in response.json() and set(Token.objects.values_list("key", flat=True)) == tokens
+    # Once the password is changed on the web, a new token is issued and works.
+    client = sign_in_fully("member", ip="10.1.9.8")
+    assert client.post(reverse("accounts:password_change"), {
+        "old_password": DEMO_PASSWORD, "new_password1": "Xiang-Guang-2027", "new_password2": "Xiang-Guang-2027",
+    }).status_code == 302
+    response = Client(REMOTE_ADDR="10.1.9.9").post(TOKEN, {"username": "member", "password": "Xiang-Guang-2027"},
+                                                   content_type="application/json")
+    assert response.status_code == 200
+    assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}").status_code == 200
+
+
 # --------------------------------------------------------------------------- SEC-02 sign-in protection
 
 

@@ -296,8 +296,10 @@ else:
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's token and session authentication, refused while the password must be changed
+        # (zhilian/accounts/authentication.py).
+        "zhilian.accounts.authentication.TokenAuthentication",
+        "zhilian.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhilian.core.api.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "zhilian.core.api.pagination.StandardPagination",

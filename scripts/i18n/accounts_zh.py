@@ -203,4 +203,9 @@ T = {
     "Idle session timeout (minutes)": "会话空闲超时（分钟）",
     "Longest session (hours)": "会话最长时长（小时）",
     "Roles that must use two-factor sign-in": "必须使用双因素登录的角色",
+    # API refused until the password is changed (SEC-01)
+    "The password of this account has expired. Change it on the web (/accounts/password/) before using the API.":
+        "该账号的密码已过期。请先在网页上（/accounts/password/）修改密码，再使用 API。",
+    "This account still has its initial password. Change it on the web (/accounts/password/) before using the API.":
+        "该账号仍在使用初始密码。请先在网页上（/accounts/password/）修改密码，再使用 API。",
 }

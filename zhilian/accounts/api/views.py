@@ -11,6 +11,7 @@ from zhilian.core.context import client_ip
 from zhilian.core.models import AuditAction
 
 from .. import signin, twofactor
+from ..authentication import PasswordChangeRequired
 from ..models import SignInAttempt, User
 
 
@@ -31,7 +32,8 @@ class ObtainTokenView(APIView):
     ``otp``) for an API token; send it as ``Authorization: Token …``.
 
     Sign-in limits apply as on the web (SEC-02): a locked account answers 403
-    ``account_locked``, too many attempts 429 ``rate_limited``."""
+    ``account_locked``, too many attempts 429 ``rate_limited``. An account whose password
+    expired or is still the initial one answers 403 ``password_change_required`` (SEC-01)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
@@ -41,7 +43,8 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: OpenApiResponse(TokenErrorSerializer, description="Wrong credentials or code, or a field missing"),
-            403: OpenApiResponse(TokenErrorSerializer, description="Account locked, or two-factor not set up"),
+            403: OpenApiResponse(TokenErrorSerializer, description="Account locked, two-factor not set up, or the "
+                                 "password must be changed on the web first (password_change_required)"),
             429: OpenApiResponse(TokenErrorSerializer, description="Too many attempts"),
         },
         auth=[],
@@ -75,6 +78,12 @@ class ObtainTokenView(APIView):
                 return Response({"detail": "The verification code is wrong or was already used.", "code": "otp_invalid"},
                                 status=status.HTTP_400_BAD_REQUEST)
         signin.register_success(user, ip, channel="api")
+        if user.must_change_password or user.password_expired:
+            # As on the web, nothing but the password change until it is done (SEC-01): no token.
+            refused = PasswordChangeRequired(user)
+            audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=None,
+                        message=f"api: {refused.detail['detail']}")
+            return Response(refused.detail, status=refused.status_code)
         audit.write(action=AuditAction.LOGIN, instance=user, user=user, message="API token")
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
