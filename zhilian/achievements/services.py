@@ -198,7 +198,12 @@ def achievement_maintain_right(*, user, achievement: Achievement, right_status: 
 
 @transaction.atomic
 def achievement_delist(*, user, achievement: Achievement, reason: str) -> Achievement:
-    """Take an achievement that no longer applies off the library (chain guide 5.6.4)."""
+    """Take an achievement that no longer applies off the library (chain guide 5.6.4).
+
+    Nothing is licensed from a taken-down achievement: open requests are refused with the
+    reason (their requesters are told), and an approved agreement not yet signed cannot be
+    signed until the achievement is listed again. Signed agreements stay as signed.
+    """
     if not (achievement.status == AchievementStatus.LISTED and selectors.may_operate(user, achievement)):
         raise PermissionDenied(_("Listed achievements are taken down by their contributor or the lead unit."))
     if not (reason or "").strip():
@@ -208,6 +213,18 @@ def achievement_delist(*, user, achievement: Achievement, reason: str) -> Achiev
         achievement.delisted_on = _today()
         achievement.delist_reason = reason.strip()
         achievement.save()
+    note = _("The achievement was taken down from the library: %(r)s") % {"r": reason.strip()}
+    for licence in License.objects.select_for_update().filter(achievement=achievement,
+                                                              status=LicenseStatus.REQUESTED):
+        with audit.transition(licence, note):
+            licence.status = LicenseStatus.REJECTED
+            licence.decided_by = user
+            licence.decided_at = timezone.now()
+            licence.decision_note = note
+            licence.save()
+        _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
+                key=f"license:{licence.pk}:decided", url=licence.get_absolute_url(), body=note,
+                title=_("Licence refused: %(a)s") % {"a": achievement.name}, level="warning")
     return achievement
 
 
@@ -322,6 +339,9 @@ def license_decide(*, user, licence: License, approve: bool, note: str, fee_amou
         raise ValidationError({"__all__": [_("This request was decided already.")]})
     if not (note or "").strip():
         raise ValidationError({"note": _("Write a note to the requester.")})
+    if approve and not licence.achievement.is_listed:
+        raise ValidationError({"__all__": [_("The achievement is not listed in the library (taken down or not yet "
+                                             "reviewed): nothing is licensed from it.")]})
     if approve:
         # Lock the achievement's licences so that two approvals cannot both take an exclusive scope.
         list(License.objects.select_for_update().filter(achievement=licence.achievement))
@@ -360,6 +380,9 @@ def license_sign(*, user, licence: License, signed_on: datetime.date, licensor_s
     errors = _Errors()
     if licence.status != LicenseStatus.APPROVED:
         errors.add("__all__", _("Only an approved agreement is signed."))
+    elif not licence.achievement.is_listed:
+        errors.add("__all__", _("The achievement is not listed in the library (taken down or not yet reviewed): "
+                                "the agreement is signed once it is listed again."))
     if signed_on is None or signed_on > _today():
         errors.add("signed_on", _("Record the signing on or after the day it happened."))
     if not (licensor_signatory or "").strip():

@@ -298,7 +298,9 @@ class LicenseDetailView(ObjectDetailView):
         return {
             "can_decide": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensor_id
                           and may(user, "approve", License),
-            "can_sign": obj.status == LicenseStatus.APPROVED and party,
+            "can_sign": obj.status == LicenseStatus.APPROVED and party and obj.achievement.is_listed,
+            "achievement_unlisted": obj.status in (LicenseStatus.REQUESTED, LicenseStatus.APPROVED)
+                                    and not obj.achievement.is_listed,
             "can_withdraw": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensee_id,
             "conflicts": conflicts,
             "in_force": obj.is_in_force(),
@@ -377,6 +379,9 @@ class LicenseSignView(ObjectActionView):
         if not (obj.status == LicenseStatus.APPROVED
                 and self.request.user.organization_id in (obj.licensor_id, obj.licensee_id)):
             return _("The parties record the signing of an approved agreement.")
+        if not obj.achievement.is_listed:
+            return _("The achievement is not listed in the library (taken down or not yet reviewed): the agreement "
+                     "is signed once it is listed again.")
         return None
 
     def get_initial(self, obj):

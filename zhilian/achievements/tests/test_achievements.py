@@ -482,6 +482,47 @@ def test_right_status_maintenance_and_takedown(persona, client_as, api_as):
     assert client_as("member").get(paid.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.req("ACH-03")
+@pytest.mark.req("ACH-04")
+def test_nothing_is_licensed_from_a_taken_down_achievement(persona, client_as):
+    paid = _a(ShareLevel.PAID)
+    icmember, icowner = persona("icmember"), persona("icowner")
+    pending = _licence(persona("owner"), paid, mode=LicenseMode.SOLE)
+    approved = _licence(persona("member"), paid, territories=["浙江省"])
+    services.license_decide(user=icmember, licence=approved, approve=True, note="同意。")
+    services.achievement_maintain_right(user=icmember, achievement=paid, right_status=RightStatus.LAPSED,
+                                        effective_on=timezone.localdate(), note="未缴年费，专利权终止")
+    services.achievement_delist(user=icmember, achievement=paid, reason="专利失效，不再适用")
+    # the open request is closed with the reason; the requester is told
+    pending.refresh_from_db()
+    assert pending.status == LicenseStatus.REJECTED and "专利失效" in pending.decision_note
+    with pytest.raises(ValidationError):
+        services.license_decide(user=icmember, licence=pending, approve=True, note="同意独占许可。")
+    # an approved agreement is not signed while the achievement is down
+    with pytest.raises(ValidationError) as exc:
+        services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(),
+                              licensor_signatory="林志远", licensee_signatory="品质经理")
+    assert "__all__" in exc.value.message_dict
+    approved.refresh_from_db()
+    assert approved.status == LicenseStatus.APPROVED
+    page = client_as("icmember").get(approved.get_absolute_url()).content.decode()
+    assert 'id="license-unlisted"' in page and 'id="sign-license"' not in page
+    sign = client_as("icmember").post(reverse("achievements:license_sign", args=[approved.pk]), {
+        "signed_on": timezone.localdate().isoformat(), "licensor_signatory": "林志远", "licensee_signatory": "x"})
+    approved.refresh_from_db()
+    assert approved.status == LicenseStatus.APPROVED and sign.status_code in (200, 302)
+    # an approval by the contributor of a request still open when it was taken down is refused too
+    License.objects.filter(pk=pending.pk).update(status=LicenseStatus.REQUESTED)
+    with pytest.raises(ValidationError):
+        services.license_decide(user=icmember, licence=pending, approve=True, note="同意独占许可。")
+    assert License.objects.get(pk=pending.pk).status == LicenseStatus.REQUESTED
+    services.achievement_relist(user=icowner, achievement=paid, note="复审：改按技术秘密共享")
+    services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(),
+                          licensor_signatory="林志远", licensee_signatory="品质经理")
+    approved.refresh_from_db()
+    assert approved.status == LicenseStatus.SIGNED
+
+
 # --------------------------------------------------------------------------- usage (ACH-05)
 
 
