@@ -41,7 +41,9 @@ class RestrictedViewSetMixin:
         # Creating needs no row scope; the created row is re-checked in perform_create.
         queryset = queryset.restrict(self.request.user, "view" if action == "add" else action)
         query = self.request.query_params.get("q", "").strip()
-        if query and self.searchable and self.action == "list":
+        # Every collection read (the list and exports such as problems/export/) narrows by ?q=, as by
+        # the filters; one row by id never does.
+        if query and self.searchable and self.detail is False:
             queryset = search_filter(queryset, query, self.search_title_field)
         return queryset
 
