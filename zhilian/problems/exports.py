@@ -3,13 +3,24 @@
 The sheet has the form's title row, its two-row heading (产业链 | 产业链质量问题 over the
 column names) and its twelve columns in its order. Import is all-or-nothing with row-level
 errors and idempotent by 编号 (``core.spreadsheets.TabularImporter``).
+
+What an import may do, row by row (the same services and rules as the pages and the API):
+
+- create a problem, or update the Table C.1 fields of one the importer may change
+  (fields the table does not carry, such as the name or the sources, stay as they are);
+- 问题状态 is informative for a new row, which starts 已识别, or 分析中 when the row says
+  so (the step its reporter may take on the page); on an existing row only that step is
+  accepted. 攻关中 and 已解决 come from linked breakthrough projects (PRB-04): a row asking
+  for them, or for any other change of status, is a row error;
+- 质量问题分级 given without scores is kept as an unscored level, only from someone who may
+  assess the problem (PRB-03); a level equal to the current one is no change.
 """
 
 import re
 from dataclasses import dataclass
 
 import openpyxl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
@@ -19,7 +30,7 @@ from zhilian.chains.models import Chain, ChainNode
 from zhilian.core.spreadsheets import BORDER, HEADER_FILL, workbook_bytes, Column, RowError, TabularImporter, text
 from zhilian.directory.models import Organization
 
-from .models import STARS, SUB_AREAS, Problem, ProblemCategory, ProblemStatus
+from .models import STARS, SUB_AREAS, Problem, ProblemCategory
 from .services import problem_save
 
 TITLE = "产业链供应链质量问题库"
@@ -269,19 +280,18 @@ class TableC1Importer(TabularImporter):
         problem.impact = cleaned.get("impact", "")
         problem.cause_technical, problem.cause_management = self._split_causes(cleaned.get("causes", ""))
         problem.suggestion = cleaned.get("suggestion", "")
+        # 问题状态: a new row starts 已识别 (or 分析中, the step its reporter may take); on an
+        # existing row only that step is accepted. The service refuses anything else.
         if cleaned.get("status"):
             problem.status = cleaned["status"]
-        elif created:
-            problem.status = ProblemStatus.IDENTIFIED
         problem.category = cleaned["category"]
         if problem.sub_area and problem.sub_area not in dict(SUB_AREAS.get(problem.category, [])):
             problem.sub_area = ""  # the category changed in the table: its old sub-area no longer applies
-        level = cleaned.get("level")
-        if level and level != problem.severity_level:
-            # A level given in the table without scores: kept, with no weighted total (not scored).
-            problem.severity_level = level
-            problem.severity_total = None
-        problem_save(user=self.user, problem=problem)
+        try:
+            problem_save(user=self.user, problem=problem, level=cleaned.get("level") or None)
+        except PermissionDenied as exc:
+            detail = exc.args[0] if exc.args else _("You may not do this.")
+            raise ValidationError(detail) from None
         self._pending_relations.append((problem.code, self._related_codes(cleaned.get("related", ""))))
         return created
 

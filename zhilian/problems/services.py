@@ -40,11 +40,49 @@ def problem_next_code(reported_on: datetime.date) -> str:
     return f"{prefix}{(max(numbers) if numbers else 0) + 1:04d}"
 
 
+def _deny(field: str, message) -> PermissionDenied:
+    """A refusal that names the field it concerns (the API answers 403 with ``{field: [message]}``)."""
+    return PermissionDenied({field: [str(message)]})
+
+
+def _may_assess(user, problem: Problem) -> bool:
+    """Whether ``user`` may score ``problem``: the same rule as the assessment page (PRB-03)."""
+    if user is None:  # demo loaders, imports run by the system, jobs
+        return True
+    if problem.pk is None:
+        return may(user, "assess", Problem)
+    return Problem.objects.restrict(user, "assess").filter(pk=problem.pk).exists()
+
+
+def _status_step(problem: Problem, previous: str) -> bool:
+    """Check a status written with the record; return whether it asks to start the analysis.
+
+    The status follows the lifecycle of chain guide 5.4.2 g and PRB-04: the one step a
+    record's editor may take is 已识别 → 分析中 (“Start analysis” on the page); 攻关中 and
+    已解决 come from the linked breakthrough projects (``problems_start_tackling``,
+    ``problems_mark_solved``). Any other change is refused under ``status``.
+    """
+    wanted = problem.status or ProblemStatus.IDENTIFIED
+    if wanted == previous:
+        return False
+    if previous == ProblemStatus.IDENTIFIED and wanted == ProblemStatus.ANALYZING:
+        problem.status = previous  # saved as it was; problem_start_analysis makes the step
+        return True
+    raise ValidationError({"status": _(
+        "The status follows the lifecycle: an identified problem moves to analysis (“Start analysis”); "
+        "under breakthrough and solved are set by its linked breakthrough projects.")})
+
+
 @transaction.atomic
-def problem_save(*, user, problem: Problem, concerned=None, related=None, scores: dict | None = None) -> Problem:
+def problem_save(*, user, problem: Problem, concerned=None, related=None, scores: dict | None = None,
+                 level: int | None = None) -> Problem:
     """Create or update a problem with its relations, and score it when ``scores`` is given.
 
     Everything happens in one transaction: a bad score leaves no problem behind (PRB-03).
+    Scores (and a ``level`` given without scores, as a Table C.1 row may) are for those who
+    may assess the problem, as on the assessment page; anyone else is refused with
+    ``PermissionDenied({"scores": …})`` before anything is written. A status written with
+    the record is checked by :func:`_status_step`.
     """
     creating = problem.pk is None
     if creating:
@@ -56,8 +94,19 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
             problem.reporter_org_id = user.organization_id
         problem.code = (problem.code or "").strip() or problem_next_code(problem.reported_on)
         problem.next_review_due = problem.next_review_due or next_review_date(problem.reported_on)
+        saved = {"status": ProblemStatus.IDENTIFIED, "severity_level": None}
     else:
         _require(user, "change", problem)
+        saved = Problem._base_manager.filter(pk=problem.pk).values("status", "severity_level").get()
+    level_changes = level is not None and level != saved["severity_level"]
+    if scores and not _may_assess(user, problem):
+        raise _deny("scores", _("Only an assessor of this problem may score it."))
+    if level_changes and not _may_assess(user, problem):
+        raise _deny("level", _("Only an assessor of this problem may set its level."))
+    start_analysis = _status_step(problem, saved["status"])
+    if level_changes:
+        # A level given in Table C.1 without scores: kept, with no weighted total (not scored).
+        problem.severity_level, problem.severity_total = level, None
     if problem.node_id and not problem.segment:
         problem.segment = problem.node.segment
     problem.full_clean()
@@ -68,7 +117,9 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
         related = [r for r in related if r.pk != problem.pk]
         problem.related.set(related)
     if scores:
-        problem_assess(user=user, problem=problem, scores=scores, check=False)
+        problem_assess(user=user, problem=problem, scores=scores)
+    if start_analysis:
+        problem_start_analysis(user=user, problem=problem)
     if user is not None and not Problem.objects.restrict(user, "view").filter(pk=problem.pk).exists():
         raise PermissionDenied(_("You may not save a record outside your own scope."))
     return problem
@@ -111,14 +162,14 @@ def severity_compute(model: SeverityModel, scores: dict) -> tuple[dict, Decimal,
 
 
 @transaction.atomic
-def problem_assess(*, user, problem: Problem, scores: dict, comment: str = "", model=None, check: bool = True):
+def problem_assess(*, user, problem: Problem, scores: dict, comment: str = "", model=None):
     """Score a problem on every dimension of the current severity model (chain guide Appendix D).
 
     The weighted total is computed with exact decimals; the level follows the model's
     thresholds and the assessment keeps the model version it used.
     """
-    if check:
-        _require(user, "assess", problem)
+    if not _may_assess(user, problem):
+        raise _deny("scores", _("Only an assessor of this problem may score it."))
     model = model or SeverityModel.objects.current()
     if model is None:
         raise ValidationError({"scores": _("No severity model is defined.")})

@@ -1,5 +1,6 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from zhilian.chains.models import Chain, ChainNode
 from zhilian.directory.models import Organization
@@ -24,7 +25,12 @@ class ProblemSerializer(serializers.ModelSerializer):
     one of identified, analyzing, tackling, solved. Writing ``scores`` assesses the problem
     on the current severity model (chain guide Appendix D); ``severity_total`` (a decimal
     string such as "4.0"), ``severity_level`` (1–3) and ``stars`` (3–1) follow from it.
-    A score outside 1–5 or a missing dimension answers 400 and saves nothing."""
+    A score outside 1–5 or a missing dimension answers 400 and saves nothing; scores from
+    someone who may not assess the problem (the assessment page's rule) answer 403 with
+    ``{"scores": [...]}`` and save nothing. ``status`` follows the lifecycle (PRB-04): a
+    new problem is ``identified``; the one step a client may write is ``identified`` →
+    ``analyzing``; ``tackling`` and ``solved`` come from linked breakthrough projects. Any
+    other status write answers 400 under ``status``."""
 
     chain = serializers.PrimaryKeyRelatedField(queryset=Chain.objects.all())
     node = serializers.PrimaryKeyRelatedField(queryset=ChainNode.objects.all(), allow_null=True, required=False)
@@ -123,7 +129,12 @@ class ProblemSerializer(serializers.ModelSerializer):
         scores = data.pop("scores", None)
         for key, value in data.items():
             setattr(problem, key, value)
-        saved = problem_save(user=user, problem=problem, related=related, concerned=concerned, scores=scores)
+        try:
+            saved = problem_save(user=user, problem=problem, related=related, concerned=concerned, scores=scores)
+        except DjangoPermissionDenied as exc:
+            if exc.args and isinstance(exc.args[0], dict):  # a refusal naming its field: 403 {"scores": [...]}
+                raise exceptions.PermissionDenied(exc.args[0]) from None
+            raise
         saved.__dict__.pop("assessments_newest_first", None)  # the page's prefetch is stale after a new assessment
         return saved
 

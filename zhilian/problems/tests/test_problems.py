@@ -447,3 +447,83 @@ def test_problem_pages_render(client_as):
                 f"/problems/severity-models/{SeverityModel.objects.current().pk}/", "/"):
         assert client_as("city").get(url).status_code == 200, url
     assert ProblemAssessment.objects.filter(problem=problem).exists()
+
+
+# --------------------------------------------------------------------------- who may score and move the status
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.req("PLT-02")
+def test_api_scores_only_from_those_who_may_assess(api_as, client_as, display):
+    problem = Problem.objects.get(code="OD-008")  # member's own problem, ★★
+    before = (problem.severity_total, problem.severity_level, problem.assessments.count(), problem.name)
+    assert client_as("member").get(f"/problems/{problem.pk}/assess/").status_code == 404  # the page's rule
+    response = api_as("member").patch(f"/api/v1/problems/{problem.pk}/", {
+        "scores": {"impact": 1, "spread": 1, "urgency": 1}, "name": "改名"}, format="json")
+    assert response.status_code == 403 and "scores" in response.json(), response.content
+    problem.refresh_from_db()
+    assert (problem.severity_total, problem.severity_level, problem.assessments.count(), problem.name) == before
+    count = Problem.objects.count()
+    response = api_as("member").post("/api/v1/problems/", {
+        "name": "自评", "chain": display.pk, "category": "technology", "description": "x",
+        "scores": {"impact": 5, "spread": 5, "urgency": 5}}, format="json")
+    assert response.status_code == 403 and "scores" in response.json()
+    assert Problem.objects.count() == count
+    # whoever the assessment page lets score may score through the API
+    response = api_as("city").patch(f"/api/v1/problems/{problem.pk}/", {
+        "scores": {"impact": 1, "spread": 1, "urgency": 1}}, format="json")
+    assert response.status_code == 200 and response.json()["stars"] == 1
+    response = api_as("expert").post("/api/v1/problems/", {
+        "name": "专家发现", "chain": display.pk, "category": "technology", "description": "x",
+        "scores": {"impact": 4, "spread": 4, "urgency": 4}}, format="json")
+    assert response.status_code == 201 and response.json()["severity_total"] == "4.0", response.content
+
+
+@pytest.mark.req("PRB-04")
+def test_api_status_moves_only_along_the_lifecycle(api_as, display):
+    problem = Problem.objects.get(code="OD-008")
+    assert problem.status == ProblemStatus.IDENTIFIED
+    for wanted in ("solved", "tackling"):
+        response = api_as("member").patch(f"/api/v1/problems/{problem.pk}/", {"status": wanted, "name": "改名"},
+                                          format="json")
+        assert response.status_code == 400 and "status" in response.json(), response.content
+        problem.refresh_from_db()
+        assert problem.status == ProblemStatus.IDENTIFIED and problem.name != "改名"
+    response = api_as("member").patch(f"/api/v1/problems/{problem.pk}/", {"status": "analyzing"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "analyzing"
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.ANALYZING
+    back = api_as("member").patch(f"/api/v1/problems/{problem.pk}/", {"status": "identified"}, format="json")
+    assert back.status_code == 400 and "status" in back.json()
+    same = api_as("member").patch(f"/api/v1/problems/{problem.pk}/", {"status": "analyzing", "product": "原片"},
+                                  format="json")
+    assert same.status_code == 200  # writing the current status back is no change
+    count = Problem.objects.count()
+    response = api_as("city").post("/api/v1/problems/", {
+        "name": "新问题", "chain": display.pk, "category": "technology", "description": "x", "status": "solved"},
+        format="json")
+    assert response.status_code == 400 and "status" in response.json()
+    assert Problem.objects.count() == count
+
+
+@pytest.mark.req("PRB-04")
+@pytest.mark.req("PRB-07")
+def test_import_may_not_set_status_or_level_outside_the_rules(persona):
+    member = persona("member")
+    od8 = Problem.objects.get(code="OD-008")
+    row = [[c.export_value(od8) for c in COLUMNS]]
+    row[0][9] = "已解决"
+    result = TableC1Importer(user=member).run(_c1_file(row))
+    assert not result.committed and (4, "问题状态") in {(e.row, e.column) for e in result.errors}
+    row[0][9], row[0][11] = "已识别", "★"
+    result = TableC1Importer(user=member).run(_c1_file(row))
+    assert not result.committed and (4, "质量问题分级") in {(e.row, e.column) for e in result.errors}
+    od8.refresh_from_db()
+    assert od8.status == ProblemStatus.IDENTIFIED and od8.severity_level == 2
+    new = ["M-001", DISPLAY, "上游-玻璃基板", "", "原片气泡", "", "", "无", "", "分析中", "质量技术问题", ""]
+    result = TableC1Importer(user=member).run(_c1_file([new]))
+    assert result.committed, result.as_dict()
+    assert Problem.objects.get(code="M-001").status == ProblemStatus.ANALYZING
+    tackling = ["M-002", DISPLAY, "上游-玻璃基板", "", "原片划伤", "", "", "无", "", "攻关中", "质量技术问题", ""]
+    result = TableC1Importer(user=member).run(_c1_file([tackling]))
+    assert not result.committed and (4, "问题状态") in {(e.row, e.column) for e in result.errors}
