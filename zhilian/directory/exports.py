@@ -241,6 +241,10 @@ class ExpertImporter(xl.TabularImporter):
 # --------------------------------------------------------------------------- 主要检验检测服务机构名录 (DIR-04)
 
 ROSTER_HEADING = "主要检验检测服务机构名录"
+# TestingCapability.certificate_status as the roster states it: a line whose certificate
+# lapsed stays listed, flagged, and is not counted as qualified.
+CERTIFICATE_STATUS = {"valid": "有效", "expiring": "有效（即将到期）", "expired": "过期（不计入有效资质）",
+                      "missing": "无对应证书记录"}
 
 
 def roster_workbook(entries, keywords, user=None) -> bytes:
@@ -254,8 +258,8 @@ def roster_workbook(entries, keywords, user=None) -> bytes:
     for entry in entries:
         number += 1
         org = entry.institution
-        certificates = "；".join(f"{q.get_kind_display()} {q.certificate_no}（有效期至 {q.valid_until:%Y-%m-%d}）"
-                                for q in entry.qualifications)
+        certificates = "；".join(f"{q.label}（有效期至 {q.valid_until:%Y-%m-%d}"
+                                f"{'，已过期' if q.expiry_status == 'expired' else ''}）" for q in entry.qualifications)
         for idx, cap in enumerate(entry.capabilities):
             first = idx == 0
             rows.append(Row(no=number if first else "", name=org.name if first else "",
@@ -264,14 +268,14 @@ def roster_workbook(entries, keywords, user=None) -> bytes:
                             contact=f"{org.contact_name} {mobile_for(user, org.contact_phone)}".strip() if first else "",
                             product=cap.product, parameter=cap.parameter, method=cap.method,
                             standard=cap.standard_code, accredited=cap.get_qualification_display(),
-                            limitation=cap.limitation))
+                            status=CERTIFICATE_STATUS.get(cap.certificate_status, ""), limitation=cap.limitation))
     columns = [
         xl.Column("序号", "no", width=6), xl.Column("机构名称", "name", width=30),
         xl.Column("所在地", "district", width=14), xl.Column("资质（CMA / CNAS）", "certificates", width=40),
         xl.Column("联系方式", "contact", width=20), xl.Column("产品 / 对象", "product", width=18),
         xl.Column("项目 / 参数", "parameter", width=18), xl.Column("检测方法", "method", width=20),
         xl.Column("依据标准", "standard", width=20), xl.Column("资质类别", "accredited", width=14),
-        xl.Column("限制范围", "limitation", width=16),
+        xl.Column("资质状态", "status", width=18), xl.Column("限制范围", "limitation", width=16),
     ]
     notes = [f"产品关键词：{'、'.join(keywords)}",
              "依据：T/GQDA 产业链质量提升实施导则 5.3.5（以 CMA 资质认定和 CNAS 认可体系为基础，"

@@ -199,7 +199,13 @@ class InstitutionQualification(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.certificate_no}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """"CMA 201320340456", "CNAS L06789": the kind once, even when the number repeats it."""
+        number = (self.certificate_no or "").strip()
+        return number if number.upper().startswith(self.kind.upper()) else f"{self.kind} {number}".strip()
 
     @property
     def is_valid(self):
@@ -257,6 +263,20 @@ class TestingCapability(SearchableMixin, BaseModel):
                 return EVERYTHING  # the capability directory is public by design (chain guide 5.3.5)
             return Q(institution__in=Organization.objects.restrict(user, "change").values("pk"))
 
+        def with_certificate(self, day=None):
+            """Annotate ``certificate_valid_until``: the end of the institution's certificate of the
+            kind the line is accredited under (CMA / CNAS), latest first, issued by ``day``.
+
+            A line counts as qualified only while that certificate is valid on the day (chain
+            guide 5.3.5 builds the roster on CMA / CNAS); see :attr:`TestingCapability.certificate_status`.
+            """
+            day = day or timezone.localdate()
+            certificates = (InstitutionQualification.objects
+                            .filter(Q(issued_on__isnull=True) | Q(issued_on__lte=day),
+                                    organization=models.OuterRef("institution"), kind=models.OuterRef("qualification"))
+                            .order_by("-valid_until").values("valid_until")[:1])
+            return self.annotate(certificate_valid_until=models.Subquery(certificates))
+
     objects = RestrictedManager.from_queryset(QS)()
 
     class Meta:
@@ -283,6 +303,26 @@ class TestingCapability(SearchableMixin, BaseModel):
     @property
     def name(self):
         return str(self)
+
+    @property
+    def certificate_status(self) -> str:
+        """``""`` (not accredited), ``missing`` (no such certificate on record), ``expired``,
+        ``expiring`` or ``valid``: whether the certificate the line is held under covers it today."""
+        if not self.qualification:
+            return ""
+        if "certificate_valid_until" in self.__dict__:
+            valid_until = self.certificate_valid_until
+        else:
+            certificate = (InstitutionQualification.objects.filter(
+                Q(issued_on__isnull=True) | Q(issued_on__lte=timezone.localdate()),
+                organization_id=self.institution_id, kind=self.qualification).order_by("-valid_until").first())
+            valid_until = certificate.valid_until if certificate is not None else None
+        return "missing" if valid_until is None else expiry_status(valid_until)
+
+    @property
+    def is_qualified(self) -> bool:
+        """Whether the line is held under a certificate valid today (the matching's rule)."""
+        return self.certificate_status in ("valid", "expiring")
 
 
 class ExpertQuerySet(RestrictedQuerySet):

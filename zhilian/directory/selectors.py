@@ -97,18 +97,25 @@ class RosterEntry:
     def keywords_covered(self) -> list[str]:
         return sorted({c.matched_keyword for c in self.capabilities if getattr(c, "matched_keyword", "")})
 
+    @property
+    def lapsed_count(self) -> int:
+        """Lines accredited under a certificate that has expired (or is not on record)."""
+        return sum(1 for c in self.capabilities if c.certificate_status in ("expired", "missing"))
+
 
 def capability_roster(keywords, user=None, *, fields=("product",)) -> list[RosterEntry]:
     """Build the "主要检验检测服务机构名录" for product keywords (chain guide 5.3.5).
 
     Institutions are grouped with their matching capability lines (product, parameter,
-    method, standard, accreditation) and their CMA / CNAS certificates; most matches first.
+    method, standard, accreditation) and their CMA / CNAS certificates. Each line carries
+    ``certificate_status``: a line whose certificate has expired stays listed, flagged, and
+    institutions with the most lines still covered come first.
     """
     words = split_keywords(keywords)
     if not words:
         return []
     entries: dict[int, RosterEntry] = {}
-    for capability in capabilities_matching(words, user, fields=fields):
+    for capability in capabilities_matching(words, user, fields=fields).with_certificate():
         haystack = " ".join(str(getattr(capability, f, "")) for f in fields).lower()
         capability.matched_keyword = next((w for w in words if w.lower() in haystack), "")
         entry = entries.get(capability.institution_id)
@@ -123,7 +130,8 @@ def capability_roster(keywords, user=None, *, fields=("product",)) -> list[Roste
         qualifications = qualifications.restrict(user, "view")
     for q in qualifications:
         entries[q.organization_id].qualifications.append(q)
-    return sorted(entries.values(), key=lambda e: (-len(e.capabilities), e.institution.name_sort))
+    return sorted(entries.values(), key=lambda e: (-(len(e.capabilities) - e.lapsed_count), -len(e.capabilities),
+                                                   e.institution.name_sort))
 
 
 def capability_search(user, *, query: str = "", product: str = "", parameter: str = "", method: str = "",
@@ -208,10 +216,14 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
     """Rank technical institutions for a need: capability lines, service domain, district.
 
     Score: 10 per matching capability line (at most 5 counted), 8 for serving the need's
-    domain, 3 for a valid CMA / CNAS certificate, 2 for being in the enterprise's district.
+    domain, 3 when matching lines are held under a CMA / CNAS certificate valid today (or,
+    for an institution matched by domain only, for holding one), 2 for being in the
+    enterprise's district. A line accredited under a certificate that has lapsed (or is not
+    on record) is not counted: the reasons say so, and every reason given is true today.
     """
     words = split_keywords(keywords)
     domain_codes = list(domain_codes)
+    today = timezone.localdate()
     candidates = _organizations(user).filter(kind=OrganizationKind.INSTITUTION, is_active=True).exclude(pk__in=list(exclude))
     condition = Q(pk__in=[])
     if words:
@@ -221,31 +233,43 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
     candidates = candidates.filter(pk__in=candidates.filter(condition).values("pk")).prefetch_related("service_domains")
     capabilities: dict[int, list] = {}
     if words:
-        for capability in TestingCapability.objects.filter(
+        for capability in TestingCapability.objects.with_certificate(today).filter(
                 _keyword_q(words, CAPABILITY_FIELDS), institution__in=candidates.values("pk")).order_by("product"):
             capabilities.setdefault(capability.institution_id, []).append(capability)
-    today = timezone.localdate()
-    accredited = set(InstitutionQualification.objects.filter(
-        organization__in=candidates.values("pk"), valid_until__gte=today,
-        kind__in=[QualificationKind.CMA, QualificationKind.CNAS]).values_list("organization_id", flat=True))
+    certificates: dict[int, list] = {}
+    for certificate in InstitutionQualification.objects.filter(
+            Q(issued_on__isnull=True) | Q(issued_on__lte=today), organization__in=candidates.values("pk"),
+            valid_until__gte=today, kind__in=[QualificationKind.CMA, QualificationKind.CNAS]).order_by("kind"):
+        certificates.setdefault(certificate.organization_id, []).append(certificate)
     matches = []
     for institution in candidates[:500]:
         reasons, score = [], 0
         lines = capabilities.get(institution.pk, [])
-        if lines:
-            score += 10 * min(len(lines), 5)
-            reasons.append(_("%(n)d matching capability lines") % {"n": len(lines)})
+        lapsed = [c for c in lines if c.certificate_status in ("expired", "missing")]
+        counted = [c for c in lines if c.certificate_status not in ("expired", "missing")]
+        if counted:
+            score += 10 * min(len(counted), 5)
+            reasons.append(_("%(n)d matching capability lines") % {"n": len(counted)})
         served = [d for d in institution.service_domains.all() if d.code in domain_codes]
         if served:
             score += 8
             reasons.append(_("serves %(domains)s") % {"domains": "、".join(d.name for d in served)})
-        if institution.pk in accredited:
+        valid = certificates.get(institution.pk, [])
+        kinds = {c.qualification for c in counted if c.is_qualified}
+        if kinds:
             score += 3
-            reasons.append(_("valid CMA / CNAS certificate"))
+            reasons.append(_("capabilities held under valid %(certificates)s") % {
+                "certificates": "、".join(q.label for q in valid if q.kind in kinds)})
+        elif not lines and valid:
+            score += 3
+            reasons.append(_("holds valid %(certificates)s") % {"certificates": "、".join(q.label for q in valid)})
+        if lapsed:
+            reasons.append(_("%(n)d matching lines not counted: their certificate has expired or is not on record")
+                           % {"n": len(lapsed)})
         if district and institution.district == district:
             score += 2
             reasons.append(_("same district"))
-        matches.append(ProviderMatch(institution, score, reasons, lines[:5]))
+        matches.append(ProviderMatch(institution, score, reasons, (counted + lapsed)[:5]))
     matches.sort(key=lambda m: (-m.score, m.provider.name_sort))
     return matches[:limit]
 

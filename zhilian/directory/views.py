@@ -69,7 +69,7 @@ class OrganizationDetailView(ObjectDetailView):
         if obj.kind == OrganizationKind.INSTITUTION:
             capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
             context.update(qualification_card_context(request, obj))
-            context["capabilities"] = capabilities[:30]
+            context["capabilities"] = capabilities.with_certificate()[:30]
             context["capability_count"] = capabilities.count()
             context["capability_products"] = (capabilities.values("product").annotate(n=Count("id"))
                                               .order_by("-n", "product")[:12])

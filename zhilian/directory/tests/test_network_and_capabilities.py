@@ -136,3 +136,30 @@ def test_an_institution_records_capabilities_for_itself_only(api_as, persona):
     refused = api.post("/api/v1/capabilities/", {**data, "institution": other.pk}, format="json")
     assert refused.status_code == 400 and "institution" in refused.json()
     assert not models.TestingCapability.objects.filter(institution=other, product="测试产品").exists()
+
+
+HAIXI = "厦门海西计量测试研究院"
+
+
+@pytest.mark.req("DIR-04")
+def test_lines_held_under_an_expired_certificate_are_flagged_in_the_roster(client_as, persona):
+    """海西计量's CMA 201320340456 lapsed on 2026-08-31: its 玻璃基板 lines stay listed, flagged 过期."""
+    haixi_cma = models.InstitutionQualification.objects.get(certificate_no="201320340456")
+    assert haixi_cma.expiry_status == "expired"
+    entries = {e.institution.name: e for e in capability_roster("玻璃基板", persona("member"))}
+    assert {c.parameter: c.certificate_status for c in entries[HAIXI].capabilities} == {
+        "厚度": "expired", "翘曲度": "expired"}
+    assert [c.certificate_status for c in entries["厦门市光电产品质量检验中心"].capabilities] == ["valid"]
+    client = client_as("owner")
+    page = client.get(reverse("directory:capability_roster"), {"keywords": "玻璃基板"})
+    assert [e.institution.name for e in page.context["entries"]][0] == "厦门市光电产品质量检验中心"  # covered lines first
+    assert page.content.decode().count("zl-cert-expired") == 2
+    export = client.get(reverse("directory:capability_roster"), {"keywords": "玻璃基板", "export": "xlsx"})
+    rows = [r for r in openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(min_row=3, values_only=True)
+            if r[5]]
+    assert {r[6]: r[10] for r in rows} == {"厚度": "过期（不计入有效资质）", "翘曲度": "过期（不计入有效资质）",
+                                           "表面粗糙度": "有效"}
+    # Renewed, the same lines count again.
+    models.InstitutionQualification.objects.filter(pk=haixi_cma.pk).update(valid_until="2032-08-31")
+    entries = {e.institution.name: e for e in capability_roster("玻璃基板", persona("member"))}
+    assert {c.certificate_status for c in entries[HAIXI].capabilities} == {"valid"}

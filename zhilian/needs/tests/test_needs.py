@@ -320,3 +320,27 @@ def test_the_need_api_refuses_a_stale_edit(api_as, persona):
     stale = api.patch(url, {"title": "后到", "version": version}, format="json")
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
     assert Need.objects.get(pk=need.pk).title == "先到"
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("DIR-04")
+def test_matching_counts_only_lines_under_a_certificate_valid_today(persona):
+    """海西计量 holds its 玻璃基板 lines under CMA 201320340456, which expired on 2026-08-31:
+    they are not counted, and no reason claims a valid certificate for them."""
+    need = file_need(persona("member"), title="玻璃基板厚度检测", product="玻璃基板")
+    commissioner = persona("commissioner")
+    ranked = selectors.need_matches(need, commissioner, limit=20).institutions
+    by_name = {m.provider.name: m for m in ranked}
+    haixi, centre = by_name["厦门海西计量测试研究院"], by_name["厦门市光电产品质量检验中心"]
+    assert ranked[0].provider.name == "厦门市光电产品质量检验中心"
+    assert not any("持有效" in r or "资质" in r and "过期" not in r for r in haixi.reasons)
+    assert any("过期" in r for r in haixi.reasons)
+    assert {c.certificate_status for c in haixi.capabilities} == {"expired"}
+    assert any("CMA 231320340789" in r for r in centre.reasons)  # the certificate actually covering the line
+    assert haixi.score < centre.score
+    # Renewed, the lines count and the reason names the certificate.
+    Organization.objects.get(name="厦门海西计量测试研究院").qualifications.filter(kind="CMA").update(
+        valid_until=datetime.date(2032, 8, 31))
+    renewed = {m.provider.name: m for m in selectors.need_matches(need, commissioner, limit=20).institutions}
+    assert renewed["厦门海西计量测试研究院"].score > haixi.score
+    assert any("CMA 201320340456" in r for r in renewed["厦门海西计量测试研究院"].reasons)
