@@ -50,6 +50,38 @@ def test_the_orm_cannot_change_or_delete_audit_records_either():
     assert AuditEvent.objects.filter(pk=event.pk, message="原始记录").exists()
 
 
+def _insert_over(event, verb: str, suffix: str = "") -> None:
+    """Send ``<verb> core_auditevent (every column) VALUES (event's row, message 篡改) <suffix>``."""
+    import json
+
+    columns = [f.column for f in AuditEvent._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM core_auditevent WHERE id = %s", [event.pk])
+        row = [json.dumps(v) if isinstance(v, (dict, list)) else v for v in cursor.fetchone()]
+    row[columns.index("message")] = "篡改"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"{verb} core_auditevent ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(row))}) {suffix}",
+                       row)
+
+
+@pytest.mark.req("SEC-06")
+@pytest.mark.parametrize("verb, suffix", [
+    ("INSERT OR REPLACE INTO", ""),   # SQLite: deletes the old row without firing delete triggers
+    ("REPLACE INTO", ""),             # SQLite: the same
+    ("INSERT INTO", "ON CONFLICT (id) DO UPDATE SET message = excluded.message"),  # both: an upsert
+])
+def test_the_database_refuses_to_replace_an_audit_record_by_inserting_over_it(verb, suffix):
+    if connection.vendor != "sqlite" and "REPLACE" in verb:
+        pytest.skip("REPLACE exists on SQLite only")
+    event = one_event()
+    total = AuditEvent.objects.count()
+    with pytest.raises(DatabaseError, match="append-only"):
+        _insert_over(event, verb, suffix)
+    assert AuditEvent.objects.get(pk=event.pk).message == "原始记录"
+    assert AuditEvent.objects.count() == total
+    one_event()  # an ordinary insert still works
+
+
 @pytest.mark.req("SEC-06")
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE exists on PostgreSQL only")
 def test_postgresql_refuses_truncate_of_the_audit_log():

@@ -1,7 +1,10 @@
 """The audit log is append-only in the database itself (SEC-06, PLT-03).
 
 Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on ``core_auditevent``,
-whoever sends them: the ORM, raw SQL, a shell. The one exception is a *maintenance window*:
+whoever sends them: the ORM, raw SQL, a shell. Rewriting a record by inserting over it is
+refused too: SQLite's ``INSERT OR REPLACE`` by a trigger on INSERT that refuses an existing
+id, PostgreSQL's ``INSERT … ON CONFLICT DO UPDATE`` by the UPDATE trigger (PostgreSQL has no
+REPLACE; ``MERGE`` fires the same row triggers). The one exception is a *maintenance window*:
 while the table ``zl_audit_maintenance`` holds a row, the triggers let changes through.
 That table is not a Django model and the application never writes it; only two things
 open a window, each inside a single transaction so no other connection ever sees it open:
@@ -32,6 +35,13 @@ _SQLITE = [
     f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {TABLE}
         WHEN NOT EXISTS (SELECT 1 FROM {MAINTENANCE_TABLE})
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE refused'); END""",  # nosec B608 - constant table names
+    # INSERT OR REPLACE / REPLACE INTO with an existing id deletes the old row without firing
+    # delete triggers (unless recursive_triggers is on), so an insert may never name an
+    # existing record. Upserts (ON CONFLICT DO UPDATE) are refused here too, before the update.
+    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_no_replace BEFORE INSERT ON {TABLE}
+        WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id)
+            AND NOT EXISTS (SELECT 1 FROM {MAINTENANCE_TABLE})
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: replacing a record refused'); END""",  # nosec B608 - constant table names
 ]
 
 _POSTGRESQL = [
@@ -74,7 +84,7 @@ def is_protected(using: str = "default") -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
-            return cursor.fetchone()[0] >= 2
+            return cursor.fetchone()[0] >= 3
         if connection.vendor == "postgresql":
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [TABLE])
             return cursor.fetchone()[0] >= 2
