@@ -56,6 +56,28 @@ def _chain_managers(user) -> bool:
     return user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION)
 
 
+def _building(user) -> Q:
+    building = Q(created_by=user)
+    if user.organization_id:
+        building |= Q(owner_enterprise_id=user.organization_id)
+    return building
+
+
+def _reviewing(user) -> Q:
+    return Q(pk__in=Chain.reviewers.through.objects.filter(user=user).values("chain"))
+
+
+def working_copy_scope(user) -> Q:
+    """The chains whose working copy (and review comments) ``user`` sees: Q over ``Chain``.
+
+    Builders, reviewers and the city-wide roles; everyone else sees only the latest
+    publication (MAP-07, PLT-02). ``Chain.can_see_draft`` answers the same for one chain.
+    """
+    if _chain_managers(user):
+        return EVERYTHING
+    return _building(user) | _reviewing(user)
+
+
 class ChainQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         """Published maps are visible to every role; drafts only to those who build and review them.
@@ -66,10 +88,7 @@ class ChainQuerySet(RestrictedQuerySet):
         """
         if _chain_managers(user):
             return EVERYTHING
-        building = Q(created_by=user)
-        if user.organization_id:
-            building |= Q(owner_enterprise_id=user.organization_id)
-        reviewing = Q(pk__in=Chain.reviewers.through.objects.filter(user=user).values("chain"))
+        building, reviewing = _building(user), _reviewing(user)
         if action == "publish":
             return NOTHING
         if action == "review":
@@ -138,13 +157,35 @@ class Chain(SearchableMixin, PinyinSortMixin, BaseModel):
             return True
         return self.reviewers.filter(pk=user.pk).exists()
 
+    def history_visible_to(self, user) -> bool:
+        """The change log shows unpublished edits of the map: builders and reviewers only."""
+        return self.can_see_draft(user)
+
 
 def _chain_scoped(user, action, field="chain"):
     return Q(**{f"{field}__in": Chain.objects.restrict(user, action).values("pk")})
 
 
+def _working_copy_scoped(user, field="chain") -> Q:
+    condition = working_copy_scope(user)
+    if condition == EVERYTHING:
+        return EVERYTHING
+    return Q(**{f"{field}__in": Chain.objects.filter(condition).values("pk")})
+
+
+def _published_rows_scope(user) -> Q:
+    """Rows of a chain's map: all of them for its builders and reviewers, for everyone else
+    only the rows of its latest publication (``published_version`` set when it was made)."""
+    working = _working_copy_scoped(user)
+    if working == EVERYTHING:
+        return _chain_scoped(user, "view")
+    return _chain_scoped(user, "view") & (Q(published_version__isnull=False) | working)
+
+
 class ChainNodeQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
+        if action == "view":
+            return _published_rows_scope(user)
         return _chain_scoped(user, action)
 
 
@@ -167,6 +208,9 @@ class ChainNode(SearchableMixin, BaseModel):
     supplies = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="supplied_by",
                                       verbose_name=_("supplies to"),
                                       help_text=_("Downstream nodes this node's output goes into (PRB-05 impact reach)."))
+    published_version = models.PositiveIntegerField(
+        _("version at the last publication"), null=True, blank=True, editable=False,
+        help_text=_("Set when the chain is published; empty for a link added since (MAP-07)."))
 
     objects = RestrictedManager.from_queryset(ChainNodeQuerySet)()
 
@@ -183,6 +227,9 @@ class ChainNode(SearchableMixin, BaseModel):
     def get_absolute_url(self):
         return reverse("chains:node_detail", args=[self.pk])
 
+    def history_visible_to(self, user) -> bool:
+        return self.chain.can_see_draft(user)
+
     def clean(self):
         if self.parent_id:
             if self.parent.chain_id != self.chain_id:
@@ -198,6 +245,8 @@ class ChainNode(SearchableMixin, BaseModel):
 
 class PlacementQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
+        if action == "view":
+            return _published_rows_scope(user)
         return _chain_scoped(user, action)
 
 
@@ -215,6 +264,9 @@ class Placement(BaseModel):
     in_province = models.BooleanField(_("in province"), default=True, editable=False,
                                       help_text=_("Copied from the enterprise's province when saved (chain guide 5.3.3)."))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    published_version = models.PositiveIntegerField(
+        _("version at the last publication"), null=True, blank=True, editable=False,
+        help_text=_("Set when the chain is published; empty for a placement added since (MAP-07)."))
 
     objects = RestrictedManager.from_queryset(PlacementQuerySet)()
 
@@ -230,6 +282,9 @@ class Placement(BaseModel):
 
     def get_absolute_url(self):
         return reverse("chains:node_detail", args=[self.node_id])
+
+    def history_visible_to(self, user) -> bool:
+        return self.chain.can_see_draft(user)
 
     def clean(self):
         if self.node_id and self.chain_id and self.node.chain_id != self.chain_id:
@@ -254,6 +309,9 @@ class ChainSnapshot(BaseModel):
                                      verbose_name=_("published by"))
     note = models.TextField(_("publication note"), blank=True)
     data = models.JSONField(_("map data"))
+    # Counted when published: a working copy with fewer published rows lost some since.
+    node_count = models.PositiveIntegerField(_("links"), default=0)
+    placement_count = models.PositiveIntegerField(_("placements"), default=0)
 
     class QS(RestrictedQuerySet):
         def scope(self, user, action):
@@ -293,7 +351,10 @@ class ReviewComment(BaseModel):
 
     class QS(RestrictedQuerySet):
         def scope(self, user, action):
-            return _chain_scoped(user, "view") if action == "view" else Q(author=user)
+            # Review comments are about the working copy: its builders and reviewers only.
+            if action == "view":
+                return _chain_scoped(user, "view") & _working_copy_scoped(user)
+            return Q(author=user)
 
     objects = RestrictedManager.from_queryset(QS)()
 

@@ -10,6 +10,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import lru_cache
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,7 +118,7 @@ def labels() -> dict:
 def chain_map_data(chain: Chain) -> dict:
     """Return the working copy of the chain quality map as plain data (MAP-01…05)."""
     node_rows = list(ChainNode.objects.filter(chain=chain).values(
-        "id", "parent", "segment", "name", "key_products", "technology_route", "keywords", "order"))
+        "id", "parent", "segment", "name", "key_products", "technology_route", "keywords", "description", "order"))
     supplies = defaultdict(list)
     for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain=chain).values_list(
             "from_chainnode_id", "to_chainnode_id"):
@@ -142,7 +143,8 @@ def chain_map_data(chain: Chain) -> dict:
         nodes.append({
             "id": row["id"], "name": row["name"], "segment": row["segment"], "parent": row["parent"],
             "depth": row["depth"], "key_products": row["key_products"], "technology_route": row["technology_route"],
-            "keywords": row["keywords"], "supplies": sorted(supplies.get(row["id"], [])),
+            "keywords": row["keywords"], "description": row["description"], "order": row["order"],
+            "supplies": sorted(supplies.get(row["id"], [])),
             "institutions": institutions_by_node.get(row["id"], []),
             "enterprises": enterprises.get(row["id"], []),
             "problems": problems_by_node.get(row["id"], []),
@@ -173,6 +175,82 @@ def chain_map_data(chain: Chain) -> dict:
 
 def chain_latest_snapshot(chain: Chain) -> ChainSnapshot | None:
     return ChainSnapshot.objects.filter(chain=chain).order_by("-number").first()
+
+
+def chain_unpublished_changes(chain: Chain, latest: ChainSnapshot | None = None) -> bool:
+    """Return whether the working copy differs from the latest publication (links, placements).
+
+    A row added or edited since has no or an older ``published_version``; a row removed
+    since leaves fewer published rows than the publication counted (MAP-07).
+    """
+    latest = latest or chain_latest_snapshot(chain)
+    if latest is None:
+        return False
+    for model, count in ((ChainNode, latest.node_count), (Placement, latest.placement_count)):
+        rows = model.objects.filter(chain=chain)
+        if rows.filter(Q(published_version__isnull=True) | ~Q(published_version=F("version"))).exists():
+            return True
+        if rows.count() != count:
+            return True
+    return False
+
+
+def published_map(chain: Chain) -> dict | None:
+    """The chain's latest publication as map data, or None before the first one."""
+    latest = chain_latest_snapshot(chain)
+    return snapshot_data(latest) if latest is not None else None
+
+
+class PublishedRows:
+    """For one reader: the latest publication's links and placements of each chain whose
+    working copy the reader does not see (``None`` for a chain they build or review).
+
+    The chain API serves those readers the published values of the rows ``restrict`` lets
+    through (the rows of the latest publication), never the working copy (MAP-07).
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self._chains: dict[int, tuple[dict, dict] | None] = {}
+
+    def for_chain(self, chain_id: int) -> tuple[dict, dict] | None:
+        if chain_id not in self._chains:
+            chain = Chain.objects.get(pk=chain_id)
+            if chain.can_see_draft(self.user):
+                self._chains[chain_id] = None
+            else:
+                data = published_map(chain) or {"nodes": []}
+                nodes = {n["id"]: n for n in data["nodes"]}
+                placements = {e["placement"]: {**e, "node": n["id"]} for n in data["nodes"]
+                              for e in n.get("enterprises", []) if e.get("placement")}
+                self._chains[chain_id] = (nodes, placements)
+        return self._chains[chain_id]
+
+    def node(self, chain_id: int, node_id: int) -> dict | None:
+        index = self.for_chain(chain_id)
+        return None if index is None else index[0].get(node_id, {})
+
+    def placement(self, chain_id: int, placement_id: int) -> dict | None:
+        index = self.for_chain(chain_id)
+        return None if index is None else index[1].get(placement_id, {})
+
+
+def published_node(data: dict, node_id: int) -> dict | None:
+    """One link of a publication, with its parent, children and suppliers as (id, name) rows."""
+    nodes = {n["id"]: n for n in data.get("nodes", [])}
+    node = nodes.get(node_id)
+    if node is None:
+        return None
+    brief = lambda n: {"id": n["id"], "name": n["name"]}  # noqa: E731
+    institutions = {i["id"]: i for i in data.get("institutions", [])}
+    return {
+        **node,
+        "parent_node": brief(nodes[node["parent"]]) if node.get("parent") in nodes else None,
+        "children": [brief(n) for n in data["nodes"] if n.get("parent") == node_id],
+        "supplies_nodes": [brief(nodes[i]) for i in node.get("supplies", []) if i in nodes],
+        "supplied_by_nodes": [brief(n) for n in data["nodes"] if node_id in n.get("supplies", [])],
+        "institution_rows": [institutions[i] for i in node.get("institutions", []) if i in institutions],
+    }
 
 
 @lru_cache(maxsize=4)
@@ -247,8 +325,16 @@ def map_reach(data: dict, node_id: int) -> dict:
             "enterprises": enterprises}
 
 
-def node_reach(node: ChainNode) -> dict:
-    """The impact reach of ``node`` over the chain's working copy (constant queries)."""
+def node_reach(node: ChainNode, user=None) -> dict:
+    """The impact reach of ``node`` over the map ``user`` sees (constant queries).
+
+    Builders and reviewers (and callers without a user: jobs, tests) follow the working
+    copy; everyone else the chain's latest publication (MAP-07), so a link added since
+    never shows in anyone else's reach.
+    """
+    if user is not None and not node.chain.can_see_draft(user):
+        data = published_map(node.chain)
+        return map_reach(data, node.pk) if data is not None else {"nodes": [], "enterprises": []}
     rows = list(ChainNode.objects.filter(chain_id=node.chain_id).values("id", "parent", "name", "segment"))
     supplies = defaultdict(list)
     for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain_id=node.chain_id).values_list(

@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,13 +150,22 @@ def chain_publish(*, user, chain: Chain, note: str = "", today: datetime.date | 
     open_comments = chain.review_comments.filter(resolved=False).count()
     if open_comments:
         raise ValidationError({"status": _("%(n)d review comments are still open.") % {"n": open_comments}})
+    # ``today`` dates a publication recorded afterwards (the demo's history); normally now.
+    moment = timezone.now() if today is None else timezone.make_aware(
+        datetime.datetime.combine(today, datetime.time(10, 0)))
     today = today or timezone.localdate()
     number = (chain.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    snapshot = ChainSnapshot.objects.create(chain=chain, number=number, published_by=user, note=note,
-                                            data=chain_map_data(chain))
+    data = chain_map_data(chain)
+    snapshot = ChainSnapshot.objects.create(
+        chain=chain, number=number, published_by=user, note=note, data=data, created_at=moment,
+        node_count=len(data["nodes"]), placement_count=sum(len(n["enterprises"]) for n in data["nodes"]))
+    # The rows of this publication are what everyone outside the builders and reviewers
+    # sees (PLT-02); each keeps its version so a later edit shows as an unpublished change.
+    ChainNode.objects.filter(chain=chain).update(published_version=F("version"))
+    Placement.objects.filter(chain=chain).update(published_version=F("version"))
     with audit.transition(chain, _("Published as version %(n)d") % {"n": number}):
         chain.status = ChainStatus.PUBLISHED
-        chain.published_at = timezone.now()
+        chain.published_at = moment
         chain.next_update_due = add_months(today, chain.update_cycle_months or 12)
         chain.save(update_fields=["status", "published_at", "next_update_due", "updated_at"])
     return snapshot

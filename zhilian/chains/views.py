@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,8 @@ from .models import (
     Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, ReviewComment, Segment,
 )
 from .selectors import (
-    chain_latest_snapshot, chain_map_data, map_diff, node_institutions, node_reach, snapshot_data,
+    chain_latest_snapshot, chain_map_data, chain_unpublished_changes, map_diff, node_institutions, node_reach,
+    published_node, snapshot_data,
 )
 from .tables import ChainTable, MonitoredEventTable
 
@@ -53,25 +54,37 @@ class ChainDetailView(ObjectDetailView):
 
     def get_extra_context(self, request, obj):
         user = request.user
-        nodes = list(ChainNode.objects.restrict(user).filter(chain=obj).annotate(
-            n_placements=Count("placements", distinct=True)).order_by("segment", "order", "id"))
-        by_id = {n.pk: n for n in nodes}
+        sees_draft = obj.can_see_draft(user)
+        latest = chain_latest_snapshot(obj)
+        if sees_draft:
+            nodes = list(ChainNode.objects.restrict(user).filter(chain=obj).annotate(
+                n_placements=Count("placements", distinct=True)).order_by("segment", "order", "id"))
+            placement_count = Placement.objects.restrict(user).filter(chain=obj).count()
+        else:
+            # Everyone else reads the tree of the latest publication (MAP-07, PLT-02).
+            nodes, placement_count = self.published_tree(user, obj, latest)
         ordered = []
+        by_parent = {}
+        for node in nodes:
+            by_parent.setdefault(node.parent_id, []).append(node)
 
         def visit(parent_id, depth):
-            for node in [n for n in nodes if n.parent_id == parent_id]:
+            for node in by_parent.get(parent_id, []):
                 node.depth = depth
                 ordered.append(node)
                 visit(node.pk, depth + 1)
 
         visit(None, 0)
-        ordered += [n for n in nodes if n not in ordered]
+        placed = {n.pk for n in ordered}
+        ordered += [n for n in nodes if n.pk not in placed]
         segments = [(code, label, [n for n in ordered if n.segment == code]) for code, label in Segment.choices]
         can_change = _can(user, "change", obj)
         return {
             "segments": segments,
-            "node_count": len(by_id),
-            "placement_count": Placement.objects.restrict(user).filter(chain=obj).count(),
+            "node_count": len(nodes),
+            "placement_count": placement_count,
+            "latest": latest,
+            "unpublished_changes": sees_draft and chain_unpublished_changes(obj, latest),
             "comments": ReviewComment.objects.restrict(user).filter(chain=obj).select_related("author", "node"),
             "snapshots": ChainSnapshot.objects.restrict(user).filter(chain=obj).select_related("published_by"),
             "events": MonitoredEvent.objects.restrict(user).filter(chain=obj)[:10],
@@ -81,9 +94,25 @@ class ChainDetailView(ObjectDetailView):
             "can_publish": obj.status == ChainStatus.REVIEW and _can(user, "publish", obj),
             "can_comment": obj.status == ChainStatus.REVIEW and _can(user, "review", obj),
             "can_record_event": can_change,
-            "sees_draft": obj.can_see_draft(user),
-            "reviewers": obj.reviewers.all() if obj.can_see_draft(user) else [],
+            "sees_draft": sees_draft,
+            "reviewers": obj.reviewers.all() if sees_draft else [],
         }
+
+    @staticmethod
+    def published_tree(user, chain, latest):
+        """The links of the latest publication as unsaved nodes carrying its values."""
+        if latest is None:
+            return [], 0
+        data = snapshot_data(latest)
+        linkable = set(ChainNode.objects.restrict(user).filter(chain=chain).values_list("pk", flat=True))
+        nodes = []
+        for row in data["nodes"]:  # kept in tree order
+            node = ChainNode(pk=row["id"], chain=chain, parent_id=row.get("parent"), segment=row["segment"],
+                             name=row["name"])
+            node.n_placements = len(row.get("enterprises", []))
+            node.linkable = row["id"] in linkable  # a link removed since has no page
+            nodes.append(node)
+        return nodes, latest.placement_count or sum(n.n_placements for n in nodes)
 
 
 class ChainEditView(ObjectEditView):
@@ -190,6 +219,8 @@ class ChainNodeDetailView(ObjectDetailView):
 
     def get_extra_context(self, request, obj):
         user = request.user
+        if not obj.chain.can_see_draft(user):
+            return self.published_context(obj)
         matched, institutions = node_institutions([{"id": obj.pk, "keywords": obj.keywords}])
         return {
             "placements": Placement.objects.restrict(user).filter(node=obj).select_related("enterprise"),
@@ -197,8 +228,46 @@ class ChainNodeDetailView(ObjectDetailView):
             "institutions": institutions,
             "supplies": obj.supplies.all(),
             "supplied_by": obj.supplied_by.all(),
-            "reach": node_reach(obj),
+            "reach": node_reach(obj, user),
             "can_build": _can(user, "change", obj.chain) and obj.chain.status != ChainStatus.REVIEW,
+            "sees_draft": True,
+        }
+
+    @staticmethod
+    def published_context(obj):
+        """The link as the chain's latest publication shows it, for those who see only that
+        (MAP-07, PLT-02): values, enterprises, institutions and reach of the snapshot."""
+        from zhilian.directory.models import Organization
+
+        from .selectors import map_reach
+
+        chain = obj.chain
+        latest = chain_latest_snapshot(chain)
+        data = snapshot_data(latest) if latest is not None else None
+        row = published_node(data, obj.pk) if data is not None else None
+        if row is None:  # restrict lets only published rows through; a race with a deletion
+            raise Http404
+
+        def stub(brief):
+            return ChainNode(pk=brief["id"], chain=chain, name=brief["name"], segment=row["segment"])
+
+        node = ChainNode(pk=obj.pk, chain=chain, segment=row["segment"], name=row["name"],
+                         key_products=row.get("key_products", ""), technology_route=row.get("technology_route", ""),
+                         keywords=row.get("keywords", ""), description=row.get("description", ""))
+        if row["parent_node"]:
+            node.parent = stub(row["parent_node"])
+        placements = []
+        for e in row.get("enterprises", []):
+            enterprise = Organization(pk=e["id"], name=e["name"], province=e.get("province") or "")
+            placements.append(Placement(pk=e.get("placement"), chain=chain, node=node, enterprise=enterprise,
+                                        role=e["role"], ladder=e["ladder"], in_province=e["in_province"],
+                                        key_products=e.get("key_products", "")))
+        return {
+            "object": node, "title": str(node), "can_change": False, "can_delete": False,
+            "placements": placements, "children": [stub(c) for c in row["children"]],
+            "institutions": row["institution_rows"], "supplies": [stub(n) for n in row["supplies_nodes"]],
+            "supplied_by": [stub(n) for n in row["supplied_by_nodes"]], "reach": map_reach(data, obj.pk),
+            "can_build": False, "sees_draft": False, "published_version": latest.number,
         }
 
 

@@ -59,6 +59,11 @@ def _object_from_label(request, label, pk, action="view"):
 def history(request, label, pk):
     """Every recorded change of one object and of its children, newest first (PLT-03)."""
     obj = _object_from_label(request, label, pk)
+    # A model may keep its log from some who see the row: a chain's log shows edits not yet
+    # published, which only its builders and reviewers see (``history_visible_to``).
+    visible = getattr(obj, "history_visible_to", None)
+    if visible is not None and not visible(request.user):
+        raise Http404
     events = AuditEvent.objects.for_object(obj)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     fields = {f.name: f.verbose_name for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}

@@ -64,7 +64,7 @@ class ProblemDetailView(ObjectDetailView):
             "related": Problem.objects.restrict(user).filter(pk__in=obj.related.values("pk")),
             "concerned": obj.concerned_enterprises.restrict(user, "view") if hasattr(
                 obj.concerned_enterprises, "restrict") else obj.concerned_enterprises.all(),
-            "reach": node_reach(obj.node) if obj.node_id else None,
+            "reach": node_reach(obj.node, user) if obj.node_id else None,
             "can_assess": _can(user, "assess", obj),
             "can_review": _can(user, "review", obj),
             "can_analyse": obj.status == ProblemStatus.IDENTIFIED and _can(user, "change", obj),

@@ -33,7 +33,11 @@ class ChainSerializer(serializers.ModelSerializer):
 
 class ChainNodeSerializer(serializers.ModelSerializer):
     """A link of the chain (环节): ``segment`` is upstream, midstream or downstream; ``supplies``
-    lists the downstream nodes its output goes into (PRB-05 impact reach)."""
+    lists the downstream nodes its output goes into (PRB-05 impact reach).
+
+    Builders, reviewers and the city-wide roles read the working copy. Everyone else reads
+    the chain's latest publication: only the links it contains, with the values it
+    published (``version`` is the link's version when published)."""
 
     class Meta:
         model = ChainNode
@@ -46,6 +50,17 @@ class ChainNodeSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["chain"].queryset = Chain.objects.restrict(request.user, "change")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        published = self.context.get("published")
+        row = published.node(instance.chain_id, instance.pk) if published is not None else None
+        if row is not None:
+            data.update({field: row.get(field, "" if field in ("description", "keywords") else None)
+                         for field in ("parent", "segment", "name", "key_products", "technology_route", "keywords",
+                                       "description", "order", "supplies")})
+            data["version"] = instance.published_version
+        return data
 
     def validate(self, attrs):
         instance = ChainNode(**{k: v for k, v in attrs.items() if k != "supplies"})
@@ -63,7 +78,10 @@ class ChainNodeSerializer(serializers.ModelSerializer):
 
 class PlacementSerializer(serializers.ModelSerializer):
     """An enterprise placed on a node: ``role`` chain_owner / leading / supporting; ``ladder``
-    leader / follower; ``in_province`` follows the enterprise's province (chain guide 5.3.3)."""
+    leader / follower; ``in_province`` follows the enterprise's province (chain guide 5.3.3).
+
+    Those who do not build or review the chain read the placements of its latest
+    publication with their published values (``note`` is not published: empty)."""
 
     class Meta:
         model = Placement
@@ -77,6 +95,16 @@ class PlacementSerializer(serializers.ModelSerializer):
         if request is not None:
             self.fields["node"].queryset = ChainNode.objects.restrict(request.user, "change")
             self.fields["enterprise"].queryset = Organization.objects.enterprises().restrict(request.user, "view")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        published = self.context.get("published")
+        row = published.placement(instance.chain_id, instance.pk) if published is not None else None
+        if row is not None:
+            data.update({"node": row.get("node"), "enterprise": row.get("id"), "role": row.get("role"),
+                         "key_products": row.get("key_products", ""), "ladder": row.get("ladder"),
+                         "in_province": row.get("in_province"), "note": "", "version": instance.published_version})
+        return data
 
     def validate(self, attrs):
         node = attrs.get("node") or getattr(self.instance, "node", None)

@@ -14,7 +14,7 @@ from zhilian.core.api.viewsets import RestrictedModelViewSet
 
 from .. import exports, services
 from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement
-from ..selectors import chain_map_for
+from ..selectors import PublishedRows, chain_map_for
 from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
 
 class _MapBody:
@@ -92,8 +92,19 @@ class ChainViewSet(RestrictedModelViewSet):
         return self._file(request, exports.map_png, "image/png", "png")
 
 
-class ChainNodeViewSet(RestrictedModelViewSet):
-    """Links of chains (环节), a tree per segment."""
+class _PublishedForOthers:
+    """Serve those who do not build or review a chain its latest publication (MAP-07)."""
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "published": PublishedRows(self.request.user)}
+
+
+class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
+    """Links of chains (环节), a tree per segment.
+
+    Builders, reviewers and the city-wide roles get the working copy. Everyone else gets
+    only the links of the chain's latest publication, each with the values published
+    (a link added or changed since shows as it was published, or not at all)."""
 
     queryset = ChainNode.objects.all()
     serializer_class = ChainNodeSerializer
@@ -107,8 +118,11 @@ class ChainNodeViewSet(RestrictedModelViewSet):
         return queryset
 
 
-class PlacementViewSet(RestrictedModelViewSet):
-    """Enterprises placed on chain nodes (MAP-02)."""
+class PlacementViewSet(_PublishedForOthers, RestrictedModelViewSet):
+    """Enterprises placed on chain nodes (MAP-02).
+
+    As for links: those who do not build or review the chain get only the placements of
+    its latest publication, with the published values."""
 
     queryset = Placement.objects.select_related("enterprise")
     serializer_class = PlacementSerializer

@@ -361,3 +361,77 @@ def test_the_kept_map_json_follows_every_change_under_it_and_is_offered_compress
     compressed = api.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert compressed["Content-Encoding"] == "gzip"
     assert b"\xe5\x8e\xa6\xe9\x97\xa8\xe6\x94\xb9\xe5\x90\x8d" in gzip.decompress(compressed.content)  # 厦门改名
+
+
+def _unpublished_link(display, persona):
+    """A published chain revised by its builders: a new link with a placement, a renamed link."""
+    owner = persona("owner")
+    polariser = node(display, "偏光片")
+    added = services.node_add(user=owner, chain=display, name="偏光片补偿膜", segment=Segment.UPSTREAM,
+                              parent=polariser, key_products="光学补偿膜", supplies=[node(display, "面板")])
+    placement = services.enterprise_place(user=owner, node=added,
+                                          enterprise=Organization.objects.get(name="厦门海沧偏光材料有限公司"),
+                                          key_products="补偿膜（试产）")
+    polariser.name, polariser.key_products = "偏光片（改名草稿）", "草稿产品"
+    polariser.save()
+    return added, placement, polariser
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("MAP-07")
+def test_outsiders_never_see_the_working_copy_of_a_published_chain(display, persona, client_as, api_as):
+    added, placement, polariser = _unpublished_link(display, persona)
+    member, web, api = persona("member"), client_as("member"), api_as("member")
+    draft_names = ("偏光片补偿膜", "偏光片（改名草稿）", "草稿产品", "补偿膜（试产）", "Micro LED 显示")
+    # chain page: the tree of v1, no review comments
+    services.chain_submit_for_review(user=persona("city"), chain=display, reviewers=[persona("expert")])
+    services.review_comment_add(user=persona("expert"), chain=display, comment="专家意见：补偿膜良率待核实")
+    page = web.get(display.get_absolute_url()).content.decode()
+    for name in (*draft_names, "专家意见"):
+        assert name not in page, name
+    assert "偏光片" in page and 'id="history-link"' not in page
+    # the link and placement added since are not there; the renamed one shows as published
+    assert web.get(added.get_absolute_url()).status_code == 404
+    assert web.get(f"/history/chains.chainnode/{added.pk}/").status_code == 404
+    assert web.get(f"/history/chains.chain/{display.pk}/").status_code == 404
+    assert web.get(f"/history/chains.chainnode/{polariser.pk}/").status_code == 404
+    published = web.get(polariser.get_absolute_url()).content.decode()
+    assert "偏光片" in published and "草稿" not in published and "偏光片补偿膜" not in published
+    nodes = api.get(f"/api/v1/chain-nodes/?chain={display.pk}&page_size=200").json()["results"]
+    assert {n["name"] for n in nodes}.isdisjoint(draft_names)
+    assert next(n for n in nodes if n["id"] == polariser.pk)["key_products"] == "偏光片、光学补偿膜"
+    assert api.get(f"/api/v1/chain-nodes/{added.pk}/").status_code == 404
+    placements = api.get(f"/api/v1/placements/?chain={display.pk}&page_size=200").json()["results"]
+    assert placement.pk not in {p["id"] for p in placements} and placements
+    # the problem form and the impact reach
+    form = web.get("/problems/add/").content.decode()
+    assert "偏光片补偿膜" not in form and "Micro LED 显示" not in form
+    glass = node(display, "玻璃基板")
+    assert "Micro LED 显示" not in {n["name"] for n in node_reach(glass, member)["nodes"]}
+    assert "Micro LED 显示" in {n["name"] for n in node_reach(glass, persona("owner"))["nodes"]}
+    # the builders and reviewers see it all
+    for insider in ("owner", "expert", "city"):
+        assert client_as(insider).get(added.get_absolute_url()).status_code == 200, insider
+        assert "专家意见" in client_as(insider).get(display.get_absolute_url()).content.decode()
+    assert "偏光片补偿膜" in {n["name"] for n in api_as("owner").get(
+        f"/api/v1/chain-nodes/?chain={display.pk}&page_size=200").json()["results"]}
+
+
+@pytest.mark.req("MAP-07")
+def test_publishing_makes_the_revision_what_everyone_sees(display, persona, client_as):
+    added, placement, polariser = _unpublished_link(display, persona)
+    owner_page = client_as("owner").get(display.get_absolute_url()).content.decode()
+    assert 'id="unpublished-changes"' in owner_page
+    city = persona("city")
+    services.chain_submit_for_review(user=city, chain=display, reviewers=[persona("expert")])
+    services.chain_publish(user=city, chain=display)
+    display.refresh_from_db()
+    assert 'id="unpublished-changes"' not in client_as("owner").get(display.get_absolute_url()).content.decode()
+    member = client_as("member")
+    assert member.get(added.get_absolute_url()).status_code == 200
+    assert "偏光片（改名草稿）" in member.get(polariser.get_absolute_url()).content.decode()
+    # a removal is an unpublished change too
+    Placement.objects.filter(pk=placement.pk).delete()
+    from zhilian.chains.selectors import chain_unpublished_changes
+
+    assert chain_unpublished_changes(display)

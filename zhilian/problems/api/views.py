@@ -41,7 +41,7 @@ class ProblemViewSet(RestrictedModelViewSet):
     def reach(self, request, pk=None):
         """The downstream nodes and placed enterprises this problem's node reaches (PRB-05)."""
         problem = self.get_object()
-        return Response(node_reach(problem.node) if problem.node_id else {"nodes": [], "enterprises": []})
+        return Response(node_reach(problem.node, request.user) if problem.node_id else {"nodes": [], "enterprises": []})
 
     @extend_schema(request=None, responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
     @action(detail=False, methods=["get"], url_path="export")
