@@ -134,7 +134,7 @@ def write(*, action, instance=None, changes=None, message="", content_type=None,
     if _suspended.get():
         return None
     ctx = context.current()
-    actor = user if user is not None else ctx.user
+    actor = user if user is not None else ctx.actor
     actor_ok = actor is not None and getattr(actor, "is_authenticated", False)
     parent_ct, parent_id = (None, "")
     while isinstance(instance, LazyObject):  # request.user (django-otp wraps it once more)

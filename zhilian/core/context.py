@@ -4,7 +4,7 @@ import contextlib
 import contextvars
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -13,6 +13,19 @@ class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
     path: str = ""
+    request: object = field(default=None, repr=False)
+
+    @property
+    def actor(self):
+        """Who acts now: the request's user as it stands when asked, else ``user``.
+
+        Read from the request at the time of each record, not when the request came in: the
+        API authenticates its token inside the view (DRF sets ``request.user`` then), after
+        the middleware made this context; sign-in and sign-out change the user mid-request.
+        """
+        if self.request is not None:
+            return getattr(self.request, "user", None)
+        return self.user
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -66,6 +79,7 @@ def set_for_request(request) -> contextvars.Token:
         request_id=_request_id(request.META.get("HTTP_X_REQUEST_ID", "")),
         ip_address=ip or None,
         path=request.path[:255],
+        request=request,
     )
     request.request_id = ctx.request_id
     return _current.set(ctx)

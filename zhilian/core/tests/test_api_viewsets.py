@@ -32,3 +32,30 @@ def test_search_never_hides_one_row_asked_for_by_id(api_as):
     client = api_as("city")
     row = client.get("/api/v1/problems/").json()["results"][0]
     assert client.get(f"/api/v1/problems/{row['id']}/", {"q": "没有这样的词语"}).status_code == 200
+
+
+@pytest.mark.req("PLT-03")
+@pytest.mark.req("SEC-06")
+def test_changes_through_the_api_with_a_token_record_who_made_them(api_as, client_as, persona):
+    from zhilian.core.models import AuditAction, AuditEvent
+    from zhilian.problems.models import Problem
+
+    problem = Problem.objects.restrict(persona("city"), "change").first()
+    response = api_as("city").patch(f"/api/v1/problems/{problem.pk}/", {"impact": "令牌修改的影响范围"}, format="json")
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(problem.pk),
+                                      changes__has_key="impact").latest("pk")
+    assert event.actor_name == "city" and event.actor_id == persona("city").pk
+    history = client_as("city").get(f"/history/problems.problem/{problem.pk}/").content.decode()
+    row = next(r for r in history.split("<tr>") if "令牌修改的影响范围" in r)
+    assert "<td>city</td>" in row
+
+
+@pytest.mark.req("SEC-06")
+def test_a_denial_through_the_api_with_a_token_records_who_was_refused(api_as):
+    from zhilian.core.models import AuditAction, AuditEvent
+
+    before = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+    assert api_as("consumer").get("/api/v1/audit-events/").status_code == 403
+    denials = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).order_by("pk")[before:]
+    assert [e.actor_name for e in denials] == ["consumer"]
