@@ -3,8 +3,8 @@
 The Xiamen optoelectronic display chain follows SC guide Appendix A (玻璃基板 → 面板 → 模组 →
 整机, with upstream 偏光片 / 驱动IC / 背光); the semiconductor chain carries the chain guide's
 Table C.1 example (12-inch silicon rods). Both are published through the review workflow so
-their kept versions exist; the display chain then gets a post-publication draft change so the
-version comparison has something to show.
+their kept versions exist; the display chain then gets a post-publication change in its
+working copy, so the version comparison has something to show (see ``publish``).
 """
 
 import datetime
@@ -126,10 +126,6 @@ def build_chain(spec, status=ChainStatus.DRAFT):
             node=nodes[node_name], enterprise=Organization.objects.get(name=enterprise))
         placement.chain, placement.role, placement.key_products, placement.ladder = chain, role, products, ladder
         placement.save()
-    for dimension, day, title, description, node_name, triggers in spec.get("events", []):
-        MonitoredEvent.objects.get_or_create(chain=chain, title=title, defaults={
-            "dimension": dimension, "occurred_on": day, "description": description, "node": nodes.get(node_name),
-            "triggers_update": triggers, "source": "产业链动态监测"})
     return chain, nodes
 
 
@@ -138,26 +134,47 @@ def load():
     build_chain(DISPLAY)
 
 
+PUBLISHED_ON = datetime.date(2026, 1, 15)
+
+
 def publish():
-    """Publish both chains through expert review once the problems are in (runs after problems)."""
+    """Tell the chains' story through the services, dated in the past (runs after problems).
+
+    Both chains went through expert review and were published as v1 on 2026-01-15 by the
+    city regulator (next update a year later). The display chain's monitoring log then
+    records the 2026-03-18 AMOLED investment, which triggers an update: the update falls
+    due that day, and the builders add the Micro LED link to the working copy. That change
+    is not published yet: everyone outside the builders and reviewers still sees v1, the
+    builders see "published v1 · unpublished changes" and can compare it with v1 (MAP-07).
+    """
     from zhilian.accounts.models import User
 
     from . import services
 
+    city = User.objects.filter(username="city").first()
     expert = User.objects.filter(username="expert").first()
     for spec in (SEMICONDUCTOR, DISPLAY):
         chain = Chain.objects.get(name=spec["name"])
         if chain.snapshots.exists():
             continue
+        events = sorted(spec.get("events", []), key=lambda e: e[1])
+        _record_events(services, city, chain, [e for e in events if e[1] <= PUBLISHED_ON])
         if chain.status != ChainStatus.REVIEW:
-            services.chain_submit_for_review(user=None, chain=chain, reviewers=[expert] if expert else [])
-        services.chain_publish(user=None, chain=chain, note="演示数据：经专家审核后发布。",
-                               today=datetime.date(2026, 1, 15))
+            services.chain_submit_for_review(user=city, chain=chain, reviewers=[expert] if expert else [])
+        services.chain_publish(user=city, chain=chain, note="演示数据：经专家审核后发布。", today=PUBLISHED_ON)
+        _record_events(services, city, chain, [e for e in events if e[1] > PUBLISHED_ON])
     display = Chain.objects.get(name=DISPLAY["name"])
     if not ChainNode.objects.filter(chain=display, name="Micro LED 显示").exists():
-        # A revision after publication: the 2026 investment event adds a link (MAP-07 comparison).
+        # The working copy after the triggered update: a link not yet published (MAP-07 comparison).
         panel = ChainNode.objects.get(chain=display, name="面板")
-        services.node_add(user=None, chain=display, name="Micro LED 显示", segment=Segment.MIDSTREAM, parent=panel,
+        services.node_add(user=city, chain=display, name="Micro LED 显示", segment=Segment.MIDSTREAM, parent=panel,
                           key_products="Micro LED 直显模块", keywords="显示模组")
-        display.status = ChainStatus.DRAFT
-        display.save(update_fields=["status", "updated_at"])
+
+
+def _record_events(services, user, chain, events):
+    for dimension, day, title, description, node_name, triggers in events:
+        if MonitoredEvent.objects.filter(chain=chain, title=title).exists():
+            continue
+        services.event_record(user=user, chain=chain, dimension=dimension, occurred_on=day, title=title,
+                              description=description, source="产业链动态监测", triggers_update=triggers,
+                              node=ChainNode.objects.filter(chain=chain, name=node_name).first() if node_name else None)

@@ -176,7 +176,7 @@ def test_svg_layout_marks_province_and_ladder(display, persona):
 @pytest.mark.req("MAP-07")
 def test_draft_review_publish_with_kept_snapshots(display, persona):
     city, expert = persona("city"), persona("expert")
-    assert display.status == ChainStatus.DRAFT and display.snapshots.count() == 1
+    assert display.status == ChainStatus.PUBLISHED and display.snapshots.count() == 1
     services.chain_submit_for_review(user=city, chain=display, reviewers=[expert])
     display.refresh_from_db()
     assert display.status == ChainStatus.REVIEW
@@ -435,3 +435,21 @@ def test_publishing_makes_the_revision_what_everyone_sees(display, persona, clie
     from zhilian.chains.selectors import chain_unpublished_changes
 
     assert chain_unpublished_changes(display)
+
+
+@pytest.mark.req("MAP-07")
+def test_the_demo_tells_one_dated_story(display, persona, client_as):
+    from zhilian.chains.selectors import chain_unpublished_changes
+
+    first = display.snapshots.get(number=1)
+    assert display.status == ChainStatus.PUBLISHED and display.published_at.date() == datetime.date(2026, 1, 15)
+    assert first.created_at.date() == datetime.date(2026, 1, 15) and first.published_by == persona("city")
+    # the 2026-03-18 investment event triggered an update: it fell due that day
+    assert display.events.filter(triggers_update=True, occurred_on=datetime.date(2026, 3, 18)).exists()
+    assert display.next_update_due == datetime.date(2026, 3, 18)
+    assert chain_unpublished_changes(display)  # Micro LED 显示 was added after v1
+    page = client_as("owner").get(display.get_absolute_url()).content.decode()
+    assert 'id="unpublished-changes"' in page and "2026-01-15" in page and "2026-03-18" in page
+    semiconductor = Chain.objects.get(name="集成电路产业链")
+    assert semiconductor.next_update_due == datetime.date(2027, 1, 15)
+    assert not chain_unpublished_changes(semiconductor)
