@@ -46,11 +46,27 @@ ALLOWED = {
 _OOXML_MARKERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 
 
-def register(model):
-    """Allow attachments on ``model``; its ``restrict`` decides who sees them."""
+_owner_scopes: dict = {}
+
+
+def register(model, *, owners=None):
+    """Allow attachments on ``model``; its ``restrict`` decides who sees them.
+
+    ``owners(user, action) -> QuerySet`` narrows that when a record is shown to more people
+    than its files: an enterprise's record reaches the institutions assigned to its needs
+    (a grant), its licences and reports do not (PLT-02).
+    """
     if model not in _models:
         _models.append(model)
+    if owners is not None:
+        _owner_scopes[model] = owners
     return model
+
+
+def owners_for(model, user, action: str):
+    """The rows of ``model`` whose attachments ``user`` may ``action`` (view / change)."""
+    scope = _owner_scopes.get(model)
+    return scope(user, action) if scope is not None else model.objects.restrict(user, action)
 
 
 def registered_models():
@@ -167,7 +183,11 @@ def attachments_for(owner, user):
     owner (``Attachment``'s scope is exactly that), asked of the owner's scope alone instead
     of the scope over every model that has attachments."""
     ct = ContentType.objects.get_for_model(type(owner))
-    if not may(user, "view", Attachment) or not allowed(user, "view", owner):
+    if type(owner) in _owner_scopes:
+        visible = owners_for(type(owner), user, "view").filter(pk=owner.pk).exists()
+    else:
+        visible = allowed(user, "view", owner)
+    if not may(user, "view", Attachment) or not visible:
         return Attachment.objects.none()
     return Attachment.objects.filter(content_type=ct, object_id=owner.pk)
 

@@ -143,15 +143,29 @@ class AuditAction(models.TextChoices):
     SECURITY = "security", _("Security event")
 
 
+# What happened to an object: the records its history and timelines show to everyone who
+# sees the object (PLT-03). Access events (denials, downloads, unmasking, exports, sign-ins)
+# name who tried to read what: they stay in the audit administrator's log only (SEC-06);
+# otherwise anyone could write their name into another organization's history by asking
+# for its URL.
+CHANGE_ACTIONS = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.TRANSITION,
+                  AuditAction.IMPORT)
+
+
 class AuditEventQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         # Audit records are only ever read by roles holding core.view_auditevent (audit
         # administrator); object-level history pages check the object itself instead.
         return EVERYTHING if action == "view" else NOTHING
 
+    def changes(self):
+        """Only the records of changes (``CHANGE_ACTIONS``), never access events."""
+        return self.filter(action__in=CHANGE_ACTIONS)
+
     def for_object(self, obj):
+        """The changes of ``obj`` and of its registered children, for its history page."""
         ct = ContentType.objects.get_for_model(obj.__class__)
-        return self.filter(
+        return self.changes().filter(
             models.Q(content_type=ct, object_id=str(obj.pk))
             | models.Q(parent_content_type=ct, parent_object_id=str(obj.pk))
         )
@@ -233,14 +247,15 @@ def attachment_path(instance, filename):
 
 class AttachmentQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        """An attachment is as visible as the object it is attached to."""
+        """An attachment is as visible as the object it is attached to (or as the narrower
+        ``owners`` scope its model registered, ``attachments.register``)."""
         from . import attachments
 
         condition = NOTHING
         owner_action = "view" if action in ("view", "download") else "change"
         for model in attachments.registered_models():
             ct = ContentType.objects.get_for_model(model)
-            owners = model.objects.restrict(user, owner_action).values("pk")
+            owners = attachments.owners_for(model, user, owner_action).values("pk")
             condition |= models.Q(content_type=ct, object_id__in=owners)
         return condition
 

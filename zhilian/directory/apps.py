@@ -11,7 +11,7 @@ class DirectoryConfig(AppConfig):
         from zhilian.accounts.roles import Role, crud, grant
         from zhilian.core import attachments, audit, masking, registry, search
 
-        from . import dashboard, demo, models
+        from . import dashboard, demo, models, selectors
 
         audit.register(models.Organization)
         audit.register(models.InstitutionQualification, parent="organization")
@@ -23,7 +23,7 @@ class DirectoryConfig(AppConfig):
         masking.register(models.ServicePoint, exclude=["phone"])
         audit.register(models.ServiceCommissioner)
         audit.register(models.EnterpriseTalent, parent="enterprise")
-        attachments.register(models.Organization)
+        attachments.register(models.Organization, owners=selectors.organization_attachment_owners)
         attachments.register(models.Expert)
 
         search.register(models.Organization, label=_("Organizations"), weight=100)

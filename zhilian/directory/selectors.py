@@ -17,6 +17,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhilian.core.permissions import EVERYTHING, may
+
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
     EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
@@ -50,6 +52,24 @@ def _keyword_q(keywords, fields=("product",)) -> Q:
         for name in fields:
             condition |= Q(**{f"{name}__icontains": keyword})
     return condition
+
+
+def organization_attachment_owners(user, action: str) -> QuerySet:
+    """Organizations whose files ``user`` may see (view) or manage (change).
+
+    The organization's own scope, without the grants other apps add: an institution assigned
+    to an enterprise's need, a partner in a consortium or the reader of a published map sees
+    the enterprise's record, not its licences, reports and certificates (PLT-02; SC guide §5:
+    institutions keep clients' secrets). What a need's providers need travels as the need's
+    own attachments.
+    """
+    queryset = Organization.objects.all()
+    if not may(user, action, Organization):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    condition = queryset.scope(user, action)
+    return queryset if condition is EVERYTHING else queryset.filter(condition)
 
 
 def _capabilities(user) -> QuerySet:

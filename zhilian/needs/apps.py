@@ -9,13 +9,16 @@ class NeedsConfig(AppConfig):
 
     def ready(self):
         from zhilian.accounts.roles import Role, crud, grant
-        from zhilian.core import audit, permissions, registry, search
+        from zhilian.core import attachments, audit, permissions, registry, search
         from zhilian.directory import panels
 
         from . import dashboard, demo, models, reminders
 
         audit.register(models.Need)
         audit.register(models.NeedAssignment, parent="need")
+        # The files of a need (drawings, specifications, sample photos) reach whoever sees the
+        # need, its assigned providers included; the enterprise's own files do not (PLT-02).
+        attachments.register(models.Need)
         search.register(models.Need, title_field="title", label=_("NQI needs"), weight=65,
                         select_related=("enterprise",))
 

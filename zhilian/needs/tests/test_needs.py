@@ -344,3 +344,37 @@ def test_matching_counts_only_lines_under_a_certificate_valid_today(persona):
     renewed = {m.provider.name: m for m in selectors.need_matches(need, commissioner, limit=20).institutions}
     assert renewed["厦门海西计量测试研究院"].score > haixi.score
     assert any("CMA 201320340456" in r for r in renewed["厦门海西计量测试研究院"].reasons)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PLT-04")
+def test_an_assigned_institution_gets_the_needs_files_not_the_enterprises(client_as, persona, settings, tmp_path):
+    """鹭检 serves 鹭岛显示's needs: it sees the need's files and the enterprise's record, never
+    the enterprise's own file set (licences, reports), during the service or after it closes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhilian.core import attachments
+    from zhilian.core.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    enterprise = Organization.objects.get(name="厦门鹭岛显示科技有限公司")
+    need = Need.objects.get(title="车载显示屏中性盐雾试验")  # 鹭检 accepted, in service
+    closed = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")  # 鹭检 delivered, closed
+    city = persona("city")
+    licence = attachments.attachment_add(user=city, owner=enterprise, uploaded=SimpleUploadedFile("营业执照.pdf", PDF))
+    drawing = attachments.attachment_add(user=city, owner=need, uploaded=SimpleUploadedFile("样品图纸.pdf", PDF))
+    institution = client_as("institution")
+    download = lambda a: institution.get(reverse("core:attachment_download", args=[a.pk])).status_code  # noqa: E731
+    assert closed.status == "closed" and need.status == "in_service"
+    assert download(drawing) == 200
+    assert download(licence) == 404
+    assert institution.get(enterprise.get_absolute_url()).status_code == 200  # the record itself stays visible
+    assert not Attachment.objects.restrict(persona("institution"), "view").filter(pk=licence.pk).exists()
+    page = institution.get(enterprise.get_absolute_url()).content.decode()
+    assert "营业执照.pdf" not in page
+    # Those who see the enterprise by role or district keep its files.
+    assert client_as("owner").get(reverse("core:attachment_download", args=[licence.pk])).status_code == 200
+    assert client_as("mgmt").get(reverse("core:attachment_download", args=[licence.pk])).status_code == 200
