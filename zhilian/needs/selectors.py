@@ -137,7 +137,7 @@ def need_timeline(need, user) -> list[TimelineEntry]:
     assignment_ct = ContentType.objects.get_for_model(NeedAssignment)
     visible_assignments = [str(pk) for pk in NeedAssignment.objects.restrict(user, "view")
                            .filter(need=need).values_list("pk", flat=True)]
-    events = (AuditEvent.objects.filter(Q(content_type=need_ct, object_id=str(need.pk))
+    events = (AuditEvent.objects.changes().filter(Q(content_type=need_ct, object_id=str(need.pk))
                                         | Q(content_type=assignment_ct, object_id__in=visible_assignments))
               .order_by("timestamp", "id"))
     events = list(events)

@@ -61,3 +61,35 @@ def test_the_product_offers_no_way_to_edit_or_delete_audit_records(client_as):
     assert not any("audit" in n and ("edit" in n or "delete" in n) for n in names)
     response = client_as("auditor").post(reverse("core:audit_list"), {"delete": "1"})
     assert response.status_code in (403, 405)
+
+
+@pytest.mark.req("PLT-03")
+@pytest.mark.req("SEC-06")
+def test_denials_stay_in_the_audit_log_and_out_of_the_objects_history(client_as):
+    other_district = Organization.objects.get(name="厦门思明视讯科技有限公司")
+    assert client_as("district").get(other_district.get_absolute_url()).status_code == 404
+    denial = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, actor_name="district",
+                                       object_id=str(other_district.pk)).get()
+    assert denial not in AuditEvent.objects.for_object(other_district)
+    history = client_as("city").get(reverse("core:history", args=["directory.organization", other_district.pk]))
+    assert denial not in history.context["page"].object_list
+    assert "district" not in history.content.decode()
+    # The audit administrator still finds it.
+    log = client_as("auditor").get(reverse("core:audit_list"), {"action": AuditAction.PERMISSION_DENIED})
+    assert denial in log.context["page"].object_list
+
+
+@pytest.mark.req("PLT-03")
+@pytest.mark.req("SEC-06")
+def test_denials_do_not_enter_a_needs_timeline(client_as, persona):
+    from zhilian.needs.models import Need
+    from zhilian.needs.selectors import need_timeline
+
+    outsider = persona("consumer")
+    need = Need.objects.exclude(pk__in=Need.objects.restrict(outsider, "view").values("pk")).first()
+    assert client_as("consumer").get(need.get_absolute_url()).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED, object_id=str(need.pk),
+                                     content_type__model="need").exists()
+    timeline = need_timeline(need, persona("city"))
+    assert timeline and all(entry.event.action != AuditAction.PERMISSION_DENIED for entry in timeline)
+    assert all(entry.actor != str(outsider) and entry.actor != "consumer" for entry in timeline)
