@@ -134,6 +134,9 @@ class ProgressReportForm(forms.Form):
     issues = forms.CharField(label=_("Problems encountered"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_steps = forms.CharField(label=_("Plan for next quarter"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"), required=False, max_length=300,
+        help_text=_("Only when correcting a quarter already filed: the values it replaces are kept with the reason."))
 
     def __init__(self, *args, milestones=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -330,6 +330,9 @@ class ProgressReport(BaseModel):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                      verbose_name=_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # A filed quarter is corrected, never silently overwritten: each correction keeps who, when,
+    # why and the values it replaced ([{"on", "by", "reason", "before": {field: old value}}]).
+    corrections = models.JSONField(_("corrections"), default=list, blank=True, editable=False)
 
     objects = RestrictedManager.from_queryset(_RecordQuerySet)()
 
@@ -456,7 +459,9 @@ class RiskWarningQuerySet(_RecordQuerySet):
 class RiskWarning(BaseModel):
     """A risk that may make the project fail: reported by the team or raised by the scheduler
     (chain guide 5.5.4 d; PRJ-07). Automatic warnings carry a ``key`` so that a condition is
-    warned about once and resolved when it clears."""
+    warned about once. Every warning is closed by a person with a reason (``risk_resolve``);
+    when an automatic warning's condition no longer holds the scheduler only notes the day
+    (``condition_cleared_on``), so that re-filed figures never make a warning disappear."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks", verbose_name=_("project"))
     source = models.CharField(_("source"), max_length=10, choices=RiskSource.choices)
@@ -473,6 +478,8 @@ class RiskWarning(BaseModel):
                                     related_name="+", verbose_name=_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    condition_cleared_on = models.DateField(_("condition no longer applies since"), null=True, blank=True,
+                                            editable=False)
 
     objects = RestrictedManager.from_queryset(RiskWarningQuerySet)()
 

@@ -350,13 +350,38 @@ def _require_running_team(user, project, what):
         raise PermissionDenied(_("Only the lead unit of a running project %(what)s.") % {"what": what})
 
 
+def _check_cumulative(project: Project, year: int, quarter: int, spent: Decimal, errors: _Errors) -> None:
+    """Cumulative expenditure never falls: not below an earlier quarter's, not above a later one's."""
+    earlier = (project.progress_reports.filter(Q(year__lt=year) | Q(year=year, quarter__lt=quarter))
+               .order_by("-spent_to_date").first())
+    later = (project.progress_reports.filter(Q(year__gt=year) | Q(year=year, quarter__gt=quarter))
+             .order_by("spent_to_date").first())
+    if earlier is not None and spent < earlier.spent_to_date:
+        errors.add("spent_to_date", _("Expenditure to date is cumulative: %(q)s already reported %(v)s (10k CNY); it "
+                                      "does not go below that.") % {"q": earlier.period, "v": earlier.spent_to_date})
+    elif later is not None and spent > later.spent_to_date:
+        errors.add("spent_to_date", _("Expenditure to date is cumulative: the later quarter %(q)s reported %(v)s (10k "
+                                      "CNY); an earlier quarter cannot exceed it.") % {"q": later.period,
+                                                                                      "v": later.spent_to_date})
+
+
 @transaction.atomic
 def progress_report_submit(*, user, project: Project, year: int, quarter: int, summary: str, spent_to_date,
-                           issues: str = "", next_steps: str = "", milestones: list[dict] = ()) -> ProgressReport:
-    """File (or correct) the quarter's progress update with milestone completion (5.5.4 a)."""
+                           issues: str = "", next_steps: str = "", milestones: list[dict] = (),
+                           correction_reason: str = "") -> ProgressReport:
+    """File the quarter's progress update with milestone completion (5.5.4 a), or correct a
+    quarter already filed: a correction gives its reason and keeps the values it replaces."""
     _require_running_team(user, project, _("reports progress"))
     errors = _Errors()
     today = _today()
+    existing = None
+    if quarter in (1, 2, 3, 4):
+        existing = ProgressReport.objects.select_for_update().filter(project=project, year=year,
+                                                                     quarter=quarter).first()
+    correction_reason = (correction_reason or "").strip()
+    if existing is not None and not correction_reason:
+        errors.add("correction_reason", _("%(q)s was filed on %(d)s: give the reason for correcting it.") % {
+            "q": existing.period, "d": timezone.localtime(existing.submitted_at).date()})
     if quarter not in (1, 2, 3, 4):
         errors.add("quarter", _("A quarter is 1 to 4."))
     elif (year, quarter) > selectors.quarter_of(today):
@@ -370,6 +395,8 @@ def progress_report_submit(*, user, project: Project, year: int, quarter: int, s
         errors.add("spent_to_date", _("Give the cumulative expenditure (0 if none)."))
     elif spent is not None and spent < 0:
         errors.add("spent_to_date", _("The expenditure cannot be negative."))
+    elif spent is not None and "quarter" not in errors:
+        _check_cumulative(project, year, quarter, spent, errors)
     own = {m.pk: m for m in project.milestones.all()}
     lines = []
     for row in milestones:
@@ -395,10 +422,22 @@ def progress_report_submit(*, user, project: Project, year: int, quarter: int, s
                        % {"m": label, "p": milestone.progress})
         lines.append((milestone, progress, completed_on, (row.get("note") or "").strip()))
     errors.raise_if_any()
-    report, _created = ProgressReport.objects.update_or_create(
-        project=project, year=year, quarter=quarter,
-        defaults={"summary": summary.strip(), "issues": (issues or "").strip(), "next_steps": (next_steps or "").strip(),
-                  "spent_to_date": spent, "submitted_by": user, "submitted_at": _now()})
+    values = {"summary": summary.strip(), "issues": (issues or "").strip(), "next_steps": (next_steps or "").strip(),
+              "spent_to_date": spent}
+    if existing is None:
+        report = ProgressReport.objects.create(project=project, year=year, quarter=quarter, submitted_by=user,
+                                               submitted_at=_now(), **values)
+    else:
+        report = existing
+        replaced = {field: str(getattr(report, field)) for field, value in values.items()
+                    if getattr(report, field) != value}
+        with audit.transition(report, _("Correction of %(q)s: %(r)s") % {"q": report.period, "r": correction_reason}):
+            for field, value in values.items():
+                setattr(report, field, value)
+            report.corrections = [*report.corrections, {
+                "on": timezone.localtime(_now()).strftime("%Y-%m-%d %H:%M"), "by": str(user), "by_id": user.pk,
+                "reason": correction_reason, "before": replaced}]
+            report.save()
     for milestone, progress, completed_on, note in lines:
         MilestoneProgress.objects.update_or_create(report=report, milestone=milestone, defaults={
             "progress": progress, "completed_on": completed_on, "note": note})
@@ -684,7 +723,9 @@ def _automatic_conditions(project: Project, today: datetime.date) -> dict:
     wanted = {}
     for milestone in project.milestones.filter(completed_on__isnull=True, due_date__lt=today):
         days = (today - milestone.due_date).days
-        wanted[f"milestone:{milestone.pk}"] = (
+        # The due date is part of the key: a milestone moved by an approved change and overdue
+        # again is a new warning, not the one a person already closed.
+        wanted[f"milestone:{milestone.pk}:{milestone.due_date:%Y%m%d}"] = (
             RiskKind.OVERDUE_MILESTONE, RiskLevel.HIGH if days > 30 else RiskLevel.MEDIUM,
             _("Milestone overdue: %(m)s") % {"m": milestone.name},
             _("Due on %(d)s, %(n)d days ago; reported completion %(p)d %%.") % {
@@ -708,18 +749,26 @@ def _automatic_conditions(project: Project, today: datetime.date) -> dict:
     return wanted
 
 
-def _report_still_missing(project: Project, key: str) -> bool:
-    """A missed quarterly update stays open on a running project until that quarter's report
-    is filed: the next quarter beginning does not clear it."""
-    if not key.startswith("report:") or project.status != ProjectStatus.IN_PROGRESS:
-        return False
-    year, quarter = key.removeprefix("report:").split("Q")
-    return not project.progress_reports.filter(year=int(year), quarter=int(quarter)).exists()
+def _condition_still_holds(project: Project, risk: RiskWarning, wanted: dict) -> bool:
+    """Whether an open automatic warning's condition still holds; a missed quarterly update
+    holds until that quarter's report is filed, even once the next quarter begins."""
+    if risk.key in wanted:
+        return True
+    if risk.key.startswith("report:") and project.status == ProjectStatus.IN_PROGRESS:
+        year, quarter = risk.key.removeprefix("report:").split("Q")
+        return not project.progress_reports.filter(year=int(year), quarter=int(quarter)).exists()
+    return False
 
 
 @transaction.atomic
 def project_risk_check(*, project: Project, today: datetime.date | None = None) -> list[RiskWarning]:
-    """Raise the automatic warnings that apply to a running project and resolve those that cleared."""
+    """Raise the automatic warnings that apply to a running project (PRJ-07).
+
+    A warning, once raised, is closed only by a person with a reason (``risk_resolve``): the
+    check never closes one, whatever figures are filed or re-filed later. When the condition
+    no longer holds it notes the day on the open warning for the person who closes it; a
+    warning a person closed is not raised again for the same condition.
+    """
     today = today or _today()
     wanted = _automatic_conditions(project, today) if project.status == ProjectStatus.IN_PROGRESS else {}
     existing = {r.key: r for r in project.risks.filter(source=RiskSource.AUTOMATIC)}
@@ -730,20 +779,17 @@ def project_risk_check(*, project: Project, today: datetime.date | None = None) 
             risk = RiskWarning.objects.create(project=project, source=RiskSource.AUTOMATIC, kind=kind, level=level,
                                               key=key, title=str(title), description=str(description))
             raised.append(risk)
-        elif risk.status == RiskStatus.RESOLVED or risk.level != level:
-            was_resolved = risk.status == RiskStatus.RESOLVED
-            with audit.transition(risk, _("Condition applies again") if was_resolved else _("Level raised")):
-                risk.status, risk.level, risk.description = RiskStatus.OPEN, level, str(description)
-                risk.resolved_at, risk.resolution = None, ""
+        elif risk.status == RiskStatus.OPEN and (risk.level != level or risk.condition_cleared_on):
+            message = _("Level raised") if risk.level != level else _("Condition applies again")
+            with audit.transition(risk, message):
+                risk.level, risk.description, risk.condition_cleared_on = level, str(description), None
                 risk.save()
-            if was_resolved:
-                raised.append(risk)
     for key, risk in existing.items():
-        if key not in wanted and risk.status == RiskStatus.OPEN and not _report_still_missing(project, key):
-            with audit.transition(risk, _("Condition cleared")):
-                risk.status = RiskStatus.RESOLVED
-                risk.resolution = str(_("Cleared automatically on %(d)s.") % {"d": today})
-                risk.resolved_at = _now()
+        if (risk.status == RiskStatus.OPEN and risk.condition_cleared_on is None
+                and not _condition_still_holds(project, risk, wanted)):
+            with audit.transition(risk, _("Condition no longer applies; the warning stays open until it is closed "
+                                          "with a reason")):
+                risk.condition_cleared_on = today
                 risk.save()
     if raised:
         recipients = set(_team_users(project)) | set(_approver_users(project))
@@ -858,7 +904,12 @@ def acceptance_decide(*, user, acceptance: Acceptance, passed: bool, experts, ac
             project.save()
         # PRB-04, PRJ-08: the problems the project tackled are solved.
         problem_services.problems_mark_solved(user=user, problems=project.problems.all(), project=project)
-        project_risk_check(project=project, today=_today())  # resolves what was still open automatically
+        # The experts' acceptance is the reason the scheduler's warnings still open are closed.
+        for risk in project.risks.filter(source=RiskSource.AUTOMATIC, status=RiskStatus.OPEN):
+            with audit.transition(risk, conclusion.strip()):
+                risk.status, risk.resolved_by, risk.resolved_at = RiskStatus.RESOLVED, user, _now()
+                risk.resolution = str(_("Closed with the acceptance of the project: %(c)s") % {"c": conclusion.strip()})
+                risk.save()
     else:
         with audit.transition(project, _("Acceptance not passed: %(c)s") % {"c": conclusion.strip()}):
             project.status = ProjectStatus.IN_PROGRESS

@@ -296,7 +296,8 @@ class ProgressReportView(ObjectActionView):
         services.progress_report_submit(user=self.request.user, project=obj, year=data["year"], quarter=data["quarter"],
                                         summary=data["summary"], spent_to_date=data["spent_to_date"],
                                         issues=data["issues"], next_steps=data["next_steps"],
-                                        milestones=form.milestone_data())
+                                        milestones=form.milestone_data(),
+                                        correction_reason=data["correction_reason"])
         return obj.get_absolute_url() + "#progress"
 
     def success_message(self, obj):

@@ -112,13 +112,17 @@ class MilestoneLineSerializer(RestrictedRelationsMixin, serializers.Serializer):
 
 
 class ProgressReportSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
+    """POST files a quarter; posting a quarter already filed corrects it and needs
+    ``correction_reason`` (the replaced values are kept in ``corrections``)."""
+
     milestones = MilestoneLineSerializer(many=True, write_only=True, required=False)
+    correction_reason = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=300)
 
     class Meta:
         model = ProgressReport
         fields = ["id", "project", "year", "quarter", "summary", "issues", "next_steps", "spent_to_date", "milestones",
-                  "submitted_at"]
-        read_only_fields = ["id", "submitted_at"]
+                  "correction_reason", "corrections", "submitted_at"]
+        read_only_fields = ["id", "corrections", "submitted_at"]
 
 
 class MidtermInputSerializer(RestrictedRelationsMixin, serializers.Serializer):

@@ -517,9 +517,10 @@ def test_a_unit_of_the_project_reports_a_risk():
 
 
 @pytest.mark.req("PRJ-07")
-def test_the_scheduler_warns_of_an_overdue_milestone_and_a_missing_update_once_and_clears_them():
+def test_the_scheduler_warns_of_an_overdue_milestone_and_a_missing_update_once_and_a_person_closes_them():
     project = running_project()
     first = project.milestones.order_by("due_date").first()  # due 2027-03-31
+    milestone_key = f"milestone:{first.pk}:20270331"
     services.project_risk_scan(today=D(2027, 3, 31))
     assert not project.risks.filter(kind="overdue_milestone").exists()  # due today is not overdue
     assert [r.key for r in project.risks.filter(source="automatic", status="open")] == ["report:2026Q4"]
@@ -527,7 +528,8 @@ def test_the_scheduler_warns_of_an_overdue_milestone_and_a_missing_update_once_a
     services.project_risk_scan(today=D(2027, 4, 30))
     risks = {r.key: r for r in project.risks.filter(source="automatic", status="open")}
     # the next quarter beginning does not clear the update that was never filed
-    assert set(risks) == {f"milestone:{first.pk}", "report:2027Q1", "report:2026Q4"}
+    assert set(risks) == {milestone_key, "report:2027Q1", "report:2026Q4"}
+    assert not any(r.condition_cleared_on for r in risks.values())
     risks = {r.kind: r for r in project.risks.filter(source="automatic", status="open").exclude(key="report:2026Q4")}
     assert first.name in risks["overdue_milestone"].title and risks["overdue_milestone"].kind == "overdue_milestone"
     assert Notification.objects.filter(recipient=user("icmember"), url=risks["overdue_milestone"].get_absolute_url(),
@@ -543,27 +545,80 @@ def test_the_scheduler_warns_of_an_overdue_milestone_and_a_missing_update_once_a
                                         summary="工艺窗口模型完成。", spent_to_date="40",
                                         milestones=[{"milestone": first, "progress": 100,
                                                      "completed_on": D(2027, 4, 28)}])
-    assert [r.key for r in project.risks.filter(source="automatic", status="open")] == ["report:2026Q4"]
     with services.recorded_on(D(2027, 5, 6)):  # the missed quarter filed late
         services.progress_report_submit(user=user("icmember"), project=project, year=2026, quarter=4,
                                         summary="补报：退火试验 8 炉。", spent_to_date="20")
-    assert set(project.risks.filter(source="automatic").values_list("status", flat=True)) == {"resolved"}
+    # Filing never closes a warning: the conditions are noted as gone, a person closes them.
+    automatic = {r.key: r for r in project.risks.filter(source="automatic")}
+    assert {r.status for r in automatic.values()} == {"open"}
+    assert automatic[milestone_key].condition_cleared_on == D(2027, 4, 30)
+    assert automatic["report:2026Q4"].condition_cleared_on == D(2027, 5, 6)
+    with pytest.raises(ValidationError):
+        services.risk_resolve(user=user("icmember"), risk=automatic["report:2026Q4"], resolution=" ")
+    services.risk_resolve(user=user("icmember"), risk=automatic["report:2026Q4"], resolution="2026Q4 已于 5 月 6 日补报。")
+    services.project_risk_scan(today=D(2027, 5, 7))
+    closed = RiskWarning.objects.get(pk=automatic["report:2026Q4"].pk)
+    assert closed.status == "resolved" and closed.resolved_by == user("icmember")
 
 
+@pytest.mark.req("PRJ-04")
 @pytest.mark.req("PRJ-07")
-def test_a_budget_overrun_is_warned_automatically():
+def test_re_filing_lower_figures_neither_goes_below_an_earlier_quarter_nor_clears_an_overrun(client_as):
     project = running_project()
     assert project.total_budget == Decimal("80")
+    icmember = user("icmember")
     with services.recorded_on(D(2026, 11, 20)):
-        services.progress_report_submit(user=user("icmember"), project=project, year=2026, quarter=4,
-                                        summary="设备改造超出预期。", spent_to_date="70")
-    assert not project.risks.filter(kind="budget_overrun").exists()
-    with services.recorded_on(D(2026, 11, 21)):
-        services.progress_report_submit(user=user("icmember"), project=project, year=2026, quarter=4,
-                                        summary="设备改造超出预期。", spent_to_date="92")
+        services.progress_report_submit(user=icmember, project=project, year=2026, quarter=4,
+                                        summary="设备改造超出预期。", spent_to_date="150")
     risk = project.risks.get(kind="budget_overrun")
-    assert risk.source == "automatic" and risk.status == "open" and risk.level == "high"
-    assert "92" in risk.description and "80" in risk.description
+    assert risk.status == "open"
+    with services.recorded_on(D(2026, 11, 21)):
+        with pytest.raises(ValidationError) as exc:  # a correction says why
+            services.progress_report_submit(user=icmember, project=project, year=2026, quarter=4,
+                                            summary="更正。", spent_to_date="90")
+        assert "correction_reason" in exc.value.message_dict
+        report = services.progress_report_submit(user=icmember, project=project, year=2026, quarter=4,
+                                                 summary="更正：设备款分两期支付。", spent_to_date="70",
+                                                 correction_reason="设备尾款尚未支付，按实际支付额更正。")
+    report.refresh_from_db()
+    assert report.spent_to_date == Decimal("70") and report.submitted_at.date() == D(2026, 11, 20)
+    assert report.corrections[0]["before"]["spent_to_date"] == "150.00"
+    assert report.corrections[0]["reason"] == "设备尾款尚未支付，按实际支付额更正。"
+    from zhilian.core.models import AuditEvent
+    assert AuditEvent.objects.filter(object_id=str(report.pk), message__contains="设备尾款尚未支付").exists()
+    risk.refresh_from_db()
+    assert risk.status == "open" and risk.condition_cleared_on == D(2026, 11, 21)  # never closed by a re-filing
+    page = client_as("icmember").get(project.get_absolute_url()).content.decode()
+    assert "设备尾款尚未支付" in page and "data-condition-cleared" in page
+
+    # A later quarter does not go below an earlier one, nor a late earlier quarter above a later one.
+    with services.recorded_on(D(2027, 4, 10)):
+        with pytest.raises(ValidationError) as exc:
+            services.progress_report_submit(user=icmember, project=project, year=2027, quarter=1,
+                                            summary="进展。", spent_to_date="60")
+        assert "spent_to_date" in exc.value.message_dict and "2026Q4" in exc.value.message_dict["spent_to_date"][0]
+        services.progress_report_submit(user=icmember, project=project, year=2027, quarter=1, summary="进展。",
+                                        spent_to_date="95")
+        with pytest.raises(ValidationError) as exc:  # a correction of 2026Q4 above 2027Q1
+            services.progress_report_submit(user=icmember, project=project, year=2026, quarter=4, summary="更正",
+                                            spent_to_date="120", correction_reason="再次更正")
+        assert "spent_to_date" in exc.value.message_dict
+    assert ProgressReport.objects.get(project=project, year=2026, quarter=4).spent_to_date == Decimal("70")
+    risk.refresh_from_db()  # 95 of 80 spent: the overrun holds again
+    assert risk.status == "open" and risk.condition_cleared_on is None
+
+
+@pytest.mark.req("PRJ-04")
+def test_a_late_quarter_below_the_quarter_before_is_refused_on_the_page(client_as):
+    demo = Project.objects.get(name=RUNNING_DEMO)  # GG-2026-001: 2026Q2 reported 46
+    url = reverse("projects:progress_add", args=[demo.pk])
+    milestones = {f"m{m.pk}_progress": m.progress for m in demo.milestones.all()}
+    response = client_as("icmetrology").post(url, {"year": 2026, "quarter": 3, "summary": "补报三季度。",
+                                                   "spent_to_date": "20", "issues": "", "next_steps": "",
+                                                   "correction_reason": "", **milestones})
+    assert response.status_code == 200
+    assert "spent_to_date" in response.context["form"].errors
+    assert not ProgressReport.objects.filter(project=demo, year=2026, quarter=3).exists()
 
 
 @pytest.mark.req("PRJ-07")
