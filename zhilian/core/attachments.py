@@ -1,10 +1,13 @@
 """Evidence files attached to any registered object (PLT-04, SEC-08).
 
 A file is accepted only if its extension is on the allow-list *and* its content is what
-the extension claims (magic bytes); it is stored under a server-generated name and is
-downloaded only through a view that checks the owner object with ``restrict``.
+the extension claims (magic bytes; for Office files the parts inside, for text files the
+encoding). Office files carrying macros are refused, OOXML and legacy (OLE) alike. A file is
+stored under a server-generated name and is downloaded only through a view that checks the
+owner object with ``restrict``.
 """
 
+import codecs
 import hashlib
 import io
 import zipfile
@@ -29,8 +32,8 @@ ALLOWED = {
     ".docx": ("document", {"docx"}),
     ".xlsx": ("spreadsheet", {"xlsx"}),
     ".pptx": ("document", {"pptx"}),
-    ".doc": ("document", {"application/x-ole-storage", "application/msword"}),
-    ".xls": ("spreadsheet", {"application/x-ole-storage", "application/vnd.ms-excel"}),
+    ".doc": ("document", {"application/msword"}),
+    ".xls": ("spreadsheet", {"application/vnd.ms-excel"}),
     ".jpg": ("image", {"image/jpeg"}),
     ".jpeg": ("image", {"image/jpeg"}),
     ".png": ("image", {"image/png"}),
@@ -44,6 +47,28 @@ ALLOWED = {
 }
 
 _OOXML_MARKERS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+
+# Legacy Office files are OLE compound files, like MSI installers and many other formats; the
+# root storage's class id and the stream that holds the document tell which one it is
+# (MS-DOC 2.1.1 "WordDocument", MS-XLS 2.1.2 "Workbook", BIFF5 "Book"). Tools other than
+# Office (WPS, LibreOffice) may leave the class id empty.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_NULL_CLSID = "00000000-0000-0000-0000-000000000000"
+_OLE_KINDS = {
+    "application/msword": ({"00020906-0000-0000-C000-000000000046",   # Word 97-2003 document
+                            "00020900-0000-0000-C000-000000000046",   # Word 6 / 95 document
+                            _NULL_CLSID}, {"worddocument"}),
+    "application/vnd.ms-excel": ({"00020820-0000-0000-C000-000000000046",  # Excel 97-2003 worksheet
+                                  "00020810-0000-0000-C000-000000000046",  # Excel 5 / 95 worksheet
+                                  _NULL_CLSID}, {"workbook", "book"}),
+}
+# Where Word ("Macros") and Excel ("_VBA_PROJECT_CUR") keep VBA projects in legacy files.
+_OLE_MACRO_STORAGES = {"macros", "_vba_project_cur", "_vba_project", "vba"}
+
+# Text files: what spreadsheets and editors on Chinese Windows write (UTF-8 with or without
+# BOM, GBK / GB18030). Controls other than these mean the file is not text.
+_TEXT_ENCODINGS = ("utf-8", "gb18030")
+_TEXT_CONTROLS = set("\t\n\r\f\v\x1a")
 
 
 _owner_scopes: dict = {}
@@ -73,16 +98,48 @@ def registered_models():
     return list(_models)
 
 
-def _detect(head: bytes, data_for_zip) -> str | None:
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "application/x-ole-storage"
+def _is_text(head: bytes, complete: bool) -> bool:
+    """Whether ``head`` is text in one of ``_TEXT_ENCODINGS``.
+
+    When ``head`` is only the start of the file (``complete`` false), it may end inside a
+    multibyte character: the incremental decoder keeps such an unfinished sequence back
+    instead of calling it an error.
+    """
+    for encoding in _TEXT_ENCODINGS:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
+        except UnicodeDecodeError:
+            continue
+        return not any(ch < " " and ch not in _TEXT_CONTROLS for ch in text)
+    return False
+
+
+def _ole_kind(data_for_ole) -> str | None:
+    """The legacy Office type of an OLE compound file, "macro" when it carries a VBA
+    project, or None when it is some other compound file (an MSI installer, say)."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data_for_ole()) as ole:
+            clsid = (ole.root.clsid or _NULL_CLSID).upper()
+            entries = ole.listdir(streams=True, storages=True)
+    except Exception:  # noqa: BLE001 - a damaged container is simply not an Office file
+        return None
+    if any(part.lower() in _OLE_MACRO_STORAGES for entry in entries for part in entry):
+        return "macro"
+    top = {entry[0].lower() for entry in entries if len(entry) == 1}
+    for mime, (class_ids, streams) in _OLE_KINDS.items():
+        if clsid in class_ids and top & streams:
+            return mime
+    return None
+
+
+def _detect(head: bytes, data_for_zip, complete: bool = True) -> str | None:
+    if head.startswith(_OLE_MAGIC):
+        return _ole_kind(data_for_zip)
     kind = filetype.guess(head)
     if kind is None:
-        try:
-            head.decode("utf-8")
-            return "text/plain"
-        except UnicodeDecodeError:
-            return None
+        return "text/plain" if _is_text(head, complete) else None
     # filetype names OOXML files by their full MIME type; check the package's parts either way.
     if kind.mime == "application/zip" or kind.mime.startswith("application/vnd.openxmlformats"):
         try:
@@ -138,7 +195,7 @@ def validate_upload(uploaded) -> tuple[str, str]:
     if head.startswith(b"PK\x03\x04") and _has_macros(whole):
         detected = "macro"
     else:
-        detected = _detect(head, whole)
+        detected = _detect(head, whole, complete=len(head) >= uploaded.size)
     if detected == "macro":
         raise ValidationError(_("“%(name)s” contains macros, which are not accepted. Save it without macros "
                                 "(e.g. as .docx / .xlsx) and upload it again.") % {"name": name}, code="macro")
