@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -58,10 +59,47 @@ def _position(problem):
 
 
 def _reporter(problem):
+    """Table C.1 填报人及单位: ``填报人（填报单位）``, or either alone (see :func:`split_reporter`)."""
     org = problem.reporter_org.name if problem.reporter_org_id else ""
     if problem.reporter_name and org:
         return f"{problem.reporter_name}（{org}）"
     return problem.reporter_name or org
+
+
+def split_reporter(cell: str, unit_named) -> tuple[str, object]:
+    """Split a 填报人及单位 cell into (person, organization or None).
+
+    The cell is read as the export writes it, and nothing is guessed:
+
+    - a cell that is an organization's name is the unit, with no person;
+    - ``填报人（填报单位）``: the unit is the last bracketed group, its brackets balanced so
+      that a name's own brackets stay in it (``张工（某某（厦门）有限公司）``), and it must
+      name an organization; the person is everything before it, brackets included
+      (``联合体技术委员会（海西计量）（厦门海西计量测试研究院）``);
+    - anything else is the person alone.
+
+    ``unit_named(name)`` returns the organization of that name, or None.
+    """
+    cell = (cell or "").strip()
+    if not cell:
+        return "", None
+    org = unit_named(cell)
+    if org is not None:
+        return "", org
+    if cell[-1] in "）)":
+        depth = 0
+        for index in range(len(cell) - 1, -1, -1):
+            if cell[index] in "）)":
+                depth += 1
+            elif cell[index] in "（(":
+                depth -= 1
+                if depth == 0:
+                    person, unit = cell[:index].strip(), cell[index + 1:-1].strip()
+                    org = unit_named(unit) if person and unit else None
+                    if org is not None:
+                        return person, org
+                    break
+    return cell, None
 
 
 def _related(problem):
@@ -84,10 +122,15 @@ COLUMNS = [
            value=lambda p: CATEGORY_LABELS.get(p.category, p.category)),
     C1Column("质量问题分级", "level", width=12, value=lambda p: "★" * STARS[p.severity_level] if p.severity_level else ""),
 ]
+EXPORT_COLUMNS = {column.field: column for column in COLUMNS}
 GROUPS = [("编号", 1, 1), ("产业链", 2, 4), ("产业链质量问题", 5, 12)]
 NOTES = [
     "注：质量问题分类：质量技术问题、质量管理问题、质量品牌问题、质量基础设施问题、其他质量相关问题。",
     "质量问题分级：星级标注重要程度，“★★★”为关键问题，“★★”为重要问题，“★”为一般问题（附录D 严重度评估模型）。",
+    "填报人及单位：写作“填报人（填报单位）”，或只写其一；单位须与平台机构名称一致，取最后一个完整括号内的名称为单位，"
+    "其余为填报人，如“联合体技术委员会（海西计量）（厦门海西计量测试研究院）”。",
+    "导入：与平台导出内容相同的单元格不改变记录；新问题的状态为“已识别”或“分析中”，已有问题只能由“已识别”改为“分析中”，"
+    "“攻关中”“已解决”由关联的攻关项目设定；质量问题分级仅评估人员可填。",
 ]
 
 
@@ -198,6 +241,7 @@ class TableC1Importer(TabularImporter):
         super().__init__(user=user)
         self._pending_relations: list[tuple[str, list[str]]] = []
         self._file_codes: set[str] = set()
+        self._read_only: set[str] = set()  # rows equal to problems the importer may only read
 
     def template(self) -> bytes:
         return table_c1_workbook([], notes=True)
@@ -214,6 +258,11 @@ class TableC1Importer(TabularImporter):
                 continue
             existing = Problem.objects.filter(code=cleaned["code"]).first()
             if existing is not None and not Problem.objects.restrict(self.user, "change").filter(pk=existing.pk).exists():
+                if (Problem.objects.restrict(self.user, "view").filter(pk=existing.pk).exists()
+                        and len(self._same_columns(existing, cleaned)) == len(self.columns)):
+                    # A row of one's own export that one may only read: kept as it is, not an error.
+                    self._read_only.add(existing.code)
+                    continue
                 result.errors.append(RowError(r_idx, "编号", _("Problem %(c)s exists and you may not change it.")
                                               % {"c": cleaned["code"]}))
                 continue
@@ -254,7 +303,35 @@ class TableC1Importer(TabularImporter):
         technical = re.sub(r"^(?:\d[.、]\s*)?技术根源[:：]\s*", "", technical.strip())
         return technical.strip(), management.strip()
 
+    def _same_columns(self, problem, cleaned) -> set[str]:
+        """The columns whose cell reads the same as what the export writes for ``problem``.
+
+        Such a cell changes nothing: an exported workbook imports back without a change,
+        whatever the cells contain (PRB-07).
+        """
+        same = set()
+        for column in self.columns:
+            try:
+                exported = column.parse(EXPORT_COLUMNS[column.field].export_value(problem))
+            except ValidationError:
+                continue
+            if (cleaned.get(column.field) or "") == (exported or ""):
+                same.add(column.field)
+        return same
+
+    def _unit_named(self, problem):
+        units = Organization.objects.restrict(self.user, "view")
+
+        def unit_named(name):
+            if problem.reporter_org_id and problem.reporter_org.name == name:
+                return problem.reporter_org  # the record's own unit, even one the importer cannot look up
+            return units.filter(name=name).first()
+
+        return unit_named
+
     def save_row(self, cleaned) -> bool:
+        if cleaned["code"] in self._read_only:
+            return False
         chain = Chain.objects.restrict(self.user, "view").get(name=cleaned["chain"])
         problem = Problem.objects.filter(code=cleaned["code"]).first()
         created = problem is None
@@ -262,43 +339,68 @@ class TableC1Importer(TabularImporter):
             problem = Problem(code=cleaned["code"], chain=chain)
             first = re.split(r"[，。；,;]", cleaned["description"], maxsplit=1)[0]
             problem.name = first[:60] or cleaned["code"]
-        problem.chain = chain
-        node = None
-        if cleaned.get("node_name"):
-            node = ChainNode.objects.filter(chain=chain, name=cleaned["node_name"]).first()
-            if node is None:
-                raise ValidationError({"position": _("The chain has no node “%(n)s”.") % {"n": cleaned["node_name"]}})
-        problem.node = node
-        problem.segment = cleaned.get("segment", "") or (node.segment if node else "")
-        reporter = cleaned.get("reporter", "")
-        match = re.match(r"^(.*?)[（(](.+)[）)]$", reporter)
-        person, unit = (match.group(1).strip(), match.group(2).strip()) if match else ("", reporter)
-        org = Organization.objects.restrict(self.user, "view").filter(name=unit).first() if unit else None
-        problem.reporter_org = org
-        problem.reporter_name = person if org else reporter[:50]
-        problem.description = cleaned["description"]
-        problem.impact = cleaned.get("impact", "")
-        problem.cause_technical, problem.cause_management = self._split_causes(cleaned.get("causes", ""))
-        problem.suggestion = cleaned.get("suggestion", "")
+        same = set() if created else self._same_columns(problem, cleaned)
+        if "chain" not in same:
+            problem.chain = chain
+        if "position" not in same or "chain" not in same:
+            node = None
+            if cleaned.get("node_name"):
+                node = ChainNode.objects.filter(chain=chain, name=cleaned["node_name"]).order_by(
+                    # a name used in two segments: the one the row names
+                    Case(When(segment=cleaned.get("segment", ""), then=0), default=1), "pk").first()
+                if node is None:
+                    raise ValidationError({"position": _("The chain has no node “%(n)s”.") % {"n": cleaned["node_name"]}})
+            problem.node = node
+            problem.segment = cleaned.get("segment", "") or (node.segment if node else "")
+        if "reporter" not in same:
+            person, org = split_reporter(cleaned.get("reporter", ""), self._unit_named(problem))
+            if len(person) > Problem._meta.get_field("reporter_name").max_length:
+                raise ValidationError({"reporter": _("The person reporting takes at most %(n)d characters; "
+                                                     "write the unit in brackets after it.")
+                                       % {"n": Problem._meta.get_field("reporter_name").max_length}})
+            problem.reporter_name, problem.reporter_org = person, org
+        for field in ("description", "impact", "suggestion"):
+            if field not in same:
+                setattr(problem, field, cleaned.get(field, ""))
+        if "causes" not in same:
+            problem.cause_technical, problem.cause_management = self._split_causes(cleaned.get("causes", ""))
         # 问题状态: a new row starts 已识别 (or 分析中, the step its reporter may take); on an
         # existing row only that step is accepted. The service refuses anything else.
-        if cleaned.get("status"):
+        if cleaned.get("status") and "status" not in same:
             problem.status = cleaned["status"]
-        problem.category = cleaned["category"]
-        if problem.sub_area and problem.sub_area not in dict(SUB_AREAS.get(problem.category, [])):
-            problem.sub_area = ""  # the category changed in the table: its old sub-area no longer applies
+        if "category" not in same:
+            problem.category = cleaned["category"]
+            if problem.sub_area and problem.sub_area not in dict(SUB_AREAS.get(problem.category, [])):
+                problem.sub_area = ""  # the category changed in the table: its old sub-area no longer applies
+        level = None if "level" in same else cleaned.get("level") or None
         try:
-            problem_save(user=self.user, problem=problem, level=cleaned.get("level") or None)
+            problem_save(user=self.user, problem=problem, level=level)
         except PermissionDenied as exc:
             detail = exc.args[0] if exc.args else _("You may not do this.")
             raise ValidationError(detail) from None
+        except ValidationError as exc:
+            raise self._by_column(exc) from None
         self._pending_relations.append((problem.code, self._related_codes(cleaned.get("related", ""))))
         return created
+
+    @staticmethod
+    def _by_column(exc: ValidationError) -> ValidationError:
+        """Name the Table C.1 column of a model field's error (reporter_org → 填报人及单位)."""
+        if not hasattr(exc, "error_dict"):
+            return exc
+        column_of = {"reporter_org": "reporter", "reporter_name": "reporter", "node": "position",
+                     "segment": "position", "cause_technical": "causes", "cause_management": "causes",
+                     "sub_area": "category", "severity_level": "level"}
+        errors: dict = {}
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(column_of.get(field, field), []).extend(messages)
+        return ValidationError(errors)
 
     def run(self, fileobj, *, dry_run=False):
         with transaction.atomic():
             result = super().run(fileobj, dry_run=dry_run)
             if result.committed:
+                result.updated -= len(self._read_only)  # read, found unchanged, not written
                 # Relations are symmetrical: a row naming another links both, whichever row comes last.
                 wanted = {code: set(related) for code, related in self._pending_relations}
                 for code, related in self._pending_relations:

@@ -527,3 +527,55 @@ def test_import_may_not_set_status_or_level_outside_the_rules(persona):
     tackling = ["M-002", DISPLAY, "上游-玻璃基板", "", "原片划伤", "", "", "无", "", "攻关中", "质量技术问题", ""]
     result = TableC1Importer(user=member).run(_c1_file([tackling]))
     assert not result.committed and (4, "问题状态") in {(e.row, e.column) for e in result.errors}
+
+
+def _problem_state(problem):
+    """Every stored field of a problem, its relations included (what a round trip must keep)."""
+    fields = {f.attname: getattr(problem, f.attname) for f in Problem._meta.concrete_fields
+              if f.name not in ("updated_at", "version")}
+    fields["related"] = sorted(problem.related.values_list("code", flat=True))
+    fields["concerned"] = sorted(problem.concerned_enterprises.values_list("pk", flat=True))
+    fields["assessments"] = problem.assessments.count()
+    return fields
+
+
+@pytest.mark.req("PRB-07")
+@pytest.mark.parametrize("username", ["city", "member"])
+def test_export_then_import_changes_nothing(username, persona, client_as):
+    user = persona(username)
+    visible = Problem.objects.restrict(user)
+    before = {p.code: _problem_state(p) for p in visible}
+    assert (username != "city") or {"IC-001", "IC-002", "OD-001"} <= set(before)
+    content = client_as(username).get("/problems/?export=xlsx").content
+    result = TableC1Importer(user=user).run(io.BytesIO(content))
+    changeable = Problem.objects.restrict(user, "change").count()
+    assert result.committed and result.created == 0 and result.updated == changeable, result.as_dict()
+    after = {p.code: _problem_state(p) for p in Problem.objects.restrict(user)}
+    for code, state in before.items():
+        changed = {k: (v, after[code][k]) for k, v in state.items() if after[code][k] != v}
+        assert not changed, f"{code}: {changed}"
+
+
+@pytest.mark.req("PRB-07")
+@pytest.mark.parametrize("cell, person, unit", [
+    ("联合体技术委员会（海西计量）（厦门海西计量测试研究院）", "联合体技术委员会（海西计量）", "厦门海西计量测试研究院"),
+    ("李工(厦门海西计量测试研究院)", "李工", "厦门海西计量测试研究院"),
+    ("厦门海西计量测试研究院", "", "厦门海西计量测试研究院"),
+    ("张工（品质部）", "张工（品质部）", None),
+    ("（厦门海西计量测试研究院）", "（厦门海西计量测试研究院）", None),
+])
+def test_reporter_cell_is_read_one_way(cell, person, unit, persona):
+    row = ["R-001", DISPLAY, "上游-玻璃基板", cell, "原片气泡", "", "", "无", "", "已识别", "质量技术问题", ""]
+    result = TableC1Importer(user=persona("city")).run(_c1_file([row]))
+    assert result.committed, result.as_dict()
+    problem = Problem.objects.get(code="R-001")
+    assert problem.reporter_name == person
+    if unit is not None:
+        assert problem.reporter_org.name == unit
+    # an edited cell of an existing problem is read the same way
+    ic2 = Problem.objects.get(code="IC-002")
+    row = [c.export_value(ic2) for c in COLUMNS]
+    row[3] = "联合体技术委员会（张工）（厦门海西计量测试研究院）"
+    assert TableC1Importer(user=persona("city")).run(_c1_file([row])).committed
+    ic2.refresh_from_db()
+    assert (ic2.reporter_name, ic2.reporter_org.name) == ("联合体技术委员会（张工）", "厦门海西计量测试研究院")
