@@ -6,6 +6,7 @@ from zhilian.core.forms import BaseModelForm
 from zhilian.directory.models import Organization
 
 from .models import Problem, ProblemReview, SeverityModel
+from .selectors import problem_reporting_units
 
 
 class ProblemForm(BaseModelForm):
@@ -31,8 +32,14 @@ class ProblemForm(BaseModelForm):
         self.fields["node"].queryset = ChainNode.objects.restrict(self.user, "view").select_related("chain") \
             if self.user else ChainNode.objects.all()
         self.fields["node"].label_from_instance = lambda n: f"{n.chain} · {n.get_segment_display()} · {n.name}"
-        self.fields["reporter_org"].queryset = Organization.objects.all()
-        self.restrict_choices("reporter_org")
+        if self.user is not None:
+            # 填报单位: one's own organization, or those one enters problems for (the service checks it too)
+            units = problem_reporting_units(self.user)
+            if self.instance.reporter_org_id:
+                units = units | Organization.objects.filter(pk=self.instance.reporter_org_id)
+            self.fields["reporter_org"].queryset = units.distinct()
+            if self.instance.pk is None:
+                self.fields["reporter_org"].initial = self.user.organization_id
         self.fields["concerned_enterprises"].queryset = Organization.objects.enterprises()
         self.restrict_choices("concerned_enterprises")
         self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk)

@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhilian.core.registry import Reminder
+from zhilian.directory.models import Organization
 
 from .models import STARS, Problem, ProblemCategory, ProblemStatus, format_total
 
@@ -27,6 +29,19 @@ def problems_map_layer(chain) -> list[dict]:
         "stars": STARS.get(level) if level else 0, "total": format_total(total), "status": status,
         "status_label": str(statuses.get(status, status)), "is_common": is_common,
     } for pk, code, name, node, segment, category, level, total, status, is_common in rows]
+
+
+def problem_reporting_units(user):
+    """The organizations ``user`` may file a problem in the name of (填报单位, chain guide 5.4.2 a).
+
+    One's own organization, and the organizations one maintains in the directory
+    (``Organization.objects.restrict(user, "change")``): the city bureau, the management
+    institution and administrators enter problems on behalf of any organization, a
+    district bureau or grassroots office for its district's enterprises; an enterprise,
+    association, research institute or expert only for its own organization.
+    """
+    own = Q(pk=user.organization_id) if user.organization_id else Q(pk__in=[])
+    return Organization.objects.filter(own | Q(pk__in=Organization.objects.restrict(user, "change").values("pk")))
 
 
 def problems_visible_on_map(chain, user) -> set[int]:

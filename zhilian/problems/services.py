@@ -14,6 +14,7 @@ from zhilian.core.permissions import may
 from .models import (
     STARS, Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityDimension, SeverityModel,
 )
+from .selectors import problem_reporting_units
 
 REVIEW_INTERVAL_DAYS = 365  # chain guide 5.4.5: 定期评审与更新机制（如每年一次）
 
@@ -73,6 +74,26 @@ def _status_step(problem: Problem, previous: str) -> bool:
         "under breakthrough and solved are set by its linked breakthrough projects.")})
 
 
+def _check_reporting_unit(user, problem: Problem, previous_org_id, creating: bool) -> None:
+    """Refuse a reporting unit the user may not file in the name of (see ``problem_reporting_units``).
+
+    Checked when a problem is created or its unit changes, so an organization keeps
+    editing problems a bureau entered in its name.
+    """
+    if user is None or (not creating and problem.reporter_org_id == previous_org_id):
+        return
+    units = problem_reporting_units(user)
+    if problem.reporter_org_id is None:
+        # no unit: for those who enter problems for others, or who have no organization
+        if not user.organization_id or units.exclude(pk=user.organization_id).exists():
+            return
+    elif units.filter(pk=problem.reporter_org_id).exists():
+        return
+    raise ValidationError({"reporter_org": _(
+        "Report in the name of your own organization; only the bureaus and the management institution "
+        "enter problems for the organizations they maintain.")})
+
+
 @transaction.atomic
 def problem_save(*, user, problem: Problem, concerned=None, related=None, scores: dict | None = None,
                  level: int | None = None) -> Problem:
@@ -82,7 +103,8 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
     Scores (and a ``level`` given without scores, as a Table C.1 row may) are for those who
     may assess the problem, as on the assessment page; anyone else is refused with
     ``PermissionDenied({"scores": …})`` before anything is written. A status written with
-    the record is checked by :func:`_status_step`.
+    the record is checked by :func:`_status_step`, the reporting unit by
+    :func:`_check_reporting_unit`.
     """
     creating = problem.pk is None
     if creating:
@@ -94,10 +116,11 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
             problem.reporter_org_id = user.organization_id
         problem.code = (problem.code or "").strip() or problem_next_code(problem.reported_on)
         problem.next_review_due = problem.next_review_due or next_review_date(problem.reported_on)
-        saved = {"status": ProblemStatus.IDENTIFIED, "severity_level": None}
+        saved = {"status": ProblemStatus.IDENTIFIED, "severity_level": None, "reporter_org_id": None}
     else:
         _require(user, "change", problem)
-        saved = Problem._base_manager.filter(pk=problem.pk).values("status", "severity_level").get()
+        saved = Problem._base_manager.filter(pk=problem.pk).values("status", "severity_level", "reporter_org_id").get()
+    _check_reporting_unit(user, problem, saved["reporter_org_id"], creating)
     level_changes = level is not None and level != saved["severity_level"]
     if scores and not _may_assess(user, problem):
         raise _deny("scores", _("Only an assessor of this problem may score it."))

@@ -13,6 +13,7 @@ from zhilian.problems.exports import COLUMNS, TableC1Importer, table_c1_workbook
 from zhilian.problems.models import (
     Problem, ProblemAssessment, ProblemCategory, ProblemReview, ProblemSource, ProblemStatus, SeverityModel,
 )
+from zhilian.problems.selectors import problem_reporting_units
 
 DISPLAY = "光电显示产业链"
 C1_HEADERS = ["编号", "产业名称", "位置（上/中/下游）", "填报人及单位", "质量问题描述", "影响范围与程度", "原因初步分析",
@@ -579,3 +580,42 @@ def test_reporter_cell_is_read_one_way(cell, person, unit, persona):
     assert TableC1Importer(user=persona("city")).run(_c1_file([row])).committed
     ic2.refresh_from_db()
     assert (ic2.reporter_name, ic2.reporter_org.name) == ("联合体技术委员会（张工）", "厦门海西计量测试研究院")
+
+
+@pytest.mark.req("PRB-01")
+@pytest.mark.req("PLT-02")
+def test_an_enterprise_reports_only_in_its_own_name(client_as, api_as, persona, display):
+    member = persona("member")
+    bureau = persona("city").organization
+    page = client_as("member").get("/problems/add/")
+    offered = {o.pk for o in page.context["form"].fields["reporter_org"].queryset}
+    assert offered == {member.organization_id}
+    payload = {"name": "冒名", "chain": display.pk, "category": "technology", "description": "x",
+               "reported_on": "2026-02-03", "source": "self_report"}
+    response = client_as("member").post("/problems/add/", {**payload, "reporter_org": bureau.pk})
+    assert response.status_code == 200 and "reporter_org" in response.context["form"].errors
+    count = Problem.objects.count()
+    response = api_as("member").post("/api/v1/problems/", {**payload, "reporter_org": bureau.pk}, format="json")
+    assert response.status_code == 400 and "reporter_org" in response.json(), response.content
+    od8 = Problem.objects.get(code="OD-008")
+    response = api_as("member").patch(f"/api/v1/problems/{od8.pk}/", {"reporter_org": bureau.pk}, format="json")
+    assert response.status_code == 400 and "reporter_org" in response.json()
+    with pytest.raises(ValidationError) as exc:  # the service refuses it, whatever the caller
+        services.problem_save(user=member, problem=new_problem(display, reporter_org=bureau))
+    assert "reporter_org" in exc.value.message_dict
+    assert Problem.objects.count() == count and Problem.objects.get(pk=od8.pk).reporter_org_id == member.organization_id
+    # its own name is filled in by default
+    response = api_as("member").post("/api/v1/problems/", payload, format="json")
+    assert response.status_code == 201 and response.json()["reporter_org"] == member.organization_id
+    # the city bureau enters a problem on the enterprise's behalf; the enterprise then edits it
+    on_behalf = services.problem_save(user=persona("city"), problem=new_problem(display, reporter_org=member.organization))
+    on_behalf.description = "补充数据"
+    services.problem_save(user=member, problem=on_behalf)
+    # a district bureau acts for its district's enterprises, not for others
+    district = persona("district")
+    units = set(problem_reporting_units(district).values_list("name", flat=True))
+    assert member.organization.name in units and bureau.name not in units
+    row = ["D-001", DISPLAY, "上游-玻璃基板", f"张工（{bureau.name}）", "原片气泡", "", "", "无", "", "已识别",
+           "质量技术问题", ""]
+    result = TableC1Importer(user=member).run(_c1_file([row]))
+    assert not result.committed and (4, "填报人及单位") in {(e.row, e.column) for e in result.errors}
