@@ -45,7 +45,7 @@ class NeedsConfig(AppConfig):
         ]))
         dashboard.register()
         registry.reminder_provider("needs", reminders.need_reminders)
-        registry.demo_loader("needs", demo.load, order=30)
+        registry.demo_loader("needs", demo.load, order=30, usernames=tuple(u[0] for u in demo.COMMISSIONER_USERS))
         panels.register(panels.Panel("needs", _("NQI needs"), "needs/includes/organization_panel.html",
                                      _organization_panel, kinds={"enterprise", "institution"}, order=10))
 

@@ -378,3 +378,34 @@ def test_an_assigned_institution_gets_the_needs_files_not_the_enterprises(client
     # Those who see the enterprise by role or district keep its files.
     assert client_as("owner").get(reverse("core:attachment_download", args=[licence.pk])).status_code == 200
     assert client_as("mgmt").get(reverse("core:attachment_download", args=[licence.pk])).status_code == 200
+
+
+@pytest.mark.req("PLT-13")
+@pytest.mark.req("PLT-05")
+@pytest.mark.req("DIR-05")
+def test_the_demo_needs_tell_a_dated_story_by_the_working_day_rule():
+    from zhilian.core import calendar
+    from zhilian.core.models import AuditEvent
+
+    local = timezone.localtime
+    for need in Need.objects.select_related("enterprise", "commissioner"):
+        filed = local(need.filed_at)
+        assert need.response_due == calendar.add_working_days(filed.date(), 2).date, need.title
+        moments = [m for m in (need.filed_at, need.accepted_at, need.delivered_at, need.closed_at) if m]
+        assert moments == sorted(moments) and len(set(moments)) == len(moments), need.title
+        if need.delivered_at:
+            assert need.feedback_due == calendar.add_working_days(local(need.delivered_at).date(), 5).date
+        if need.commissioner_id:  # taken or refused by the commissioner serving the enterprise's district
+            assert need.enterprise.district in need.commissioner.district_list, need.title
+        events = AuditEvent.objects.for_object(need).order_by("timestamp")
+        assert abs(events.first().timestamp - need.filed_at) < datetime.timedelta(seconds=5), need.title
+    overdue = Need.objects.get(title="偏光片耐候性试验标准咨询")
+    filed = local(overdue.filed_at)
+    assert filed.date() == datetime.date(2026, 11, 27) and filed.weekday() == 4  # a Friday
+    assert overdue.response_due == datetime.date(2026, 12, 1) and overdue.response_overdue  # the Tuesday after
+    closed = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")
+    assert closed.closed_at - closed.filed_at > datetime.timedelta(days=14)
+    timeline = AuditEvent.objects.for_object(closed).order_by("timestamp")
+    assert timeline.last().timestamp - timeline.first().timestamp > datetime.timedelta(days=14)
+    codes = list(Need.objects.order_by("filed_at").values_list("code", flat=True))
+    assert codes == sorted(codes)  # numbered in the order they were filed
