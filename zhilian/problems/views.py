@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.chains.selectors import node_reach
 from zhilian.core import audit
 from zhilian.core.generic import BaseObjectView, ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404
 from zhilian.core.spreadsheets import file_response
@@ -73,6 +75,8 @@ class ProblemDetailView(ObjectDetailView):
 
 
 class ProblemEditView(ObjectEditView):
+    """Create or edit a problem through ``problem_save``; a stale edit shows the generic panel (SEC-10)."""
+
     model = Problem
     form_class = ProblemForm
     template_name = "core/object_edit.html"
@@ -82,12 +86,20 @@ class ProblemEditView(ObjectEditView):
         form = self.form_class(data=request.POST, files=request.FILES, **self.get_form_kwargs(obj))
         if form.is_valid():
             problem = form.save(commit=False)
-            if pk is not None and request.POST.get("_version", "").isdigit():
-                problem._expected_version = int(request.POST["_version"])
+            expected = self.expected_version(request) if pk is not None else None
+            if expected is not None:
+                problem._expected_version = expected
             try:
                 services.problem_save(user=request.user, problem=problem,
                                       concerned=form.cleaned_data["concerned_enterprises"],
                                       related=form.cleaned_data["related"])
+            except StaleObjectError as exc:
+                # The same panel as every generic edit page: what changed, reload or overwrite.
+                form.add_error(None, str(exc.message))
+                current = Problem._base_manager.get(pk=obj.pk)
+                return self.render_form(request, obj, form, stale={
+                    "current_version": current.version, "differences": self.stale_differences(form, current),
+                    "history_url": reverse("core:history", args=[obj._meta.label_lower, obj.pk])})
             except ValidationError as exc:
                 add_errors(form, exc)
             except PermissionDenied:

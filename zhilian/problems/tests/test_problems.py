@@ -619,3 +619,35 @@ def test_an_enterprise_reports_only_in_its_own_name(client_as, api_as, persona, 
            "质量技术问题", ""]
     result = TableC1Importer(user=member).run(_c1_file([row]))
     assert not result.committed and (4, "填报人及单位") in {(e.row, e.column) for e in result.errors}
+
+
+def _problem_form(client, problem):
+    form = client.get(f"/problems/{problem.pk}/edit/").context["form"]
+    data = {}
+    for name, value in form.initial.items():
+        if isinstance(value, list):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        elif value not in (None, ""):
+            data[name] = getattr(value, "pk", value)
+    data["is_common"] = "on" if problem.is_common else ""
+    data["_version"] = problem.version
+    return data
+
+
+@pytest.mark.req("SEC-10")
+@pytest.mark.req("PRB-01")
+def test_the_second_of_two_problem_edits_shows_the_stale_panel(client_as):
+    problem = Problem.objects.get(code="OD-008")
+    first_client, second_client = client_as("member"), client_as("member")
+    url = f"/problems/{problem.pk}/edit/"
+    first, second = _problem_form(first_client, problem), _problem_form(second_client, problem)
+    first["suggestion"], second["suggestion"] = "第一次编辑的建议", "第二次编辑的建议"
+    assert first_client.post(url, first).status_code == 302
+    response = second_client.post(url, second)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="stale-edit"' in body and "第一次编辑的建议" in body
+    assert Problem.objects.get(pk=problem.pk).suggestion == "第一次编辑的建议"
+    assert second_client.post(url, second).status_code == 200  # the same stale form stays refused …
+    second["_overwrite_version"] = response.context["stale"]["current_version"]
+    assert second_client.post(url, second).status_code == 302  # … until the user saves over what was shown
+    assert Problem.objects.get(pk=problem.pk).suggestion == "第二次编辑的建议"
