@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
 
-from .models import SUB_AREA_CHOICES, Problem, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel
+from .models import (
+    SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
+)
 
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -48,3 +50,17 @@ class ProblemFilterSet(django_filters.FilterSet):
         horizon = timezone.localdate() + timezone.timedelta(days=30)
         due = queryset.filter(next_review_due__lte=horizon).exclude(status=ProblemStatus.SOLVED)
         return due if value else queryset.exclude(pk__in=due.values("pk"))
+
+
+class ProblemAssessmentFilterSet(django_filters.FilterSet):
+    """``?problem=<id>``: the assessments of one problem.
+
+    A plain number, not a choice of problems: an id the user may not see gives an empty
+    list, exactly like a missing one (no 400 telling the two apart).
+    """
+
+    problem = django_filters.NumberFilter(field_name="problem")
+
+    class Meta:
+        model = ProblemAssessment
+        fields = ["problem"]

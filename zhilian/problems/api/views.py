@@ -15,7 +15,7 @@ from zhilian.core.models import AuditAction
 from zhilian.core.spreadsheets import file_response
 
 from .. import exports
-from ..filtersets import ProblemFilterSet
+from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
 from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
 
@@ -70,7 +70,8 @@ class SeverityModelViewSet(RestrictedReadOnlyViewSet):
 
 
 class ProblemAssessmentViewSet(RestrictedReadOnlyViewSet):
-    """Every severity assessment with the model version it used."""
+    """Every severity assessment with the model version it used; ``?problem=<id>`` for one problem's."""
 
     queryset = ProblemAssessment.objects.select_related("model")
     serializer_class = ProblemAssessmentSerializer
+    filterset_class = ProblemAssessmentFilterSet

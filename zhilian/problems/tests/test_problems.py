@@ -651,3 +651,15 @@ def test_the_second_of_two_problem_edits_shows_the_stale_panel(client_as):
     second["_overwrite_version"] = response.context["stale"]["current_version"]
     assert second_client.post(url, second).status_code == 302  # … until the user saves over what was shown
     assert Problem.objects.get(pk=problem.pk).suggestion == "第二次编辑的建议"
+
+
+@pytest.mark.req("PRB-03")
+@pytest.mark.req("PLT-02")
+def test_assessments_api_filters_by_problem(api_as):
+    od7, od6 = Problem.objects.get(code="OD-007"), Problem.objects.get(code="OD-006")
+    rows = api_as("city").get("/api/v1/problem-assessments/", {"problem": od7.pk}).json()["results"]
+    assert rows and {r["problem"] for r in rows} == {od7.pk}
+    assert len(rows) == od7.assessments.count()
+    # a problem the enterprise may not see answers like a missing one: nothing
+    assert api_as("member").get("/api/v1/problem-assessments/", {"problem": od6.pk}).json()["results"] == []
+    assert api_as("member").get("/api/v1/problem-assessments/", {"problem": 999999}).status_code == 200
