@@ -62,9 +62,28 @@ def test_weak_passwords_are_refused(password, code, persona):
 
 
 @pytest.mark.req("SEC-01")
+@pytest.mark.parametrize("username, password", [
+    ("owner", "Admin@123"), ("owner", "P@ssw0rd123"), ("owner", "Huawei@123"), ("owner", "Passw0rd!"),
+    ("owner", "Welcome@123"), ("owner", "Abc@1234"), ("owner", "@dmin2026!"), ("owner", "Woaini1314!"),
+    ("owner", "Qwerty-2026"), ("owner", "Zhang.San@2026"),
+    ("owner", "Owner@2026"),              # the user name
+    ("expert", "Chenliqun@1"),            # the person's name (陈立群) in pinyin
+    ("member", "XiangGuangBoLi#9"),       # the organization's short name (翔光玻璃)
+    ("owner", "Zhilian@2026"),            # the site name (质链 Zhilian), also the demo's password
+    ("owner", "AdminAdmin@1"),            # one word twice is still one word
+])
+def test_a_common_word_or_name_dressed_up_with_digits_and_symbols_is_refused(username, password, persona):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_password(password, persona(username))
+    assert "password_common_word" in [e.code for e in excinfo.value.error_list]
+
+
+@pytest.mark.req("SEC-01")
 def test_a_password_of_three_classes_and_eight_characters_is_accepted(persona):
     validate_password("Gl4ss-Substrate", persona("owner"))
     validate_password("lu-dao-2026-xm", persona("owner"))  # lower, digits, symbols
+    validate_password("Admin-Glass-2026", persona("owner"))  # a common word among others
+    validate_password("Huawei@Jimei#88", persona("owner"))
 
 
 @pytest.mark.req("SEC-01")
@@ -143,6 +162,15 @@ def test_the_api_refuses_tokens_and_their_use_until_the_password_is_changed(stat
                                                    content_type="application/json")
     assert response.status_code == 200
     assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}").status_code == 200
+
+
+@pytest.mark.req("SEC-01")
+def test_an_initial_password_built_on_the_new_persons_name_is_refused(client_as):
+    response = client_as("sysadmin").post(reverse("accounts:user_add"), {
+        "username": "staff01", "full_name": "王磊", "is_active": "on", "password": "WangLei@2026"})
+    assert response.status_code == 200
+    assert "password_common_word" in [e.code for e in response.context["form"].errors.as_data()["password"]]
+    assert not User.objects.filter(username="staff01").exists()
 
 
 # --------------------------------------------------------------------------- SEC-02 sign-in protection

@@ -196,6 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_classes": ZHILIAN_PASSWORD_MIN_CLASSES}},
     # Django's list of 20 000 passwords most often found in breach corpora.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A common word (English or pinyin) or a name of the account, its organization or the
+    # site with digits and symbols added: Admin@123, P@ssw0rd123, Owner@2026.
+    {"NAME": "zhilian.accounts.validators.CommonWordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhilian.accounts.validators.PasswordHistoryValidator",
      "OPTIONS": {"history": ZHILIAN_PASSWORD_HISTORY}},

@@ -208,4 +208,12 @@ T = {
         "该账号的密码已过期。请先在网页上（/accounts/password/）修改密码，再使用 API。",
     "This account still has its initial password. Change it on the web (/accounts/password/) before using the API.":
         "该账号仍在使用初始密码。请先在网页上（/accounts/password/）修改密码，再使用 API。",
+    # Common words and names (SEC-01)
+    "This password is built on “%(word)s”, a common word or a name of this account, its organization or the "
+    "platform, with digits or symbols added. Such passwords are guessed first: choose one that is not built on "
+    "a single word or name.":
+        "该密码以“%(word)s”为基础，只是加上了数字或符号；它是常见单词，或是本账号、所属单位或平台的名称。"
+        "这类密码最先被猜中，请改用不以单个单词或名称为基础的密码。",
+    "Not a common word or a name (yours, your organization's, the platform's) with digits or symbols added.":
+        "不得以常见单词或名称（本人、所属单位、平台的名称）加数字或符号构成。",
 }

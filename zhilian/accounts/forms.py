@@ -93,9 +93,18 @@ class UserForm(BaseModelForm):
         password = self.cleaned_data.get("password")
         if not self.instance.pk and not password:
             raise forms.ValidationError(_("A new account needs an initial password."))
-        if password:
-            password_validation.validate_password(password, self.instance)
         return password
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Checked once the instance holds the submitted user name, name and organization,
+        # so that a password built on them is refused (validators.CommonWordValidator).
+        password = self.cleaned_data.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
 
     def clean_roles(self):
         roles = self.cleaned_data.get("roles") or []
