@@ -260,6 +260,36 @@ def test_wrong_verification_codes_count_towards_the_lockout(no_otp_backoff):
 
 
 @pytest.mark.req("SEC-02")
+def test_wrong_current_passwords_on_the_password_page_count_towards_the_lockout():
+    user = User.objects.get(username="member")
+    client = sign_in_fully("member", ip="10.5.6.1")
+
+    def change(old):
+        return client.post(reverse("accounts:password_change"), {
+            "old_password": old, "new_password1": "Xiang-Guang-2027", "new_password2": "Xiang-Guang-2027"})
+
+    for n in range(4):
+        assert change(f"Guess-{n}-pass").status_code == 200
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, object_id=str(user.pk),
+                                     content_type__model="user").count() == 4
+    response = change("Guess-5-pass")
+    assert User.objects.get(pk=user.pk).is_locked
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert not signed_in(client)  # the guessing session is signed out
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKED, object_id=str(user.pk)).exists()
+    # Locked: the right password is refused, on the sign-in page and on the password page.
+    _client, page = sign_in("member", ip="10.5.6.2")
+    assert error_code(page) == "locked"
+    other = Client(REMOTE_ADDR="10.5.6.3")
+    other.force_login(user)
+    response = other.post(reverse("accounts:password_change"), {
+        "old_password": DEMO_PASSWORD, "new_password1": "Xiang-Guang-2027", "new_password2": "Xiang-Guang-2027"})
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()["old_password"]] == ["locked"]
+    assert User.objects.get(pk=user.pk).check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.req("SEC-02")
 def test_sign_in_and_sign_out_are_audited():
     client = sign_in_fully("owner")
     client.post(reverse("accounts:logout"))

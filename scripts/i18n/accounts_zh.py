@@ -216,4 +216,5 @@ T = {
         "这类密码最先被猜中，请改用不以单个单词或名称为基础的密码。",
     "Not a common word or a name (yours, your organization's, the platform's) with digits or symbols added.":
         "不得以常见单词或名称（本人、所属单位、平台的名称）加数字或符号构成。",
+    "Password change: wrong current password": "修改密码：当前密码错误",
 }

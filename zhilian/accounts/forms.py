@@ -46,9 +46,15 @@ class OTPForm(forms.Form):
 class PasswordForm(PasswordChangeForm):
     """Change one's own password under the platform's rules (SEC-01)."""
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, refusal=None, **kwargs):
         super().__init__(user, *args, **kwargs)
+        self.refusal = refusal  # signin.Refusal: locked or rate-limited, the password is not checked
         self.fields["new_password1"].help_text = password_validation.password_validators_help_text_html()
+
+    def clean_old_password(self):
+        if self.refusal is not None:
+            raise forms.ValidationError(self.refusal.message, code=self.refusal.code)
+        return super().clean_old_password()
 
 
 class UserForm(BaseModelForm):

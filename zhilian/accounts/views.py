@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -176,8 +177,27 @@ def profile(request):
 
 @login_required
 def password_change(request):
-    """Change one's own password; all other sessions and API tokens end (SEC-03)."""
-    form = PasswordForm(request.user, request.POST or None)
+    """Change one's own password; all other sessions and API tokens end (SEC-03).
+
+    The current password is asked for, so the form could be used to guess it from a
+    session left open: a wrong one counts towards the same lockout as a failed sign-in
+    (SEC-02) and is audited; while the account is locked or rate-limited nothing is checked,
+    and the session whose guesses locked the account is signed out.
+    """
+    user = request.user
+    ip = client_ip(request)
+    refused = signin.refusal(user.get_username(), ip) if request.method == "POST" else None
+    if refused is not None:
+        signin.register_refusal(user.get_username(), ip, refused)
+    form = PasswordForm(user, request.POST or None, refusal=refused)
+    if request.method == "POST" and form.has_error("old_password", "password_incorrect"):
+        audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=user,
+                    message=_("Password change: wrong current password"))
+        locked = signin.register_failure(user.get_username(), ip)
+        if locked is not None:
+            auth_logout(request)
+            messages.error(request, locked.message)
+            return HttpResponseRedirect(reverse("accounts:login"))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)
@@ -187,6 +207,10 @@ def password_change(request):
         sessions.track(request, user)
         messages.success(request, _("Your password was changed. Your other sessions and your API token were ended."))
         return HttpResponseRedirect(reverse("accounts:profile"))
+    return _password_change_page(request, form)
+
+
+def _password_change_page(request, form):
     return render(request, "accounts/password_change.html", {
         "form": form, "title": _("Change password"),
         "forced": request.user.must_change_password or request.user.password_expired,
