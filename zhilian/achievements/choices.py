@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AchievementType(models.TextChoices):
@@ -76,11 +77,11 @@ EXCLUSIVE_MODES = {LicenseMode.EXCLUSIVE, LicenseMode.SOLE}
 
 
 class LicenseStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    APPROVED = "approved", _("Approved by the contributor")
-    SIGNED = "signed", _("Signed")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REQUESTED = "requested", pgettext_lazy("licence status", "Requested")
+    APPROVED = "approved", pgettext_lazy("licence status", "Approved by the contributor")
+    SIGNED = "signed", pgettext_lazy("licence status", "Signed")
+    REJECTED = "rejected", pgettext_lazy("licence status", "Rejected")
+    WITHDRAWN = "withdrawn", pgettext_lazy("licence status", "Withdrawn")
 
 
 # Licences that hold a territory / field / term against others.

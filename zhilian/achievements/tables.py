@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
 
@@ -54,8 +55,8 @@ class LicenseTable(tables.Table):
 
 
 class PromotionEventTable(tables.Table):
-    title = tables.Column(linkify=True, verbose_name=_("Title"))
-    kind = tables.Column(verbose_name=_("Kind"))
+    title = tables.Column(linkify=True, verbose_name=pgettext_lazy("heading", "Title"))
+    kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
     held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"))
     consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"))
     attendees = tables.Column(verbose_name=_("Attendees"))

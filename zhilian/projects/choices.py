@@ -1,14 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectStatus(models.TextChoices):
-    DRAFT = "draft", _("Drafting task book")
-    SUBMITTED = "submitted", _("Awaiting approval")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ACCEPTANCE = "acceptance", _("Under acceptance")
-    ACCEPTED = "accepted", _("Accepted")
-    ARCHIVED = "archived", _("Archived")
+    DRAFT = "draft", pgettext_lazy("project status", "Drafting task book")
+    SUBMITTED = "submitted", pgettext_lazy("project status", "Awaiting approval")
+    IN_PROGRESS = "in_progress", pgettext_lazy("project status", "In progress")
+    ACCEPTANCE = "acceptance", pgettext_lazy("project status", "Under acceptance")
+    ACCEPTED = "accepted", pgettext_lazy("project status", "Accepted")
+    ARCHIVED = "archived", pgettext_lazy("project status", "Archived")
 
 
 class Direction(models.TextChoices):
@@ -63,9 +64,9 @@ class ChangeKind(models.TextChoices):
 
 
 class ChangeStatus(models.TextChoices):
-    PENDING = "pending", _("Pending approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", pgettext_lazy("change request status", "Pending approval")
+    APPROVED = "approved", pgettext_lazy("change request status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("change request status", "Rejected")
 
 
 class RiskSource(models.TextChoices):
@@ -88,21 +89,21 @@ AUTOMATIC_KINDS = {RiskKind.OVERDUE_MILESTONE, RiskKind.MISSING_UPDATE, RiskKind
 
 
 class RiskLevel(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    HIGH = "high", pgettext_lazy("risk level", "High")
+    MEDIUM = "medium", pgettext_lazy("risk level", "Medium")
+    LOW = "low", pgettext_lazy("risk level", "Low")
 
 
 class RiskStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    RESOLVED = "resolved", _("Resolved")
+    OPEN = "open", pgettext_lazy("risk status", "Open")
+    RESOLVED = "resolved", pgettext_lazy("risk status", "Resolved")
 
 
 class AcceptanceStatus(models.TextChoices):
-    DRAFT = "draft", _("Preparing materials")
-    SUBMITTED = "submitted", _("Submitted")
-    PASSED = "passed", _("Passed")
-    FAILED = "failed", _("Not passed")
+    DRAFT = "draft", pgettext_lazy("acceptance status", "Preparing materials")
+    SUBMITTED = "submitted", pgettext_lazy("acceptance status", "Submitted")
+    PASSED = "passed", pgettext_lazy("acceptance status", "Passed")
+    FAILED = "failed", pgettext_lazy("acceptance status", "Not passed")
 
 
 # Appendix F acceptance materials the application lists (chain guide 5.5.5 全套验收材料).

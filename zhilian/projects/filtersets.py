@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
@@ -38,8 +39,8 @@ class ProjectFilterSet(django_filters.FilterSet):
 class RiskFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
     source = django_filters.ChoiceFilter(choices=RiskSource.choices, label=_("Source"), widget=forms.Select(attrs=SELECT))
-    kind = django_filters.ChoiceFilter(choices=RiskKind.choices, label=_("Kind"), widget=forms.Select(attrs=SELECT))
-    level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Level"), widget=forms.Select(attrs=SELECT))
+    kind = django_filters.ChoiceFilter(choices=RiskKind.choices, label=pgettext_lazy("classification", "Kind"), widget=forms.Select(attrs=SELECT))
+    level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=pgettext_lazy("risk level", "Level"), widget=forms.Select(attrs=SELECT))
 
     class Meta:
         model = RiskWarning

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.models import Consortium, ConsortiumMember, active_membership_q
 from zhilian.consortia.selectors import consortia_of_organization
@@ -69,7 +70,7 @@ class ParticipantRowForm(forms.Form):
 
 
 class TargetRowForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=TargetKind.choices, required=False,
+    kind = forms.ChoiceField(label=pgettext_lazy("classification", "Kind"), choices=TargetKind.choices, required=False,
                              widget=forms.Select(attrs=SMALL_SELECT))
     indicator = forms.CharField(label=_("Indicator"), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL))
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False, widget=forms.TextInput(attrs=SMALL))
@@ -163,7 +164,7 @@ class ProgressReportForm(forms.Form):
 
 class MidtermCheckForm(forms.Form):
     checked_on = forms.DateField(label=_("Checked on"), widget=forms.DateInput(attrs=DATE, format=ISO))
-    experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), label=_("Experts"),
+    experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), label=pgettext_lazy("people", "Experts"),
                                              widget=forms.CheckboxSelectMultiple)
     result = forms.ChoiceField(label=_("Result"), choices=MidtermResult.choices, widget=forms.RadioSelect)
     opinion = forms.CharField(label=_("Expert opinion"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -221,10 +222,10 @@ class ChangeDecisionForm(forms.Form):
 
 
 class RiskForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[c for c in RiskKind.choices if c[0] not in (
+    kind = forms.ChoiceField(label=pgettext_lazy("classification", "Kind"), choices=[c for c in RiskKind.choices if c[0] not in (
         "overdue_milestone", "missing_update", "budget_overrun")])
-    level = forms.ChoiceField(label=_("Level"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    level = forms.ChoiceField(label=pgettext_lazy("risk level", "Level"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM)
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=200)
     description = forms.CharField(label=_("Description and possible consequence"),
                                   widget=forms.Textarea(attrs={"rows": 3}))
 

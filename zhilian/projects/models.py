@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import Role
 from zhilian.consortia.models import is_city_level
@@ -190,7 +191,7 @@ class ProjectTarget(BaseModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets", verbose_name=_("project"))
     kind = models.CharField(_("kind"), max_length=12, choices=TargetKind.choices)
     indicator = models.CharField(_("indicator"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("measurement", "unit"), max_length=20, blank=True)
     baseline = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=4, null=True, blank=True)
     target = models.DecimalField(_("target value"), max_digits=14, decimal_places=4, null=True, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True,

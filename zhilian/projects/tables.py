@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
 
@@ -39,9 +40,9 @@ class ProjectTable(tables.Table):
 class RiskTable(tables.Table):
     title = tables.Column(verbose_name=_("Risk"), linkify=lambda record: record.get_absolute_url())
     project = tables.Column(linkify=True, verbose_name=_("Project"))
-    kind = tables.Column(verbose_name=_("Kind"))
+    kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
     source = tables.Column(verbose_name=_("Source"))
-    level = tables.Column(verbose_name=_("Level"))
+    level = tables.Column(verbose_name=pgettext_lazy("risk level", "Level"))
     status = tables.Column(verbose_name=_("Status"))
     created_at = tables.DateTimeColumn(format="Y-m-d", verbose_name=_("Raised on"))
 
