@@ -10,19 +10,32 @@ import contextlib
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone, translation
+from django.utils.dateformat import format as format_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import LazyObject, empty
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from . import context
 from .models import AuditAction, AuditEvent
 
 ALWAYS_EXCLUDED = {"search_text", "search_doubled", "name_sort", "version", "updated_at", "created_at", "password", "last_login"}
+
+
+def is_internal(name: str) -> bool:
+    """A derived or bookkeeping column nobody edits: sort keys, search text, the row version."""
+    return name in ALWAYS_EXCLUDED or name.endswith("_sort") or name.startswith("search_")
 
 
 @dataclass
@@ -96,7 +109,7 @@ def snapshot(instance) -> dict:
     exclude = reg.exclude if reg else ALWAYS_EXCLUDED
     values = {}
     for f in instance._meta.concrete_fields:
-        if f.name in exclude or f.primary_key:
+        if f.name in exclude or f.primary_key or is_internal(f.name):
             continue
         values[f.name] = _jsonable(getattr(instance, f.attname))
     return values
@@ -220,3 +233,86 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
             return
         change = {"added" if action == "post_add" else "removed": names}
     write(action=AuditAction.UPDATE, instance=instance, changes={field_name: change})
+
+
+# --------------------------------------------------------------------------- showing records
+
+
+def _field(model, name):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+@functools.lru_cache(maxsize=None)
+def _choice_codes(model, name) -> dict:
+    """Code of each choice by its code and by its label in every language: records written
+    before codes were kept hold the label of the language of the moment."""
+    f = model._meta.get_field(name)
+    codes = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in f.flatchoices:
+                codes.setdefault(str(label), code)
+    codes.update({str(code): code for code, _label in f.flatchoices})
+    return codes
+
+
+def present_value(model, name, value):
+    """A recorded value as the reader sees it: choices by their label in the reader's language,
+    yes / no, times in local time like every other page."""
+    if value is None or value == "":
+        return value
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return "、".join(str(present_value(model, name, v)) for v in value)
+    f = _field(model, name)
+    if f is None:
+        return value
+    if f.choices and isinstance(value, (str, int)):
+        code = _choice_codes(model, name).get(str(value))
+        labels = dict(f.flatchoices)
+        return str(labels[code]) if code in labels else value
+    if isinstance(f, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return format_date(moment, "Y-m-d H:i")
+    elif isinstance(f, models.DateField) and isinstance(value, str):
+        day = parse_date(value[:10])
+        return format_date(day, "Y-m-d") if day is not None else value
+    return value
+
+
+def present_changes(model, changes: dict) -> list[dict]:
+    """The rows of a record's changes for people, labelled by ``model``'s own fields (the model
+    the record is about, which may be a child of the page's object); derived columns left out.
+
+    Each row: ``name``, ``label``, and ``before`` / ``after``, or ``added`` / ``removed`` for
+    many-to-many fields. Pass ``AuditEvent.changes_shown`` (personal numbers masked)."""
+    rows = []
+    for name, change in (changes or {}).items():
+        if is_internal(name) or not isinstance(change, dict):
+            continue
+        f = _field(model, name)
+        label = capfirst(str(f.verbose_name)) if f is not None and hasattr(f, "verbose_name") else name
+        if "added" in change or "removed" in change:
+            rows.append({"name": name, "label": label, "many": True,
+                         "added": [str(v) for v in change.get("added") or []],
+                         "removed": [str(v) for v in change.get("removed") or []]})
+        else:
+            rows.append({"name": name, "label": label, "many": False,
+                         "before": present_value(model, name, change.get("before")),
+                         "after": present_value(model, name, change.get("after"))})
+    return rows
+
+
+def present_event_changes(event) -> list[dict]:
+    """``present_changes`` of one :class:`AuditEvent`, by the model it records."""
+    model = event.content_type.model_class() if event.content_type_id else None
+    return present_changes(model, event.changes_shown)

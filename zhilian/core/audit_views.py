@@ -33,6 +33,21 @@ def _localtime(value):
     return timezone.localtime(value).replace(tzinfo=None)
 
 
+def _changes_text(event) -> str:
+    """One line per changed field, labelled and valued as the pages show them."""
+    lines = []
+    for change in audit.present_event_changes(event):
+        if change["many"]:
+            value = " ".join(filter(None, [("+ " + "、".join(change["added"])) if change["added"] else "",
+                                           ("− " + "、".join(change["removed"])) if change["removed"] else ""]))
+        elif change["before"] in (None, ""):
+            value = f"{change['after'] if change['after'] is not None else '∅'}"
+        else:
+            value = f"{change['before']} → {change['after'] if change['after'] is not None else '∅'}"
+        lines.append(f"{change['label']}: {value}")
+    return "\n".join(lines)
+
+
 AUDIT_EXPORT_COLUMNS = [
     Column("时间 Time", "timestamp", width=20, value=lambda e: _localtime(e.timestamp)),
     Column("操作人 Actor", "actor_name", width=16),
@@ -40,7 +55,7 @@ AUDIT_EXPORT_COLUMNS = [
     Column("对象类型 Type", "content_type", width=18, value=lambda e: e.content_type.name if e.content_type_id else ""),
     Column("对象 Object", "object_repr", width=30, value=lambda e: e.object_shown),
     Column("对象编号 Object id", "object_id", width=10),
-    Column("变更 Changes", "changes", width=60, value=lambda e: str(e.changes_shown) if e.changes else ""),
+    Column("变更 Changes", "changes", width=60, value=lambda e: _changes_text(e) if e.changes else ""),
     Column("说明 Message", "message", width=30, value=lambda e: e.message_shown),
     Column("IP", "ip_address", width=16),
     Column("路径 Path", "path", width=30),
@@ -170,10 +185,7 @@ def audit_detail(request, pk):
     event = AuditEvent.objects.restrict(request.user, "view").select_related("content_type").filter(pk=pk).first()
     if event is None:
         raise Http404
-    model = event.content_type.model_class() if event.content_type_id else None
-    labels = {}
-    if model is not None:
-        labels = {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
     return render(request, "core/audit_detail.html", {
-        "title": _("Audit record %(id)d") % {"id": event.pk}, "event": event, "labels": labels,
+        "title": _("Audit record %(id)d") % {"id": event.pk}, "event": event,
+        "changes": audit.present_event_changes(event),
     })

@@ -1,6 +1,7 @@
 import chinese_calendar
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,11 +65,19 @@ def history(request, label, pk):
     visible = getattr(obj, "history_visible_to", None)
     if visible is not None and not visible(request.user):
         raise Http404
-    events = AuditEvent.objects.for_object(obj)
+    events = AuditEvent.objects.for_object(obj).select_related("content_type")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    fields = {f.name: f.verbose_name for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
+    own_type = ContentType.objects.get_for_model(type(obj)).pk
+    rows = [{
+        "event": event,
+        # A child's record names the child; the object's own records need no name (the page
+        # says it), and the name it had then may be a placeholder ("new need …").
+        "is_own": event.content_type_id == own_type and event.object_id == str(obj.pk),
+        # Labels from the recorded model's fields, values in the reader's language (PLT-03).
+        "changes": audit.present_event_changes(event),
+    } for event in page.object_list]
     return render(request, "core/history.html", {
-        "object": obj, "opts": obj._meta, "page": page, "fields": fields,
+        "object": obj, "opts": obj._meta, "page": page, "rows": rows,
         "title": _("History of %(name)s") % {"name": obj},
     })
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from zhilian.accounts.roles import ENTERPRISES, Role
+from zhilian.core import audit
 from zhilian.core.models import AuditAction, AuditEvent
 from zhilian.core.text import search_terms
 from zhilian.directory import selectors as directory
@@ -142,9 +143,6 @@ def need_timeline(need, user) -> list[TimelineEntry]:
               .order_by("timestamp", "id"))
     events = list(events)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
-    labels = {f.name: f.verbose_name for f in Need._meta.get_fields() if hasattr(f, "verbose_name")}
-    assignment_labels = {f.name: f.verbose_name for f in NeedAssignment._meta.get_fields()
-                         if hasattr(f, "verbose_name")}
     shown = ("status", "commissioner", "expected_date", "title", "category", "product", "overall", "resolved",
              "closing_reason", "decline_reason", "delivery_summary")
     entries = []
@@ -152,23 +150,17 @@ def need_timeline(need, user) -> list[TimelineEntry]:
         is_need = event.content_type_id == need_ct.pk
         if is_need and event.action == AuditAction.CREATE:
             continue  # the "filed" transition that follows says it, with the deadline
-        label_map = labels if is_need else assignment_labels
-        changes = {str(label_map.get(k, k)): {key: _yes_no(v) for key, v in change.items()}
-                   for k, change in (event.changes or {}).items() if k in shown and isinstance(change, dict)}
+        # Labels and values (choices, yes / no) in the reader's language, as on the history page.
+        changes = {row["label"]: {"before": row["before"], "after": row["after"]}
+                   for row in audit.present_changes(Need if is_need else NeedAssignment,
+                                                    {k: v for k, v in (event.changes or {}).items() if k in shown})
+                   if not row["many"]}
         text = event.message or str(event.get_action_display())
         if not is_need and event.action == AuditAction.CREATE:
             text, changes = gettext("Assigned"), {}
         entries.append(TimelineEntry(event, names.get(event.actor_id, event.actor_name or ""),
                                      "" if is_need else event.object_repr, changes, text))
     return entries
-
-
-def _yes_no(value):
-    if value is True:
-        return gettext("Yes")
-    if value is False:
-        return gettext("No")
-    return value
 
 
 # --------------------------------------------------------------------------- lists and counts

@@ -93,3 +93,51 @@ def test_denials_do_not_enter_a_needs_timeline(client_as, persona):
     timeline = need_timeline(need, persona("city"))
     assert timeline and all(entry.event.action != AuditAction.PERMISSION_DENIED for entry in timeline)
     assert all(entry.actor != str(outsider) and entry.actor != "consumer" for entry in timeline)
+
+
+def _in_language(client, language):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def _changes_cells(body: str) -> str:
+    import re
+
+    return " ".join(re.findall(r'<td class="zl-change">(.*?)</td>', body, flags=re.S))
+
+
+@pytest.mark.req("PLT-03")
+def test_history_labels_a_childs_change_by_the_childs_own_fields_and_hides_derived_columns(client_as):
+    from zhilian.directory.models import TestingCapability
+
+    org = Organization.objects.get(name="厦门鹭检检测技术有限公司")
+    capability = TestingCapability.objects.filter(institution=org).first()
+    capability.product = "触控显示模组"
+    capability.standard_code = "GB/T 9999-2026"
+    capability.save()
+    body = client_as("city").get(reverse("core:history", args=["directory.organization", org.pk])).content.decode()
+    cells = _changes_cells(body)
+    assert "GB/T 9999-2026" in cells and "依据标准" in cells and "产品 / 对象" in cells
+    for internal in ("standard_code", "product_sort", "search_text", "search_doubled", "chu4", "version"):
+        assert internal not in cells, internal
+    assert "True" not in cells and "False" not in cells and "是" in cells  # the organization's 有效
+
+
+@pytest.mark.req("PLT-03")
+def test_history_shows_times_in_local_time_and_no_placeholder_names(client_as):
+    import re
+
+    from django.utils import timezone
+
+    from zhilian.needs.models import NeedAssignment
+
+    assignment = NeedAssignment.objects.filter(responded_at__isnull=False).select_related("need").first()
+    body = client_as("city").get(reverse("core:history", args=["needs.need", assignment.need_id])).content.decode()
+    cells = _changes_cells(body)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", cells)
+    assert f"{timezone.localtime(assignment.responded_at):%Y-%m-%d %H:%M}" in cells
+    assert "responded_at" not in cells and "响应时间" in cells
+    assert "new need" not in body
+
