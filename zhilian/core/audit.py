@@ -116,15 +116,15 @@ def snapshot(instance) -> dict:
 
 
 def _display(instance, name, value):
-    """Render a stored value for people: choice labels and related objects' names."""
+    """The value a record keeps: related objects by name; everything else as stored, so
+    choices keep their codes (a state change is field, from-code, to-code) and are
+    labelled when shown, in the reader's language (``present_changes``)."""
     try:
         f = instance._meta.get_field(name)
     except Exception:  # noqa: BLE001 - unknown or removed field: show as stored
         return value
     if value is None:
         return None
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
     if f.is_relation and f.many_to_one:
         related = f.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else value

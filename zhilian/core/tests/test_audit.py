@@ -141,3 +141,39 @@ def test_history_shows_times_in_local_time_and_no_placeholder_names(client_as):
     assert "responded_at" not in cells and "响应时间" in cells
     assert "new need" not in body
 
+
+@pytest.mark.req("PLT-03")
+def test_a_state_change_is_kept_as_codes_and_shown_in_the_readers_language(client_as, persona):
+    from django.utils import translation
+
+    from zhilian.needs import selectors, services
+    from zhilian.needs.models import Need
+
+    need = Need.objects.filter(status="submitted").first()
+    with translation.override("zh-hans"):
+        services.need_take(user=persona("commissioner"), need=need)
+    event = AuditEvent.objects.filter(action=AuditAction.TRANSITION, object_id=str(need.pk),
+                                      content_type__model="need").latest("pk")
+    assert event.changes["status"] == {"before": "submitted", "after": "accepted"}
+    url = reverse("core:history", args=["needs.need", need.pk])
+    english = _changes_cells(_in_language(client_as("city"), "en").get(url).content.decode())
+    assert "<del>Submitted</del> → <ins>Accepted by a commissioner</ins>" in english
+    assert "待受理" not in english
+    chinese = _changes_cells(_in_language(client_as("city"), "zh-hans").get(url).content.decode())
+    assert "<del>待受理</del> → <ins>已受理</ins>" in chinese
+    with translation.override("en"):
+        timeline = selectors.need_timeline(need, persona("city"))
+    assert {"before": "Submitted", "after": "Accepted by a commissioner"} in [
+        change for entry in timeline for change in entry.changes.values()]
+
+
+@pytest.mark.req("PLT-03")
+def test_records_written_before_codes_were_kept_show_their_labels_in_the_readers_language(client_as):
+    from zhilian.needs.models import Need
+
+    need = Need.objects.filter(status="accepted").first()
+    audit.write(action=AuditAction.TRANSITION, instance=need, message="旧记录",
+                changes={"status": {"before": "待受理", "after": "已受理"}})
+    url = reverse("core:history", args=["needs.need", need.pk])
+    english = _changes_cells(_in_language(client_as("city"), "en").get(url).content.decode())
+    assert "<del>Submitted</del> → <ins>Accepted by a commissioner</ins>" in english
