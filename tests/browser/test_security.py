@@ -98,7 +98,7 @@ def test_five_wrong_passwords_lock_the_account_until_the_security_administrator_
 NEW_USER = "xa_lixm"
 NEW_USER_NAME = "翔安区局 李晓明"
 INITIAL_PASSWORD = "Chushi#2026xa"
-OWN_PASSWORD = "Lixiaoming@2026"
+OWN_PASSWORD = "Xm-Guanlan#2026"  # not the name (李晓明 = lixiaoming) with digits added
 
 
 @pytest.mark.req("SEC-04")
