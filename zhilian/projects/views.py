@@ -104,7 +104,9 @@ class ProjectDetailView(ObjectDetailView):
             "can_decide": obj.status == ProjectStatus.SUBMITTED and selectors.may_approve(user, obj),
             "can_report": running and is_team,
             "can_check": running and selectors.may_check(user),
-            "can_change": running and is_team,
+            # Not "can_change": that name turns on the generic Edit button, and a running
+            # project's task book changes only through change requests.
+            "can_request_change": running and is_team,
             "can_raise": running and selectors.is_project_unit(user, obj) and may(user, "add", RiskWarning),
             "can_resolve": is_team or selectors.may_approve(user, obj),
             "can_apply": running and is_team and acceptance is None,

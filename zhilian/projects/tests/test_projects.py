@@ -885,3 +885,33 @@ def test_a_period_change_through_the_page_moves_the_milestones_once_approved(cli
     second.refresh_from_db()
     assert (first.due_date, second.due_date) == (D(2027, 4, 30), D(2027, 12, 15))
     assert change.before["milestones"][str(first.pk)] == "2027-03-31"
+
+
+ACTION_LINK = re.compile(r'<a [^>]*href="(/(?:projects|achievements)/[^"#]*)"')
+
+
+@pytest.mark.req("PRJ-02")
+@pytest.mark.req("PRJ-06")
+def test_every_action_on_the_project_page_works_for_whoever_sees_it(client_as):
+    """No dead buttons: each link of a project page into the project and achievement modules
+    opens (200) for the user it is shown to; a running project has no task-book Edit button."""
+    draft = create_project()  # 闽硅单晶's draft: the one task book that is edited in place
+    running = running_project()
+    projects = [draft, running, *Project.objects.filter(name__in=[RUNNING_DEMO, "12 英寸硅单晶棒电阻率均匀性提升攻关"])]
+    checked = 0
+    for username in ("icmember", "icmetrology", "icowner", "icresearch", "mgmt", "city", "haicang", "expert"):
+        client = client_as(username)
+        for project in projects:
+            page = client.get(project.get_absolute_url())
+            if page.status_code == 404:
+                continue
+            html = page.content.decode()
+            edit = reverse("projects:project_edit", args=[project.pk])
+            assert (f'href="{edit}"' in html) == (project.pk == draft.pk and username == "icmember"), (username, project)
+            for url in sorted(set(ACTION_LINK.findall(html.replace("&amp;", "&")))):
+                if url.startswith(("/projects/?", "/achievements/?")) or url.rstrip("/") in ("/projects", "/achievements"):
+                    continue
+                response = client.get(url)
+                assert response.status_code == 200, (username, project.code, url, response.status_code)
+                checked += 1
+    assert checked > 30
