@@ -14,7 +14,7 @@ class ProblemForm(BaseModelForm):
 
     class Meta:
         model = Problem
-        fields = ["name", "chain", "node", "product", "reported_on", "reporter_name", "reporter_org", "source",
+        fields = ["name", "chain", "segment", "node", "product", "reported_on", "reporter_name", "reporter_org", "source",
                   "category", "sub_area", "description", "impact", "cause_technical", "cause_management",
                   "suggestion", "is_common", "related", "concerned_enterprises", "code"]
         widgets = {
@@ -44,9 +44,21 @@ class ProblemForm(BaseModelForm):
         self.restrict_choices("concerned_enterprises")
         self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk)
         self.restrict_choices("related")
+        self.fields["segment"].help_text = _("Taken from the node when you choose one; for a problem of no "
+                                             "single node, choose it here.")
         self.fields["code"].required = False
         self.fields["code"].help_text = _("Leave empty to number it automatically.")
         self.fields["reported_on"].required = False
+
+
+    def clean(self):
+        cleaned = super().clean()
+        node = cleaned.get("node")
+        if node is not None and "node" in self.changed_data and "segment" not in self.changed_data:
+            # a new node brings its segment; a segment chosen with it must agree (Problem.clean)
+            cleaned["segment"] = node.segment
+            self.instance.segment = node.segment
+        return cleaned
 
 
 class AssessmentForm(forms.Form):

@@ -291,8 +291,12 @@ class Problem(SearchableMixin, BaseModel):
         errors = {}
         if self.node_id and self.chain_id and self.node.chain_id != self.chain_id:
             errors["node"] = _("The node belongs to another chain.")
+        # chain guide 5.4.2 b: the segment alone for a problem of no one node, else the node's
         if self.node_id and not self.segment:
             self.segment = self.node.segment
+        elif self.node_id and self.segment != self.node.segment:
+            errors["segment"] = _("The node %(node)s is %(segment)s: choose that segment or leave it empty.") % {
+                "node": self.node.name, "segment": self.node.get_segment_display()}
         if self.sub_area and self.category:
             allowed = {code for code, _label in SUB_AREAS.get(self.category, [])}
             if self.sub_area not in allowed:

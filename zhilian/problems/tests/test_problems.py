@@ -663,3 +663,32 @@ def test_assessments_api_filters_by_problem(api_as):
     # a problem the enterprise may not see answers like a missing one: nothing
     assert api_as("member").get("/api/v1/problem-assessments/", {"problem": od6.pk}).json()["results"] == []
     assert api_as("member").get("/api/v1/problem-assessments/", {"problem": 999999}).status_code == 200
+
+
+@pytest.mark.req("PRB-01")
+def test_segment_without_a_node_and_agreeing_with_one(client_as, api_as, display):
+    base = {"name": "中游协同问题", "chain": display.pk, "reported_on": "2026-02-03", "source": "chain_study",
+            "category": "other", "description": "中游各环节交接标准不一"}
+    response = client_as("city").post("/problems/add/", {**base, "segment": "midstream"})
+    assert response.status_code == 302, response.context["form"].errors
+    problem = Problem.objects.get(name="中游协同问题")
+    assert problem.segment == "midstream" and problem.node is None
+    assert 'name="segment"' in client_as("city").get(f"/problems/{problem.pk}/edit/").content.decode()
+    glass = ChainNode.objects.get(chain=display, name="玻璃基板")  # upstream
+    response = client_as("city").post("/problems/add/", {**base, "name": "矛盾", "segment": "downstream",
+                                                          "node": glass.pk})
+    assert response.status_code == 200 and "segment" in response.context["form"].errors
+    assert not Problem.objects.filter(name="矛盾").exists()
+    response = client_as("city").post("/problems/add/", {**base, "name": "取自环节", "node": glass.pk})
+    assert response.status_code == 302 and Problem.objects.get(name="取自环节").segment == "upstream"
+    # editing: a new node brings its segment
+    edited = Problem.objects.get(name="取自环节")
+    module = ChainNode.objects.filter(chain=display).exclude(segment="upstream").first()
+    data = {**base, "name": "取自环节", "node": module.pk, "segment": "upstream", "_version": edited.version,
+            "code": edited.code}
+    response = client_as("city").post(f"/problems/{edited.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Problem.objects.get(pk=edited.pk).segment == module.segment
+    response = api_as("city").post("/api/v1/problems/", {**base, "name": "API 矛盾", "node": glass.pk,
+                                                         "segment": "downstream"}, format="json")
+    assert response.status_code == 400 and "segment" in response.json()
