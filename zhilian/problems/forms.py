@@ -38,8 +38,12 @@ class ProblemForm(BaseModelForm):
             if self.instance.reporter_org_id:
                 units = units | Organization.objects.filter(pk=self.instance.reporter_org_id)
             self.fields["reporter_org"].queryset = units.distinct()
-            if self.instance.pk is None:
-                self.fields["reporter_org"].initial = self.user.organization_id
+            if self.instance.pk is None and not self.initial.get("reporter_org"):
+                self.initial["reporter_org"] = self.user.organization_id
+            if self.user.organization_id and not units.exclude(pk=self.user.organization_id).exists():
+                # one's own organization is the only choice: no empty option
+                self.fields["reporter_org"].required = True
+                self.fields["reporter_org"].empty_label = None
         self.fields["concerned_enterprises"].queryset = Organization.objects.enterprises()
         self.restrict_choices("concerned_enterprises")
         self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk)

@@ -590,6 +590,7 @@ def test_an_enterprise_reports_only_in_its_own_name(client_as, api_as, persona, 
     page = client_as("member").get("/problems/add/")
     offered = {o.pk for o in page.context["form"].fields["reporter_org"].queryset}
     assert offered == {member.organization_id}
+    assert page.context["form"]["reporter_org"].value() == member.organization_id
     payload = {"name": "冒名", "chain": display.pk, "category": "technology", "description": "x",
                "reported_on": "2026-02-03", "source": "self_report"}
     response = client_as("member").post("/problems/add/", {**payload, "reporter_org": bureau.pk})
