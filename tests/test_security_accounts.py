@@ -446,12 +446,71 @@ def test_any_user_may_turn_two_factor_on_and_is_then_asked_for_it():
     page = client.get(reverse("accounts:two_factor_setup"))
     secret = page.context["secret"].replace(" ", "")
     code = f"{TOTP(base64.b32decode(secret + '=' * (-len(secret) % 8))).token():06d}"
-    assert client.post(reverse("accounts:two_factor_setup"), {"code": code}).status_code == 302
+    assert client.post(reverse("accounts:two_factor_setup"), {"code": code}).status_code == 200  # password missing
+    assert client.post(reverse("accounts:two_factor_setup"),
+                       {"code": code, "current_password": DEMO_PASSWORD}).status_code == 302
     _client, response = sign_in("owner", ip="10.8.2.2")
     assert response["Location"] == reverse("accounts:login_verify")
     assert client.post(reverse("accounts:two_factor_disable")).status_code == 302
     _client, response = sign_in("owner", ip="10.8.2.3")
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def _new_authenticator_code(client):
+    import base64
+
+    from django_otp.oath import TOTP
+
+    secret = client.get(reverse("accounts:two_factor_setup")).context["secret"].replace(" ", "")
+    return f"{TOTP(base64.b32decode(secret + '=' * (-len(secret) % 8))).token():06d}"
+
+
+@pytest.mark.req("SEC-04")
+def test_replacing_the_authenticator_needs_the_password_and_a_code_of_the_current_one(no_otp_backoff):
+    from zhilian.accounts import twofactor
+
+    user = User.objects.get(username="city")
+    old_key = twofactor.device_for(user).key
+    client = sign_in_fully("city")
+    page = client.get(reverse("accounts:two_factor_setup"))
+    assert "current_password" in page.context["reauth"].fields and "current_code" in page.context["reauth"].fields
+    new_code = _new_authenticator_code(client)
+    url = reverse("accounts:two_factor_setup")
+    attempts = [
+        {"code": new_code},                                                          # the new phone alone
+        {"code": new_code, "current_password": DEMO_PASSWORD},                       # no code of the old one
+        {"code": new_code, "current_password": DEMO_PASSWORD, "current_code": "000000"},
+        {"code": new_code, "current_password": "Wrong-Pass-1", "current_code": next_code_for("city")},
+    ]
+    for data in attempts:
+        assert client.post(url, data).status_code == 200
+        assert twofactor.device_for(user).key == old_key
+    assert User.objects.get(pk=user.pk).failed_login_count == 2  # the wrong code and the wrong password
+    response = client.post(url, {"code": new_code, "current_password": DEMO_PASSWORD,
+                                 "current_code": next_code_for("city")})
+    assert response.status_code == 302
+    assert twofactor.device_for(user).key != old_key
+
+
+@pytest.mark.req("SEC-03")
+def test_issuing_an_api_token_on_the_page_needs_the_password_and_the_code(client_as):
+    from rest_framework.authtoken.models import Token
+
+    url = reverse("accounts:token_reset")
+    owner = client_as("owner")
+    for data in ({}, {"current_password": "Wrong-Pass-1"}):
+        assert owner.post(url, data).status_code == 302
+        assert not Token.objects.filter(user__username="owner").exists()
+    assert User.objects.get(username="owner").failed_login_count == 1
+    owner.post(url, {"current_password": DEMO_PASSWORD})
+    assert Token.objects.filter(user__username="owner").exists()
+    owner.post(url, {"revoke": "1"})  # revoking needs nothing
+    assert not Token.objects.filter(user__username="owner").exists()
+    city = client_as("city")  # two-factor: the current code too
+    city.post(url, {"current_password": DEMO_PASSWORD})
+    assert not Token.objects.filter(user__username="city").exists()
+    city.post(url, {"current_password": DEMO_PASSWORD, "current_code": next_code_for("city")})
+    assert Token.objects.filter(user__username="city").exists()
 
 
 @pytest.mark.req("SEC-04")

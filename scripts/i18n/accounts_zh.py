@@ -217,4 +217,12 @@ T = {
     "Not a common word or a name (yours, your organization's, the platform's) with digits or symbols added.":
         "不得以常见单词或名称（本人、所属单位、平台的名称）加数字或符号构成。",
     "Password change: wrong current password": "修改密码：当前密码错误",
+    # Re-authentication before sensitive actions (等保 8.1.4.1)
+    "Current password": "当前密码",
+    "Code from your current authenticator": "当前身份验证器的验证码",
+    "The 6-digit code the authenticator app you use now shows.": "您现在使用的身份验证器应用显示的 6 位验证码。",
+    "The current password is wrong.": "当前密码错误。",
+    "Re-authentication: wrong current password": "身份再确认：当前密码错误",
+    "Confirm that it is you": "确认是您本人",
+    "Code shown by the app you are setting up": "正在设置的应用显示的验证码",
 }

@@ -43,6 +43,53 @@ class OTPForm(forms.Form):
     )
 
 
+class ReauthForm(forms.Form):
+    """Confirm a sensitive action with the current password, and the current authenticator's
+    code where one is set up (等保 8.1.4.1 身份鉴别: re-authenticate before changing the
+    means of authentication or issuing a credential).
+
+    A signed-in session is not proof enough: whoever finds it open could otherwise move the
+    second factor to their own phone or take away a token. The view counts wrong answers
+    towards the sign-in lockout (``views._count_wrong_answer``).
+    """
+
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    current_code = forms.CharField(
+        label=_("Code from your current authenticator"), max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}),
+        help_text=_("The 6-digit code the authenticator app you use now shows."))
+
+    def __init__(self, user, *args, refusal=None, **kwargs):
+        from . import twofactor
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.refusal = refusal  # signin.Refusal: locked or rate-limited, nothing is checked
+        if not twofactor.is_enrolled(user):
+            self.fields.pop("current_code")
+
+    def clean_current_password(self):
+        if self.refusal is not None:
+            raise forms.ValidationError(self.refusal.message, code=self.refusal.code)
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The current password is wrong."), code="password_incorrect")
+        return password
+
+    def clean(self):
+        from . import twofactor
+
+        cleaned = super().clean()
+        # The code is checked (and used up) only once the password is right.
+        if "current_code" in self.fields and "current_password" in cleaned and cleaned.get("current_code"):
+            if twofactor.verify(self.user, cleaned["current_code"]) is None:
+                self.add_error("current_code", forms.ValidationError(
+                    _("The code is wrong or has already been used. Enter the code shown now."), code="otp_invalid"))
+        return cleaned
+
+
 class PasswordForm(PasswordChangeForm):
     """Change one's own password under the platform's rules (SEC-01)."""
 

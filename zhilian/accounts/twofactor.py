@@ -88,6 +88,14 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in str(code or "") if ch.isdigit())
 
 
+def code_matches(device: TOTPDevice, code: str) -> bool:
+    """Whether ``code`` is the current code of the not yet confirmed ``device`` (uses nothing up)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return bool(totp.verify(int(normalise(code) or -1), device.tolerance))
+
+
 @transaction.atomic
 def confirm_enrolment(*, user, device: TOTPDevice, code: str, session=None) -> bool:
     """Confirm the pending ``device`` with a first code; it replaces any earlier authenticator."""

@@ -28,7 +28,7 @@ from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404
 
 from . import sessions, signin, tables, twofactor
-from .forms import LoginForm, OTPForm, PasswordForm, UserForm
+from .forms import LoginForm, OTPForm, PasswordForm, ReauthForm, UserForm
 from .models import SignInAttempt, User, UserSession
 
 PENDING = "zl_2fa_pending"
@@ -165,6 +165,7 @@ def profile(request):
         "new_token": request.session.pop("zl_new_token", None),
         "two_factor_required": twofactor.is_required(user),
         "two_factor_device": twofactor.device_for(user),
+        "reauth": ReauthForm(user),
         "sessions": UserSession.objects.restrict(user, "view").filter(user=user),
         "current_session": request.session.session_key,
         "recent_signins": SignInAttempt.objects.filter(user=user).order_by("-at")[:10],
@@ -191,13 +192,9 @@ def password_change(request):
         signin.register_refusal(user.get_username(), ip, refused)
     form = PasswordForm(user, request.POST or None, refusal=refused)
     if request.method == "POST" and form.has_error("old_password", "password_incorrect"):
-        audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=user,
-                    message=_("Password change: wrong current password"))
-        locked = signin.register_failure(user.get_username(), ip)
-        if locked is not None:
-            auth_logout(request)
-            messages.error(request, locked.message)
-            return HttpResponseRedirect(reverse("accounts:login"))
+        ended = _count_wrong_answer(request, _("Password change: wrong current password"))
+        if ended is not None:
+            return ended
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save(commit=False)
@@ -210,6 +207,40 @@ def password_change(request):
     return _password_change_page(request, form)
 
 
+def _count_wrong_answer(request, message, *, outcome=SignInAttempt.Outcome.BAD_CREDENTIALS):
+    """A signed-in user gave a wrong current password or code: count it as a failed sign-in
+    (SEC-02) and audit it. When it locks the account, sign this session out and return the
+    redirect to the sign-in page; else None."""
+    user = request.user
+    if outcome == SignInAttempt.Outcome.BAD_CREDENTIALS:  # wrong codes are audited by register_failure
+        audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=user, message=message)
+    locked = signin.register_failure(user.get_username(), client_ip(request), outcome=outcome)
+    if locked is None:
+        return None
+    auth_logout(request)
+    messages.error(request, locked.message)
+    return HttpResponseRedirect(reverse("accounts:login"))
+
+
+def _reauthenticate(request):
+    """The re-authentication form of a sensitive action (``forms.ReauthForm``), and, when the
+    posted answers were wrong, what to answer: a redirect if they locked the account."""
+    user = request.user
+    refused = None
+    if request.method == "POST":
+        refused = signin.refusal(user.get_username(), client_ip(request))
+        if refused is not None:
+            signin.register_refusal(user.get_username(), client_ip(request), refused)
+    form = ReauthForm(user, request.POST or None, refusal=refused)
+    if request.method != "POST" or form.is_valid():
+        return form, None
+    if form.has_error("current_password", "password_incorrect"):
+        return form, _count_wrong_answer(request, _("Re-authentication: wrong current password"))
+    if form.has_error("current_code", "otp_invalid"):
+        return form, _count_wrong_answer(request, "", outcome=SignInAttempt.Outcome.BAD_OTP)
+    return form, None
+
+
 def _password_change_page(request, form):
     return render(request, "accounts/password_change.html", {
         "form": form, "title": _("Change password"),
@@ -219,18 +250,31 @@ def _password_change_page(request, form):
 
 @login_required
 def two_factor_setup(request):
-    """Set up (or replace) the authenticator of the signed-in user."""
+    """Set up (or replace) the authenticator of the signed-in user.
+
+    The user confirms with the current password, and with a code of the current authenticator
+    when replacing one, before the new authenticator's code is even looked at.
+    """
     device = twofactor.pending_device(request.session, request.user)
     form = OTPForm(request.POST or None)
+    form.fields["code"].label = _("Code shown by the app you are setting up")
+    reauth = ReauthForm(request.user)
     if request.method == "POST" and form.is_valid():
-        if twofactor.confirm_enrolment(user=request.user, device=device, code=form.cleaned_data["code"],
-                                       session=request.session):
-            otp_login(request, twofactor.device_for(request.user))
-            messages.success(request, _("Two-factor sign-in is set up."))
-            return HttpResponseRedirect(reverse("accounts:profile"))
-        form.add_error("code", _("The code does not match. Check the phone's clock and enter the code shown now."))
+        # The new app's code first: a mistake there must not use up the current app's code.
+        if not twofactor.code_matches(device, form.cleaned_data["code"]):
+            form.add_error("code", _("The code does not match. Check the phone's clock and enter the code shown now."))
+        else:
+            reauth, ended = _reauthenticate(request)
+            if ended is not None:
+                return ended
+            if reauth.is_valid() and twofactor.confirm_enrolment(
+                    user=request.user, device=device, code=form.cleaned_data["code"], session=request.session):
+                otp_login(request, twofactor.device_for(request.user))
+                messages.success(request, _("Two-factor sign-in is set up."))
+                return HttpResponseRedirect(reverse("accounts:profile"))
     return render(request, "accounts/two_factor_enrol.html",
-                  _enrol_context(device, form, title=_("Set up two-factor sign-in"), during_login=False))
+                  _enrol_context(device, form, title=_("Set up two-factor sign-in"), during_login=False,
+                                 reauth=reauth))
 
 
 @login_required
@@ -258,7 +302,20 @@ def session_end(request):
 @login_required
 @require_POST
 def token_reset(request):
-    """Issue a new API token (shown once), revoking the old one; or just revoke it."""
+    """Issue a new API token (shown once), revoking the old one; or just revoke it.
+
+    Issuing needs the current password (and authenticator code where one is set up):
+    a token is a credential that outlives the session.
+    """
+    if "revoke" not in request.POST:
+        reauth, ended = _reauthenticate(request)
+        if ended is not None:
+            return ended
+        if not reauth.is_valid():
+            for errors in reauth.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(reverse("accounts:profile") + "#api-token-card")
     with transaction.atomic():
         Token.objects.filter(user=request.user).delete()
         if "revoke" not in request.POST:
