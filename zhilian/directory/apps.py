@@ -25,6 +25,8 @@ class DirectoryConfig(AppConfig):
         audit.register(models.EnterpriseTalent, parent="enterprise")
         attachments.register(models.Organization, owners=selectors.organization_attachment_owners)
         attachments.register(models.Expert)
+        attachments.register(models.ServiceCommissioner, owners=selectors.commissioner_attachment_owners)
+        attachments.register(models.EnterpriseTalent, owners=selectors.talent_attachment_owners)
 
         search.register(models.Organization, label=_("Organizations"), weight=100)
         search.register(models.TestingCapability, title_field="product", label=_("Testing capabilities"), weight=80,

@@ -72,6 +72,23 @@ def organization_attachment_owners(user, action: str) -> QuerySet:
     return queryset if condition is EVERYTHING else queryset.filter(condition)
 
 
+def commissioner_attachment_owners(user, action: str) -> QuerySet:
+    """Commissioners whose files (letter of appointment, training certificates) ``user`` may
+    see or manage: the commissioner itself and those who maintain the library, not everyone
+    who may read the public list of commissioners."""
+    return ServiceCommissioner.objects.restrict(user, "change")
+
+
+def talent_attachment_owners(user, action: str) -> QuerySet:
+    """Talents whose files (certificates) ``user`` may see or manage: as the talent, within
+    the enterprises whose own files the user may see (``organization_attachment_owners``)."""
+    from .models import EnterpriseTalent
+
+    parent_action = "view" if action == "view" else "change"
+    return EnterpriseTalent.objects.restrict(user, action).filter(
+        enterprise__in=organization_attachment_owners(user, parent_action).values("pk"))
+
+
 def _capabilities(user) -> QuerySet:
     return TestingCapability.objects.restrict(user, "view") if user is not None else TestingCapability.objects.all()
 
@@ -330,6 +347,57 @@ def experts_for_need(*, user, keywords, domain_codes: Iterable[str] = (), exclud
         matches.append(ProviderMatch(expert, score, reasons if eligible else reasons + why_not, eligible=eligible))
     matches.sort(key=lambda m: (not m.eligible, -m.score, m.provider.name_sort))
     return matches[:limit]
+
+
+# --------------------------------------------------------------------------- people's pages (DIR-02, DIR-03)
+
+
+@dataclass
+class DistrictServed:
+    """One district a commissioner serves: the enterprises the viewer may see there."""
+
+    name: str
+    enterprise_count: int
+    enterprises: list
+
+
+def commissioner_related(commissioner, user) -> dict:
+    """What surrounds a service commissioner on its page, as far as ``user`` may see it.
+
+    The path through the 1+3+N network to its service point, colleagues at that point,
+    and per district served the enterprises there (an enterprise sees itself only, a
+    district bureau its district; PLT-02). The needs it handles are the needs app's panel.
+    """
+    path, point = [], commissioner.service_point
+    while point is not None and len(path) < 5:
+        path.insert(0, point)
+        point = point.parent
+    enterprises = _organizations(user).filter(kind=OrganizationKind.ENTERPRISE, is_active=True)
+    districts = []
+    for name in commissioner.district_list:
+        here = enterprises.filter(district=name).order_by("name_sort")
+        shown = list(here[:6])
+        districts.append(DistrictServed(name, len(shown) if len(shown) < 6 else here.count(), shown[:5]))
+    colleagues = (ServiceCommissioner.objects.restrict(user, "view")
+                  .filter(service_point=commissioner.service_point_id, is_active=True).exclude(pk=commissioner.pk)
+                  if commissioner.service_point_id else ServiceCommissioner.objects.none())
+    return {"network_path": path, "districts_served": districts, "colleagues": list(colleagues)}
+
+
+def talent_related(talent, user) -> dict:
+    """A talent's enterprise and its other talents, those ``user`` may see."""
+    from .models import EnterpriseTalent
+
+    return {"other_talents": list(EnterpriseTalent.objects.restrict(user, "view")
+                                  .filter(enterprise=talent.enterprise_id, is_active=True).exclude(pk=talent.pk)[:10])}
+
+
+def expert_related(expert, user) -> dict:
+    """The expert's employer (when in the directory and visible) and colleagues in the library."""
+    employer = _organizations(user).filter(pk=expert.organization_id).first() if expert.organization_id else None
+    colleagues = (Expert.objects.restrict(user, "view").filter(organization=expert.organization_id, is_active=True)
+                  .exclude(pk=expert.pk)[:10] if employer is not None else [])
+    return {"employer": employer, "colleagues": list(colleagues)}
 
 
 # --------------------------------------------------------------------------- trees (DIR-01, DIR-03)

@@ -270,7 +270,8 @@ class ExpertDetailView(ObjectDetailView):
     model = Expert
 
     def get_extra_context(self, request, obj):
-        return expert_qualification_card_context(request, obj)
+        return {**expert_qualification_card_context(request, obj), **selectors.expert_related(obj, request.user),
+                "panels": panels.for_object(request, obj)}
 
 
 class ExpertEditView(ObjectEditView):
@@ -522,7 +523,16 @@ class ServiceCommissionerListView(ObjectListView):
 
 
 class ServiceCommissionerDetailView(ObjectDetailView):
+    """A commissioner with its place in the network, the districts and enterprises it serves,
+    and (panels of other apps) the needs it handles, as far as the viewer may see them."""
+
     model = ServiceCommissioner
+
+    def base_queryset(self):
+        return ServiceCommissioner.objects.select_related("service_point", "organization", "user")
+
+    def get_extra_context(self, request, obj):
+        return {**selectors.commissioner_related(obj, request.user), "panels": panels.for_object(request, obj)}
 
 
 class ServiceCommissionerEditView(ObjectEditView):
@@ -542,6 +552,12 @@ class EnterpriseTalentListView(ObjectListView):
 
 class EnterpriseTalentDetailView(ObjectDetailView):
     model = EnterpriseTalent
+
+    def base_queryset(self):
+        return EnterpriseTalent.objects.select_related("enterprise")
+
+    def get_extra_context(self, request, obj):
+        return selectors.talent_related(obj, request.user)
 
 
 class EnterpriseTalentEditView(ObjectEditView):

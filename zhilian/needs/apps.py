@@ -48,6 +48,11 @@ class NeedsConfig(AppConfig):
         registry.demo_loader("needs", demo.load, order=30, usernames=tuple(u[0] for u in demo.COMMISSIONER_USERS))
         panels.register(panels.Panel("needs", _("NQI needs"), "needs/includes/organization_panel.html",
                                      _organization_panel, kinds={"enterprise", "institution"}, order=10))
+        panels.register(panels.Panel("needs-commissioner", _("Needs taken and handled"),
+                                     "needs/includes/organization_panel.html", _commissioner_panel, order=10,
+                                     model="directory.servicecommissioner"))
+        panels.register(panels.Panel("needs-expert", _("Needs assigned"), "needs/includes/organization_panel.html",
+                                     _expert_panel, order=10, model="directory.expert"))
 
 
 def _organization_grant(user, action):
@@ -74,12 +79,43 @@ def _organization_panel(request, organization):
         needs = needs.filter(enterprise=organization)
     else:
         needs = needs.filter(assignments__institution=organization).distinct()
-    shown = list(needs.select_related("enterprise")[:9])
-    total = len(shown) if len(shown) < 9 else needs.count()
-    if not total and organization.kind != "enterprise":
+    key = "enterprise" if organization.kind == "enterprise" else "institution"
+    context = _needs_listing(needs, f"{key}={organization.pk}", show_enterprise=key == "institution")
+    if not context["total"] and organization.kind != "enterprise":
         return None
     can_file = user.has_perm("needs.add_need") and (
         user.organization_id == organization.pk or user.has_role("commissioner", "management_institution"))
-    return {"needs": shown[:8], "total": total, "organization": organization,
-            "can_file": can_file and organization.kind == "enterprise",
+    return {**context, "organization": organization, "can_file": can_file and organization.kind == "enterprise",
             "for_enterprise": user.organization_id != organization.pk}
+
+
+def _needs_listing(needs, query: str, *, show_enterprise: bool = True) -> dict:
+    """The first needs of a panel (newest first), their number and the link to all of them."""
+    from django.urls import reverse
+
+    shown = list(needs.select_related("enterprise")[:9])
+    total = len(shown) if len(shown) < 9 else needs.count()
+    return {"needs": shown[:8], "total": total, "list_url": f"{reverse('needs:need_list')}?{query}",
+            "show_enterprise": show_enterprise}
+
+
+def _commissioner_panel(request, commissioner):
+    """The needs a commissioner took (or declined), those the viewer may see (PLT-02)."""
+    from .models import Need
+
+    if not request.user.has_perm("needs.view_need"):
+        return None
+    needs = Need.objects.restrict(request.user, "view").filter(commissioner=commissioner)
+    return _needs_listing(needs, f"commissioner={commissioner.pk}")
+
+
+def _expert_panel(request, expert):
+    """The needs an expert is assigned to, those the viewer may see (PLT-02)."""
+    from .models import Need, NeedAssignment
+
+    if not request.user.has_perm("needs.view_need"):
+        return None
+    needs = Need.objects.restrict(request.user, "view").filter(
+        pk__in=NeedAssignment.objects.filter(expert=expert).values("need"))
+    context = _needs_listing(needs, f"expert={expert.pk}")
+    return context if context["total"] else None

@@ -24,10 +24,18 @@ class NeedFilterSet(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
     enterprise = django_filters.NumberFilter(field_name="enterprise", widget=forms.HiddenInput)
+    # The "all needs" links of the directory's pages: a commissioner's, an institution's, an expert's.
+    commissioner = django_filters.NumberFilter(field_name="commissioner", widget=forms.HiddenInput)
+    institution = django_filters.NumberFilter(method="filter_provider", widget=forms.HiddenInput)
+    expert = django_filters.NumberFilter(method="filter_provider", widget=forms.HiddenInput)
 
     class Meta:
         model = Need
-        fields = ["status", "category", "district", "scope", "overdue", "enterprise"]
+        fields = ["status", "category", "district", "scope", "overdue", "enterprise", "commissioner", "institution",
+                  "expert"]
+
+    def filter_provider(self, queryset, name, value):
+        return queryset.filter(pk__in=NeedAssignment.objects.filter(**{f"{name}_id": value}).values("need"))
 
     def filter_scope(self, queryset, name, value):
         user = getattr(self.request, "user", None)

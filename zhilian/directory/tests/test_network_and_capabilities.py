@@ -163,3 +163,83 @@ def test_lines_held_under_an_expired_certificate_are_flagged_in_the_roster(clien
     models.InstitutionQualification.objects.filter(pk=haixi_cma.pk).update(valid_until="2032-08-31")
     entries = {e.institution.name: e for e in capability_roster("玻璃基板", persona("member"))}
     assert {c.certificate_status for c in entries[HAIXI].capabilities} == {"valid"}
+
+
+def _panel_titles(response, key):
+    panels = {p["panel"].key: p["context"] for p in response.context["panels"]}
+    return {n.title for n in panels[key]["needs"]} if key in panels else None
+
+
+@pytest.mark.req("DIR-03")
+@pytest.mark.req("PLT-02")
+def test_a_commissioners_page_shows_its_network_place_districts_and_needs_as_far_as_the_viewer_sees(client_as):
+    from zhilian.needs.models import Need
+
+    zhang = ServiceCommissioner.objects.get(name="张明辉")
+    url = reverse("directory:commissioner_detail", args=[zhang.pk])
+    handled = set(Need.objects.filter(commissioner=zhang).values_list("title", flat=True))
+    assert len(handled) == 5
+    own = client_as("commissioner").get(url)
+    assert [p.name for p in own.context["network_path"]] == [
+        "厦门市质量基础设施一站式服务中心", "岛外东部服务分中心", "翔安光电产业园服务站"]
+    districts = {d.name: d for d in own.context["districts_served"]}
+    assert set(districts) == {"翔安区", "同安区"}
+    assert "厦门翔光玻璃基板有限公司" in {e.name for e in districts["翔安区"].enterprises}
+    assert _panel_titles(own, "needs-commissioner") == handled
+    assert _panel_titles(client_as("city").get(url), "needs-commissioner") == handled
+    # An institution sees the needs assigned to it, an enterprise its own: nothing more leaks.
+    institution = client_as("institution").get(url)
+    assert _panel_titles(institution, "needs-commissioner") == set(
+        Need.objects.filter(commissioner=zhang, assignments__institution__name="厦门鹭检检测技术有限公司")
+        .values_list("title", flat=True))
+    assert "厦门翔光玻璃基板有限公司" not in institution.content.decode()
+    owner = client_as("owner").get(url)
+    assert _panel_titles(owner, "needs-commissioner") == set(
+        Need.objects.filter(commissioner=zhang, enterprise__name="厦门鹭岛显示科技有限公司").values_list("title", flat=True))
+    assert {e.name for d in owner.context["districts_served"] for e in d.enterprises} == {"厦门鹭岛显示科技有限公司"}
+    # Another commissioner's page does not show 张明辉 what it handles in its district.
+    chen = ServiceCommissioner.objects.get(name="陈思远")
+    other = client_as("commissioner").get(reverse("directory:commissioner_detail", args=[chen.pk]))
+    assert _panel_titles(other, "needs-commissioner") == set()
+    assert "车载显示屏中性盐雾试验" not in other.content.decode()
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("DIR-03")
+def test_expert_and_talent_pages_show_their_related_records(client_as):
+    chen = models.Expert.objects.get(name="陈立群")
+    url = reverse("directory:expert_detail", args=[chen.pk])
+    page = client_as("commissioner").get(url)
+    assert _panel_titles(page, "needs-expert") == {"液晶显示面板色域与响应时间第三方检测"}
+    assert page.context["employer"].name == "厦门鹭检检测技术有限公司"
+    assert _panel_titles(client_as("district").get(url), "needs-expert") == {"液晶显示面板色域与响应时间第三方检测"}
+    assert _panel_titles(client_as("liujia").get(url), "needs-expert") is None  # serves 湖里区 / 思明区: none of it
+    assert _panel_titles(client_as("assoc").get(url), "needs-expert") is None  # sees experts, not needs
+    wu = models.Expert.objects.get(name="吴建国")  # works at an enterprise the institution may not see
+    other = client_as("research").get(reverse("directory:expert_detail", args=[wu.pk]))
+    enterprise = Organization.objects.get(name="厦门鹭岛显示科技有限公司")
+    assert other.context["employer"] is None and enterprise.get_absolute_url() not in other.content.decode()
+    talent = EnterpriseTalent.objects.get(name="赵德明")
+    response = client_as("owner").get(reverse("directory:talent_detail", args=[talent.pk]))
+    assert {t.name for t in response.context["other_talents"]} == {"孙雨"}
+    assert 'id="attachments"' in response.content.decode()
+
+
+@pytest.mark.req("PLT-04")
+@pytest.mark.req("PLT-02")
+def test_a_commissioners_files_reach_the_commissioner_and_the_librarys_managers_only(client_as, persona, settings,
+                                                                                   tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhilian.core import attachments
+
+    settings.MEDIA_ROOT = tmp_path
+    zhang = ServiceCommissioner.objects.get(name="张明辉")
+    letter = attachments.attachment_add(user=persona("mgmt"), owner=zhang,
+                                        uploaded=SimpleUploadedFile("聘书.pdf", b"%PDF-1.4\n%%EOF\n"))
+    url = reverse("core:attachment_download", args=[letter.pk])
+    assert client_as("commissioner").get(url).status_code == 200
+    assert client_as("mgmt").get(url).status_code == 200
+    assert client_as("owner").get(url).status_code == 404
+    page = client_as("owner").get(reverse("directory:commissioner_detail", args=[zhang.pk])).content.decode()
+    assert "聘书.pdf" not in page
