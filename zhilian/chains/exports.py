@@ -70,6 +70,16 @@ class _Canvas:
                           f'stroke-width="{width}"/>')
 
 
+def star_badges(problems) -> list[tuple[str, str]]:
+    """(label, colour) per star level present, most severe first; unscored problems as ☆."""
+    counts = {}
+    for problem in problems:
+        level = problem.get("level") or 0
+        counts[level] = counts.get(level, 0) + 1
+    return [(f"{'★' * (4 - level) if level else '☆'}×{counts[level]}", LEVEL_COLOURS.get(level, "#8c8c8c"))
+            for level in (1, 2, 3, 0) if counts.get(level)]
+
+
 def _node_height(node) -> float:
     lines = 1 + (1 if node.get("key_products") else 0)
     shown = min(len(node["enterprises"]), MAX_ENTERPRISES)
@@ -123,12 +133,13 @@ def map_svg(data: dict) -> str:
             if indent:
                 canvas.line(nx - 10, y + 14, nx, y + 14, colour="#9fb6cf")
             node_problems = [problems[p] for p in node.get("problems", []) if p in problems]
-            stars = ""
-            if node_problems:
-                best = min((p["level"] or 9) for p in node_problems)
-                stars = f"{'★' * (4 - best) if best <= 3 else ''} ×{len(node_problems)}"
-                canvas.text(nx + nw - 8, y + 20, stars, size=13, colour=LEVEL_COLOURS.get(best, "#888"),
-                            weight="bold", anchor="end")
+            # Counts per star level, unscored apart: one ★★★ and one ★★ is "★★★×1 ★★×1".
+            badges = star_badges(node_problems)
+            stars = " ".join(label for label, _colour in badges)
+            right = nx + nw - 8
+            for label, colour in reversed(badges):
+                canvas.text(right, y + 20, label, size=13, colour=colour, weight="bold", anchor="end")
+                right -= text_width(label + " ", 13)
             canvas.text(nx + 8, y + 20, fit(node["name"], 14, nw - 16 - text_width(stars, 13)), size=14,
                         weight="bold")
             line_y = y + 20

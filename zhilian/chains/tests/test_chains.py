@@ -453,3 +453,17 @@ def test_the_demo_tells_one_dated_story(display, persona, client_as):
     semiconductor = Chain.objects.get(name="集成电路产业链")
     assert semiconductor.next_update_due == datetime.date(2027, 1, 15)
     assert not chain_unpublished_changes(semiconductor)
+
+
+@pytest.mark.req("MAP-06")
+def test_star_badges_count_each_level_apart(display):
+    from zhilian.chains.exports import star_badges
+    from zhilian.problems.models import Problem
+
+    glass = node(display, "玻璃基板")
+    levels = sorted(Problem.objects.filter(node=glass).values_list("severity_level", flat=True))
+    assert levels == [1, 2]  # the demo: one ★★★ and one ★★ on 玻璃基板
+    svg = map_svg(chain_map_data(display))
+    assert "★★★×1" in svg and "★★×1" in svg and "★★★ ×2" not in svg
+    assert [label for label, _c in star_badges([{"level": 1}, {"level": None}, {"level": 3}, {"level": 1}])] == [
+        "★★★×2", "★×1", "☆×1"]
