@@ -371,7 +371,8 @@ class ImportView(BaseObjectView):
                 return HttpResponseRedirect(request.path)
             importer = self.importer_class(user=request.user)
             report = ImportResult(errors=[RowError(*row) for row in stored])
-            return file_response(importer.error_workbook(report), f"{importer.title}-{_('errors')}.xlsx")
+            # Named like the form it reports on, which is Chinese (PLT-07): 单位名录-错误报告.xlsx.
+            return file_response(importer.error_workbook(report), f"{importer.title}-错误报告.xlsx")
         return render(request, self.template_name, self.context())
 
     def post(self, request):

@@ -49,6 +49,8 @@ def test_organization_import_with_one_bad_row_imports_nothing(client_as):
     assert not Organization.objects.filter(name__startswith="厦门导入").exists()
     # the row-level error report downloads as a workbook
     report = client.get(reverse("directory:organization_import"), {"errors": "1"})
+    assert "filename*=UTF-8''%E5%8D%95%E4%BD%8D%E5%90%8D%E5%BD%95-%E9%94%99%E8%AF%AF%E6%8A%A5%E5%91%8A.xlsx" in \
+        report["Content-Disposition"]  # 单位名录-错误报告.xlsx
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
     reported = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert {(r[0], r[1]) for r in reported} == bad
