@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from zhilian.consortia import wordforms
 from zhilian.consortia.actions import ObjectActionView, apply_service_errors
 from zhilian.consortia.models import Consortium
 from zhilian.core import audit
@@ -65,6 +66,7 @@ class AchievementDetailView(ObjectDetailView):
             "can_request": obj.is_listed and not is_contributor and bool(user.organization_id)
                            and may(user, "add", License),
             "my_licences": licences.filter(licensee_id=user.organization_id) if user.organization_id else [],
+            "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.contributor_id),
         }
 
 
@@ -243,8 +245,9 @@ class AchievementExportView(LoginRequiredMixin, View):
     def get(self, request, pk):
         obj = get_restricted_or_404(Achievement.objects.all(), request.user, "view", pk=pk)
         services.record_usage(user=request.user, achievement=obj, kind=UsageKind.EXPORT)
-        audit.write(action=AuditAction.EXPORT, instance=obj, message="表 G.1 产业链质量攻关成果入库信息表")
-        return exports.intake_docx(obj, request.user).response(f"成果入库信息表-{obj.code}.docx")
+        return wordforms.form_response(request, obj, own=request.user.organization_id == obj.contributor_id,
+                                       build=lambda: exports.intake_docx(obj, request.user),
+                                       what="表 G.1 产业链质量攻关成果入库信息表", filename=f"成果入库信息表-{obj.code}.docx")
 
 
 class UsageStatisticsView(LoginRequiredMixin, View):

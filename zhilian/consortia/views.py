@@ -8,12 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zhilian.core import audit
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
-from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404, may
 
-from . import exports, forms, services
+from . import exports, forms, services, wordforms
 from .actions import ObjectActionView, apply_service_errors
 from .choices import ConsortiumStatus, ContributionKind, MemberRole, ReviewStep
 from .filtersets import ConsortiumFilterSet
@@ -98,6 +96,7 @@ class ConsortiumDetailView(ObjectDetailView):
             "can_contribute": obj.is_approved and may(user, "add", MemberContribution) and (
                 is_lead or any(m.organization_id == user.organization_id and m.is_active for m in members)),
             "is_lead": is_lead,
+            "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.lead_unit_id),
         }
 
 
@@ -210,8 +209,10 @@ class ConsortiumExportView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         obj = get_restricted_or_404(Consortium.objects.all(), request.user, "view", pk=pk)
-        audit.write(action=AuditAction.EXPORT, instance=obj, message="附录A 质量创新联合体组建申请表")
-        return exports.application_docx(obj, request.user).response(f"质量创新联合体组建申请表-{obj.name}.docx")
+        return wordforms.form_response(request, obj, own=request.user.organization_id == obj.lead_unit_id,
+                                       build=lambda: exports.application_docx(obj, request.user),
+                                       what="附录A 质量创新联合体组建申请表",
+                                       filename=f"质量创新联合体组建申请表-{obj.name}.docx")
 
 
 class MemberJoinView(ObjectActionView):

@@ -12,6 +12,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from zhilian.core import audit, masking
+from zhilian.core.models import AuditAction
 from zhilian.core.spreadsheets import file_response
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -166,3 +168,32 @@ def signature_block(opinion_text: str, signer: str = "", date=None, seal: str = 
     when = f"{date:%Y 年 %m 月 %d 日}" if date else "年　　月　　日"
     lines = [opinion_text or "", "", f"{signer}　　{seal}".strip(), when]
     return "\n".join(lines)
+
+
+def full_numbers(request, *, own: bool) -> bool:
+    """Whether a Word form shows phone numbers in full (SEC-07).
+
+    The rule of the list exports: a user holding the unmask permission asks for full numbers
+    with ``?unmask=1``; and the unit that fills in a form (the applicant of Appendix A, the
+    lead unit of the Appendix F task book, the contributor of Table G.1) gets its own form as
+    it is to be sealed and submitted. Either way the export is audited as an unmask.
+    """
+    return own or (request.GET.get("unmask") == "1" and masking.may_unmask(request.user))
+
+
+def offers_full_numbers(user, *, own: bool) -> bool:
+    """Whether a detail page offers the ``?unmask=1`` Word export (its own form is full anyway)."""
+    return not own and masking.may_unmask(user)
+
+
+def form_response(request, obj, *, own: bool, build, what: str, filename: str):
+    """Build a Word form with numbers masked or not (``full_numbers``), audit it, send it."""
+    full = full_numbers(request, own=own)
+    token = masking.REVEAL.set(full)  # mobile_for() reads it
+    try:
+        form = build()
+    finally:
+        masking.REVEAL.reset(token)
+    audit.write(action=AuditAction.UNMASK if full else AuditAction.EXPORT, instance=obj,
+                message=f"{what}（完整号码）" if full else what)
+    return form.response(filename)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
+from zhilian.consortia import wordforms
 from zhilian.consortia.actions import ObjectActionView, apply_service_errors
 from zhilian.core import audit
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
@@ -115,6 +116,7 @@ class ProjectDetailView(ObjectDetailView):
                                       and user.has_perm("achievements.add_achievement")
                                       and selectors.is_project_unit(user, obj),
             "change_kinds": ChangeKind.choices,
+            "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.lead_unit_id),
         }
 
 
@@ -204,8 +206,9 @@ class TaskBookExportView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         obj = get_restricted_or_404(Project.objects.all(), request.user, "view", pk=pk)
-        audit.write(action=AuditAction.EXPORT, instance=obj, message="附录F 产业链质量攻关项目任务书")
-        return exports.task_book_docx(obj, request.user).response(f"攻关项目任务书-{obj.code}.docx")
+        return wordforms.form_response(request, obj, own=request.user.organization_id == obj.lead_unit_id,
+                                       build=lambda: exports.task_book_docx(obj, request.user),
+                                       what="附录F 产业链质量攻关项目任务书", filename=f"攻关项目任务书-{obj.code}.docx")
 
 
 class ProjectSignView(ObjectActionView):

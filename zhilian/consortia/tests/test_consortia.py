@@ -15,7 +15,6 @@ from zhilian.chains.models import Chain
 from zhilian.consortia import services
 from zhilian.consortia.choices import ConsortiumStatus, ContributionKind, ReviewDecision, ReviewStep
 from zhilian.consortia.models import Consortium, ConsortiumCharter, ConsortiumReview
-from zhilian.core.masking import mobile_for
 from zhilian.core.models import AuditEvent
 from zhilian.directory.models import Organization
 
@@ -255,13 +254,14 @@ def test_the_application_exports_as_the_appendix_a_word_form(client_as, persona)
     assert by_label["质量创新联合体名称"] == [NAME]
     assert by_label["产业链领域"][0].startswith("新型显示（玻璃基板—面板—模组）")
     assert by_label["牵头单位（盖章）"] == ["厦门鹭岛显示科技有限公司"]
-    assert by_label["负责人"] == ["赵德明", "联系电话", mobile_for(owner, "13906041111")]
+    # The applicant's own form carries the numbers in full: it is what the unit seals and submits.
+    assert by_label["负责人"] == ["赵德明", "联系电话", "13906041111"]
     header = rows.index(["序号", "成员单位名称", "统一社会信用代码", "联系人", "联系电话"])
     member_rows = rows[header + 1:header + 1 + len(MEMBERS)]
     assert [r[0] for r in member_rows] == ["1", "2", "3"]
     for row, (name, contact, phone, _duty) in zip(member_rows, MEMBERS):
         assert row[1].startswith(name)
-        assert row[2:] == [_org(name).uscc, contact, mobile_for(owner, phone)]
+        assert row[2:] == [_org(name).uscc, contact, phone]
     assert member_rows[2][1].endswith("（跨区域）")
     text = "\n".join("\n".join(r) for r in rows)
     assert "二、主要建设内容" in text and "三年内解决玻璃基板翘曲" in text and "建立理事会" in text
@@ -275,6 +275,42 @@ def test_the_application_exports_as_the_appendix_a_word_form(client_as, persona)
     assert client_as("research").get(reverse("consortia:consortium_export", args=[consortium.pk])).status_code == 404
     missing = Consortium.objects.order_by("-pk").first().pk + 1000
     assert client_as("research").get(reverse("consortia:consortium_export", args=[missing])).status_code == 404
+
+
+@pytest.mark.req("CON-01")
+@pytest.mark.req("SEC-07")
+def test_word_forms_show_full_numbers_to_the_applicant_and_on_an_audited_unmask(client_as):
+    from zhilian.achievements.models import Achievement
+    from zhilian.core.models import AuditEvent
+    from zhilian.projects.models import Project
+
+    consortium = Consortium.objects.get(name="集成电路产业链质量创新联合体")  # lead unit 海芯集成 (icowner)
+    project = Project.objects.get(name="12 英寸硅单晶棒电阻率均匀性提升攻关")  # lead unit 闽硅单晶 (icmember)
+    achievement = Achievement.objects.get(name="12 英寸单晶炉低氧热屏结构及磁场匹配方法")  # contributor 闽硅单晶
+    forms = [(reverse("consortia:consortium_export", args=[consortium.pk]), "icowner", "13906060001"),
+             (reverse("projects:project_export", args=[project.pk]), "icmember", "13906060002"),
+             (reverse("achievements:achievement_export", args=[achievement.pk]), "icmember", "13906060002")]
+
+    def text(response):
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return "\n".join("\n".join(r) for r in _docx_cells(content)[1])
+
+    for url, own, number in forms:
+        masked = number[:3] + "****" + number[-4:]
+        before = AuditEvent.objects.filter(action="unmask").count()
+        assert number in text(client_as(own).get(url))  # the unit's own form
+        assert AuditEvent.objects.filter(action="unmask").count() == before + 1
+        for username in ("icresearch", "city"):  # others see it masked by default
+            shown = text(client_as(username).get(url))
+            assert number not in shown and masked in shown, (url, username)
+        # unmask=1 only for those holding the unmask permission, and audited
+        assert number not in text(client_as("icresearch").get(url, {"unmask": "1"}))
+        assert number in text(client_as("city").get(url, {"unmask": "1"}))
+        assert AuditEvent.objects.filter(action="unmask", actor_name="city").count() >= 1
+    page = client_as("city").get(consortium.get_absolute_url()).content.decode()
+    assert 'id="export-docx-full"' in page
+    assert 'id="export-docx-full"' not in client_as("icowner").get(consortium.get_absolute_url()).content.decode()
 
 
 # --------------------------------------------------------------------------- CON-02
