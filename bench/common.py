@@ -659,6 +659,8 @@ def web_login(base: str, username: str, password: str = DEMO_PASSWORD) -> dict:
 
 
 def api_token(base: str, username: str, password: str = DEMO_PASSWORD) -> str:
+    """A current token of ``username``: the endpoint hands out the account's token while it is
+    within its age and idle limits and a new one otherwise (``ZHILIAN_API_TOKEN_*``)."""
     import requests
 
     r = requests.post(base + "/api/v1/auth/token/", json={"username": username, "password": password}, timeout=30)
@@ -1033,7 +1035,13 @@ def profile_endpoint(endpoint: Endpoint, seed: int, explain: bool) -> dict:
     client = Client()
     headers = {}
     if endpoint.kind == "api":
-        token, _ = Token.objects.get_or_create(user=user)
+        from zhilian.accounts.authentication import is_current
+
+        # One left by an earlier run may be past its age or idle limit: then a new one.
+        token = Token.objects.filter(user=user).first()
+        if token is None or not is_current(token):
+            Token.objects.filter(user=user).delete()
+            token = Token.objects.create(user=user)
         headers["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     else:
         client.force_login(user)

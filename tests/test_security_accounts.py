@@ -360,6 +360,48 @@ def test_disabling_an_account_ends_its_sessions_and_tokens(client_as, api_as):
 
 
 @pytest.mark.req("SEC-03")
+def test_api_tokens_end_after_their_age_and_idle_limits_and_are_renewed_by_asking_again(settings):
+    from rest_framework.authtoken.models import Token
+
+    from zhilian.accounts.models import TokenUse
+
+    assert (settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS, settings.ZHILIAN_API_TOKEN_IDLE_HOURS) == (30, 48)
+
+    def obtain():
+        response = Client(REMOTE_ADDR="10.6.5.5").post(TOKEN, {"username": "owner", "password": DEMO_PASSWORD},
+                                                       content_type="application/json")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    def me(key):
+        return Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+
+    first = obtain()
+    assert first["expires_at"]
+    assert me(first["token"]).status_code == 200
+    assert obtain()["token"] == first["token"]  # a current token is handed out again
+    # Unused for 49 hours: refused, with a clear message; asking again gives a new token.
+    TokenUse.objects.filter(token_id=first["token"]).update(last_used=timezone.now() - datetime.timedelta(hours=49))
+    response = me(first["token"])
+    assert response.status_code == 401 and response.json()["code"] == "token_expired"
+    assert "48" in response.json()["detail"] and "/api/v1/auth/token/" in response.json()["detail"]
+    second = obtain()
+    assert second["token"] != first["token"] and me(second["token"]).status_code == 200
+    # Used all the time but 31 days old: refused too.
+    Token.objects.filter(key=second["token"]).update(created=timezone.now() - datetime.timedelta(days=31))
+    response = me(second["token"])
+    assert response.status_code == 401 and response.json()["code"] == "token_expired"
+    assert "30" in response.json()["detail"]
+    third = obtain()
+    assert third["token"] not in (first["token"], second["token"]) and me(third["token"]).status_code == 200
+    # Each limit can be switched off.
+    settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS = settings.ZHILIAN_API_TOKEN_IDLE_HOURS = 0
+    Token.objects.filter(key=third["token"]).update(created=timezone.now() - datetime.timedelta(days=400))
+    TokenUse.objects.filter(token_id=third["token"]).update(last_used=timezone.now() - datetime.timedelta(days=400))
+    assert me(third["token"]).status_code == 200
+
+
+@pytest.mark.req("SEC-03")
 def test_a_user_sees_and_ends_their_other_sessions():
     laptop, phone = sign_in_fully("owner", ip="10.7.0.1"), sign_in_fully("owner", ip="10.7.0.2")
     page = laptop.get(reverse("accounts:profile"))

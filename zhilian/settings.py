@@ -178,6 +178,9 @@ ZHILIAN_SIGNIN_MAX_PER_ACCOUNT = env_int("ZHILIAN_SIGNIN_MAX_PER_ACCOUNT", 10)  
 ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS = env_int("ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS", 20)
 ZHILIAN_SESSION_IDLE_MINUTES = env_int("ZHILIAN_SESSION_IDLE_MINUTES", 30)
 ZHILIAN_SESSION_MAX_HOURS = env_int("ZHILIAN_SESSION_MAX_HOURS", 12)
+# API tokens end after this long (0: no limit); the caller asks POST /api/v1/auth/token/ again.
+ZHILIAN_API_TOKEN_MAX_AGE_DAYS = env_int("ZHILIAN_API_TOKEN_MAX_AGE_DAYS", 30)
+ZHILIAN_API_TOKEN_IDLE_HOURS = env_int("ZHILIAN_API_TOKEN_IDLE_HOURS", 48)
 # Roles that must sign in with a TOTP second factor: role codes, "all" or "none".
 ZHILIAN_2FA_REQUIRED_ROLES = env_list(
     "ZHILIAN_2FA_REQUIRED_ROLES",
@@ -299,8 +302,8 @@ else:
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's token and session authentication, refused while the password must be changed
-        # (zhilian/accounts/authentication.py).
+        # DRF's token and session authentication, refused while the password must be changed,
+        # tokens also past their age or idle limit (zhilian/accounts/authentication.py).
         "zhilian.accounts.authentication.TokenAuthentication",
         "zhilian.accounts.authentication.SessionAuthentication",
     ],

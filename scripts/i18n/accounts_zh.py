@@ -225,4 +225,22 @@ T = {
     "Re-authentication: wrong current password": "身份再确认：当前密码错误",
     "Confirm that it is you": "确认是您本人",
     "Code shown by the app you are setting up": "正在设置的应用显示的验证码",
+    # API token age and idle limits (SEC-03); the first two as DRF translates them
+    "Invalid token.": "认证令牌无效。",
+    "User inactive or deleted.": "用户未激活或者已删除。",
+    "This API token has expired: tokens last %(n)d days. Ask POST /api/v1/auth/token/ for a new one.":
+        "该 API 令牌已过期：令牌最长有效 %(n)d 天。请调用 POST /api/v1/auth/token/ 获取新令牌。",
+    "This API token has expired: it was not used for %(n)d hours. Ask POST /api/v1/auth/token/ for a new one.":
+        "该 API 令牌已过期：已连续 %(n)d 小时未使用。请调用 POST /api/v1/auth/token/ 获取新令牌。",
+    "last used": "最近使用时间",
+    "API token use": "API 令牌使用记录",
+    "API token uses": "API 令牌使用记录",
+    "It ends on %(date)s unless it is used before.": "如在此之前未再使用，将于 %(date)s 失效。",
+    "The token issued on %(date)s has expired.": "于 %(date)s 签发的令牌已失效。",
+    "A token ends %(hours)s hours after its last use, and at the latest %(days)s days after it was issued; then "
+    "issue a new one here or ask POST /api/v1/auth/token/.":
+        "令牌在最近一次使用 %(hours)s 小时后失效，最迟在签发 %(days)s 天后失效；失效后请在此签发新令牌，"
+        "或调用 POST /api/v1/auth/token/。",
+    "API token ends unused after (hours, 0 = never)": "API 令牌闲置失效时间（小时，0 表示不限）",
+    "API token lasts at most (days, 0 = no limit)": "API 令牌最长有效期（天，0 表示不限）",
 }

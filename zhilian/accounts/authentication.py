@@ -1,11 +1,18 @@
 """How the API authenticates its callers (SEC-01, SEC-03).
 
-The API answers a caller the same rules the pages apply: an account whose password has
-expired, or that still holds the initial password an administrator gave it, can do nothing
-until the password is changed on the web (``/accounts/password/``). Both classes are the
+The API applies the rules the pages apply: an account whose password has expired, or that
+still holds the initial password an administrator gave it, can do nothing until the
+password is changed on the web (``/accounts/password/``). An API token ends, like a
+session, after an absolute lifetime (``ZHILIAN_API_TOKEN_MAX_AGE_DAYS``) and after a time
+without use (``ZHILIAN_API_TOKEN_IDLE_HOURS``); the caller then asks
+``POST /api/v1/auth/token/`` for a new one. Both classes are the
 ``DEFAULT_AUTHENTICATION_CLASSES`` of ``REST_FRAMEWORK`` in settings.
 """
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular import authentication as openapi_authentication
 from rest_framework import authentication, exceptions, status
@@ -31,13 +38,67 @@ def refuse_until_password_changed(user) -> None:
         raise PasswordChangeRequired(user)
 
 
+TOUCH_EVERY_SECONDS = 60  # record a token's use at most once a minute (the idle clock)
+
+
+def token_expiry(token, last_used=None) -> tuple[datetime.datetime | None, str]:
+    """When ``token`` ends and why ("age" or "idle"); (None, "") when neither limit is set."""
+    ends = []
+    if settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS:
+        ends.append((token.created + datetime.timedelta(days=settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS), "age"))
+    if settings.ZHILIAN_API_TOKEN_IDLE_HOURS:
+        last = last_used or _last_used(token)
+        ends.append((last + datetime.timedelta(hours=settings.ZHILIAN_API_TOKEN_IDLE_HOURS), "idle"))
+    return min(ends, key=lambda end: end[0]) if ends else (None, "")
+
+
+def _last_used(token):
+    from .models import TokenUse
+
+    try:
+        return token.use.last_used
+    except TokenUse.DoesNotExist:
+        return token.created
+
+
+def is_current(token) -> bool:
+    ends, _reason = token_expiry(token)
+    return ends is None or ends > timezone.now()
+
+
+def record_use(token, now=None) -> None:
+    """Restart the idle clock of ``token`` (at most one write a minute)."""
+    from .models import TokenUse
+
+    now = now or timezone.now()
+    if (now - _last_used(token)).total_seconds() >= TOUCH_EVERY_SECONDS or not hasattr(token, "use"):
+        TokenUse.objects.update_or_create(token=token, defaults={"last_used": now})
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token …``, refused while the password must be changed."""
+    """DRF's ``Authorization: Token …``; refused past the token's age or idle limit (401
+    ``token_expired``) and while the password must be changed (403)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
-        refuse_until_password_changed(user)
-        return user, token
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "use").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        now = timezone.now()
+        ends, reason = token_expiry(token)
+        if ends is not None and ends <= now:
+            token.delete()  # dead anyway; the next POST /api/v1/auth/token/ issues a fresh one
+            message = (_("This API token has expired: tokens last %(n)d days. Ask POST /api/v1/auth/token/ for "
+                         "a new one.") % {"n": settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS} if reason == "age" else
+                       _("This API token has expired: it was not used for %(n)d hours. Ask POST "
+                         "/api/v1/auth/token/ for a new one.") % {"n": settings.ZHILIAN_API_TOKEN_IDLE_HOURS})
+            raise exceptions.AuthenticationFailed({"detail": message, "code": "token_expired"})
+        refuse_until_password_changed(token.user)
+        record_use(token, now)
+        return token.user, token
 
 
 class SessionAuthentication(authentication.SessionAuthentication):

@@ -215,3 +215,18 @@ class UserSession(models.Model):
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["-last_seen"]
+
+
+class TokenUse(models.Model):
+    """When an API token was last used, for the idle limit (SEC-03).
+
+    Kept beside DRF's ``authtoken.Token`` (which only knows when it was created) and deleted
+    with it. Written at most once a minute per token (``authentication.TOUCH_EVERY_SECONDS``).
+    """
+
+    token = models.OneToOneField("authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="use")
+    last_used = models.DateTimeField(_("last used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token use")
+        verbose_name_plural = _("API token uses")

@@ -27,7 +27,7 @@ from zhilian.core.generic import ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404
 
-from . import sessions, signin, tables, twofactor
+from . import authentication, sessions, signin, tables, twofactor
 from .forms import LoginForm, OTPForm, PasswordForm, ReauthForm, UserForm
 from .models import SignInAttempt, User, UserSession
 
@@ -158,10 +158,14 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def profile(request):
     user = request.user
-    token = Token.objects.filter(user=user).first()
+    token = Token.objects.filter(user=user).select_related("use").first()
     return render(request, "accounts/profile.html", {
         "title": _("My account"),
         "token": token,
+        "token_ends": authentication.token_expiry(token)[0] if token is not None else None,
+        "token_current": token is not None and authentication.is_current(token),
+        "token_max_age_days": settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS,
+        "token_idle_hours": settings.ZHILIAN_API_TOKEN_IDLE_HOURS,
         "new_token": request.session.pop("zl_new_token", None),
         "two_factor_required": twofactor.is_required(user),
         "two_factor_device": twofactor.device_for(user),
@@ -421,6 +425,10 @@ def security_overview(request):
         (_("Failures per address in the window"), settings.ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS, "ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
         (_("Idle session timeout (minutes)"), settings.ZHILIAN_SESSION_IDLE_MINUTES, "ZHILIAN_SESSION_IDLE_MINUTES"),
         (_("Longest session (hours)"), settings.ZHILIAN_SESSION_MAX_HOURS, "ZHILIAN_SESSION_MAX_HOURS"),
+        (_("API token ends unused after (hours, 0 = never)"), settings.ZHILIAN_API_TOKEN_IDLE_HOURS,
+         "ZHILIAN_API_TOKEN_IDLE_HOURS"),
+        (_("API token lasts at most (days, 0 = no limit)"), settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS,
+         "ZHILIAN_API_TOKEN_MAX_AGE_DAYS"),
         (_("Roles that must use two-factor sign-in"), "、".join(sorted(twofactor.required_roles())) or "—",
          "ZHILIAN_2FA_REQUIRED_ROLES"),
     ]

@@ -10,7 +10,7 @@ from zhilian.core.api.viewsets import RestrictedReadOnlyViewSet
 from zhilian.core.context import client_ip
 from zhilian.core.models import AuditAction
 
-from .. import signin, twofactor
+from .. import authentication, signin, twofactor
 from ..authentication import PasswordChangeRequired
 from ..models import SignInAttempt, User
 
@@ -31,6 +31,11 @@ class ObtainTokenView(APIView):
     """Exchange a username, password (and, for two-factor accounts, the current TOTP code
     ``otp``) for an API token; send it as ``Authorization: Token …``.
 
+    The account's token is returned while it is current; past its age or idle limit
+    (``ZHILIAN_API_TOKEN_MAX_AGE_DAYS``, ``ZHILIAN_API_TOKEN_IDLE_HOURS``) a new one is
+    issued. Asking again is how a client renews an expired token (which answers 401
+    ``token_expired``).
+
     Sign-in limits apply as on the web (SEC-02): a locked account answers 403
     ``account_locked``, too many attempts 429 ``rate_limited``. An account whose password
     expired or is still the initial one answers 403 ``password_change_required`` (SEC-01)."""
@@ -41,7 +46,12 @@ class ObtainTokenView(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer("TokenResponse", {
+                "token": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(
+                    allow_null=True, help_text="When the token ends unless it is used again before: the earlier of "
+                                               "its age limit and its idle limit (null: no limit)."),
+            }),
             400: OpenApiResponse(TokenErrorSerializer, description="Wrong credentials or code, or a field missing"),
             403: OpenApiResponse(TokenErrorSerializer, description="Account locked, two-factor not set up, or the "
                                  "password must be changed on the web first (password_change_required)"),
@@ -85,8 +95,15 @@ class ObtainTokenView(APIView):
                         message=f"api: {refused.detail['detail']}")
             return Response(refused.detail, status=refused.status_code)
         audit.write(action=AuditAction.LOGIN, instance=user, user=user, message="API token")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = Token.objects.filter(user=user).select_related("use").first()
+        if token is not None and not authentication.is_current(token):
+            token.delete()  # past its age or idle limit: renewing means a new token
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+        authentication.record_use(token)
+        expires, _reason = authentication.token_expiry(token)
+        return Response({"token": token.key, "expires_at": expires})
 
     @staticmethod
     def _refused(request):
