@@ -282,12 +282,16 @@ EMAIL_BACKEND = (
 ZHILIAN_MAIL_ENABLED = bool(EMAIL_HOST) or TESTING
 
 # Background jobs: SQLite-backed huey needs no server; set REDIS_URL to use Redis at scale.
+# utc=False: huey reads the clock in local time, so the crontab times of the periodic tasks
+# (the risk scan at 06:10, the sign-in prune at 03:17) are TIME_ZONE times (Beijing), not UTC;
+# Django sets the process's TZ to TIME_ZONE when the settings load.
 if env("REDIS_URL"):
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "zhilian",
         "url": env("REDIS_URL"),
         "immediate": TESTING,
+        "utc": False,
         "consumer": {"workers": env_int("ZHILIAN_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 else:
@@ -296,6 +300,7 @@ else:
         "name": "zhilian",
         "filename": str(DATA_DIR / "jobs.sqlite3"),
         "immediate": TESTING,
+        "utc": False,
         "consumer": {"workers": env_int("ZHILIAN_JOB_WORKERS", 2), "worker_type": "thread"},
     }
 
@@ -361,7 +366,8 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover table-sm align-middle"
 BOOTSTRAP5 = {
     "css_url": {"url": "/static/vendor/bootstrap/bootstrap.min.css"},
     "javascript_url": {"url": "/static/vendor/bootstrap/bootstrap.bundle.min.js"},
-    "field_renderers": {"default": "django_bootstrap5.renderers.FieldRenderer"},
+    # Only fields in error are marked (is-invalid); no green "valid" ticks on a refused form.
+    "field_renderers": {"default": "zhilian.core.renderers.BootstrapFieldRenderer"},
 }
 
 # Content-Security-Policy: no inline script anywhere; every source is this platform.

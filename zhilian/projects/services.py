@@ -330,6 +330,8 @@ def project_decide(*, user, project: Project, approve: bool, opinion: str) -> Pr
             project.save()
         # PRB-04: the linked problems are now being tackled.
         problem_services.problems_start_tackling(user=user, problems=project.problems.all(), project=project)
+        # PRJ-07: a milestone already overdue is warned about now, not at the next morning's scan.
+        project_risk_check(project=project, today=_today())
     else:
         with audit.transition(project, _("Task book returned: %(o)s") % {"o": opinion}):
             project.status = ProjectStatus.DRAFT

@@ -639,6 +639,29 @@ def test_the_daily_job_raises_warnings_as_of_today():
 
 
 @pytest.mark.req("PRJ-07")
+def test_approval_runs_the_risk_check_of_the_project():
+    project = running_project(
+        start_date=D(2026, 8, 1), approved_on=D(2026, 10, 9),
+        milestones=[{"name": "立项前已到期的里程碑", "due_date": D(2026, 9, 7), "deliverable": ""},
+                    {"name": "中试与示范应用", "due_date": D(2027, 9, 15), "deliverable": ""}])
+    risk = project.risks.get(kind="overdue_milestone")  # 32 days overdue on the day of approval
+    assert risk.status == "open" and risk.level == "high" and "立项前已到期的里程碑" in risk.title
+
+
+def test_the_scheduler_reads_beijing_time():
+    """The periodic tasks' crontab times are TIME_ZONE (Asia/Shanghai) times: huey runs with utc=False."""
+    from django.conf import settings
+    from huey.contrib.djhuey import HUEY
+
+    assert settings.TIME_ZONE == "Asia/Shanghai" and HUEY.utc is False
+    local_now = timezone.localtime().replace(tzinfo=None)
+    assert abs((HUEY._get_timestamp() - local_now).total_seconds()) < 60
+    scan = tasks.scan_project_risks.task_class()
+    assert scan.validate_datetime(datetime.datetime(2026, 12, 3, 6, 10))
+    assert not scan.validate_datetime(datetime.datetime(2026, 12, 3, 14, 10))
+
+
+@pytest.mark.req("PRJ-07")
 def test_risk_pages_show_the_risks_to_the_project_only(client_as):
     demo = Project.objects.get(name=RUNNING_DEMO)
     titles = {r.title for r in RiskWarning.objects.filter(project=demo)}
