@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from zhilian.chains import services
-from zhilian.chains.exports import map_pdf, map_png, map_svg
+from zhilian.chains.exports import layout, map_pdf, map_png
 from zhilian.chains.models import Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, Segment
 from zhilian.chains.selectors import chain_map_data, chain_map_for, map_diff, node_reach
 from zhilian.directory.models import Organization
@@ -165,10 +165,14 @@ def test_static_export_pdf_and_png_carry_the_map_with_chinese_text(display, api_
 
 
 @pytest.mark.req("MAP-06")
-def test_svg_layout_marks_province_and_ladder(display, persona):
-    svg = map_svg(chain_map_data(display))
-    assert "#c0392b" in svg and "#1f6fb2" in svg  # in / out of province colours
-    assert "<polygon" in svg and "<circle" in svg  # leader triangles, follower dots
+def test_static_layout_marks_province_and_ladder(display, persona):
+    page, = layout(chain_map_data(display))  # a chain of this size fits one A3 page
+    markers = {(op[3], op[4]) for op in page.ops if op[0] == "marker"}
+    # leader triangles and follower dots, red in province and blue out of province
+    assert {(True, "#c0392b"), (False, "#c0392b"), (True, "#1f6fb2"), (False, "#1f6fb2")} <= markers
+    bold = {op[3] for op in page.ops if op[0] == "text" and op[6]}
+    assert "厦门翔光玻璃基板有限公司" in bold  # in-province names in bold (Appendix B)
+    assert "安徽皖晶玻璃科技有限公司（龙头骨干）" not in bold
     assert map_pdf(chain_map_data(display))[:4] == b"%PDF"
     assert map_png(chain_map_data(display), scale=0.5)[:4] == b"\x89PNG"
 
@@ -463,7 +467,63 @@ def test_star_badges_count_each_level_apart(display):
     glass = node(display, "玻璃基板")
     levels = sorted(Problem.objects.filter(node=glass).values_list("severity_level", flat=True))
     assert levels == [1, 2]  # the demo: one ★★★ and one ★★ on 玻璃基板
-    svg = map_svg(chain_map_data(display))
-    assert "★★★×1" in svg and "★★×1" in svg and "★★★ ×2" not in svg
+    page, = layout(chain_map_data(display))
+    texts = [op for op in page.ops if op[0] == "text"]
+    title = next(op for op in texts if op[3] == "玻璃基板")
+    badges = {op[3] for op in texts if op[2] == title[2] and title[1] < op[1] < title[1] + 380 and "★" in op[3]}
+    assert badges == {"★★★×1", "★★×1"}
     assert [label for label, _c in star_badges([{"level": 1}, {"level": None}, {"level": 3}, {"level": 1}])] == [
         "★★★×2", "★×1", "☆×1"]
+
+
+def design_size_map(nodes=2040, per_node=10, problems=10_000):
+    """Map data of the design-size chain (2,000 links, 20,000 placements), made without a database."""
+    import random
+
+    rng = random.Random(7)
+    data = {"chain": {"id": 1, "name": "大型测试产业链", "owner": {"id": 1, "name": "链主企业"}}, "version": 1,
+            "published_at": "2026-01-15T10:00:00+08:00", "nodes": [], "institutions": [], "problems": []}
+    for i in range(nodes):
+        segment = ("upstream", "midstream", "downstream")[i % 3]
+        depth = 0 if i < 60 else 1 if i < 600 else 2
+        parent = None if depth == 0 else (i % 60 if depth == 1 else 60 + i % 540)
+        data["nodes"].append({
+            "id": i, "name": f"{segment}环节{i:04d}", "segment": segment, "parent": parent, "depth": depth,
+            "key_products": "关键产品", "supplies": [], "institutions": [], "problems": [],
+            "enterprises": [{"id": i * 100 + k, "placement": i * 100 + k, "name": f"厦门测试企业{i}-{k}有限公司",
+                             "province": "福建省", "in_province": rng.random() < 0.7, "role": "supporting",
+                             "ladder": "leader" if rng.random() < 0.2 else "follower"} for k in range(per_node)]})
+    by_id = {n["id"]: n for n in data["nodes"]}
+    for p in range(problems):
+        node = rng.randrange(nodes)
+        data["problems"].append({"id": p, "code": f"Q-{p:05d}", "name": f"问题{p}", "node": node, "category": "technology",
+                                 "level": rng.choice([1, 2, 3, None]), "status": "identified", "is_common": False})
+        by_id[node]["problems"].append(p)
+    return data
+
+
+@pytest.mark.req("MAP-06")
+def test_the_design_size_chain_exports_as_printable_pages_and_one_bounded_image(tmp_path):
+    import time
+
+    data = design_size_map()
+    started = time.monotonic()
+    pdf = map_pdf(data)
+    pdf_seconds = time.monotonic() - started
+    path = tmp_path / "big.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "1190.55 x 841.89 pts (A3)" in info  # A3 landscape pages, not one 36-metre sheet
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 3 <= pages <= 40
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "上游合计" in first and "大型测试产业链 质量图谱" in first and f"第 1 / {pages} 页" in first
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "upstream环节0000" in text and "downstream环节2039" in text and "质量问题清单" in text
+    started = time.monotonic()
+    png = map_png(data)
+    png_seconds = time.monotonic() - started
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert max(width, height) <= 32767 and width * height <= 60_000_000 and width >= 2000
+    assert pdf_seconds < 10 and png_seconds < 15, (pdf_seconds, png_seconds)
