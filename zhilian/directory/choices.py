@@ -82,3 +82,20 @@ class TalentType(models.TextChoices):
     METROLOGY = "metrology", _("Metrology specialist")
     TESTING = "testing", _("Inspection and testing specialist")
     OTHER = "other", _("Other")
+
+
+# The NQI service fields of SC guide §5, by the codes the platform uses (needs matching maps
+# need categories onto them). ServiceDomain rows keep the Chinese name the Excel forms use;
+# pages show these labels so that the English UI reads English.
+SERVICE_DOMAIN_LABELS = {
+    "metrology": _("Metrology"),
+    "standards": _("Standards"),
+    "testing": _("Inspection and testing"),
+    "certification": _("Certification and accreditation"),
+    "ip": _("Intellectual property"),
+    "brand": _("Brand building"),
+    "quality_mgmt": _("Quality management"),
+    "infosec": _("Information security management"),
+    "excellence": _("Performance excellence management"),
+    "innovation": _("Distinctive and innovation management"),
+}

@@ -6,7 +6,7 @@ from zhilian.core.forms import BaseModelForm
 from .choices import GovernmentLevel, OrganizationKind
 from .models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
-    ServiceDomain, ServicePoint, TestingCapability,
+    ServiceDomain, ServicePoint, TestingCapability, uscc_taken_message,
 )
 from .regions import XIAMEN_DISTRICTS
 
@@ -48,6 +48,15 @@ class OrganizationForm(BaseModelForm):
         if self.instance.pk and self.user is not None and not self.user.has_perm("directory.add_organization"):
             # An organization editing itself may not change what kind of organization it is.
             self.fields["kind"].disabled = True
+
+    def validate_unique(self):
+        """A USCC already registered: name the unit holding it when the user may see it."""
+        uscc = (self.cleaned_data.get("uscc") or "").strip().upper()
+        super().validate_unique()
+        if uscc and "uscc" in self.errors:
+            holder = Organization._base_manager.filter(uscc=uscc).exclude(pk=self.instance.pk).first()
+            if holder is not None:
+                self.errors["uscc"] = self.error_class([uscc_taken_message(holder, self.user)])
 
 
 class InstitutionQualificationForm(BaseModelForm):

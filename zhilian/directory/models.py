@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, REGULATORS, Role
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
@@ -16,8 +17,8 @@ from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, Res
 from zhilian.core.text import pinyin_key
 
 from .choices import (
-    ELIGIBLE_QUALIFICATIONS, TITLE_RANK, ExpertQualificationKind, GovernmentLevel, OrganizationKind,
-    QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
+    ELIGIBLE_QUALIFICATIONS, SERVICE_DOMAIN_LABELS, TITLE_RANK, ExpertQualificationKind, GovernmentLevel,
+    OrganizationKind, QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
 )
 from .regions import PROVINCE_CHOICES
 from .validators import validate_mobile_or_phone, validate_uscc
@@ -39,7 +40,12 @@ class ServiceDomain(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self):
+        """The domain in the user's language: SC guide §5's fields are translated, others show their name."""
+        return SERVICE_DOMAIN_LABELS.get(self.code, self.name)
 
 
 def commissioner_districts(user) -> list[str]:
@@ -121,13 +127,20 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
     objects = RestrictedManager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
-        verbose_name = _("organization")
+        # "organization" alone reads 所属单位 (a user's unit); the directory's record is a 单位.
+        verbose_name = pgettext_lazy("directory record", "organization")
         verbose_name_plural = _("organizations")
         ordering = ["name_sort"]
         indexes = [models.Index(fields=["kind", "name_sort"]), models.Index(fields=["kind", "district", "name_sort"])]
 
     def __str__(self):
         return self.name
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("uscc",):
+            # Without a user the holder is not named (forms and the API name it when visible).
+            return ValidationError(uscc_taken_message(None), code="unique")
+        return super().unique_error_message(model_class, unique_check)
 
     def get_absolute_url(self):
         return reverse("directory:organization_detail", args=[self.pk])
@@ -167,6 +180,16 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
     @property
     def is_in_home_province(self):
         return self.province == settings.ZHILIAN_REGION_PROVINCE
+
+
+def uscc_taken_message(holder, user=None) -> str:
+    """The refusal of a second organization with the same USCC, naming the holder when the
+    user may see it (a code names one legal entity; GB 32100)."""
+    from zhilian.core.permissions import allowed
+
+    if holder is not None and user is not None and allowed(user, "view", holder):
+        return _("This unified social credit code is already registered: %(name)s.") % {"name": holder.name}
+    return str(_("This unified social credit code is already registered."))
 
 
 class InstitutionQualification(BaseModel):
@@ -355,7 +378,7 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
 
     SEARCH_FIELDS = ("name", "employer", "title", "specialties", "bio")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="expert_profile", verbose_name=_("platform account"))
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
@@ -501,7 +524,7 @@ class ServiceCommissioner(SearchableMixin, PinyinSortMixin, BaseModel):
 
     SEARCH_FIELDS = ("name", "districts", "specialties")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="commissioner_profile", verbose_name=_("platform account"))
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
@@ -545,7 +568,7 @@ class EnterpriseTalent(SearchableMixin, PinyinSortMixin, BaseModel):
 
     SEARCH_FIELDS = ("name", "enterprise__name", "position", "qualifications")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     enterprise = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="talents",
                                    limit_choices_to={"kind": OrganizationKind.ENTERPRISE},
                                    verbose_name=_("enterprise"))

@@ -290,7 +290,7 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
         served = [d for d in institution.service_domains.all() if d.code in domain_codes]
         if served:
             score += 8
-            reasons.append(_("serves %(domains)s") % {"domains": "、".join(d.name for d in served)})
+            reasons.append(_("serves %(domains)s") % {"domains": "、".join(str(d) for d in served)})
         valid = certificates.get(institution.pk, [])
         kinds = {c.qualification for c in counted if c.is_qualified}
         if kinds:
@@ -335,7 +335,7 @@ def experts_for_need(*, user, keywords, domain_codes: Iterable[str] = (), exclud
         served = [d for d in expert.domains.all() if d.code in domain_codes]
         if served:
             score += 8
-            reasons.append(_("domain %(domains)s") % {"domains": "、".join(d.name for d in served)})
+            reasons.append(_("domain %(domains)s") % {"domains": "、".join(str(d) for d in served)})
         text = f"{expert.specialties} {expert.bio}".lower()
         hits = [w for w in words if w.lower() in text]
         if hits:

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.core.masking import mobile_for
 
@@ -36,7 +37,7 @@ class OrganizationTable(tables.Table):
     province = tables.Column(verbose_name=_("Province"))
     district = tables.Column(verbose_name=_("District"), order_by=("district", "name_sort"))
     industry = tables.Column(verbose_name=_("Industry"))
-    size = tables.Column(verbose_name=_("Size"))
+    size = tables.Column(verbose_name=_("Size class"))
 
     class Meta:
         model = Organization
@@ -45,7 +46,7 @@ class OrganizationTable(tables.Table):
 
 
 class ExpertTable(tables.Table):
-    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Name"))
+    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=pgettext_lazy("person", "Name"))
     employer = tables.Column(verbose_name=_("Employer"))
     title = tables.Column(verbose_name=_("Professional title"))
     title_level = tables.Column(verbose_name=_("Title level"))
@@ -107,7 +108,7 @@ class ServicePointTable(tables.Table):
 
 
 class ServiceCommissionerTable(tables.Table):
-    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Name"))
+    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=pgettext_lazy("person", "Name"))
     service_point = tables.Column(linkify=True, order_by=("service_point__name_sort",), verbose_name=_("Service point"))
     districts = tables.Column(verbose_name=_("Districts served"))
     specialties = tables.Column(verbose_name=_("Specialties"))
@@ -120,7 +121,7 @@ class ServiceCommissionerTable(tables.Table):
 
 
 class EnterpriseTalentTable(tables.Table):
-    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Name"))
+    name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=pgettext_lazy("person", "Name"))
     enterprise = tables.Column(linkify=True, order_by=("enterprise__name_sort",), verbose_name=_("Enterprise"))
     talent_type = tables.Column(verbose_name=_("Talent type"))
     position = tables.Column(verbose_name=_("Position"))

@@ -8,8 +8,9 @@ from zhilian.core.masking import id_number_for, mobile_for
 
 from ..models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
-    ServiceDomain, ServicePoint, TestingCapability,
+    ServiceDomain, ServicePoint, TestingCapability, uscc_taken_message,
 )
+from ..validators import validate_uscc
 
 
 def _user(serializer):
@@ -60,7 +61,17 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "version", "created_at", "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
-        extra_kwargs = {"uscc": {"allow_null": True, "required": False}}
+        # The duplicate check is validate_uscc's (it names the holder when the caller may see it).
+        extra_kwargs = {"uscc": {"allow_null": True, "required": False, "validators": [validate_uscc]}}
+
+    def validate_uscc(self, value):
+        uscc = (value or "").strip().upper() or None
+        if uscc:
+            holder = Organization._base_manager.filter(uscc=uscc).exclude(
+                pk=self.instance.pk if self.instance is not None else None).first()
+            if holder is not None:
+                raise serializers.ValidationError(uscc_taken_message(holder, _user(self)), code="unique")
+        return uscc
 
     def get_fields(self):
         fields = super().get_fields()

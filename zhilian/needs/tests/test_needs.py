@@ -409,3 +409,12 @@ def test_the_demo_needs_tell_a_dated_story_by_the_working_day_rule():
     assert timeline.last().timestamp - timeline.first().timestamp > datetime.timedelta(days=14)
     codes = list(Need.objects.order_by("filed_at").values_list("code", flat=True))
     assert codes == sorted(codes)  # numbered in the order they were filed
+
+
+@pytest.mark.req("PLT-10")
+def test_need_pages_read_well_in_chinese(client_as):
+    new = client_as("member").get(reverse("needs:need_add")).content.decode()
+    assert "<h1>新建 NQI 需求</h1>" in new and "<title>新建 NQI 需求 ·" in new
+    closed = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")
+    page = client_as("owner").get(closed.get_absolute_url()).content.decode()
+    assert "陈立群 已接单" in page and "陈立群</span> · 陈立群" not in page
