@@ -9,6 +9,7 @@ them); every other widget template is rendered by Django as before.
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape
+from django_bootstrap5.renderers import FieldRenderer as _BootstrapFieldRenderer
 
 _INPUT_TEMPLATES = {
     f"django/forms/widgets/{name}.html"
@@ -65,3 +66,14 @@ class FormRenderer(DjangoTemplates):
                 if html is not None:
                     return html
         return super().render(template_name, context, request)
+
+
+class BootstrapFieldRenderer(_BootstrapFieldRenderer):
+    """django-bootstrap5's field renderer, marking only the fields in error.
+
+    Bootstrap's ``is-valid`` ticks every other field of a form sent back with errors (a
+    refused sign-in, a stale edit) green, though nothing about them was checked.
+    """
+
+    def get_server_side_validation_classes(self):
+        return "is-invalid" if self.field_errors else ""

@@ -1,0 +1,25 @@
+"""Small things people notice: words, form marks, the log."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refused_sign_in_marks_no_field_valid(client):
+    response = client.post(reverse("accounts:login"), {"username": "city", "password": "wrong-password"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "is-valid" not in body
+
+
+def test_a_stale_edit_marks_only_fields_in_error(client_as):
+    from zhilian.directory.models import Organization
+
+    org = Organization.objects.get(name="厦门翔光玻璃基板有限公司")
+    client = client_as("city")
+    url = reverse("directory:organization_edit", args=[org.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "service_domains"}
+    data.update({"_version": org.version - 1, "established_on": org.established_on.isoformat(), "uscc": "123"})
+    body = client.post(url, data).content.decode()
+    assert "is-invalid" in body and "is-valid" not in body
