@@ -6,6 +6,14 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
+def test_the_filter_button_says_筛选(client_as):
+    body = client_as("city").get(reverse("directory:organization_list")).content.decode()
+    assert "筛选" in body and "过滤器" not in body
+    audit = client_as("auditor").get(reverse("core:audit_list")).content.decode()
+    assert "筛选" in audit and "过滤器" not in audit
+
+
+
 def test_a_refused_sign_in_marks_no_field_valid(client):
     response = client.post(reverse("accounts:login"), {"username": "city", "password": "wrong-password"})
     body = response.content.decode()
