@@ -423,9 +423,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals": {"()": "zhilian.core.logfilters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("ZHILIAN_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "fontTools": {"level": "WARNING"},
+                # 403s are expected (and audited): one line each, no traceback.
+                "django.request": {"filters": ["refusals"]}},
 }
 
 # Platform-specific settings (documented in README "Configuration").

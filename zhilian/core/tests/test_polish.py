@@ -1,5 +1,7 @@
 """Small things people notice: words, form marks, the log."""
 
+import logging
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +13,6 @@ def test_the_filter_button_says_筛选(client_as):
     assert "筛选" in body and "过滤器" not in body
     audit = client_as("auditor").get(reverse("core:audit_list")).content.decode()
     assert "筛选" in audit and "过滤器" not in audit
-
 
 
 def test_a_refused_sign_in_marks_no_field_valid(client):
@@ -31,3 +32,11 @@ def test_a_stale_edit_marks_only_fields_in_error(client_as):
     data.update({"_version": org.version - 1, "established_on": org.established_on.isoformat(), "uscc": "123"})
     body = client.post(url, data).content.decode()
     assert "is-invalid" in body and "is-valid" not in body
+
+
+def test_a_refusal_is_logged_on_one_line_without_a_traceback(client_as, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client_as("mgmt").get(reverse("core:calendar")).status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", None) == 403]
+    assert refusals and all(r.levelno == logging.WARNING and not r.exc_info for r in refusals)
+    assert "Traceback" not in caplog.text
