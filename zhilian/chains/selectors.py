@@ -364,6 +364,21 @@ def _index(data: dict):
 NODE_FIELDS = ("name", "segment", "parent", "key_products", "technology_route", "supplies")
 PLACEMENT_FIELDS = ("role", "ladder", "in_province", "key_products")
 PROBLEM_FIELDS = ("name", "node", "category", "level", "status", "is_common")
+# the models whose fields the map's items carry, for the names a comparison shows ("level" is severity_level)
+DIFF_FIELD_MODELS = {"nodes": ("chains.ChainNode", {}), "placements": ("chains.Placement", {}),
+                     "problems": ("problems.Problem", {"level": "severity_level"})}
+
+
+def _field_label(section: str, field: str) -> str:
+    """The field's name as its model's form shows it (质量问题分级, 状态), for a map comparison."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    model_label, renamed = DIFF_FIELD_MODELS[section]
+    try:
+        return str(apps.get_model(model_label)._meta.get_field(renamed.get(field, field)).verbose_name)
+    except (LookupError, FieldDoesNotExist):
+        return field
 
 
 def map_diff(old: dict, new: dict) -> dict:
@@ -371,7 +386,7 @@ def map_diff(old: dict, new: dict) -> dict:
     old_nodes, old_placements, old_problems = _index(old)
     new_nodes, new_placements, new_problems = _index(new)
 
-    def compare(before, after, fields, describe):
+    def compare(section, before, after, fields, describe):
         added = [describe(after[k]) for k in after if k not in before]
         removed = [describe(before[k]) for k in before if k not in after]
         changed = []
@@ -380,15 +395,16 @@ def map_diff(old: dict, new: dict) -> dict:
                 diffs = [f for f in fields if before[k].get(f) != after[k].get(f)]
                 if diffs:
                     changed.append({"item": describe(after[k]), "fields": diffs,
+                                    "labels": [_field_label(section, f) for f in diffs],
                                     "before": {f: before[k].get(f) for f in diffs},
                                     "after": {f: after[k].get(f) for f in diffs}})
         return {"added": added, "removed": removed, "changed": changed}
 
     result = {
-        "nodes": compare(old_nodes, new_nodes, NODE_FIELDS, lambda n: n["name"]),
-        "placements": compare(old_placements, new_placements, PLACEMENT_FIELDS,
+        "nodes": compare("nodes", old_nodes, new_nodes, NODE_FIELDS, lambda n: n["name"]),
+        "placements": compare("placements", old_placements, new_placements, PLACEMENT_FIELDS,
                               lambda e: f"{e['node_name']} · {e['name']}"),
-        "problems": compare(old_problems, new_problems, PROBLEM_FIELDS,
+        "problems": compare("problems", old_problems, new_problems, PROBLEM_FIELDS,
                             lambda p: f"{p.get('code', '')} {p['name']}".strip()),
     }
     result["total"] = sum(len(v) for part in result.values() if isinstance(part, dict) for v in part.values())

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.core.models import BaseModel, SearchableMixin
@@ -16,12 +17,13 @@ from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, Res
 
 
 class ProblemCategory(models.TextChoices):
-    # chain guide 5.4.3 a–e
-    TECHNOLOGY = "technology", _("Quality technology")
-    MANAGEMENT = "management", _("Quality management")
-    BRAND = "brand", _("Quality brand")
-    INFRASTRUCTURE = "infrastructure", _("Quality infrastructure")
-    OTHER = "other", _("Other quality-related problems")
+    # chain guide 5.4.3 a–e, named as in the note of Table C.1 (质量技术问题 … 其他质量相关问题);
+    # a context, since other apps translate "Quality management" as the discipline (质量管理)
+    TECHNOLOGY = "technology", pgettext_lazy("problem category", "Quality technology")
+    MANAGEMENT = "management", pgettext_lazy("problem category", "Quality management")
+    BRAND = "brand", pgettext_lazy("problem category", "Quality brand")
+    INFRASTRUCTURE = "infrastructure", pgettext_lazy("problem category", "Quality infrastructure")
+    OTHER = "other", pgettext_lazy("problem category", "Other quality-related problems")
 
 
 # chain guide 5.4.3: the sub-areas of each category
@@ -335,6 +337,13 @@ class ProblemAssessment(BaseModel):
     @property
     def total_display(self) -> str:
         return format_total(self.total)
+
+    def named_scores(self) -> list[tuple[str, int]]:
+        """The scores under the model's dimension names, in the model's order (对产业链安全与竞争力的影响 4 …)."""
+        dimensions = list(self.model.dimensions.all())
+        known = {d.code for d in dimensions}
+        return [(d.name, self.scores[d.code]) for d in dimensions if d.code in self.scores] + [
+            (code, score) for code, score in self.scores.items() if code not in known]
 
 
 class ProblemReview(BaseModel):

@@ -12,7 +12,7 @@ from zhilian.core import audit
 from zhilian.core.permissions import may
 
 from .models import (
-    STARS, Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityDimension, SeverityModel,
+    STARS, Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityDimension, SeverityModel, format_total,
 )
 from .selectors import problem_reporting_units
 
@@ -200,7 +200,7 @@ def problem_assess(*, user, problem: Problem, scores: dict, comment: str = "", m
     assessment = ProblemAssessment.objects.create(problem=problem, model=model, scores=clean, total=total, level=level,
                                                   assessed_by=user, comment=comment)
     with audit.transition(problem, _("Severity assessed: %(total)s, %(stars)s") % {
-            "total": total.normalize(), "stars": "★" * STARS[level]}):
+            "total": format_total(total), "stars": "★" * STARS[level]}):  # "4.0", as the model shows it
         problem.severity_total = total
         problem.severity_level = level
         problem.save(update_fields=["severity_total", "severity_level", "updated_at"])

@@ -61,7 +61,7 @@ class ProblemDetailView(ObjectDetailView):
         user = request.user
         return {
             "assessments": ProblemAssessment.objects.restrict(user).filter(problem=obj).select_related(
-                "model", "assessed_by"),
+                "model", "assessed_by").prefetch_related("model__dimensions"),
             "reviews": ProblemReview.objects.restrict(user).filter(problem=obj).select_related("reviewer"),
             "related": Problem.objects.restrict(user).filter(pk__in=obj.related.values("pk")),
             "concerned": obj.concerned_enterprises.restrict(user, "view") if hasattr(

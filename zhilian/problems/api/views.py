@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -57,7 +58,7 @@ class ProblemViewSet(RestrictedModelViewSet):
     def import_(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": ["Upload the Table C.1 workbook as multipart field “file”."]})
+            raise ValidationError({"file": [_("Upload the Table C.1 workbook as multipart field “file”.")]})
         result = exports.TableC1Importer(user=request.user).run(upload, dry_run=request.data.get("dry_run") in ("1", "true"))
         return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 

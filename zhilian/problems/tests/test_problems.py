@@ -693,3 +693,45 @@ def test_segment_without_a_node_and_agreeing_with_one(client_as, api_as, display
     response = api_as("city").post("/api/v1/problems/", {**base, "name": "API 矛盾", "node": glass.pk,
                                                          "segment": "downstream"}, format="json")
     assert response.status_code == 400 and "segment" in response.json()
+
+
+@pytest.mark.req("PRB-02")
+@pytest.mark.req("PLT-10")
+def test_category_names_are_the_guides(client_as, api_as):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert [str(label) for _code, label in ProblemCategory.choices] == [
+            "质量技术问题", "质量管理问题", "质量品牌问题", "质量基础设施问题", "其他质量相关问题"]
+    page = client_as("city").get("/problems/", {"category": "management"}).content.decode()
+    assert "质量管理问题" in page and ">质量管理<" not in page
+    rows = _sheet(client_as("city").get("/problems/?export=xlsx&category=management").content)
+    assert {rows.cell(r, 11).value for r in range(4, rows.max_row + 1)} == {"质量管理问题"}
+
+
+@pytest.mark.req("PRB-03")
+def test_assessments_read_with_dimension_names_and_exact_totals(client_as, persona):
+    problem = Problem.objects.get(code="OD-008")
+    services.problem_assess(user=persona("city"), problem=problem, scores={"impact": 4, "spread": 4, "urgency": 4})
+    page = client_as("city").get(problem.get_absolute_url()).content.decode()
+    assert "对产业链安全与竞争力的影响 <strong>4</strong>" in page and "impact 4" not in page
+    history = client_as("city").get(f"/history/problems.problem/{problem.pk}/").content.decode()
+    assert "严重度评估：4.0 分" in history
+
+
+@pytest.mark.req("PRB-07")
+@pytest.mark.req("PLT-10")
+def test_api_import_without_a_file_answers_in_chinese(api_as):
+    response = api_as("city").post("/api/v1/problems/import/", {}, format="multipart")
+    assert response.status_code == 400 and "表 C.1" in response.json()["file"][0]
+
+
+@pytest.mark.req("MAP-07")
+@pytest.mark.req("PLT-10")
+def test_version_comparison_names_the_changed_problem_fields(client_as, persona, display):
+    problem = Problem.objects.get(code="OD-006")
+    services.problem_assess(user=persona("city"), problem=problem, scores={"impact": 5, "spread": 5, "urgency": 5})
+    services.problem_start_analysis(user=persona("city"), problem=problem)
+    first = display.snapshots.get(number=1)
+    page = client_as("city").get(f"/chains/versions/{first.pk}/").content.decode()
+    assert "OD-006" in page and "(质量问题分级, 状态)" in page and "(level, status)" not in page
