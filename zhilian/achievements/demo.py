@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhilian.accounts.models import User
-from zhilian.core import attachments
+from zhilian.core import attachments, clock
 from zhilian.directory.models import Organization
 from zhilian.problems.models import Problem
 from zhilian.projects import services as project_services
@@ -63,19 +63,22 @@ ACHIEVEMENTS = [
 
 
 def _achievement(spec, project, reviewer_for):
+    """Entered and submitted on 2026-10-09, two weeks after the acceptance; listed on 10-12."""
     author = User.objects.get(username=spec["author"])
     data = {k: spec[k] for k in services.INTAKE_FIELDS if k in spec}
     data.update({"problem_solved": "IC-001 12 英寸硅单晶棒电阻率均匀性不足", "contact_name": author.full_name.split()[-1],
                  "contact_phone": author.mobile})
     targets = Organization.objects.filter(name__in=spec.get("targets", []))
-    achievement = services.achievement_save(user=author, achievement=None, project=project, data=data,
-                                            problems=list(project.problems.all()), targeted_organizations=targets)
-    attachments.attachment_add(user=author, owner=achievement, category="证明文件",
-                               uploaded=SimpleUploadedFile(spec["proof"], _pdf(spec["proof"]),
-                                                           content_type="application/pdf"))
-    services.achievement_submit(user=author, achievement=achievement, declaration=True)
-    achievement = services.achievement_review(user=reviewer_for(achievement), achievement=achievement, approve=True,
-                                opinion="权属清晰，证明材料齐全，同意入库。")
+    with clock.recorded_on(D(2026, 10, 9)):
+        achievement = services.achievement_save(user=author, achievement=None, project=project, data=data,
+                                                problems=list(project.problems.all()), targeted_organizations=targets)
+        attachments.attachment_add(user=author, owner=achievement, category="证明文件",
+                                   uploaded=SimpleUploadedFile(spec["proof"], _pdf(spec["proof"]),
+                                                               content_type="application/pdf"))
+        services.achievement_submit(user=author, achievement=achievement, declaration=True)
+    with clock.recorded_on(D(2026, 10, 12)):
+        achievement = services.achievement_review(user=reviewer_for(achievement), achievement=achievement,
+                                                  approve=True, opinion="权属清晰，证明材料齐全，同意入库。")
     return achievement
 
 
@@ -94,19 +97,23 @@ def load():
     paid = made[ShareLevel.PAID]
     icmember = User.objects.get(username="icmember")
     icresearch = User.objects.get(username="icresearch")
-    licence = services.license_request(user=icresearch, achievement=paid, data={
-        "mode": LicenseMode.ORDINARY, "territories": ["福建省"], "field_of_use": "科研, 中试",
-        "start_date": D(2026, 10, 15), "end_date": D(2029, 10, 14), "fee_amount": Decimal("5.00"),
-        "fee_terms": "一次性支付", "purpose": "在中试线上开展 8 英寸单晶炉热屏改造试验。",
-        "obligations": "甲方提供热屏结构图纸与工艺参数并给予技术支持；乙方保密，不得向第三方再许可，每半年反馈应用效果。",
-        "breach": "乙方擅自再许可的，甲方有权解除协议并要求赔偿。", "dispute_resolution": "提交厦门仲裁委员会仲裁。"})
-    services.license_decide(user=icmember, licence=licence, approve=True, note="同意以科研优惠价许可。")
-    services.license_sign(user=icmember, licence=licence, signed_on=D(2026, 10, 15), licensor_signatory="林志远",
-                          licensee_signatory="李振华")
-    services.license_request(user=icowner, achievement=paid, data={
-        "mode": LicenseMode.ORDINARY, "territories": ["福建省", "广东省"], "field_of_use": "供应商质量改进",
-        "start_date": D(2026, 12, 1), "end_date": D(2028, 11, 30), "fee_amount": Decimal("20.00"),
-        "fee_terms": "入门费 20 万元", "purpose": "在海芯硅片供应商体系中推广实施。"})
+    with clock.recorded_on(D(2026, 10, 13)):
+        licence = services.license_request(user=icresearch, achievement=paid, data={
+            "mode": LicenseMode.ORDINARY, "territories": ["福建省"], "field_of_use": "科研, 中试",
+            "start_date": D(2026, 10, 15), "end_date": D(2029, 10, 14), "fee_amount": Decimal("5.00"),
+            "fee_terms": "一次性支付", "purpose": "在中试线上开展 8 英寸单晶炉热屏改造试验。",
+            "obligations": "甲方提供热屏结构图纸与工艺参数并给予技术支持；乙方保密，不得向第三方再许可，每半年反馈应用效果。",
+            "breach": "乙方擅自再许可的，甲方有权解除协议并要求赔偿。", "dispute_resolution": "提交厦门仲裁委员会仲裁。"})
+    with clock.recorded_on(D(2026, 10, 14)):
+        services.license_decide(user=icmember, licence=licence, approve=True, note="同意以科研优惠价许可。")
+    with clock.recorded_on(D(2026, 10, 15)):
+        services.license_sign(user=icmember, licence=licence, signed_on=D(2026, 10, 15), licensor_signatory="林志远",
+                              licensee_signatory="李振华")
+    with clock.recorded_on(D(2026, 11, 18)):
+        services.license_request(user=icowner, achievement=paid, data={
+            "mode": LicenseMode.ORDINARY, "territories": ["福建省", "广东省"], "field_of_use": "供应商质量改进",
+            "start_date": D(2026, 12, 1), "end_date": D(2028, 11, 30), "fee_amount": Decimal("20.00"),
+            "fee_terms": "入门费 20 万元", "purpose": "在海芯硅片供应商体系中推广实施。"})
     for achievement in made.values():
         for username in ("icowner", "icresearch", "icmetrology", "owner", "city", "mgmt"):
             user = User.objects.get(username=username)
@@ -114,15 +121,17 @@ def load():
                 AchievementUsage.objects.get_or_create(achievement=achievement, user=user, kind=UsageKind.VIEW,
                                                        day=D(2026, 10, 20),
                                                        defaults={"organization_id": user.organization_id})
-    services.promotion_event_save(user=icowner, event=None, consortium=project.consortium, data={
-        "kind": EventKind.PROMOTION, "title": "集成电路产业链质量攻关成果推介会", "held_on": D(2026, 10, 20),
-        "location": "厦门海沧 海芯集成 培训中心", "attendees": 86,
-        "attending_units": "联合体成员单位、厦门鹭岛显示科技有限公司、厦门芯程驱动芯片有限公司等 23 家单位",
-        "summary": "发布硅单晶棒电阻率均匀性攻关成果 4 项，现场达成许可意向 2 项。"},
-        achievements=[made[ShareLevel.PUBLIC], made[ShareLevel.PAID]])
-    services.promotion_event_save(user=icowner, event=None, consortium=project.consortium, data={
-        "kind": EventKind.TRAINING, "title": "成果共享库使用与许可协议培训", "held_on": D(2026, 11, 6),
-        "location": "线上", "attendees": 41, "summary": "讲解成果入库、共享级别与附录 H 许可协议的签订要点。"})
+    with clock.recorded_on(D(2026, 10, 20)):
+        services.promotion_event_save(user=icowner, event=None, consortium=project.consortium, data={
+            "kind": EventKind.PROMOTION, "title": "集成电路产业链质量攻关成果推介会", "held_on": D(2026, 10, 20),
+            "location": "厦门海沧 海芯集成 培训中心", "attendees": 86,
+            "attending_units": "联合体成员单位、厦门鹭岛显示科技有限公司、厦门芯程驱动芯片有限公司等 23 家单位",
+            "summary": "发布硅单晶棒电阻率均匀性攻关成果 4 项，现场达成许可意向 2 项。"},
+            achievements=[made[ShareLevel.PUBLIC], made[ShareLevel.PAID]])
+    with clock.recorded_on(D(2026, 11, 6)):
+        services.promotion_event_save(user=icowner, event=None, consortium=project.consortium, data={
+            "kind": EventKind.TRAINING, "title": "成果共享库使用与许可协议培训", "held_on": D(2026, 11, 6),
+            "location": "线上", "attendees": 41, "summary": "讲解成果入库、共享级别与附录 H 许可协议的签订要点。"})
 
     # 5.6.3: the contributor of a paid share applies for a new project and gets priority.
     problem = Problem.objects.get(code="IC-002")

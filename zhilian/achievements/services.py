@@ -6,11 +6,10 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.consortia.selectors import users_holding
-from zhilian.core import attachments, audit, notifications
+from zhilian.core import attachments, audit, clock, notifications
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
@@ -35,7 +34,7 @@ ACCEPTED_PROJECT = (ProjectStatus.ACCEPTED, ProjectStatus.ARCHIVED)
 
 
 def _today():
-    return timezone.localdate()
+    return clock.today()  # the day being recorded (core.clock), else today
 
 
 class _Errors(dict):
@@ -82,7 +81,7 @@ def achievement_save(*, user, achievement: Achievement | None, project: Project 
         if not project.participants.filter(organization_id=user.organization_id).exists():
             raise ValidationError({"project": _("Your unit did not take part in this project.")})
         achievement = Achievement(project=project, consortium_id=project.consortium_id,
-                                  contributor=user.organization, created_by=user)
+                                  contributor=user.organization, created_by=user, created_at=clock.now())
     elif not Achievement.objects.restrict(user, "change").filter(pk=achievement.pk).exists():
         raise PermissionDenied(_("Only the contributor edits its draft intake form."))
     for field in INTAKE_FIELDS:
@@ -134,7 +133,7 @@ def achievement_submit(*, user, achievement: Achievement, declaration: bool) -> 
     with audit.transition(achievement, _("Submitted with the contributor's declaration")):
         achievement.status = AchievementStatus.SUBMITTED
         achievement.declared_by = user
-        achievement.declared_at = timezone.now()
+        achievement.declared_at = clock.now()
         achievement.save()
     reviewers = users_holding("achievements.review_achievement")
     if achievement.contributor_id == achievement.consortium.lead_unit_id:
@@ -158,7 +157,7 @@ def achievement_review(*, user, achievement: Achievement, approve: bool, opinion
         achievement.status = AchievementStatus.LISTED if approve else AchievementStatus.DRAFT
         achievement.review_opinion = opinion.strip()
         achievement.reviewed_by = user
-        achievement.reviewed_at = timezone.now()
+        achievement.reviewed_at = clock.now()
         if approve:
             achievement.listed_on = _today()
             achievement.delisted_on, achievement.delist_reason = None, ""
@@ -219,7 +218,7 @@ def achievement_delist(*, user, achievement: Achievement, reason: str) -> Achiev
         with audit.transition(licence, note):
             licence.status = LicenseStatus.REJECTED
             licence.decided_by = user
-            licence.decided_at = timezone.now()
+            licence.decided_at = clock.now()
             licence.decision_note = note
             licence.save()
         _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
@@ -311,7 +310,8 @@ def license_request(*, user, achievement: Achievement, data: dict) -> License:
             errors.add("mode", _conflict_message(conflicts))
     errors.raise_if_any()
     licence = License.objects.create(
-        code=_next_code("XK", License), achievement=achievement, licensor_id=achievement.contributor_id,
+        created_at=clock.now(), code=_next_code("XK", License), achievement=achievement,
+        licensor_id=achievement.contributor_id,
         licensee=user.organization, mode=data["mode"], territories=territories,
         field_of_use=(data.get("field_of_use") or "").strip(), start_date=data["start_date"], end_date=data["end_date"],
         fee_amount=data.get("fee_amount") or 0, fee_terms=(data.get("fee_terms") or "").strip(),
@@ -360,7 +360,7 @@ def license_decide(*, user, licence: License, approve: bool, note: str, fee_amou
     with audit.transition(licence, note.strip()):
         licence.status = LicenseStatus.APPROVED if approve else LicenseStatus.REJECTED
         licence.decided_by = user
-        licence.decided_at = timezone.now()
+        licence.decided_at = clock.now()
         licence.decision_note = note.strip()
         licence.save()
     _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),

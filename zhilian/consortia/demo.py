@@ -6,17 +6,20 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
+from zhilian.accounts.demo import DEMO_PASSWORD, enrol_demo_device
 from zhilian.accounts.models import User
 from zhilian.accounts.roles import Role
 from zhilian.chains.models import Chain
+from zhilian.core import clock
 from zhilian.directory.models import Organization
 
 from .choices import ConsortiumStatus, ContributionKind, ReviewDecision
 from . import services
 from .models import Consortium
 
-DEMO_PASSWORD = "Zhilian@2026"
+D = datetime.date
 
 # Extra demo accounts for the semiconductor consortium (username, name, role, unit, mobile).
 CONSORTIUM_USERS = [
@@ -62,6 +65,7 @@ DISPLAY_APPLICATION = {
 
 
 def ensure_user(username, full_name, role, org_name, mobile):
+    """A demo account set up as the accounts demo sets up its personas (accounts/demo.py)."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username)
@@ -69,9 +73,13 @@ def ensure_user(username, full_name, role, org_name, mobile):
     user.full_name = full_name
     user.organization = Organization.objects.get(name=org_name)
     user.mobile = mobile
+    # The demo's published password must not expire under a running demo or a test run.
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
     user.save()
     user.groups.set(Group.objects.filter(name=role.value))
     user.refresh_roles()
+    enrol_demo_device(user)  # haicang (a district bureau) signs in with the demo authenticator
     return user
 
 
@@ -84,62 +92,74 @@ def _rows(spec):
     return rows
 
 
-def _application(spec, user):
+def _application(spec, user, *, on):
     existing = Consortium.objects.filter(name=spec["name"]).first()
     if existing is not None:
         return existing, False
     data = {k: spec[k] for k in ("name", "chain_domain", "person_in_charge", "person_phone", "goals", "work_plan")}
     data["chain"] = Chain.objects.get(name=spec["chain"])
-    consortium = services.consortium_save_application(user=user, consortium=None, data=data, members=_rows(spec))
+    with clock.recorded_on(on):
+        consortium = services.consortium_save_application(user=user, consortium=None, data=data, members=_rows(spec))
     return consortium, True
+
+
+def _review(user, consortium, opinion, *, on):
+    with clock.recorded_on(on):
+        services.consortium_review(user=user, consortium=consortium, decision=ReviewDecision.APPROVE, opinion=opinion)
 
 
 def load():
     users = {u[0]: ensure_user(*u) for u in CONSORTIUM_USERS}
     city = User.objects.get(username="city")
-    consortium, created = _application(IC_CONSORTIUM, users["icowner"])
+    # The story's dates, all before the projects it runs (projects/demo.py starts in 2025-08):
+    # applied 2025-06-10, opinions 06-12 / 06-20, established by the city on 2025-07-01.
+    consortium, created = _application(IC_CONSORTIUM, users["icowner"], on=D(2025, 6, 10))
     if created:
-        services.consortium_submit(user=users["icowner"], consortium=consortium)
-        services.consortium_review(user=users["icowner"], consortium=consortium, decision=ReviewDecision.APPROVE,
-                                   opinion="同意牵头组建，承诺提供资金、场地与人员保障。")
-        services.consortium_review(user=users["haicang"], consortium=consortium, decision=ReviewDecision.APPROVE,
-                                   opinion="材料齐全，符合组建条件，同意报市质量强市办审核。")
-        services.consortium_review(user=city, consortium=consortium, decision=ReviewDecision.APPROVE,
-                                   opinion="同意组建集成电路产业链质量创新联合体。")
+        with clock.recorded_on(D(2025, 6, 10)):
+            services.consortium_submit(user=users["icowner"], consortium=consortium)
+        _review(users["icowner"], consortium, "同意牵头组建，承诺提供资金、场地与人员保障。", on=D(2025, 6, 12))
+        _review(users["haicang"], consortium, "材料齐全，符合组建条件，同意报市质量强市办审核。", on=D(2025, 6, 20))
+        _review(city, consortium, "同意组建集成电路产业链质量创新联合体。", on=D(2025, 7, 1))
         consortium.refresh_from_db()
-        # Back-date the establishment so that the demo project's history fits in before today.
-        established = datetime.date(2025, 7, 1)
-        Consortium.objects.filter(pk=consortium.pk).update(approved_on=established)
-        consortium.members.update(joined_on=established)
-        consortium.refresh_from_db()
-        services.charter_adopt(user=users["icowner"], consortium=consortium, data={
-            "adopted_on": datetime.date(2025, 7, 15),
-            "organization_structure": "设理事会（成员单位各派 1 名代表）、技术委员会和秘书处（设在海芯集成质量部）。",
-            "operating_mechanism": "理事会每半年召开一次；攻关项目由技术委员会评审立项，秘书处负责日常运行。",
-            "rights_obligations": "成员单位享有参与攻关项目、共享联合体成果的权利，承担按约定提供资源、保守商业秘密的义务。",
-            "ip_ownership": "攻关成果知识产权归完成单位所有；多方共同完成的按贡献约定共有。",
-            "benefit_distribution": "有偿共享收益主要归贡献方所有，联合体提取 5% 用于公共平台运行。",
-            "entry_exit_rules": "新成员经两名成员推荐、理事会同意后加入；成员可书面申请退出，未完成项目应先行交接。",
-            "talent_development": "建立成员间专家兼职和派驻机制，每年联合举办不少于 2 次质量技术培训。",
-        })
-        members = {m.organization.name: m for m in consortium.members.select_related("organization")}
-        for name, kind, description, amount, quantity, unit in [
-            ("厦门海芯集成电路制造有限公司", ContributionKind.FUNDS, "联合体运行及攻关配套资金", "500.00", None, ""),
-            ("厦门海芯集成电路制造有限公司", ContributionKind.SPACE, "晶圆应用验证实验室", None, "300", "㎡"),
-            ("福建半导体材料工程研究中心", ContributionKind.TECHNOLOGY, "晶体生长热场数值模拟技术", "80.00", None, ""),
-            ("厦门海西计量测试研究院", ContributionKind.EQUIPMENT, "四探针电阻率测试系统及标准样片", "120.00", "2", "台套"),
-            ("福建闽硅单晶材料有限公司", ContributionKind.PEOPLE, "工艺工程师派驻联合攻关组", None, "6", "人"),
-        ]:
-            services.contribution_save(user=users["icowner"], consortium=consortium, data={
-                "member": members[name], "kind": kind, "description": description,
-                "amount": Decimal(amount) if amount else None,
-                "quantity": Decimal(quantity) if quantity else None, "unit": unit,
-                "provided_on": datetime.date(2025, 8, 1)})
+        assert consortium.approved_on == D(2025, 7, 1)
+        with clock.recorded_on(D(2025, 7, 15)):
+            services.charter_adopt(user=users["icowner"], consortium=consortium, data=CHARTER)
+        with clock.recorded_on(D(2025, 8, 1)):
+            _contributions(users["icowner"], consortium)
 
     owner = User.objects.get(username="owner")
-    pending, created = _application(DISPLAY_APPLICATION, owner)
+    pending, created = _application(DISPLAY_APPLICATION, owner, on=D(2026, 11, 18))
     if created:
-        services.consortium_submit(user=owner, consortium=pending)
-        services.consortium_review(user=owner, consortium=pending, decision=ReviewDecision.APPROVE,
-                                   opinion="同意申报。")
+        with clock.recorded_on(D(2026, 11, 18)):
+            services.consortium_submit(user=owner, consortium=pending)
+        _review(owner, pending, "同意申报。", on=D(2026, 11, 20))
     assert Consortium.objects.get(name=IC_CONSORTIUM["name"]).status == ConsortiumStatus.APPROVED
+
+
+CHARTER = {
+    "adopted_on": D(2025, 7, 15),
+    "organization_structure": "设理事会（成员单位各派 1 名代表）、技术委员会和秘书处（设在海芯集成质量部）。",
+    "operating_mechanism": "理事会每半年召开一次；攻关项目由技术委员会评审立项，秘书处负责日常运行。",
+    "rights_obligations": "成员单位享有参与攻关项目、共享联合体成果的权利，承担按约定提供资源、保守商业秘密的义务。",
+    "ip_ownership": "攻关成果知识产权归完成单位所有；多方共同完成的按贡献约定共有。",
+    "benefit_distribution": "有偿共享收益主要归贡献方所有，联合体提取 5% 用于公共平台运行。",
+    "entry_exit_rules": "新成员经两名成员推荐、理事会同意后加入；成员可书面申请退出，未完成项目应先行交接。",
+    "talent_development": "建立成员间专家兼职和派驻机制，每年联合举办不少于 2 次质量技术培训。",
+}
+
+CONTRIBUTIONS = [
+    ("厦门海芯集成电路制造有限公司", ContributionKind.FUNDS, "联合体运行及攻关配套资金", "500.00", None, ""),
+    ("厦门海芯集成电路制造有限公司", ContributionKind.SPACE, "晶圆应用验证实验室", None, "300", "㎡"),
+    ("福建半导体材料工程研究中心", ContributionKind.TECHNOLOGY, "晶体生长热场数值模拟技术", "80.00", None, ""),
+    ("厦门海西计量测试研究院", ContributionKind.EQUIPMENT, "四探针电阻率测试系统及标准样片", "120.00", "2", "台套"),
+    ("福建闽硅单晶材料有限公司", ContributionKind.PEOPLE, "工艺工程师派驻联合攻关组", None, "6", "人"),
+]
+
+
+def _contributions(icowner, consortium):
+    members = {m.organization.name: m for m in consortium.members.select_related("organization")}
+    for name, kind, description, amount, quantity, unit in CONTRIBUTIONS:
+        services.contribution_save(user=icowner, consortium=consortium, data={
+            "member": members[name], "kind": kind, "description": description,
+            "amount": Decimal(amount) if amount else None,
+            "quantity": Decimal(quantity) if quantity else None, "unit": unit, "provided_on": D(2025, 8, 1)})

@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import Role
 from zhilian.chains.models import Chain
-from zhilian.core import audit, notifications
+from zhilian.core import audit, clock, notifications
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
@@ -31,7 +30,7 @@ MIN_MEMBERS = 2
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()  # the day being recorded (core.clock), else today
 
 
 def _notify_users(users, *, key: str, title: str, body: str = "", url: str = "", level: str = "info"):
@@ -100,7 +99,7 @@ def consortium_save_application(*, user, consortium: Consortium | None, data: di
         if lead is None or lead.kind not in LEAD_KINDS:
             raise ValidationError({"lead_unit": _("A consortium is led by an enterprise, a technical institution, an "
                                                   "industry association or a university / research institute.")})
-        consortium = Consortium(lead_unit=lead, created_by=user)
+        consortium = Consortium(lead_unit=lead, created_by=user, created_at=clock.now())
     elif not Consortium.objects.restrict(user, "change").filter(pk=consortium.pk).exists():
         raise PermissionDenied(_("Only the lead unit edits a draft application."))
     errors: dict = {}
@@ -174,7 +173,7 @@ def consortium_submit(*, user, consortium: Consortium) -> Consortium:
         raise ValidationError(errors)
     with audit.transition(consortium, _("Application submitted for the lead unit's opinion")):
         consortium.status = ConsortiumStatus.LEAD_OPINION
-        consortium.submitted_at = consortium.submitted_at or timezone.now()
+        consortium.submitted_at = consortium.submitted_at or clock.now()
         consortium.save()
     _notify_users(users_holding("consortia.change_consortium", organization=consortium.lead_unit),
                   key=f"consortium:{consortium.pk}:lead:{consortium.version}",
@@ -206,7 +205,7 @@ def consortium_review(*, user, consortium: Consortium, decision: str, opinion: s
     if errors:
         raise ValidationError(errors)
     review = ConsortiumReview.objects.create(consortium=consortium, step=step, decision=decision, opinion=opinion,
-                                             reviewer=user, reviewer_org=user.organization)
+                                             reviewer=user, reviewer_org=user.organization, decided_at=clock.now())
     if decision == ReviewDecision.APPROVE:
         new_status = NEXT_STATUS[step]
     elif decision == ReviewDecision.RETURN:

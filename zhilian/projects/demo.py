@@ -2,8 +2,8 @@
 project of the 集成电路产业链质量创新联合体 and accepted; a second, running project has an
 overdue milestone, a missed quarterly update and a risk reported by its team.
 
-Services do the work; dates are moved back afterwards so the history reads as it would
-have happened (services stamp "today").
+Services do the work, each step recorded on the day it happened (``services.recorded_on``), so
+the history reads as it would have happened and lies in the past.
 """
 
 import datetime
@@ -254,7 +254,8 @@ def load():
         services.risk_raise(user=icmetrology, project=impurity, kind=RiskKind.RESOURCE, level=RiskLevel.HIGH,
                             title="ICP-MS 设备故障维修，比对试验延期",
                             description="ICP-MS 进样系统故障，厂家维修周期约 6 周，三家实验室比对试验无法按期完成。")
-    services.project_risk_scan()  # the scheduler's morning run: overdue milestone, missed Q3 update
+    with services.recorded_on(D(2026, 11, 2)):  # a morning run of the scheduler: overdue milestone, missed Q3 update
+        services.project_risk_scan()
     assert Project.objects.get(pk=silicon.pk).status == ProjectStatus.ACCEPTED
 
 

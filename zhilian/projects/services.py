@@ -1,8 +1,6 @@
 """Writes of the project library: from problems to an approved task book, quarterly progress,
 mid-term checks, change requests, risk warnings, acceptance and archive (PRJ-01…08)."""
 
-import contextlib
-import contextvars
 import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhilian.consortia.models import Consortium
 from zhilian.consortia.selectors import is_active_member, users_holding
-from zhilian.core import attachments, audit, calendar, notifications
+from zhilian.core import attachments, audit, calendar, clock, notifications
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
 from zhilian.directory.validators import validate_mobile_or_phone
@@ -36,28 +34,17 @@ TASK_BOOK_FIELDS = ("name", "consortium", "direction", "leader_name", "leader_ph
 DEFAULT_RECTIFICATION_WORKING_DAYS = 20
 
 
-_as_of: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("zhilian_projects_as_of", default=None)
+# The day the services take as today (core.clock): ``with recorded_on(day):`` records paper
+# records entered later and the demo's history as of that day.
+recorded_on = clock.recorded_on
+_today = clock.today
+_now = clock.now
 
 
-@contextlib.contextmanager
-def recorded_on(day: datetime.date):
-    """Record work that happened on ``day`` (paper records entered later, demo history):
-    inside the block the services take ``day`` as today for their checks and time stamps."""
-    token = _as_of.set(day)
-    try:
-        yield
-    finally:
-        _as_of.reset(token)
-
-
-def _today() -> datetime.date:
-    return _as_of.get() or timezone.localdate()
-
-
-def _now() -> datetime.datetime:
-    day = _as_of.get()
-    if day is None:
-        return timezone.now()
+def _stamp(day: datetime.date) -> datetime.datetime:
+    """A record's time stamp for work done on ``day`` (the scheduler may check a given day)."""
+    if day == _today():
+        return _now()
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
@@ -197,7 +184,7 @@ def project_save_task_book(*, user, project: Project | None, data: dict, problem
             raise PermissionDenied(_("You may not create breakthrough projects."))
         if user.organization is None:
             raise PermissionDenied(_("Only a unit's users create projects."))
-        project = Project(lead_unit=user.organization, created_by=user)
+        project = Project(lead_unit=user.organization, created_by=user, created_at=_now())
     elif not Project.objects.restrict(user, "change").filter(pk=project.pk).exists():
         raise PermissionDenied(_("Only the lead unit revises a draft task book."))
     for field in TASK_BOOK_FIELDS:
@@ -481,7 +468,8 @@ def midterm_check_record(*, user, project: Project, checked_on: datetime.date, e
         errors.add("rectification_working_days", _("Give a deadline of 1 to 120 working days."))
     errors.raise_if_any()
     check = MidtermCheck(project=project, checked_on=checked_on, result=result, opinion=opinion.strip(),
-                         rectification_items=(rectification_items or "").strip(), organized_by=user)
+                         rectification_items=(rectification_items or "").strip(), organized_by=user,
+                         created_at=_now())
     if result == MidtermResult.RECTIFY:
         # PLT-05: working days with statutory holidays; provisional past the published years.
         due = calendar.add_working_days(checked_on, rectification_working_days)
@@ -611,7 +599,7 @@ def change_request_submit(*, user, project: Project, kind: str, reason: str, aft
         errors.add("__all__", _("The requested values are the same as the current ones."))
     errors.raise_if_any()
     change = ChangeRequest.objects.create(project=project, kind=kind, reason=reason.strip(), before=before,
-                                          after=clean, requested_by=user)
+                                          after=clean, requested_by=user, created_at=_now())
     _notify(_approver_users(project), key=f"change:{change.pk}", url=change.get_absolute_url(),
             title=_("Change request to approve: %(p)s (%(k)s)") % {"p": project, "k": ChangeKind(kind).label})
     return change
@@ -695,7 +683,8 @@ def risk_raise(*, user, project: Project, kind: str, level: str, title: str, des
         errors.add("description", _("Describe the risk and its possible consequence."))
     errors.raise_if_any()
     risk = RiskWarning.objects.create(project=project, source=RiskSource.TEAM, kind=kind, level=level,
-                                      title=title.strip(), description=description.strip(), raised_by=user)
+                                      title=title.strip(), description=description.strip(), raised_by=user,
+                                      created_at=_now())
     _notify((set(_approver_users(project)) | set(_team_users(project))) - {user}, key=f"risk:{risk.pk}",
             title=_("Risk reported on %(p)s: %(t)s") % {"p": project, "t": risk.title}, url=risk.get_absolute_url(),
             level="warning")
@@ -779,7 +768,8 @@ def project_risk_check(*, project: Project, today: datetime.date | None = None) 
         risk = existing.get(key)
         if risk is None:
             risk = RiskWarning.objects.create(project=project, source=RiskSource.AUTOMATIC, kind=kind, level=level,
-                                              key=key, title=str(title), description=str(description))
+                                              key=key, title=str(title), description=str(description),
+                                              created_at=_stamp(today))
             raised.append(risk)
         elif risk.status == RiskStatus.OPEN and (risk.level != level or risk.condition_cleared_on):
             message = _("Level raised") if risk.level != level else _("Condition applies again")
@@ -845,7 +835,7 @@ def acceptance_apply(*, user, project: Project, summary: str, results: str,
         target.achieved, target.achieved_note = number, note
         target.save(update_fields=["achieved", "achieved_note", "updated_at"])
     return Acceptance.objects.create(project=project, summary=summary.strip(), results=results.strip(),
-                                     applied_by=user)
+                                     applied_by=user, created_at=_now())
 
 
 @transaction.atomic

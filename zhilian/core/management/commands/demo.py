@@ -21,7 +21,7 @@ class Command(BaseCommand):
                             help="Load the demo even though the database holds accounts the demo does not create.")
 
     def handle(self, *args, no_serve, bind, workers, alongside_other_accounts, **options):
-        from zhilian.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+        from zhilian.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
         self.stdout.write(f"Database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
                           f"{settings.DATABASES['default']['NAME']}")
@@ -39,17 +39,26 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         from zhilian.accounts import twofactor
         from zhilian.accounts.models import User
+        from zhilian.core import registry
 
         second_factor = []
-        for username, full_name, role, org, _mobile in DEMO_USERS:
-            label = str(role.label)
+        # Every account a demo loader creates (accounts: one per role; consortia: the
+        # semiconductor consortium's units and the 海沧区 bureau), in loading order.
+        usernames = [name for loader in sorted(registry.demo_loaders.values(), key=lambda l: l.order)
+                     for name in loader.usernames]
+        users = User.objects.select_related("organization").in_bulk(usernames, field_name="username")
+        for username in usernames:
+            user = users.get(username)
+            if user is None:
+                continue
+            label = "、".join(user.roles_display)
             # Pad by display width: a Chinese character takes two columns in a terminal.
             pad = 24 - sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)
-            user = User.objects.filter(username=username).first()
-            needs_code = user is not None and twofactor.is_needed(user)
+            needs_code = twofactor.is_needed(user)
             if needs_code:
                 second_factor.append(username)
-            self.stdout.write(f"  {username:<13} {label}{' ' * max(pad, 1)} {org or ''}{'  [2FA]' if needs_code else ''}")
+            org = user.organization.name if user.organization else ""
+            self.stdout.write(f"  {username:<13} {label}{' ' * max(pad, 1)} {org}{'  [2FA]' if needs_code else ''}")
         if second_factor:
             self.stdout.write(
                 f"[2FA] logins confirm each sign-in with a one-time code: add the demo key {DEMO_TOTP_SECRET} "
