@@ -149,6 +149,47 @@ def test_every_page_and_endpoint_shows_only_what_the_role_may_see(username, clie
     assert checked > 10
 
 
+ADMINISTRATORS = ["sysadmin", "secadmin", "auditor"]
+BUSINESS_APIS = ["problems", "problem-assessments", "projects", "milestones", "progress-reports", "achievements",
+                 "licenses", "consortia", "consortium-members", "consortium-charters", "needs"]
+
+
+@pytest.mark.req("SEC-05")
+@pytest.mark.parametrize("username", ADMINISTRATORS)
+def test_administrators_read_no_business_records(username, client_as, api_as, persona):
+    """等保 8.1.4.2 d least privilege: the three administrators administer the platform; the
+    enterprises' problems, projects, achievements, consortium applications, needs and chain
+    working copies are not theirs to read (the walk above holds them to the same scopes)."""
+    from zhilian.achievements.models import Achievement
+    from zhilian.chains.models import Chain
+    from zhilian.consortia.models import Consortium
+    from zhilian.needs.models import Need
+    from zhilian.problems.models import Problem
+    from zhilian.projects.models import Project
+
+    user, web, api = persona(username), client_as(username), api_as(username)
+    for model in (Problem, Project, Achievement, Consortium, Need):
+        assert model.objects.exists()
+        assert not model.objects.restrict(user, "view").exists(), model.__name__
+    for obj in (Problem.objects.first(), Project.objects.first(), Consortium.objects.first(), Need.objects.first(),
+                Achievement.objects.filter(status="listed", share_level="public").first()):
+        assert web.get(obj.get_absolute_url()).status_code == 404, obj
+    for endpoint in BUSINESS_APIS:
+        response = api.get(f"/api/v1/{endpoint}/")  # an empty list, or no access at all (needs)
+        assert response.status_code == 403 or response.json()["count"] == 0, endpoint
+    for path in ("/problems/", "/projects/", "/achievements/"):
+        response = web.get(path)
+        assert response.status_code == 200 and not _detail_link_ids(response.content.decode(), path), path
+    assert not any(Chain.objects.get(pk=pk).can_see_draft(user) for pk in Chain.objects.values_list("pk", flat=True))
+    # What administering needs stays: the organizations to attach accounts to, the audit log.
+    from zhilian.directory.models import Organization
+
+    if username == "sysadmin":
+        assert Organization.objects.restrict(user, "view").count() == Organization.objects.count()
+    if username == "auditor":
+        assert web.get("/audit/").status_code == 200
+
+
 def test_walk_covers_every_restricted_model_with_pages():
     """Every restricted model with a detail page is reached by the walk (guards the walker itself)."""
     routes = _object_routes()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.accounts.roles import Role
+from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import inside_consortium_q, is_city_level
 from zhilian.consortia.selectors import consortia_led_by, consortia_of_organization
 from zhilian.core.models import BaseModel, SearchableMixin
@@ -33,6 +33,8 @@ def achievement_view_q(user) -> Q:
     5.6.4), the city level and the district bureau of the contributor see what was
     submitted; a licensee with a signed licence keeps seeing what it licensed.
     """
+    if user.has_role(*ADMINISTRATORS):
+        return NOTHING  # 等保 8.1.4.2 d: administrators read no unit's business records
     if is_city_level(user):
         return EVERYTHING
     listed = Q(status=AchievementStatus.LISTED)
@@ -214,7 +216,7 @@ def license_view_q(user) -> Q:
     """A licence is seen by its two parties, the consortium's lead unit and the city level."""
     if is_city_level(user):
         return EVERYTHING
-    if not user.organization_id:
+    if not user.organization_id or user.has_role(*ADMINISTRATORS):
         return NOTHING
     org = user.organization_id
     return Q(licensee_id=org) | Q(licensor_id=org) | Q(achievement__consortium__lead_unit_id=org)

@@ -41,7 +41,8 @@ class ChainsConfig(AppConfig):
                     *crud("chains", "chain", "change")]
         # SC guide 6.2–6.3: the market regulator selects chains and draws the map; the
         # management institution organizes the work; the chain owner builds its own chain.
-        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.SYSTEM_ADMIN], *building,
+        # Not the system administrator, who sees no working copy (等保 8.1.4.2 d).
+        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION], *building,
               *crud("chains", "chain", "add", "delete"), "chains.publish_chain")
         grant(Role.CHAIN_OWNER, *building)
         grant([Role.EXPERT, Role.INDUSTRY_ORG, Role.RESEARCH, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION],

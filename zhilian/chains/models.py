@@ -53,7 +53,7 @@ class EventDimension(models.TextChoices):
 
 
 def _chain_managers(user) -> bool:
-    return user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION)
+    return user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION)
 
 
 def _building(user) -> Q:
@@ -73,6 +73,8 @@ def working_copy_scope(user) -> Q:
     Builders, reviewers and the city-wide roles; everyone else sees only the latest
     publication (MAP-07, PLT-02). ``Chain.can_see_draft`` answers the same for one chain.
     """
+    if user.has_role(*ADMINISTRATORS):
+        return NOTHING  # 等保 8.1.4.2 d: administrators read no working copy
     if _chain_managers(user):
         return EVERYTHING
     return _building(user) | _reviewing(user)
@@ -86,6 +88,8 @@ class ChainQuerySet(RestrictedQuerySet):
         while its builders revise the working copy, everyone else keeps seeing the last
         published version (SC guide 6.2: experts review the draft before it is used).
         """
+        if user.has_role(*ADMINISTRATORS):  # 等保 8.1.4.2 d: the published map only, like the public
+            return Q(published_at__isnull=False) if action == "view" else NOTHING
         if _chain_managers(user):
             return EVERYTHING
         building, reviewing = _building(user), _reviewing(user)
@@ -153,6 +157,8 @@ class Chain(SearchableMixin, PinyinSortMixin, BaseModel):
         """Return whether ``user`` builds, reviews or manages this chain (sees the working copy)."""
         if user.is_superuser or _chain_managers(user):
             return True
+        if user.has_role(*ADMINISTRATORS):
+            return False
         if self.created_by_id == user.pk or (user.organization_id and self.owner_enterprise_id == user.organization_id):
             return True
         return self.reviewers.filter(pk=user.pk).exists()

@@ -16,8 +16,9 @@ from zhilian.directory.validators import validate_mobile_or_phone, validate_uscc
 
 from .choices import ConsortiumStatus, ContributionKind, MemberRole, ReviewDecision, ReviewStep
 
-# Roles that oversee every consortium of the city.
-CITY_LEVEL = (*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION)
+# Roles that oversee every consortium of the city. Not the administrators (SEC-05): they
+# administer the platform and read no unit's business records (等保 8.1.4.2 d).
+CITY_LEVEL = (Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION)
 
 
 def is_city_level(user) -> bool:
@@ -44,6 +45,8 @@ class ConsortiumQuerySet(RestrictedQuerySet):
         A district bureau (区质量强区工作领导小组办公室) reviews the applications of its district
         once submitted; the city bureau and the management institution see every one.
         """
+        if user.has_role(*ADMINISTRATORS):
+            return NOTHING  # 等保 8.1.4.2 d
         org_id = user.organization_id
         lead = Q(lead_unit_id=org_id) if org_id else NOTHING
         if action in ("change", "delete"):
@@ -219,6 +222,8 @@ def inside_consortium_q(user, prefix: str = "consortium__") -> Q:
     Those are the consortium's own units (lead and members, current or former), the city
     level, and the district bureau of an approved consortium's district.
     """
+    if user.has_role(*ADMINISTRATORS):
+        return NOTHING  # 等保 8.1.4.2 d
     if is_city_level(user):
         return EVERYTHING
     condition = NOTHING

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, REGULATORS, Role
+from zhilian.accounts.roles import ENTERPRISES, REGULATORS, Role
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.text import pinyin_key
@@ -70,7 +70,9 @@ class OrganizationQuerySet(RestrictedQuerySet):
         needs it is assigned to (SC guide §5: institutions keep clients' secrets), and
         other apps add what a published map makes visible (grants).
         """
-        if user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+        # The system administrator attaches accounts to organizations and keeps the directory;
+        # the security and audit administrators need none of it (等保 8.1.4.2 d).
+        if user.has_role(Role.SYSTEM_ADMIN, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
             return EVERYTHING
         own = Q(pk=user.organization_id) if user.organization_id else NOTHING
         regulator = user.has_role(Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR)
@@ -352,7 +354,7 @@ class ExpertQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         if action == "view":
             return EVERYTHING  # the expert library is shared; personal data is masked (SEC-07)
-        if user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+        if user.has_role(Role.SYSTEM_ADMIN, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
             return EVERYTHING
         return Q(user=user)
 

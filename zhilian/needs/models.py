@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.accounts.roles import ENTERPRISES, Role
+from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, Role
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.directory.validators import validate_mobile_or_phone
@@ -63,6 +63,8 @@ class NeedQuerySet(RestrictedQuerySet):
         grassroots office its district's; a technical institution or expert only the
         needs assigned to it (SC guide §5: institutions keep clients' secrets).
         """
+        if user.has_role(*ADMINISTRATORS):
+            return NOTHING  # 等保 8.1.4.2 d: administrators read no enterprise's needs
         if user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
             return EVERYTHING
         if action == "change":
@@ -173,6 +175,8 @@ class Need(SearchableMixin, BaseModel):
 class NeedAssignmentQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         """An institution or expert sees its own assignments; others follow the need."""
+        if user.has_role(*ADMINISTRATORS):
+            return NOTHING  # 等保 8.1.4.2 d
         if user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
             return EVERYTHING
         if action != "view":

@@ -29,11 +29,12 @@ class ProblemsConfig(AppConfig):
         # research), enterprise self-report, supervision finding (district / grassroots).
         reporters = [Role.CITY_REGULATOR, Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR,
                      Role.MANAGEMENT_INSTITUTION, Role.CHAIN_OWNER, Role.ENTERPRISE, Role.INDUSTRY_ORG, Role.RESEARCH,
-                     Role.EXPERT, Role.SYSTEM_ADMIN]
+                     Role.EXPERT]
+        # Not the system administrator: administrators keep the platform, not its business
+        # records (等保 8.1.4.2 d); the problem scope shows them none.
         grant(reporters, *crud("problems", "problem", "add", "change"), "problems.review_problem")
-        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.SYSTEM_ADMIN], *crud("problems", "problem", "delete"))
-        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.EXPERT, Role.SYSTEM_ADMIN],
-              "problems.assess_problem")
+        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION], *crud("problems", "problem", "delete"))
+        grant([Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION, Role.EXPERT], "problems.assess_problem")
         grant([Role.CITY_REGULATOR, Role.SYSTEM_ADMIN], *crud("problems", "severitymodel", "add"))
 
         registry.menu(registry.MenuGroup(key="problems", label=_("Problem library"), icon="exclamation-diamond",

@@ -178,7 +178,9 @@ class ProblemQuerySet(RestrictedQuerySet):
         Editing is for whoever entered or reported the problem; assessing for the
         assessors of what they can see.
         """
-        if user.has_role(*ADMINISTRATORS, Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
+        if user.has_role(*ADMINISTRATORS):
+            return NOTHING  # 等保 8.1.4.2 d: administrators read no unit's business records
+        if user.has_role(Role.CITY_REGULATOR, Role.MANAGEMENT_INSTITUTION):
             return EVERYTHING
         reported = Q(reported_by=user)
         if user.organization_id:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.accounts.roles import Role
+from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import is_city_level
 from zhilian.consortia.selectors import consortia_led_by, consortia_of_organization
 from zhilian.core.models import BaseModel, SearchableMixin
@@ -36,6 +36,8 @@ def project_view_q(user) -> Q:
     is) see it too; a district bureau sees those led from its district; an expert those
     whose mid-term check or acceptance panel they sit on.
     """
+    if user.has_role(*ADMINISTRATORS):
+        return NOTHING  # 等保 8.1.4.2 d: administrators read no unit's business records
     if is_city_level(user):
         return EVERYTHING
     condition = Q(created_by=user)
