@@ -656,6 +656,33 @@ def test_the_security_administrator_unlocks_and_resets_second_factors(client_as,
 
 
 @pytest.mark.req("SEC-05")
+def test_no_administrator_disables_demotes_or_re_roles_another_administrator(client_as, persona):
+    secadmin, auditor, sysadmin = persona("secadmin"), persona("auditor"), persona("sysadmin")
+    system = client_as("sysadmin")
+    for target in (secadmin, auditor):
+        url = reverse("accounts:user_edit", args=[target.pk])
+        assert system.get(url).status_code == 404
+        response = system.post(url, {"username": target.username, "full_name": target.full_name,
+                                     "organization": target.organization_id, "_version": ""})  # is_active left off
+        assert response.status_code == 404
+        assert User.objects.get(pk=target.pk).is_active
+    users_page = system.get(reverse("accounts:user_list")).content.decode()
+    assert reverse("accounts:user_edit", args=[secadmin.pk]) not in users_page
+    assert reverse("accounts:user_edit", args=[persona("member").pk]) in users_page
+    security = client_as("secadmin")
+    for target in (sysadmin, auditor):
+        response = security.post(reverse("accounts:user_edit", args=[target.pk]), {"roles": ["enterprise"]})
+        assert response.status_code == 404
+        assert User.objects.get(pk=target.pk).role_codes == {next(iter(target.role_codes))}
+    # The security administrator still unlocks another administrator; a superuser keeps their accounts.
+    User.objects.filter(pk=sysadmin.pk).update(locked_until=timezone.now() + datetime.timedelta(minutes=20))
+    security.post(reverse("accounts:user_security", args=[sysadmin.pk]), {"action": "unlock"})
+    assert not User.objects.get(pk=sysadmin.pk).is_locked
+    root = User.objects.create_superuser("root-admin", password="Bootstrap-Only-7q")
+    assert set(User.objects.restrict(root, "change").filter(pk__in=[secadmin.pk, auditor.pk])) == {secadmin, auditor}
+
+
+@pytest.mark.req("SEC-05")
 def test_the_audit_administrator_only_reads(client_as, persona):
     auditor = persona("auditor")
     assert not any(p.split(".")[1].startswith(("add_", "change_", "delete_")) for p in auditor.get_all_permissions())

@@ -23,7 +23,16 @@ class UserQuerySet(RestrictedQuerySet):
         # the administration pages (SEC-05: nobody grants or unlocks themselves); everyone
         # else sees colleagues of their own organization, which is what assignment pickers need.
         if user.has_role(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
-            return EVERYTHING if action == "view" else ~Q(pk=user.pk)
+            if action == "view":
+                return EVERYTHING
+            others = ~Q(pk=user.pk)
+            if action == "change":
+                # Nor an account holding an administrator duty: the system administrator cannot
+                # disable the security or audit administrator, the security administrator cannot
+                # demote them (SEC-05). A superuser keeps those accounts (docs/security.md §1.7).
+                others &= ~Q(pk__in=User.groups.through.objects.filter(
+                    group__name__in=[role.value for role in ADMINISTRATORS]).values("user"))
+            return others
         if action == "view" and user.organization_id:
             return Q(organization_id=user.organization_id) | Q(pk=user.pk)
         return Q(pk=user.pk) if action == "view" else NOTHING

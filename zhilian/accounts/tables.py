@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from zhilian.core import masking
 
 from .models import User
+from .roles import ADMINISTRATORS
 
 
 class UserTable(tables.Table):
@@ -27,7 +28,8 @@ class UserTable(tables.Table):
         request = getattr(self, "request", None)
         acting = getattr(request, "user", None)
         links = []
-        if acting is not None and acting.pk != record.pk and acting.has_perm("accounts.change_user"):
+        if (acting is not None and acting.pk != record.pk and acting.has_perm("accounts.change_user")
+                and (acting.is_superuser or not record.has_role(*ADMINISTRATORS))):  # UserQuerySet.scope
             links.append(format_html('<a href="{}">{}</a>', reverse("accounts:user_edit", args=[record.pk]), value))
         else:
             links.append(format_html("{}", value))
