@@ -9,6 +9,7 @@ import datetime
 import hashlib
 
 from django.utils import timezone
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from .choices import (
@@ -28,6 +29,17 @@ def make_uscc(seed: str, prefix: str = "91350200") -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     body = prefix + "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:9])
     return body + stdnum_uscc.calc_check_digit(body)
+
+
+def demo_id_number(seed: str) -> str:
+    """Return a resident identity number with a valid GB 11643 check digit, stable across runs.
+
+    Region 350221 (the former 同安县, in use until 1996), born 1960-1984: it names no real person.
+    """
+    digest = hashlib.sha256(seed.encode()).digest()
+    birth = datetime.date(1960 + digest[0] % 25, 1 + digest[1] % 12, 1 + digest[2] % 28)
+    body = f"350221{birth:%Y%m%d}{digest[3] % 1000:03d}"
+    return body + stdnum_ric.calc_check_digit(body + "0")  # the function skips the last character
 
 
 SERVICE_DOMAINS = [
@@ -269,7 +281,7 @@ def load():
         expert.organization = Organization.objects.filter(name=employer).first() if employer else None
         expert.title, expert.title_level, expert.specialties = title, level, specialties
         expert.quality_experience, expert.mobile = experience, mobile
-        expert.id_number = "35020319" + str(70 + len(name) * 3) + "0101" + "12" + str(len(specialties) % 10) + "X"
+        expert.id_number = demo_id_number(name)
         expert.save()
         expert.domains.set(ServiceDomain.objects.filter(code__in=domains))
         for kind in quals:

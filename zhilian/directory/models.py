@@ -20,8 +20,8 @@ from .choices import (
     ELIGIBLE_QUALIFICATIONS, SERVICE_DOMAIN_LABELS, TITLE_RANK, ExpertQualificationKind, GovernmentLevel,
     OrganizationKind, QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
 )
-from .regions import PROVINCE_CHOICES
-from .validators import validate_mobile_or_phone, validate_uscc
+from .regions import PROVINCE_CHOICES, region_errors
+from .validators import validate_id_number, validate_mobile_or_phone, validate_uscc
 
 PUBLIC_KINDS = [OrganizationKind.INSTITUTION, OrganizationKind.INDUSTRY_ORG, OrganizationKind.RESEARCH,
                 OrganizationKind.GOVERNMENT]
@@ -167,6 +167,8 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
                 errors["district"] = _("A district bureau or grassroots office must name its district.")
         elif self.government_level:
             errors["government_level"] = _("Only government units have a level.")
+        for field, message in region_errors(self.province, self.city, self.district).items():
+            errors.setdefault(field, message)
         self.uscc = (self.uscc or "").strip().upper() or None
         if errors:
             raise ValidationError(errors)
@@ -416,6 +418,13 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
     def get_absolute_url(self):
         return reverse("directory:expert_detail", args=[self.pk])
 
+    def clean(self):
+        self.id_number = (self.id_number or "").strip().upper()
+        try:
+            validate_id_number(self.id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+
     def eligibility(self) -> tuple[bool, list[str]]:
         """Return whether the expert may join an assistance working group, and why not.
 
@@ -477,6 +486,15 @@ class ExpertQualification(BaseModel):
         return expiry_status(self.valid_until)
 
 
+def home_city_errors(districts) -> list[str]:
+    """The districts that are not districts of the deployment's city (service network, commissioners)."""
+    province, city = settings.ZHILIAN_REGION_PROVINCE, settings.ZHILIAN_REGION_CITY
+    bad = [d for d in districts if region_errors(province, city, d)]
+    if not bad:
+        return []
+    return [str(_("Not a district of %(city)s: %(names)s.") % {"city": city, "names": "、".join(bad)})]
+
+
 class ServicePoint(SearchableMixin, PinyinSortMixin, BaseModel):
     """A node of the "1+3+N" service network (platform news; DIR-03)."""
 
@@ -512,6 +530,9 @@ class ServicePoint(SearchableMixin, PinyinSortMixin, BaseModel):
         return reverse("directory:servicepoint_detail", args=[self.pk])
 
     def clean(self):
+        home = home_city_errors([self.district] if self.district else [])
+        if home:
+            raise ValidationError({"district": home})
         expected = {ServicePointLevel.HUB: ServicePointLevel.CENTER,
                     ServicePointLevel.STATION: ServicePointLevel.HUB}.get(self.level)
         if expected and (self.parent is None or self.parent.level != expected):
@@ -558,6 +579,11 @@ class ServiceCommissioner(SearchableMixin, PinyinSortMixin, BaseModel):
 
     def get_absolute_url(self):
         return reverse("directory:commissioner_detail", args=[self.pk])
+
+    def clean(self):
+        home = home_city_errors(self.district_list)
+        if home:
+            raise ValidationError({"districts": home})
 
     @property
     def district_list(self) -> list[str]:

@@ -4,6 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
@@ -31,6 +32,30 @@ def validate_uscc(value: str) -> None:
         raise ValidationError(
             _("This is not a valid unified social credit code: it uses characters or codes GB 32100 does not allow."),
             code="uscc_format",
+        ) from None
+
+
+def validate_id_number(value: str) -> None:
+    """Check a resident identity number against GB 11643: 18 characters, a real region and
+    birth date, and the check digit (0-9 or X)."""
+    raw = (value or "").strip().upper()
+    if not raw:
+        return
+    try:
+        stdnum_ric.validate(raw)
+    except InvalidLength:
+        raise ValidationError(
+            _("A resident identity number has 18 characters; this one has %(n)d.") % {"n": len(raw)},
+            code="id_length",
+        ) from None
+    except InvalidChecksum:
+        raise ValidationError(
+            _("The check digit of this identity number is wrong (GB 11643): check for a typo."), code="id_checksum",
+        ) from None
+    except (InvalidFormat, InvalidComponent):
+        raise ValidationError(
+            _("This is not a valid resident identity number (GB 11643): digits, region code or birth date are wrong."),
+            code="id_format",
         ) from None
 
 

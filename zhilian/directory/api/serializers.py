@@ -10,7 +10,8 @@ from ..models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
     ServiceDomain, ServicePoint, TestingCapability, uscc_taken_message,
 )
-from ..validators import validate_uscc
+from ..models import home_city_errors
+from ..validators import validate_id_number, validate_uscc
 
 
 def _user(serializer):
@@ -128,6 +129,11 @@ class ExpertSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("Unknown organization."))
         return value
 
+    def validate_id_number(self, value):
+        value = (value or "").strip().upper()
+        validate_id_number(value)  # GB 11643, as the form and the import check it
+        return value
+
 
 class WorkingGroupCheckSerializer(serializers.Serializer):
     experts = serializers.ListField(child=IdField(), allow_empty=False,
@@ -197,6 +203,12 @@ class ServiceCommissionerSerializer(serializers.ModelSerializer):
 
     def get_service_point_name(self, obj) -> str | None:
         return obj.service_point.name if obj.service_point_id else None
+
+    def validate_districts(self, value):
+        errors = home_city_errors(ServiceCommissioner(districts=value).district_list)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
 
 
 class EnterpriseTalentSerializer(serializers.ModelSerializer):

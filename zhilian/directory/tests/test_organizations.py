@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def test_a_district_bureau_must_belong_to_the_city_bureau():
 
     grassroots = Organization.objects.filter(government_level="grassroots").first()
     bureau = Organization(kind="government", name="测试区市场监督管理局", government_level="district",
-                          district="测试区", parent=grassroots)
+                          district="翔安区", parent=grassroots)
     with pytest.raises(ValidationError) as exc:
         bureau.full_clean()
     assert "parent" in exc.value.message_dict
@@ -198,3 +199,38 @@ def test_a_stale_inline_certificate_edit_is_refused_not_an_error(client_as, pers
     assert response.status_code == 200 and 'id="stale-edit"' in response.content.decode()
     assert f'name="_version" value="{certificate.version}"' in response.content.decode()
     assert InstitutionQualification.objects.get(pk=certificate.pk).certificate_no == "FIRST-1"
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-12")
+def test_the_form_and_the_api_apply_the_same_region_rule_as_the_import(client_as, api_as):
+    from zhilian.directory.regions import XIAMEN_DISTRICTS, city_districts
+
+    # The district filters offer exactly the home city's divisions of GB/T 2260.
+    assert sorted(XIAMEN_DISTRICTS) == city_districts("福建省", "厦门市")
+    page = client_as("city").post(reverse("directory:organization_add"), enterprise_form(district="不存在区"))
+    assert "district" in page.context["form"].errors
+    api = api_as("city").post("/api/v1/organizations/", {**enterprise_form(district="不存在区"), "is_active": True},
+                              format="json")
+    assert api.status_code == 400 and "district" in api.json()
+    assert not Organization.objects.filter(uscc=GOOD_USCC).exists()
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("DIR-03")
+@pytest.mark.req("PLT-12")
+def test_identity_numbers_and_served_districts_are_validated_everywhere(client_as, api_as):
+    from zhilian.directory.models import Expert, ServiceCommissioner
+
+    expert = Expert.objects.get(name="陈立群")
+    response = api_as("city").patch(f"/api/v1/experts/{expert.pk}/", {"id_number": "123"}, format="json")
+    assert response.status_code == 400 and "id_number" in response.json()
+    commissioner = ServiceCommissioner.objects.get(name="张明辉")
+    commissioner.districts = "翔安区, 不存在区"
+    with pytest.raises(ValidationError) as exc:
+        commissioner.full_clean()
+    assert "不存在区" in " ".join(exc.value.message_dict["districts"])
+    refused = api_as("city").patch(f"/api/v1/commissioners/{commissioner.pk}/", {"districts": "翔安区, 不存在区"},
+                                   format="json")
+    assert refused.status_code == 400 and "districts" in refused.json()
+    assert ServiceCommissioner.objects.get(pk=commissioner.pk).districts == "翔安区, 同安区"

@@ -137,3 +137,46 @@ def test_expert_export_masks_personal_numbers_for_roles_without_unmask(client_as
     assert masked_rows["陈立群"][mobile] == "139****1234"
     assert plain_rows["陈立群"][mobile] == "13906011234"
     assert masked_rows["陈立群"][eligible] == "是" and masked_rows["杨帆"][eligible] == "否"
+
+
+def _report(response):
+    return {(e.row, e.column): e.message for e in response.context["result"].errors}
+
+
+@pytest.mark.req("DIR-02")
+@pytest.mark.req("PLT-12")
+@pytest.mark.req("PLT-07")
+def test_an_identity_number_is_checked_against_gb_11643_in_the_import(client_as):
+    from zhilian.directory.demo import demo_id_number
+
+    good, bad_check = demo_id_number("王核验"), demo_id_number("王核验")[:-1] + "0"
+    if bad_check == good:
+        bad_check = good[:-1] + "1"
+    rows = [["王核验", "", "工程师", "中级", "计量", "", "是", "", "13906051111", "", "123"],
+            ["李核验", "", "工程师", "中级", "计量", "", "是", "", "13906052222", "", bad_check]]
+    response = client_as("city").post(reverse("directory:expert_import"), {"file": workbook(expert_columns(), rows)})
+    report = _report(response)
+    assert "18" in report[(2, "身份证号")] and "GB 11643" in report[(3, "身份证号")]
+    assert not response.context["result"].committed and not Expert.objects.filter(name__endswith="核验").exists()
+    rows[0][-1], rows[1][-1] = good, demo_id_number("李核验")
+    ok = client_as("city").post(reverse("directory:expert_import"), {"file": workbook(expert_columns(), rows)})
+    assert ok.context["result"].committed and Expert.objects.get(name="王核验").id_number == good
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-12")
+@pytest.mark.req("PLT-07")
+def test_a_region_is_checked_against_the_divisions_in_the_import(client_as):
+    rows = org_rows()
+    rows[0][5] = "不存在区"
+    rows[1][3:6] = ["福建省", "不存在市", ""]
+    response = client_as("city").post(reverse("directory:organization_import"),
+                                      {"file": workbook(organization_columns(), rows)})
+    report = _report(response)
+    assert "不存在区" in report[(2, "区县")] and "翔安区" in report[(2, "区县")]  # says what it may be
+    assert "不存在市" in report[(3, "城市")]
+    assert not Organization.objects.filter(name__startswith="厦门导入").exists()
+    rows = org_rows()
+    rows[1][3:6] = ["安徽省", "合肥市", "蜀山区"]  # a unit outside the province is fine when its region exists
+    ok = client_as("city").post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), rows)})
+    assert ok.context["result"].committed
