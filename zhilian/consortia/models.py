@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
@@ -281,7 +282,7 @@ class ConsortiumCharter(BaseModel):
         constraints = [models.UniqueConstraint(fields=["consortium", "number"], name="charter_unique_version")]
 
     def __str__(self):
-        return f"{self.consortium} · {_('charter')} v{self.number}"
+        return gettext("%(consortium)s · charter, version %(n)d") % {"consortium": self.consortium, "n": self.number}
 
     def get_absolute_url(self):
         return reverse("consortia:charter_detail", args=[self.pk])

@@ -165,6 +165,11 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
             "title": (_("Edit task book of %(p)s") % {"p": obj}) if obj else _("New breakthrough project"),
             "cancel_url": obj.get_absolute_url() if obj else reverse("projects:project_list"),
             "no_problems": not form.fields["problems"].queryset.exists(),
+            # Here, not as _("…") in the template: Django looks a template _() literal up with
+            # "%" doubled, which no catalogue entry matches ("X %% → Y %%" in English).
+            "targets_help": _("Technical indicator: develop XX so that parameter XX reaches XX. Quality indicator: "
+                              "raise the pass rate of XX from X % to Y %. Industrial application: form XX products / "
+                              "lines, demonstrated in Z enterprises."),
         })
 
     def get(self, request, pk=None):

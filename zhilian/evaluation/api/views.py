@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -54,7 +55,7 @@ class ChainSummaryViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewset
     @extend_schema(responses=ChainSummarySerializer(many=True))
     def list(self, request, *args, **kwargs):
         if not request.user.has_perm("evaluation.view_chainsummaryinput"):
-            raise PermissionDenied("The summary table is kept by the regulators and the management institution.")
+            raise PermissionDenied(_("The summary table is kept by the regulators and the management institution."))
         chains = self.get_queryset().order_by("name_sort")
         if request.query_params.get("chain", "").isdigit():
             chains = chains.filter(pk=int(request.query_params["chain"]))
@@ -64,5 +65,5 @@ class ChainSummaryViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewset
     @extend_schema(responses=ChainSummarySerializer)
     def retrieve(self, request, *args, **kwargs):
         if not request.user.has_perm("evaluation.view_chainsummaryinput"):
-            raise PermissionDenied("The summary table is kept by the regulators and the management institution.")
+            raise PermissionDenied(_("The summary table is kept by the regulators and the management institution."))
         return Response(ChainSummarySerializer(summary_row(chain_summary(request.user, self.get_object()))).data)

@@ -91,3 +91,20 @@ def test_contributions_and_the_chain_summary_use_their_own_words(client_as):
     assert "单位类型" not in page
     summary = _text(client_as("city").get(reverse("evaluation:chain_summary", args=[consortium.chain_id])))
     assert "专家库" not in summary
+
+
+@pytest.mark.req("PRJ-02")
+@pytest.mark.req("PLT-10")
+def test_the_task_book_form_explains_targets_in_chinese(client_as):
+    page = _text(client_as("icmember").get(reverse("projects:project_add")))
+    assert "合格率从 X% 提升至 Y%" in page and "%%" not in page and "Technical indicator: develop" not in page
+
+
+@pytest.mark.req("CON-02")
+@pytest.mark.req("PLT-10")
+def test_the_charter_is_titled_in_chinese(client_as):
+    from zhilian.consortia.models import ConsortiumCharter
+
+    charter = ConsortiumCharter.objects.get(consortium__name="集成电路产业链质量创新联合体", number=1)
+    page = client_as("icowner").get(charter.get_absolute_url()).content.decode()
+    assert "集成电路产业链质量创新联合体 · 组织章程（第 1 版）" in page and "charter v1" not in page
