@@ -173,6 +173,41 @@ def test_an_initial_password_built_on_the_new_persons_name_is_refused(client_as)
     assert not User.objects.filter(username="staff01").exists()
 
 
+def _chinese(text) -> bool:
+    import re
+
+    return bool(re.search(r"[\u4e00-\u9fff]", str(text)))
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("SEC-01")
+def test_password_rules_speak_chinese(persona):
+    from django.contrib.auth.password_validation import password_validators_help_texts
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        for weak in ("Ab1!x", "abcdefgh12", "12345678901", "Owner@2026"):
+            with pytest.raises(ValidationError) as excinfo:
+                validate_password(weak, persona("owner"))
+            assert all(_chinese(m) for m in excinfo.value.messages), excinfo.value.messages
+        assert all(_chinese(text) for text in password_validators_help_texts())
+
+
+@pytest.mark.req("PLT-10")
+def test_the_token_endpoint_answers_in_chinese_unless_asked_for_english():
+    def errors(username, password, **headers):
+        return Client(REMOTE_ADDR="10.1.8.8", **headers).post(
+            TOKEN, {"username": username, "password": password}, content_type="application/json").json()
+
+    body = errors("owner", "Wrong-pass-1")
+    assert body["code"] == "invalid_credentials" and _chinese(body["detail"])
+    body = errors("city", DEMO_PASSWORD)
+    assert body["code"] == "otp_required" and _chinese(body["detail"])
+    assert _chinese(Client().post(TOKEN, {}, content_type="application/json").json()["detail"])
+    body = errors("owner", "Wrong-pass-1", HTTP_ACCEPT_LANGUAGE="en")
+    assert body["detail"] == "Unable to sign in with the given credentials."
+
+
 # --------------------------------------------------------------------------- SEC-02 sign-in protection
 
 

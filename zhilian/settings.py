@@ -193,7 +193,7 @@ ZHILIAN_ADMIN_ENABLED = env_bool("ZHILIAN_ADMIN_ENABLED", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    {"NAME": "zhilian.accounts.validators.MinimumLengthValidator",
      "OPTIONS": {"min_length": ZHILIAN_PASSWORD_MIN_LENGTH}},
     {"NAME": "zhilian.accounts.validators.CharacterClassesValidator",
      "OPTIONS": {"min_classes": ZHILIAN_PASSWORD_MIN_CLASSES}},

@@ -243,4 +243,12 @@ T = {
         "或调用 POST /api/v1/auth/token/。",
     "API token ends unused after (hours, 0 = never)": "API 令牌闲置失效时间（小时，0 表示不限）",
     "API token lasts at most (days, 0 = no limit)": "API 令牌最长有效期（天，0 表示不限）",
+    # The token endpoint's answers and Django's length rule (PLT-10)
+    "Send username and password.": "请提供用户名和密码。",
+    "Set up two-factor sign-in in the web interface first.": "请先在网页上设置双因素登录。",
+    "This account signs in with a second factor: send the current code as otp.":
+        "该账号须使用双因素登录：请在 otp 中提供身份验证器当前显示的验证码。",
+    "The verification code is wrong or was already used.": "验证码错误或已被使用。",
+    "Unable to sign in with the given credentials.": "用户名或密码错误，无法登录。",
+    "This password is too short: it must have at least %(n)d character.": "密码太短：至少须 %(n)d 个字符。",
 }

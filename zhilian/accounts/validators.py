@@ -8,6 +8,7 @@ Length and the common-password list are Django's own validators (settings
 import re
 import string
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,6 +24,16 @@ def character_classes(password: str) -> int:
         any(not c.isalnum() or c in string.punctuation for c in password),
     ]
     return sum(classes)
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a message of our own catalogue: Django 5.2 rewrote its
+    message and the Simplified Chinese catalogue it ships has no translation for it yet."""
+
+    def get_error_message(self):
+        return ngettext("This password is too short: it must have at least %(n)d character.",
+                        "This password is too short: it must have at least %(n)d characters.",
+                        self.min_length) % {"n": self.min_length}
 
 
 class CharacterClassesValidator:

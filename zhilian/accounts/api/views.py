@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -63,7 +64,7 @@ class ObtainTokenView(APIView):
         params = TokenRequestSerializer(data=request.data)
         if not params.is_valid():
             # The documented error shape (detail, code), with the field errors beside it.
-            return Response({"detail": "Send username and password.", "code": "invalid", **params.errors},
+            return Response({"detail": _("Send username and password."), "code": "invalid", **params.errors},
                             status=status.HTTP_400_BAD_REQUEST)
         data = params.validated_data
         request.signin_channel = "api"
@@ -74,18 +75,19 @@ class ObtainTokenView(APIView):
         if twofactor.is_needed(user):
             if not twofactor.is_enrolled(user):
                 signin.register_password_ok(user, ip, channel="api")
-                return Response({"detail": "Set up two-factor sign-in in the web interface first.",
+                return Response({"detail": _("Set up two-factor sign-in in the web interface first."),
                                  "code": "two_factor_not_set_up"}, status=status.HTTP_403_FORBIDDEN)
             if not twofactor.normalise(data.get("otp", "")):
                 signin.register_password_ok(user, ip, channel="api")
-                return Response({"detail": "This account signs in with a second factor: send the current code "
-                                           "as otp.", "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"detail": _("This account signs in with a second factor: send the current code "
+                                             "as otp."), "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
             if twofactor.verify(user, data["otp"]) is None:
                 locked = signin.register_failure(user.get_username(), ip, channel="api",
                                                  outcome=SignInAttempt.Outcome.BAD_OTP)
                 if locked is not None:
                     return Response({"detail": locked.message, "code": "account_locked"}, status=status.HTTP_403_FORBIDDEN)
-                return Response({"detail": "The verification code is wrong or was already used.", "code": "otp_invalid"},
+                return Response({"detail": _("The verification code is wrong or was already used."),
+                                 "code": "otp_invalid"},
                                 status=status.HTTP_400_BAD_REQUEST)
         signin.register_success(user, ip, channel="api")
         if user.must_change_password or user.password_expired:
@@ -112,7 +114,7 @@ class ObtainTokenView(APIView):
             return Response({"detail": refusal.message, "code": "rate_limited"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if refusal is not None:
             return Response({"detail": refusal.message, "code": "account_locked"}, status=status.HTTP_403_FORBIDDEN)
-        return Response({"detail": "Unable to sign in with the given credentials.", "code": "invalid_credentials"},
+        return Response({"detail": _("Unable to sign in with the given credentials."), "code": "invalid_credentials"},
                         status=status.HTTP_400_BAD_REQUEST)
 
 
