@@ -21,6 +21,10 @@ class CoreConfig(AppConfig):
         # Configuration is the system administrator's (SEC-05), not the security administrator's.
         grant([Role.SYSTEM_ADMIN], *crud("core", "calendarday", "view", "add", "change", "delete"),
               *crud("core", "calendaryear", "view", "add", "change", "delete"))
+        # Everyone who works to deadlines reads the calendar they are counted by (PLT-05): the
+        # management institution and commissioners who set and meet response dates, regulators,
+        # providers, enterprises. Entering a year's holidays stays the system administrator's.
+        grant([r for r in Role if r != Role.CONSUMER], "core.view_calendarday", "core.view_calendaryear")
         registry.menu(registry.MenuGroup(key="platform", label=_("Platform"), icon="gear", order=900, items=[
             registry.MenuItem(_("Working-day calendar"), "core:calendar", "core.view_calendarday", "calendar3"),
             registry.MenuItem(_("Audit log"), "core:audit_list", "core.view_auditevent", "journal-text"),

@@ -418,3 +418,19 @@ def test_need_pages_read_well_in_chinese(client_as):
     closed = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")
     page = client_as("owner").get(closed.get_absolute_url()).content.decode()
     assert "陈立群 已接单" in page and "陈立群</span> · 陈立群" not in page
+
+
+@pytest.mark.req("PLT-05")
+def test_those_who_work_to_deadlines_read_the_calendar_only_the_system_administrator_edits_it(client_as):
+    from zhilian.core.models import CalendarDay
+
+    url = reverse("core:calendar")
+    for username in ("mgmt", "city", "district", "commissioner", "institution", "owner"):
+        page = client_as(username).get(url, {"year": 2026})
+        assert page.status_code == 200, username
+        assert page.context["can_edit"] is False and 'name="add_day"' not in page.content.decode(), username
+    assert client_as("consumer").get(url).status_code == 403
+    day = CalendarDay.objects.create(date=datetime.date(2027, 1, 1), is_workday=False, name="元旦")
+    client_as("mgmt").post(url, {"delete_day": day.pk})
+    assert CalendarDay.objects.filter(pk=day.pk).exists()  # a reader's post changes nothing
+    assert client_as("sysadmin").get(url).context["can_edit"] is True
