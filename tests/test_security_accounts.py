@@ -262,6 +262,32 @@ def test_attempts_are_rate_limited_per_account(settings):
 
 
 @pytest.mark.req("SEC-02")
+def test_a_two_factor_sign_in_is_one_attempt_and_refusals_do_not_prolong_the_limit(settings):
+    from zhilian.accounts.models import SignInAttempt
+
+    limit = settings.ZHILIAN_SIGNIN_MAX_PER_ACCOUNT
+    # Password and code make one attempt: more than limit / 2 sign-ins in the window pass.
+    for n in range(limit // 2 + 1):
+        sign_in_fully("city", ip=f"10.2.2.{n}")
+    outcomes = list(SignInAttempt.objects.filter(username="city").values_list("outcome", flat=True))
+    assert outcomes == ["ok"] * (limit // 2 + 1)
+    # Requests the limiter refuses are not attempts: once the real ones leave the window, the
+    # account may sign in again however often it was refused meanwhile.
+    for n in range(limit):
+        Client(REMOTE_ADDR=f"10.2.3.{n}").post(TOKEN, {"username": "owner", "password": DEMO_PASSWORD},
+                                               content_type="application/json")
+    for n in range(limit + 2):
+        response = Client(REMOTE_ADDR=f"10.2.4.{n}").post(TOKEN, {"username": "owner", "password": DEMO_PASSWORD},
+                                                          content_type="application/json")
+        assert response.status_code == 429
+    SignInAttempt.objects.filter(username="owner", outcome="ok").update(
+        at=timezone.now() - datetime.timedelta(seconds=settings.ZHILIAN_SIGNIN_WINDOW_SECONDS + 1))
+    response = Client(REMOTE_ADDR="10.2.5.1").post(TOKEN, {"username": "owner", "password": DEMO_PASSWORD},
+                                                   content_type="application/json")
+    assert response.status_code == 200
+
+
+@pytest.mark.req("SEC-02")
 def test_failures_are_rate_limited_per_address(settings):
     limit = settings.ZHILIAN_SIGNIN_MAX_FAILURES_PER_ADDRESS
     for n in range(limit):

@@ -9,7 +9,8 @@ API agree, on SQLite and PostgreSQL alike.
 - 5 consecutive failures (wrong password or wrong verification code) lock the account for
   30 minutes; while locked even the right password is refused. A user name that has no
   account is "locked" the same way, so the answers do not reveal which accounts exist.
-- At most 10 attempts per account name and 20 failures per address in 5 minutes.
+- At most 10 attempts per account name and 20 failures per address in 5 minutes. A
+  two-factor sign-in counts once; requests refused unchecked (locked, rate-limited) do not count.
 """
 
 import datetime
@@ -70,7 +71,11 @@ def refusal(username: str, ip: str | None) -> Refusal | None:
             last = recent.order_by("-at").values_list("at", flat=True).first()
             return Refusal("locked", last + _lockout())
     window = _window_start()
-    if SignInAttempt.objects.filter(username=username, at__gte=window).count() >= settings.ZHILIAN_SIGNIN_MAX_PER_ACCOUNT:
+    # Requests refused before the password was looked at are not attempts: counting them
+    # would let the refusals themselves prolong the block.
+    attempts = SignInAttempt.objects.filter(username=username, at__gte=window).exclude(
+        outcome__in=[SignInAttempt.Outcome.LOCKED, SignInAttempt.Outcome.RATE_LIMITED])
+    if attempts.count() >= settings.ZHILIAN_SIGNIN_MAX_PER_ACCOUNT:
         return Refusal("rate_limited")
     if ip and SignInAttempt.objects.filter(
         ip_address=ip, at__gte=window,
@@ -126,8 +131,18 @@ def register_password_ok(user, ip: str | None, *, channel: str = "web") -> None:
 
 
 def register_success(user, ip: str | None, *, channel: str = "web") -> None:
-    """Every factor passed: reset the failure count."""
-    record(user.get_username(), ip, SignInAttempt.Outcome.OK, channel=channel, user=user)
+    """Every factor passed: reset the failure count.
+
+    A two-factor sign-in is one attempt, not two: the password step's ``password_ok`` record
+    becomes the ``ok`` one, so five sign-ins stay five attempts under the per-account limit.
+    """
+    pending = SignInAttempt.objects.filter(
+        user=user, channel=channel, outcome=SignInAttempt.Outcome.PASSWORD_OK, at__gte=_window_start(),
+    ).order_by("-at", "-id").values_list("pk", flat=True).first()
+    if pending is not None:
+        SignInAttempt.objects.filter(pk=pending).update(outcome=SignInAttempt.Outcome.OK)
+    else:
+        record(user.get_username(), ip, SignInAttempt.Outcome.OK, channel=channel, user=user)
     User._default_manager.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
 
 
