@@ -522,6 +522,8 @@ def test_a_required_user_without_authenticator_enrols_during_sign_in():
     page = client.get(reverse("accounts:login_enrol"))
     body = page.content.decode()
     assert "<svg" in body and 'id="totp-secret"' in body and "otpauth" not in body.split("<svg")[0][-200:]
+    account_line = body.split('id="totp-account"')[1].split("</div>")[0]
+    assert "district" in account_line  # the entry the app will show is the user's, not just the site's
     secret = page.context["secret"].replace(" ", "")
     code = f"{TOTP(base64.b32decode(secret + '=' * (-len(secret) % 8))).token():06d}"
     response = client.post(reverse("accounts:login_enrol"), {"code": code})

@@ -251,4 +251,6 @@ T = {
     "The verification code is wrong or was already used.": "验证码错误或已被使用。",
     "Unable to sign in with the given credentials.": "用户名或密码错误，无法登录。",
     "This password is too short: it must have at least %(n)d character.": "密码太短：至少须 %(n)d 个字符。",
+    "Account: %(account)s (%(issuer)s); time-based, 6 digits, 30 seconds.":
+        "账户：%(account)s（%(issuer)s）；基于时间，6 位数字，30 秒。",
 }

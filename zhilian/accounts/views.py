@@ -116,8 +116,10 @@ def login_verify(request):
 
 
 def _enrol_context(device, form, **extra):
+    # The authenticator app lists the entry as "issuer: user name" (the otpauth label).
     return {"form": form, "device": device, "qr_svg": twofactor.qr_svg(device),
-            "secret": twofactor.secret_base32(device), "issuer": settings.OTP_TOTP_ISSUER, **extra}
+            "secret": twofactor.secret_base32(device), "issuer": settings.OTP_TOTP_ISSUER,
+            "account": device.user.get_username(), **extra}
 
 
 def login_enrol(request):
