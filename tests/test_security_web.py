@@ -81,8 +81,20 @@ def test_under_https_cookies_are_secure_host_only_and_samesite(tmp_path):
         "import os; os.environ['DJANGO_SETTINGS_MODULE']='zhilian.settings'\n"
         "from django.conf import settings as s\n"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SAMESITE,"
-        " s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_HTTPONLY)"))
-    assert out.split() == ["True", "True", "__Host-zhilian-session", "Lax", "31536000", "True", "True"], out
+        " s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_HTTPONLY,"
+        " s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY, s.LANGUAGE_COOKIE_SAMESITE)"))
+    assert out.split() == ["True", "True", "__Host-zhilian-session", "Lax", "31536000", "True", "True",
+                           "True", "True", "Lax"], out
+
+
+@pytest.mark.django_db
+@pytest.mark.req("SEC-09")
+def test_the_language_cookie_is_httponly_samesite_and_secure_under_https(settings):
+    settings.LANGUAGE_COOKIE_SECURE = True  # what ZHILIAN_HTTPS sets (checked above)
+    response = Client().post("/i18n/setlang/", {"language": "en", "next": "/"})
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
 
 
 def _post_routes():

@@ -393,11 +393,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages carry the token themselves (forms, hx-headers)
+# The language switch's cookie: no script reads it; Secure under HTTPS like the others.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "zhilian.core.views.csrf_failure"
 HTTPS = env_bool("ZHILIAN_HTTPS", False)
 if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # __Host- cookies are refused by browsers unless Secure, host-only and path=/.
     SESSION_COOKIE_NAME = "__Host-zhilian-session"
     CSRF_COOKIE_NAME = "__Host-zhilian-csrf"
