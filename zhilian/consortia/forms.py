@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain
@@ -52,8 +53,13 @@ class MemberJoinForm(MemberRowForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("name", "uscc", "contact_name", "contact_phone"):
+        for name in ("name", "contact_name", "contact_phone"):
             self.fields[name].required = True
+        # The unit is picked from the directory by name (htmx datalist); its code follows.
+        self.fields["name"].widget.attrs.update({
+            "list": "unit-options", "autocomplete": "off", "hx-get": reverse_lazy("consortia:unit_lookup"),
+            "hx-trigger": "input changed delay:250ms", "hx-target": "#unit-options", "hx-swap": "innerHTML"})
+        self.fields["uscc"].help_text = _("Filled in when the unit is picked from the list.")
 
 
 class MemberLeaveForm(forms.Form):

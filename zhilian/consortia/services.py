@@ -44,11 +44,22 @@ def _add_errors(errors: dict, field: str, messages) -> None:
     errors[field] = current + [str(m) for m in (messages if isinstance(messages, (list, tuple)) else [messages])]
 
 
-def _resolve_unit(row: dict, index: int, errors: dict) -> Organization | None:
-    """Find the directory unit a member row names by its USCC, checking the name matches."""
+def _resolve_unit(user, row: dict, index: int, errors: dict) -> Organization | None:
+    """Find the directory unit a member row names by its USCC, checking the name matches.
+
+    A row that gives only the unit's name (picked from the directory list on the form) or
+    only its code is completed from the directory units ``user`` may see, when exactly one
+    matches.
+    """
     label = _("Member %(n)d") % {"n": index}
     uscc = (row.get("uscc") or "").strip().upper()
     name = (row.get("name") or "").strip()
+    if bool(name) != bool(uscc) and user is not None:
+        found = list(Organization.objects.restrict(user, "view").filter(**({"name": name} if name else {"uscc": uscc}))
+                     .exclude(uscc="").values_list("name", "uscc")[:2])
+        if len(found) == 1:
+            name, uscc = found[0]
+            row["name"], row["uscc"] = name, uscc
     row_errors = []
     if not name:
         row_errors.append(_("enter the unit's name"))
@@ -85,6 +96,38 @@ def _resolve_unit(row: dict, index: int, errors: dict) -> Organization | None:
     return org
 
 
+def _clean_member_rows(user, lead: Organization, members: list[dict], errors: dict) -> list[tuple]:
+    """The (unit, row) pairs of the Appendix A member table; every row's problems go to ``errors``."""
+    units, seen = [], {}
+    for index, row in enumerate(members, start=1):
+        if not any((row.get(k) or "").strip() for k in ("name", "uscc", "contact_name", "contact_phone")):
+            continue
+        org = _resolve_unit(user, row, index, errors)
+        if org is None:
+            continue
+        if org.pk == lead.pk:
+            errors.setdefault("members", []).append(
+                _("Member %(n)d: the lead unit is not listed again among the members") % {"n": index})
+        elif org.pk in seen:
+            errors.setdefault("members", []).append(
+                _("Member %(n)d: the same unit as member %(m)d") % {"n": index, "m": seen[org.pk]})
+        else:
+            seen[org.pk] = index
+            units.append((org, row))
+    return units
+
+
+def member_row_errors(*, user, consortium: Consortium | None, members: list[dict]) -> list[str]:
+    """The member table's errors, for a form whose header is refused before the service runs:
+    the applicant sees every error at once (nothing is saved)."""
+    lead = consortium.lead_unit if consortium is not None else user.organization
+    if lead is None:
+        return []
+    errors: dict = {}
+    _clean_member_rows(user, lead, [dict(row) for row in members], errors)
+    return [str(m) for m in errors.get("members", [])]
+
+
 @transaction.atomic
 def consortium_save_application(*, user, consortium: Consortium | None, data: dict, members: list[dict]) -> Consortium:
     """Create or update a draft Appendix A application with its member table (CON-01).
@@ -112,22 +155,7 @@ def consortium_save_application(*, user, consortium: Consortium | None, data: di
     if not lead.uscc:
         _add_errors(errors, "lead_unit", _("Your unit has no unified social credit code in the directory; complete it first."))
     consortium.district = lead.district or ""
-    units, seen = [], {}
-    for index, row in enumerate(members, start=1):
-        if not any((row.get(k) or "").strip() for k in ("name", "uscc", "contact_name", "contact_phone")):
-            continue
-        org = _resolve_unit(row, index, errors)
-        if org is None:
-            continue
-        if org.pk == lead.pk:
-            errors.setdefault("members", []).append(
-                _("Member %(n)d: the lead unit is not listed again among the members") % {"n": index})
-        elif org.pk in seen:
-            errors.setdefault("members", []).append(
-                _("Member %(n)d: the same unit as member %(m)d") % {"n": index, "m": seen[org.pk]})
-        else:
-            seen[org.pk] = index
-            units.append((org, row))
+    units = _clean_member_rows(user, lead, members, errors)
     try:
         consortium.full_clean(exclude=["lead_unit", "created_by"])
     except ValidationError as exc:
@@ -254,7 +282,7 @@ def member_join(*, user, consortium: Consortium, data: dict) -> ConsortiumMember
     """Admit a unit to an approved consortium on a date (chain guide 5.2.3 entry mechanism)."""
     _require_lead(user, consortium, "add", ConsortiumMember)
     errors: dict = {}
-    org = _resolve_unit(data, 1, errors)
+    org = _resolve_unit(user, data, 1, errors)
     joined_on = data.get("joined_on")
     if not joined_on:
         errors["joined_on"] = _("Enter the date the unit joins.")

@@ -6,6 +6,7 @@ app_name = "consortia"
 urlpatterns = [
     path("", views.ConsortiumListView.as_view(), name="consortium_list"),
     path("apply/", views.ConsortiumApplicationView.as_view(), name="consortium_add"),
+    path("units/", views.UnitLookupView.as_view(), name="unit_lookup"),
     path("<int:pk>/", views.ConsortiumDetailView.as_view(), name="consortium_detail"),
     path("<int:pk>/edit/", views.ConsortiumApplicationView.as_view(), name="consortium_edit"),
     path("<int:pk>/delete/", views.ConsortiumDeleteView.as_view(), name="consortium_delete"),

@@ -10,6 +10,8 @@ from django.views import View
 
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
 from zhilian.core.permissions import get_restricted_or_404, may
+from zhilian.directory.choices import OrganizationKind
+from zhilian.directory.models import Organization
 
 from . import exports, forms, services, wordforms
 from .actions import ObjectActionView, apply_service_errors
@@ -96,6 +98,7 @@ class ConsortiumDetailView(ObjectDetailView):
             "can_contribute": obj.is_approved and may(user, "add", MemberContribution) and (
                 is_lead or any(m.organization_id == user.organization_id and m.is_active for m in members)),
             "is_lead": is_lead,
+            "current_member_count": sum(1 for m in members if m.role == MemberRole.MEMBER and m.is_active),
             "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.lead_unit_id),
         }
 
@@ -134,7 +137,12 @@ class ConsortiumApplicationView(LoginRequiredMixin, View):
         obj = self.get_object(pk)
         form = forms.ConsortiumApplicationForm(data=request.POST, instance=obj, user=request.user)
         formset = forms.MemberRowFormSet(data=request.POST, prefix="members")
-        if form.is_valid() and formset.is_valid():
+        header_valid, rows_valid = form.is_valid(), formset.is_valid()
+        if not header_valid and rows_valid:
+            # Show the member rows' errors together with the header's, not one round later.
+            form.member_errors = services.member_row_errors(
+                user=request.user, consortium=obj, members=[f.cleaned_data for f in formset.forms if f.cleaned_data])
+        if header_valid and rows_valid:
             data = {f: form.cleaned_data[f] for f in form.Meta.fields}
             rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
             try:
@@ -147,6 +155,20 @@ class ConsortiumApplicationView(LoginRequiredMixin, View):
                 messages.success(request, _("Saved %(name)s.") % {"name": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_page(request, obj, form, formset)
+
+
+class UnitLookupView(LoginRequiredMixin, View):
+    """Directory units matching what is typed in a member row's name (or code), as the
+    ``<option>``s of the form's datalist (htmx): each carries the unit's code for the row."""
+
+    def get(self, request):
+        typed = next((v.strip() for k, v in request.GET.items() if k == "q" or k.endswith(("-name", "-uscc"))), "")
+        units = Organization.objects.none()
+        if len(typed) >= 2:
+            units = (Organization.objects.restrict(request.user, "view").exclude(kind=OrganizationKind.GOVERNMENT)
+                     .exclude(uscc="").filter(Q(name__icontains=typed) | Q(uscc__startswith=typed.upper()))
+                     .order_by("name")[:20])
+        return render(request, "consortia/includes/unit_options.html", {"units": units})
 
 
 class ConsortiumDeleteView(ObjectDeleteView):
@@ -218,6 +240,7 @@ class ConsortiumExportView(LoginRequiredMixin, View):
 class MemberJoinView(ObjectActionView):
     model = Consortium
     form_class = forms.MemberJoinForm
+    template_name = "consortia/member_join.html"
     title = _("Admit a member unit")
     intro = _("Name the unit and its unified social credit code as registered in the directory.")
     submit_label = _("Admit")

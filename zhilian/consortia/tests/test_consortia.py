@@ -115,6 +115,36 @@ def test_a_member_row_with_a_wrong_uscc_or_missing_phone_is_refused(client_as, p
 
 
 @pytest.mark.req("CON-01")
+@pytest.mark.req("PLT-12")
+def test_header_and_member_row_errors_show_at_once(client_as):
+    data = _application_post(_chain(), name="", person_phone="123")
+    data["members-0-uscc"] = "91350200MA00000000"  # a wrong check character
+    response = client_as("owner").post(reverse("consortia:consortium_add"), data)
+    assert response.status_code == 200 and not Consortium.objects.filter(name=NAME).exists()
+    form = response.context["form"]
+    assert "name" in form.errors and "person_phone" in form.errors
+    assert any(e.startswith("成员单位 1") for e in form.member_errors), form.member_errors
+    assert 'id="member-errors"' in response.content.decode()
+
+
+@pytest.mark.req("CON-01")
+def test_member_units_are_picked_from_the_directory(client_as):
+    owner = client_as("owner")
+    options = owner.get(reverse("consortia:unit_lookup"), {"members-1-name": "鹭检"}).content.decode()
+    glass = _org("厦门鹭检检测技术有限公司")
+    assert f'<option value="{glass.name}" data-uscc="{glass.uscc}">' in options
+    assert "市场监督管理局" not in owner.get(reverse("consortia:unit_lookup"), {"q": "厦门市"}).content.decode()
+    page = owner.get(reverse("consortia:consortium_add")).content.decode()
+    assert 'list="unit-options"' in page and 'id="unit-options"' in page
+    # A row with the name picked from the list and no code: the directory supplies the code.
+    data = _application_post(_chain())
+    data["members-1-uscc"] = ""
+    assert owner.post(reverse("consortia:consortium_add"), data).status_code == 302
+    member = Consortium.objects.get(name=NAME).members.get(organization=glass)
+    assert member.uscc == glass.uscc
+
+
+@pytest.mark.req("CON-01")
 def test_the_approval_chain_goes_lead_then_district_then_city_with_each_opinion(client_as, persona):
     consortium = _apply_and_submit(client_as)
     # Lead-unit opinion on the review page.
@@ -388,9 +418,11 @@ def test_members_join_and_leave_with_dates_and_cross_region_units_are_flagged(pe
     joined.refresh_from_db()
     assert joined.left_on == today and joined.exit_reason == "业务调整，书面申请退出" and not joined.is_active
     assert not consortium.active_members().filter(pk=joined.pk).exists()
-    # The detail page lists join and exit dates and the cross-region badge.
+    # The detail page lists join and exit dates and the cross-region badge; the count is of current members.
     page = client_as("icmember").get(consortium.get_absolute_url()).content.decode()
     assert today.isoformat() in page and "业务调整，书面申请退出" in page
+    current = consortium.active_members().filter(role="member").count()
+    assert f'id="member-count" title="' in page and f'">{current}</span>' in page.split('id="member-count"', 1)[1][:200]
     assert "江苏省苏州市" in page
     # A unit that left may join again later (a new row; the old one is kept).
     again = services.member_join(user=icowner, consortium=consortium, data=_join_data("厦门翔安光学膜材有限公司"))
