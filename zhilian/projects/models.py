@@ -180,7 +180,7 @@ class ProjectParticipant(BaseModel):
     class Meta:
         verbose_name = _("project unit")
         verbose_name_plural = _("project units")
-        ordering = ["project", "-role", "order", "id"]
+        ordering = ["project", "role", "order", "id"]  # "lead" before "participant": the lead unit first
         constraints = [models.UniqueConstraint(fields=["project", "organization"], name="participant_unique_unit")]
 
     def __str__(self):

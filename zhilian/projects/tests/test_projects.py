@@ -938,3 +938,15 @@ def test_every_action_on_the_project_page_works_for_whoever_sees_it(client_as):
                 assert response.status_code == 200, (username, project.code, url, response.status_code)
                 checked += 1
     assert checked > 30
+
+
+@pytest.mark.req("PRJ-02")
+def test_the_organization_table_lists_the_lead_unit_first(client_as):
+    # 海西计量 is named first; the lead unit 闽硅单晶 still heads the table (Appendix F 四).
+    project = create_project(participants=[
+        {"organization": org(HAIXI), "person_in_charge": "王工", "phone": "", "tasks": "测量方法"},
+        {"organization": org(MINGUI), "person_in_charge": "林志远", "phone": "", "tasks": "工艺试验"}])
+    assert [p.organization.name for p in ProjectParticipant.objects.filter(project=project)] == [MINGUI, HAIXI]
+    page = client_as("icmember").get(project.get_absolute_url()).content.decode()
+    table = page.split('id="participant-table"', 1)[1]
+    assert table.index(MINGUI) < table.index(HAIXI)
