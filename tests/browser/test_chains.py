@@ -168,3 +168,51 @@ def test_submit_review_comment_and_publish(browser, site, login, shot):
     page.wait_for_selector("#snapshots")
     assert "v2" in page.inner_text("#snapshots")
     shot("chain-published-v2")
+
+
+@pytest.mark.req("MAP-05")
+def test_the_design_size_chain_opens_as_a_readable_overview_with_instant_filters(login, site, shot):
+    """2,040 links and 20,000 placements (served to the page in place of the demo chain's map)."""
+    import json
+
+    from zhilian.chains.tests.test_chains import design_size_map
+
+    data = design_size_map()
+    data["labels"] = {"segments": {"upstream": "上游", "midstream": "中游", "downstream": "下游"},
+                      "roles": {"supporting": "配套"}, "ladders": {"leader": "领导者", "follower": "跟随者"},
+                      "provinces": {}}
+    for problem in data["problems"]:
+        problem.update(stars=4 - problem["level"] if problem["level"] else 0, category_label="质量技术问题",
+                       status_label="已识别", detail=False)
+    body = json.dumps(data, ensure_ascii=False)
+    page = login("owner")
+    page.route("**/api/v1/chains/*/map/", lambda route: route.fulfill(status=200, body=body,
+                                                                      content_type="application/json"))
+    page.goto(f"{site}/chains/")
+    page.click("#chain-table a:has-text('光电显示产业链')")
+    page.click("#open-map")
+    _ready(page)
+    assert page.get_attribute("#chain-map", "data-view") == "overview"
+    assert int(page.get_attribute("#chain-map", "data-draw-ms")) < 2000
+    assert page.get_attribute("#chain-map", "data-enterprises") == "20400"
+    shot("map-design-size-overview")
+    timing = """([id, value]) => new Promise(done => {
+        const t0 = performance.now(); const el = document.getElementById(id);
+        el.value = value; el.dispatchEvent(new Event('change', {bubbles: true}));
+        requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
+    })"""
+    for fid, value in (("f-province", "out"), ("f-ladder", "leader"), ("f-level", "0"), ("f-segment", "upstream")):
+        assert page.evaluate(timing, [fid, value]) < 500, fid  # the old map took 0.7–0.8 s
+    # an unscored-problem filter exists and counts the grey stars
+    unscored = sum(1 for p in data["problems"] if not p["level"])
+    page.click("#f-reset")
+    page.select_option("#f-level", "0")
+    assert int(page.get_attribute("#chain-map", "data-problems")) == unscored
+    # selecting an enterprise names its segment and link in the breadcrumb; reset brings the hint back
+    page.evaluate("() => { const n = ZhilianMap.data.nodes.find(x => x.depth === 2);"
+                  " ZhilianMap.select({kind: 'enterprise', e: n.enterprises[0], node: n.id}); }")
+    crumbs = page.inner_text("#map-breadcrumb")
+    assert "上游" in crumbs or "中游" in crumbs or "下游" in crumbs
+    assert crumbs.count("环节") >= 3  # top-level link, its child, the link itself
+    page.click("#f-reset")
+    assert page.inner_text("#map-panel").strip() != ""

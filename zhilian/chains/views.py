@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from zhilian.core.generic import BaseObjectView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -178,6 +179,9 @@ def map_i18n() -> dict:
                                                                  "enterprises concerned and the regulators."),
         "reach": _("Impact reach"), "reachNodes": _("Downstream links:"), "reachEnterprises": _("Enterprises:"),
         "loadError": _("The map could not be loaded."),
+        # a link's row in the overview of a big chain: "10 enterprises · in 6 · out 4 · ▲3"
+        "enterpriseCount": pgettext("map row", "%(n)s enterprises"), "inCount": pgettext("map row", "in %(n)s"),
+        "outCount": pgettext("map row", "out %(n)s"),
     }
 
 
