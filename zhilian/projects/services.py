@@ -333,6 +333,16 @@ def project_decide(*, user, project: Project, approve: bool, opinion: str) -> Pr
 # --------------------------------------------------------------------------- progress (PRJ-04)
 
 
+def _check_independent_experts(project: Project, experts, errors: _Errors) -> None:
+    """Refuse experts employed by a unit of the project (the lead unit or a participating
+    unit): they would check or accept their own unit's work (conflict of interest)."""
+    units = set(project.participants.values_list("organization_id", flat=True)) | {project.lead_unit_id}
+    own = [e.name for e in experts if e.organization_id in units]
+    if own:
+        errors.add("experts", _("%(names)s work for a unit of this project; choose independent experts (conflict of "
+                                "interest).") % {"names": "、".join(own)})
+
+
 def _require_running_team(user, project, what):
     if not (project.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(user, project)
             and may(user, "view", Project)):
@@ -454,6 +464,8 @@ def midterm_check_record(*, user, project: Project, checked_on: datetime.date, e
         errors.add("experts", _("Name the experts who checked the project."))
     elif Expert.objects.restrict(user, "view").filter(pk__in=[e.pk for e in experts]).count() != len(experts):
         errors.add("experts", _("Choose experts of the expert library."))
+    else:
+        _check_independent_experts(project, experts, errors)
     if checked_on is None or checked_on > _today():
         errors.add("checked_on", _("Record the check on or after the day it took place."))
     elif checked_on < project.approved_on:
@@ -875,6 +887,8 @@ def acceptance_decide(*, user, acceptance: Acceptance, passed: bool, experts, ac
     experts = list(experts or [])
     if not experts:
         errors.add("experts", _("Name the acceptance experts."))
+    else:
+        _check_independent_experts(project, experts, errors)
     if not (conclusion or "").strip():
         errors.add("conclusion", _("Write the acceptance conclusion."))
     if accepted_on is None or accepted_on > _today():

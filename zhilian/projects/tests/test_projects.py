@@ -361,6 +361,47 @@ def test_the_midterm_page_is_for_the_management_institution(client_as):
     assert MidtermCheck.objects.get(project=project).opinion == "按计划推进，通过。"
 
 
+@pytest.mark.req("PRJ-05")
+@pytest.mark.req("PRJ-08")
+def test_experts_of_the_projects_own_units_are_refused_for_checks_and_acceptance(client_as):
+    from zhilian.directory.models import Expert
+
+    project = running_project()  # lead unit 闽硅单晶, participating unit 海西计量
+    own_lead = Expert.objects.get(name="杨帆")
+    Expert.objects.filter(pk=own_lead.pk).update(organization=org(MINGUI))
+    own_lead.refresh_from_db()
+    participant_expert = Expert.objects.get(name="林晓燕")  # 海西计量
+    mgmt = user("mgmt")
+    for conflicted in (own_lead, participant_expert):
+        with services.recorded_on(D(2026, 11, 20)):
+            with pytest.raises(ValidationError) as exc:
+                services.midterm_check_record(user=mgmt, project=project, checked_on=D(2026, 11, 20),
+                                              experts=[*experts(), conflicted], result="pass", opinion="通过")
+        assert "experts" in exc.value.message_dict and conflicted.name in exc.value.message_dict["experts"][0]
+    assert not MidtermCheck.objects.filter(project=project).exists()
+    page = client_as("mgmt").post(reverse("projects:midterm_add", args=[project.pk]), {
+        "checked_on": str(timezone.localdate()), "experts": [own_lead.pk], "result": "pass", "opinion": "通过",
+        "rectification_working_days": "20"})
+    assert page.status_code == 200 and "experts" in page.context["form"].errors
+
+    complete_milestones(project)
+    with services.recorded_on(D(2026, 11, 20)):
+        acceptance = services.acceptance_apply(
+            user=user("icmember"), project=project, summary="完成。", results="专利 1 项。",
+            achieved={t.pk: ("1", "") for t in project.targets.all() if t.is_quantified})
+        attach_material(acceptance)
+        services.acceptance_submit(user=user("icmember"), acceptance=acceptance)
+    with services.recorded_on(D(2026, 11, 21)):
+        with pytest.raises(ValidationError) as exc:
+            services.acceptance_decide(user=mgmt, acceptance=acceptance, passed=True, experts=[own_lead],
+                                       accepted_on=D(2026, 11, 21), conclusion="通过")
+        assert "experts" in exc.value.message_dict
+        services.acceptance_decide(user=mgmt, acceptance=acceptance, passed=True, experts=experts(),
+                                   accepted_on=D(2026, 11, 21), conclusion="通过验收。")
+    project.refresh_from_db()
+    assert project.status == "accepted"
+
+
 # --------------------------------------------------------------------------- PRJ-06: changes
 
 
