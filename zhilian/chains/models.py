@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
@@ -381,7 +382,8 @@ class MonitoredEvent(BaseModel):
                              verbose_name=_("node"))
     dimension = models.CharField(_("dimension"), max_length=16, choices=EventDimension.choices)
     occurred_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200)
+    # A context of its own: other catalogues read "title" as 职称 (an expert's) or 需求标题.
+    title = models.CharField(pgettext_lazy("monitored event", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     triggers_update = models.BooleanField(_("triggers a map update"), default=False)

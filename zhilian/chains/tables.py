@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Chain, MonitoredEvent
 
@@ -24,7 +25,7 @@ class ChainTable(tables.Table):
 
 class MonitoredEventTable(tables.Table):
     occurred_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Date"))
-    title = tables.Column(linkify=True, verbose_name=_("Title"))
+    title = tables.Column(linkify=True, verbose_name=pgettext_lazy("monitored event", "Title"))
     chain = tables.Column(verbose_name=_("Chain"))
     dimension = tables.Column(verbose_name=_("Monitoring dimension"))
     triggers_update = tables.BooleanColumn(verbose_name=_("Triggers an update"))

@@ -492,25 +492,26 @@ class MonitoredEventDetailView(ObjectDetailView):
 
 
 class MonitoredEventEditView(_ChainChildEditView):
+    """Record or edit a monitored event through the generic edit view (its stale-edit refusal
+    included); an event that triggers an update brings the chain's next update forward."""
+
     model = MonitoredEvent
     form_class = forms.MonitoredEventForm
 
+    def prepare(self, obj, form):
+        if obj.pk is None:
+            obj.chain, obj.recorded_by = self.chain, self.request.user
+
+    def after_save(self, obj, form):
+        if obj.triggers_update:  # chain guide 5.3.7: 触发更新的条件
+            services.chain_update_triggered(chain=obj.chain, event=obj)
+
+    def success_url(self, obj):
+        return obj.chain.get_absolute_url() + "#events"
+
     def post(self, request, pk=None, chain_pk=None):
-        obj = self.get_object(pk)
-        if pk is not None:
-            return ObjectEditView.post(self, request, pk)
-        if not self.can("add"):
-            raise PermissionDenied
-        form = self.form_class(data=request.POST, **self.get_form_kwargs(obj))
-        if form.is_valid():
-            try:
-                event = services.event_record(user=request.user, chain=self.chain, **form.cleaned_data)
-            except ValidationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved %(name)s.") % {"name": event})
-                return HttpResponseRedirect(self.chain.get_absolute_url() + "#events")
-        return self.render_form(request, obj, form)
+        # Events are logged while the map is under review too (they are not part of it).
+        return ObjectEditView.post(self, request, pk)
 
 
 def may_build(user, chain) -> bool:

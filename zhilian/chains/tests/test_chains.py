@@ -527,3 +527,36 @@ def test_the_design_size_chain_exports_as_printable_pages_and_one_bounded_image(
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert max(width, height) <= 32767 and width * height <= 60_000_000 and width >= 2000
     assert pdf_seconds < 10 and png_seconds < 15, (pdf_seconds, png_seconds)
+
+
+@pytest.mark.req("MAP-07")
+def test_a_stale_event_edit_is_refused_with_the_clear_message(display, client_as, persona):
+    event = display.events.order_by("occurred_on").first()
+    client = client_as("city")
+    form = {"dimension": event.dimension, "occurred_on": event.occurred_on.isoformat(), "title": "我的修改",
+            "description": event.description, "source": event.source, "_version": str(event.version)}
+    event.title = "别人先改了"
+    event.save()  # someone else saved meanwhile
+    response = client.post(f"/chains/events/{event.pk}/edit/", form)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="stale-warning"' in page or "stale" in page.lower()
+    event.refresh_from_db()
+    assert event.title == "别人先改了"
+    # an edit that makes the event trigger an update brings the update forward
+    display.next_update_due = datetime.date(2027, 1, 15)
+    display.save()
+    event.refresh_from_db()
+    response = client.post(f"/chains/events/{event.pk}/edit/", {**form, "_version": str(event.version),
+                                                                  "triggers_update": "on"})
+    assert response.status_code == 302
+    display.refresh_from_db()
+    assert display.next_update_due == min(event.occurred_on, datetime.date.today())
+    # recording through the form: the recorder is kept
+    response = client.post(f"/chains/{display.pk}/events/add/", {
+        "dimension": "policy", "occurred_on": "2026-06-01", "title": "新标准发布", "source": "工信部"})
+    assert response.status_code == 302
+    assert MonitoredEvent.objects.get(title="新标准发布").recorded_by == persona("city")
+    # the field is 标题 (not an expert's 职称)
+    assert "标题" in client.get(f"/chains/events/{event.pk}/edit/").content.decode()
+    assert "职称" not in client.get(f"/chains/{display.pk}/").content.decode()
