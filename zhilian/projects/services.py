@@ -343,6 +343,16 @@ def _check_independent_experts(project: Project, experts, errors: _Errors) -> No
                                 "interest).") % {"names": "、".join(own)})
 
 
+def open_rectification(project: Project) -> MidtermCheck | None:
+    """The mid-term check whose rectification the team has not reported yet (5.5.4 b)."""
+    return project.midterm_checks.filter(result=MidtermResult.RECTIFY, rectified_on__isnull=True).first()
+
+
+def rectification_open_message(check: MidtermCheck) -> str:
+    return _("The rectification asked for by the mid-term check of %(d)s is still open: report it first.") % {
+        "d": check.checked_on}
+
+
 def _require_running_team(user, project, what):
     if not (project.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(user, project)
             and may(user, "view", Project)):
@@ -823,6 +833,9 @@ def acceptance_apply(*, user, project: Project, summary: str, results: str,
     errors = _Errors()
     if project.acceptances.filter(status__in=[AcceptanceStatus.DRAFT, AcceptanceStatus.SUBMITTED]).exists():
         errors.add("__all__", _("An acceptance application is already open."))
+    rectification = open_rectification(project)
+    if rectification is not None:
+        errors.add("__all__", rectification_open_message(rectification))
     open_milestones = [m.name for m in project.milestones.filter(completed_on__isnull=True)]
     if open_milestones:
         errors.add("__all__", _("Complete every milestone first (or change the schedule through a change request): "
@@ -857,6 +870,9 @@ def acceptance_submit(*, user, acceptance: Acceptance) -> Acceptance:
     _require_running_team(user, project, _("applies for acceptance"))
     if acceptance.status != AcceptanceStatus.DRAFT:
         raise ValidationError({"__all__": [_("This application was submitted already.")]})
+    rectification = open_rectification(project)
+    if rectification is not None:
+        raise ValidationError({"__all__": [rectification_open_message(rectification)]})
     if not attachments.attachments_for(acceptance, user).exists():
         raise ValidationError({"__all__": [_("Attach the acceptance materials (summary report, test reports, proof of "
                                              "results…) before submitting.")]})
@@ -884,6 +900,9 @@ def acceptance_decide(*, user, acceptance: Acceptance, passed: bool, experts, ac
             and Project.objects.restrict(user, "view").filter(pk=project.pk).exists()):
         raise PermissionDenied(_("The management institution decides on submitted acceptance applications."))
     errors = _Errors()
+    rectification = open_rectification(project)
+    if rectification is not None and passed:
+        errors.add("__all__", rectification_open_message(rectification))
     experts = list(experts or [])
     if not experts:
         errors.add("experts", _("Name the acceptance experts."))
@@ -938,6 +957,9 @@ def project_archive(*, user, project: Project) -> Project:
     if not may_archive(user, project):
         raise PermissionDenied(_("Accepted projects are archived by the management institution or the "
                                  "consortium's lead unit."))
+    rectification = open_rectification(project)
+    if rectification is not None:
+        raise ValidationError({"__all__": [rectification_open_message(rectification)]})
     with audit.transition(project, _("Archived")):
         project.status = ProjectStatus.ARCHIVED
         project.archived_on = _today()

@@ -110,8 +110,8 @@ class ProjectDetailView(ObjectDetailView):
             "can_request_change": running and is_team,
             "can_raise": running and selectors.is_project_unit(user, obj) and may(user, "add", RiskWarning),
             "can_resolve": is_team or selectors.may_approve(user, obj),
-            "can_apply": running and is_team and acceptance is None,
-            "can_archive": services.may_archive(user, obj),
+            "can_apply": running and is_team and acceptance is None and services.open_rectification(obj) is None,
+            "can_archive": services.may_archive(user, obj) and services.open_rectification(obj) is None,
             "can_submit_achievement": obj.status in (ProjectStatus.ACCEPTED, ProjectStatus.ARCHIVED)
                                       and user.has_perm("achievements.add_achievement")
                                       and selectors.is_project_unit(user, obj),
@@ -566,6 +566,9 @@ class AcceptanceApplyView(ObjectActionView):
             return _("The lead unit of a running project applies for acceptance.")
         if services.open_acceptance(obj):
             return _("An acceptance application is already open.")
+        rectification = services.open_rectification(obj)
+        if rectification is not None:
+            return services.rectification_open_message(rectification)
         return None
 
     def get_form_kwargs(self, obj):
@@ -650,6 +653,9 @@ class ProjectArchiveView(ObjectActionView):
     def unavailable_reason(self, obj):
         if not services.may_archive(self.request.user, obj):
             return _("Accepted projects are archived by the management institution or the consortium's lead unit.")
+        rectification = services.open_rectification(obj)
+        if rectification is not None:
+            return services.rectification_open_message(rectification)
         return None
 
     def perform(self, obj, form):

@@ -402,6 +402,50 @@ def test_experts_of_the_projects_own_units_are_refused_for_checks_and_acceptance
     assert project.status == "accepted"
 
 
+@pytest.mark.req("PRJ-05")
+@pytest.mark.req("PRJ-08")
+def test_no_acceptance_or_archive_while_a_midterm_rectification_is_open(client_as):
+    project = running_project()
+    complete_milestones(project)
+    mgmt, icmember = user("mgmt"), user("icmember")
+    achieved = {t.pk: ("1", "") for t in project.targets.all() if t.is_quantified}
+    with services.recorded_on(D(2026, 11, 20)):
+        acceptance = services.acceptance_apply(user=icmember, project=project, summary="完成。", results="专利 1 项。",
+                                               achieved=achieved)
+        check = services.midterm_check_record(user=mgmt, project=project, checked_on=D(2026, 11, 20),
+                                              experts=experts(), result="rectify", opinion="资料不全。",
+                                              rectification_items="补充检测报告。")
+        attach_material(acceptance)
+        with pytest.raises(ValidationError) as exc:
+            services.acceptance_submit(user=icmember, acceptance=acceptance)
+        assert "__all__" in exc.value.message_dict
+        acceptance.delete()
+        with pytest.raises(ValidationError):
+            services.acceptance_apply(user=icmember, project=project, summary="完成。", results="专利 1 项。",
+                                      achieved=achieved)
+    page = client_as("icmember").get(project.get_absolute_url()).content.decode()
+    assert 'id="apply-acceptance"' not in page
+    refused = client_as("icmember").get(reverse("projects:acceptance_add", args=[project.pk]))
+    assert refused.status_code == 302
+    assert not Acceptance.objects.filter(project=project).exists()
+
+    # An open rectification found on an accepted project (records entered late) blocks the archive.
+    services.midterm_rectification_report(user=icmember, check=check, report="已补充检测报告。")
+    with services.recorded_on(D(2026, 11, 21)):
+        acceptance = services.acceptance_apply(user=icmember, project=project, summary="完成。", results="专利 1 项。",
+                                               achieved=achieved)
+        attach_material(acceptance)
+        services.acceptance_submit(user=icmember, acceptance=acceptance)
+        services.acceptance_decide(user=mgmt, acceptance=acceptance, passed=True, experts=experts(),
+                                   accepted_on=D(2026, 11, 21), conclusion="通过验收。")
+    MidtermCheck.objects.filter(pk=check.pk).update(rectified_on=None)
+    project.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.project_archive(user=mgmt, project=project)
+    project.refresh_from_db()
+    assert project.status == "accepted"
+
+
 # --------------------------------------------------------------------------- PRJ-06: changes
 
 
