@@ -106,9 +106,9 @@ def load():
             "breach": "乙方擅自再许可的，甲方有权解除协议并要求赔偿。", "dispute_resolution": "提交厦门仲裁委员会仲裁。"})
     with clock.recorded_on(D(2026, 10, 14)):
         services.license_decide(user=icmember, licence=licence, approve=True, note="同意以科研优惠价许可。")
-    with clock.recorded_on(D(2026, 10, 15)):
-        services.license_sign(user=icmember, licence=licence, signed_on=D(2026, 10, 15), licensor_signatory="林志远",
-                              licensee_signatory="李振华")
+    with clock.recorded_on(D(2026, 10, 15)):  # each party signs for itself
+        services.license_sign(user=icmember, licence=licence, signed_on=D(2026, 10, 15), signatory="林志远")
+        services.license_sign(user=icresearch, licence=licence, signed_on=D(2026, 10, 15), signatory="李振华")
     with clock.recorded_on(D(2026, 11, 18)):
         services.license_request(user=icowner, achievement=paid, data={
             "mode": LicenseMode.ORDINARY, "territories": ["福建省", "广东省"], "field_of_use": "供应商质量改进",

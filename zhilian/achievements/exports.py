@@ -108,7 +108,9 @@ def license_docx(licence, user) -> WordForm:
     form.row([label("七、"), Cell("争议解决\n" + (licence.dispute_resolution or "协商不成的，提交甲方所在地人民法院诉讼解决。"))])
     signed = licence.signed_on
     form.min_height(form.row([Cell(
-        f"甲方（盖章）：{licence.licensor.name}\n代表签字：{licence.licensor_signatory}\n\n"
-        f"乙方（盖章）：{licence.licensee.name}\n代表签字：{licence.licensee_signatory}\n\n"
+        f"甲方（盖章）：{licence.licensor.name}\n代表签字：{licence.licensor_signatory}"
+        f"{f'　{licence.licensor_signed_on:%Y-%m-%d}' if licence.licensor_signed_on else ''}\n\n"
+        f"乙方（盖章）：{licence.licensee.name}\n代表签字：{licence.licensee_signatory}"
+        f"{f'　{licence.licensee_signed_on:%Y-%m-%d}' if licence.licensee_signed_on else ''}\n\n"
         + (f"签署日期：{signed:%Y 年 %m 月 %d 日}" if signed else "签署日期：　　年　　月　　日"), 2)]), 4)
     return form

@@ -93,9 +93,10 @@ class LicenseDecisionForm(forms.Form):
 
 
 class LicenseSignForm(forms.Form):
+    """One party's signature: each party records its own (the other signs on its side)."""
+
     signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    licensor_signatory = forms.CharField(label=_("Signed for party A by"), max_length=50)
-    licensee_signatory = forms.CharField(label=_("Signed for party B by"), max_length=50)
+    signatory = forms.CharField(label=_("Signed for your party by"), max_length=50)
 
 
 class PromotionEventForm(BaseModelForm):

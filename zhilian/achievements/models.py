@@ -269,7 +269,9 @@ class License(BaseModel):
     decision_note = models.TextField(_("contributor's note"), blank=True, editable=False)
     signed_on = models.DateField(_("signed on"), null=True, blank=True, editable=False)
     licensor_signatory = models.CharField(_("signed for party A by"), max_length=50, blank=True, editable=False)
+    licensor_signed_on = models.DateField(_("party A signed on"), null=True, blank=True, editable=False)
     licensee_signatory = models.CharField(_("signed for party B by"), max_length=50, blank=True, editable=False)
+    licensee_signed_on = models.DateField(_("party B signed on"), null=True, blank=True, editable=False)
 
     objects = RestrictedManager.from_queryset(LicenseQuerySet)()
 

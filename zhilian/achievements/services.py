@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.consortia.selectors import users_holding
@@ -371,31 +372,51 @@ def license_decide(*, user, licence: License, approve: bool, note: str, fee_amou
 
 
 @transaction.atomic
-def license_sign(*, user, licence: License, signed_on: datetime.date, licensor_signatory: str,
-                 licensee_signatory: str) -> License:
-    """Record the signing of the approved agreement by both parties; it is then in force."""
+def license_sign(*, user, licence: License, signed_on: datetime.date, signatory: str) -> License:
+    """Record the user's party's signature on the approved agreement (Appendix H 甲方 / 乙方盖章).
+
+    Each party records its own signature: party A's users for the contributor, party B's for
+    the licensee. Once both have signed, the agreement is signed, dated by the later
+    signature. No signature predates the contributor's approval or lies in the future.
+    """
     licence = License.objects.select_for_update().get(pk=licence.pk)
     if user.organization_id not in (licence.licensor_id, licence.licensee_id) or not may(user, "view", License):
         raise PermissionDenied(_("The parties record the signing of their agreement."))
+    party_a = user.organization_id == licence.licensor_id
     errors = _Errors()
     if licence.status != LicenseStatus.APPROVED:
         errors.add("__all__", _("Only an approved agreement is signed."))
     elif not licence.achievement.is_listed:
         errors.add("__all__", _("The achievement is not listed in the library (taken down or not yet reviewed): "
                                 "the agreement is signed once it is listed again."))
+    elif (licence.licensor_signed_on if party_a else licence.licensee_signed_on) is not None:
+        errors.add("__all__", _("Your party has signed this agreement already."))
+    approved_on = timezone.localtime(licence.decided_at).date() if licence.decided_at else None
     if signed_on is None or signed_on > _today():
         errors.add("signed_on", _("Record the signing on or after the day it happened."))
-    if not (licensor_signatory or "").strip():
-        errors.add("licensor_signatory", _("Who signed for party A?"))
-    if not (licensee_signatory or "").strip():
-        errors.add("licensee_signatory", _("Who signed for party B?"))
+    elif approved_on and signed_on < approved_on:
+        errors.add("signed_on", _("The contributor approved the request on %(d)s; the agreement is signed after "
+                                  "that.") % {"d": approved_on})
+    if not (signatory or "").strip():
+        errors.add("signatory", _("Who signed for your party?"))
     errors.raise_if_any()
-    with audit.transition(licence, _("Agreement signed on %(d)s") % {"d": signed_on}):
-        licence.status = LicenseStatus.SIGNED
-        licence.signed_on = signed_on
-        licence.licensor_signatory = licensor_signatory.strip()
-        licence.licensee_signatory = licensee_signatory.strip()
+    party = _("party A") if party_a else _("party B")
+    with audit.transition(licence, _("Signed by %(p)s (%(n)s) on %(d)s") % {
+            "p": party, "n": signatory.strip(), "d": signed_on}):
+        if party_a:
+            licence.licensor_signatory, licence.licensor_signed_on = signatory.strip(), signed_on
+        else:
+            licence.licensee_signatory, licence.licensee_signed_on = signatory.strip(), signed_on
+        if licence.licensor_signed_on and licence.licensee_signed_on:
+            licence.status = LicenseStatus.SIGNED
+            licence.signed_on = max(licence.licensor_signed_on, licence.licensee_signed_on)
         licence.save()
+    other = licence.licensee_id if party_a else licence.licensor_id
+    if licence.status != LicenseStatus.SIGNED:
+        _notify(users_holding("achievements.view_license", organization_id=other), key=f"license:{licence.pk}:signed:"
+                f"{user.organization_id}", url=licence.get_absolute_url(),
+                title=_("Agreement signed by the other party, awaiting your signature: %(a)s") % {
+                    "a": licence.achievement.name})
     return licence
 
 

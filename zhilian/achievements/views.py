@@ -301,7 +301,8 @@ class LicenseDetailView(ObjectDetailView):
         return {
             "can_decide": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensor_id
                           and may(user, "approve", License),
-            "can_sign": obj.status == LicenseStatus.APPROVED and party and obj.achievement.is_listed,
+            "can_sign": obj.status == LicenseStatus.APPROVED and party and obj.achievement.is_listed
+                        and not _own_signature(user, obj),
             "achievement_unlisted": obj.status in (LicenseStatus.REQUESTED, LicenseStatus.APPROVED)
                                     and not obj.achievement.is_listed,
             "can_withdraw": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensee_id,
@@ -309,6 +310,15 @@ class LicenseDetailView(ObjectDetailView):
             "in_force": obj.is_in_force(),
             "achievement_visible": Achievement.objects.restrict(user).filter(pk=obj.achievement_id).exists(),
         }
+
+
+def _own_signature(user, licence):
+    """The date the user's party signed the agreement, if it has."""
+    if user.organization_id == licence.licensor_id:
+        return licence.licensor_signed_on
+    if user.organization_id == licence.licensee_id:
+        return licence.licensee_signed_on
+    return None
 
 
 class LicenseRequestView(ObjectActionView):
@@ -375,7 +385,8 @@ class LicenseSignView(ObjectActionView):
     model = License
     form_class = forms.LicenseSignForm
     title = _("Record the signing")
-    intro = _("Attach the signed and sealed agreement on the agreement's page.")
+    intro = _("Record your party's signature; the other party records its own. Attach the signed and sealed "
+              "agreement on the agreement's page.")
     submit_label = _("Record signing")
 
     def unavailable_reason(self, obj):
@@ -385,10 +396,18 @@ class LicenseSignView(ObjectActionView):
         if not obj.achievement.is_listed:
             return _("The achievement is not listed in the library (taken down or not yet reviewed): the agreement "
                      "is signed once it is listed again.")
+        if _own_signature(self.request.user, obj):
+            return _("Your party has signed this agreement already.")
         return None
 
     def get_initial(self, obj):
         return {"signed_on": timezone.localdate()}
+
+    def get_context(self, obj, form):
+        party = _("party A (licensor)") if self.request.user.organization_id == obj.licensor_id else _(
+            "party B (licensee)")
+        return {"side_note": _("You sign for %(p)s. The agreement is in force once both parties have signed.")
+                % {"p": party}}
 
     def perform(self, obj, form):
         services.license_sign(user=self.request.user, licence=obj, **form.cleaned_data)

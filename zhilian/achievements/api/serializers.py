@@ -129,9 +129,10 @@ class LicenseSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
         fields = ["id", "code", "achievement", "licensor", "licensor_name", "licensee", "licensee_name", "mode",
                   "territories", "field_of_use", "start_date", "end_date", "fee_amount", "fee_terms", "purpose",
                   "obligations", "breach", "dispute_resolution", "status", "decided_at", "decision_note", "signed_on",
-                  "licensor_signatory", "licensee_signatory", "created_at"]
+                  "licensor_signatory", "licensor_signed_on", "licensee_signatory", "licensee_signed_on", "created_at"]
         read_only_fields = ["code", "licensor", "licensee", "status", "decided_at", "decision_note", "signed_on",
-                            "licensor_signatory", "licensee_signatory", "created_at"]
+                            "licensor_signatory", "licensor_signed_on", "licensee_signatory", "licensee_signed_on",
+                            "created_at"]
 
     def create(self, validated_data):
         from ..services import license_request
@@ -148,9 +149,11 @@ class LicenseDecisionSerializer(serializers.Serializer):
 
 
 class LicenseSignSerializer(serializers.Serializer):
+    """The caller's party signs (party A for the contributor, party B for the licensee); the
+    agreement is signed once both have."""
+
     signed_on = serializers.DateField()
-    licensor_signatory = serializers.CharField(max_length=50)
-    licensee_signatory = serializers.CharField(max_length=50)
+    signatory = serializers.CharField(max_length=50)
 
 
 class PromotionEventSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):

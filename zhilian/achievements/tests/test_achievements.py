@@ -32,7 +32,7 @@ from zhilian.achievements.choices import (
     UsageKind,
 )
 from zhilian.achievements.models import Achievement, AchievementUsage, License, RightStatusChange
-from zhilian.core import attachments
+from zhilian.core import attachments, clock
 from zhilian.core.models import Attachment
 from zhilian.problems.models import Problem
 from zhilian.projects import services as project_services
@@ -353,12 +353,21 @@ def test_a_licence_is_requested_approved_by_the_contributor_and_signed(persona, 
     assert licence.status == LicenseStatus.APPROVED and licence.fee_amount == Decimal("12.00")
     assert licence.decided_by == persona("icmember") and licence.decision_note == "同意排他许可。"
     with pytest.raises(ValidationError):
-        services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(),
-                              licensor_signatory="林志远", licensee_signatory="")
-    services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(),
-                          licensor_signatory="林志远", licensee_signatory="赵德明")
+        services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(), signatory="")
+    # Each party signs for itself: party B first, the agreement waits for party A.
+    services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(), signatory="赵德明")
+    licence.refresh_from_db()
+    assert licence.status == LicenseStatus.APPROVED and licence.licensee_signatory == "赵德明"
+    assert licence.licensor_signatory == "" and licence.signed_on is None
+    with pytest.raises(ValidationError):  # party B does not sign twice, nor for party A
+        services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(), signatory="林志远")
+    page = client_as("icmember").get(licence.get_absolute_url()).content.decode()
+    assert 'id="sign-license"' in page
+    assert client_as("icmember").post(reverse("achievements:license_sign", args=[licence.pk]), {
+        "signed_on": timezone.localdate().isoformat(), "signatory": "林志远"}).status_code == 302
     licence.refresh_from_db()
     assert licence.status == LicenseStatus.SIGNED and licence.signed_on == timezone.localdate()
+    assert (licence.licensor_signatory, licence.licensee_signatory) == ("林志远", "赵德明")
     # The agreement as the Appendix H form.
     doc = Document(io.BytesIO(client_as("owner").get(reverse("achievements:license_export",
                                                              args=[licence.pk])).content))
@@ -370,6 +379,26 @@ def test_a_licence_is_requested_approved_by_the_contributor_and_signed(persona, 
     # The parties and the lead unit see it; an outsider does not.
     assert client_as("member").get(licence.get_absolute_url()).status_code == 404
     assert client_as("icowner").get(licence.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.req("ACH-03")
+def test_each_party_signs_for_itself_not_before_the_approval(persona, api_as):
+    paid = _a(ShareLevel.PAID)
+    licence = _licence(persona("owner"), paid)
+    with clock.recorded_on(D(2026, 11, 20)):
+        services.license_decide(user=persona("icmember"), licence=licence, approve=True, note="同意。")
+    with pytest.raises(ValidationError) as exc:  # before the contributor approved
+        services.license_sign(user=persona("icmember"), licence=licence, signed_on=D(2026, 11, 19), signatory="林志远")
+    assert "signed_on" in exc.value.message_dict
+    with pytest.raises(PermissionDenied):  # the consortium's lead unit is no party
+        services.license_sign(user=persona("icowner"), licence=licence, signed_on=timezone.localdate(), signatory="郑")
+    response = api_as("icmember").post(f"/api/v1/licenses/{licence.pk}/sign/", {
+        "signed_on": "2026-11-20", "signatory": "林志远"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "approved" and response.json()["licensor_signed_on"] == "2026-11-20"
+    response = api_as("owner").post(f"/api/v1/licenses/{licence.pk}/sign/", {
+        "signed_on": "2026-11-23", "signatory": "赵德明"}, format="json")
+    assert response.json()["status"] == "signed" and response.json()["signed_on"] == "2026-11-23"
 
 
 @pytest.mark.req("ACH-03")
@@ -500,15 +529,14 @@ def test_nothing_is_licensed_from_a_taken_down_achievement(persona, client_as):
         services.license_decide(user=icmember, licence=pending, approve=True, note="同意独占许可。")
     # an approved agreement is not signed while the achievement is down
     with pytest.raises(ValidationError) as exc:
-        services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(),
-                              licensor_signatory="林志远", licensee_signatory="品质经理")
+        services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(), signatory="林志远")
     assert "__all__" in exc.value.message_dict
     approved.refresh_from_db()
     assert approved.status == LicenseStatus.APPROVED
     page = client_as("icmember").get(approved.get_absolute_url()).content.decode()
     assert 'id="license-unlisted"' in page and 'id="sign-license"' not in page
     sign = client_as("icmember").post(reverse("achievements:license_sign", args=[approved.pk]), {
-        "signed_on": timezone.localdate().isoformat(), "licensor_signatory": "林志远", "licensee_signatory": "x"})
+        "signed_on": timezone.localdate().isoformat(), "signatory": "林志远"})
     approved.refresh_from_db()
     assert approved.status == LicenseStatus.APPROVED and sign.status_code in (200, 302)
     # an approval by the contributor of a request still open when it was taken down is refused too
@@ -517,8 +545,9 @@ def test_nothing_is_licensed_from_a_taken_down_achievement(persona, client_as):
         services.license_decide(user=icmember, licence=pending, approve=True, note="同意独占许可。")
     assert License.objects.get(pk=pending.pk).status == LicenseStatus.REQUESTED
     services.achievement_relist(user=icowner, achievement=paid, note="复审：改按技术秘密共享")
-    services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(),
-                          licensor_signatory="林志远", licensee_signatory="品质经理")
+    services.license_sign(user=icmember, licence=approved, signed_on=timezone.localdate(), signatory="林志远")
+    services.license_sign(user=persona("member"), licence=approved, signed_on=timezone.localdate(),
+                          signatory="品质经理")
     approved.refresh_from_db()
     assert approved.status == LicenseStatus.SIGNED
 
@@ -569,8 +598,8 @@ def test_licences_signed_and_fees_are_in_the_statistics(persona):
     licence = _licence(persona("owner"), paid, fee_amount=Decimal("8.00"))
     assert _stats(paid)["requested"] == before["requested"] + 1 and _stats(paid)["signed"] == before["signed"]
     services.license_decide(user=persona("icmember"), licence=licence, approve=True, note="同意")
-    services.license_sign(user=persona("icmember"), licence=licence, signed_on=timezone.localdate(),
-                          licensor_signatory="林志远", licensee_signatory="赵德明")
+    services.license_sign(user=persona("icmember"), licence=licence, signed_on=timezone.localdate(), signatory="林志远")
+    services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(), signatory="赵德明")
     after = _stats(paid)
     assert after["signed"] == before["signed"] + 1 and after["fees"] == before["fees"] + Decimal("8.00")
 
