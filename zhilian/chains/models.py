@@ -298,6 +298,10 @@ class Placement(BaseModel):
             raise ValidationError({"node": _("The node belongs to another chain.")})
         if self.enterprise_id and not self.enterprise.is_enterprise:
             raise ValidationError({"enterprise": _("Only enterprises are placed on nodes.")})
+        # Said plainly on the field, before the unique constraint's generic message.
+        if self.node_id and self.enterprise_id and Placement._base_manager.filter(
+                node_id=self.node_id, enterprise_id=self.enterprise_id).exclude(pk=self.pk).exists():
+            raise ValidationError({"enterprise": _("This enterprise is already placed on this link.")})
 
     def save(self, *args, **kwargs):
         if self.node_id and not self.chain_id:

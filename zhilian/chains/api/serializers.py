@@ -88,6 +88,7 @@ class PlacementSerializer(serializers.ModelSerializer):
         fields = ["id", "chain", "node", "enterprise", "role", "key_products", "ladder", "in_province", "note",
                   "version"]
         read_only_fields = ["chain", "in_province", "version"]
+        validators = []  # Placement.clean says "already placed on this link" on the enterprise field
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +110,7 @@ class PlacementSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         node = attrs.get("node") or getattr(self.instance, "node", None)
         attrs["chain"] = node.chain
-        Placement(**{**{"node": node}, **attrs}).clean()
+        Placement(**{**{"node": node}, **attrs}, pk=getattr(self.instance, "pk", None)).clean()
         return attrs
 
 

@@ -225,6 +225,8 @@ def test_snapshot_compared_with_the_current_draft(display, client_as):
     assert "Micro LED 显示" in diff["nodes"]["added"]
     page = client_as("city").get(f"/chains/versions/{first.pk}/").content.decode()
     assert "Micro LED 显示" in page and 'id="comparison"' in page
+    assert f"/api/v1/chains/{display.pk}/map/png/?version=1" in page  # both static exports of the version
+    assert "市局 质量发展处 王科长" in page  # the demo's publisher, not "—"
 
 
 @pytest.mark.req("MAP-07")
@@ -339,6 +341,8 @@ def test_lifecycle_through_the_pages(display, client_as, persona):
     assert response.status_code == 302
     response = client_as("city").post(f"/chains/{display.pk}/publish/", {"note": "x"})
     assert response.status_code == 200 and 'id="form-errors"' in response.content.decode()
+    page = response.content.decode()
+    assert page.count("条审核意见未处理") == 1  # said once, not three times
     assert display.snapshots.count() == 1
     comment = display.review_comments.get()
     client_as("city").post(f"/chains/comments/{comment.pk}/resolve/")
@@ -560,3 +564,23 @@ def test_a_stale_event_edit_is_refused_with_the_clear_message(display, client_as
     # the field is 标题 (not an expert's 职称)
     assert "标题" in client.get(f"/chains/events/{event.pk}/edit/").content.decode()
     assert "职称" not in client.get(f"/chains/{display.pk}/").content.decode()
+
+
+@pytest.mark.req("MAP-02")
+def test_placing_an_enterprise_twice_on_a_link_says_so_plainly(display, client_as, api_as):
+    glass = node(display, "TFT-LCD 面板")
+    placed = Placement.objects.get(node=glass, enterprise__name="厦门鹭岛显示科技有限公司")  # the owner's own
+    before = Placement.objects.count()
+    response = client_as("owner").post(f"/chains/nodes/{glass.pk}/placements/add/", {
+        "enterprise": placed.enterprise_id, "role": "supporting", "ladder": "follower"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "该企业已在此环节上图" in page
+    assert "已经存在" not in page
+    response = api_as("owner").post("/api/v1/placements/", {"node": glass.pk, "enterprise": placed.enterprise_id},
+                                    format="json")
+    assert response.status_code == 400 and "该企业已在此环节上图" in response.content.decode()
+    assert Placement.objects.count() == before
+    # editing the placement itself is no duplicate
+    response = api_as("owner").patch(f"/api/v1/placements/{placed.pk}/", {"enterprise": placed.enterprise_id,
+                                                                         "role": "leading"}, format="json")
+    assert response.status_code == 200, response.content.decode()
