@@ -260,10 +260,17 @@ def problems_start_tackling(*, user, problems, project) -> list[Problem]:
 
 @transaction.atomic
 def problems_mark_solved(*, user, problems, project) -> list[Problem]:
-    """Mark the problems of an accepted breakthrough project as 已解决."""
+    """Mark the problems of an accepted breakthrough project as 已解决.
+
+    A problem another project is still working on (running or under acceptance) stays 攻关中
+    until that project is accepted too.
+    """
     changed = []
     for problem in problems:
-        if problem.status != ProblemStatus.SOLVED:
+        # Statuses by value: the problem library does not import the project library.
+        still_tackled = problem.projects.filter(status__in=("in_progress", "acceptance")).exclude(
+            pk=getattr(project, "pk", None)).exists()
+        if problem.status != ProblemStatus.SOLVED and not still_tackled:
             with audit.transition(problem, _("Breakthrough project %(p)s accepted") % {"p": project}):
                 problem.status = ProblemStatus.SOLVED
                 problem.save(update_fields=["status", "updated_at"])

@@ -1035,3 +1035,31 @@ def test_the_organization_table_lists_the_lead_unit_first(client_as):
     page = client_as("icmember").get(project.get_absolute_url()).content.decode()
     table = page.split('id="participant-table"', 1)[1]
     assert table.index(MINGUI) < table.index(HAIXI)
+
+
+@pytest.mark.req("PRB-04")
+@pytest.mark.req("PRJ-08")
+def test_a_problem_is_solved_only_when_every_project_on_it_is_accepted():
+    problem = new_problem()
+    first = running_project([problem])
+    second = running_project([problem], name="12 英寸硅片翘曲度控制攻关（二期）")
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.TACKLING
+
+    def accept(project, day):
+        complete_milestones(project, on=day)
+        with services.recorded_on(day):
+            acceptance = services.acceptance_apply(
+                user=user("icmember"), project=project, summary="完成。", results="专利 1 项。",
+                achieved={t.pk: ("1", "") for t in project.targets.all() if t.is_quantified})
+            attach_material(acceptance)
+            services.acceptance_submit(user=user("icmember"), acceptance=acceptance)
+            services.acceptance_decide(user=user("mgmt"), acceptance=acceptance, passed=True, experts=experts(),
+                                       accepted_on=day, conclusion="通过验收。")
+
+    accept(first, D(2026, 11, 20))
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.TACKLING  # the second project still works on it
+    accept(second, D(2026, 11, 23))
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.SOLVED
