@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -194,6 +194,15 @@ class ChainNodeQuerySet(RestrictedQuerySet):
         if action == "view":
             return _published_rows_scope(user)
         return _chain_scoped(user, action)
+
+    def searchable(self, user):
+        """The rows whose current text may answer ``user``'s search: a link changed since the
+        last publication matches only its builders' and reviewers' searches (everyone else
+        sees it with its published values, PLT-02)."""
+        working = _working_copy_scoped(user)
+        if working == EVERYTHING:
+            return self
+        return self.filter(working | Q(published_version=F("version")))
 
 
 class ChainNode(SearchableMixin, BaseModel):

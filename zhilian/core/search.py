@@ -80,6 +80,11 @@ def search(user, query: str, *, limit_per_type: int = 10, only: str | None = Non
         if only and st.key != only:
             continue
         qs = st.model.objects.restrict(user, "view")
+        # A model may narrow what text search reaches: a chain link edited since its chain was
+        # published is seen by most users with its published values, so its current text
+        # must not answer their searches (``searchable``).
+        if hasattr(qs, "searchable"):
+            qs = qs.searchable(user)
         if st.select_related:
             qs = qs.select_related(*st.select_related)
         qs = filter_queryset(qs, query, st.title_field)

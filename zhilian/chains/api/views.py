@@ -115,6 +115,8 @@ class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
         queryset = super().get_queryset()
         if self.request.query_params.get("chain", "").isdigit():
             queryset = queryset.filter(chain=self.request.query_params["chain"])
+        if self.request.query_params.get("q", "").strip():
+            queryset = queryset.searchable(self.request.user)  # never match unpublished text
         return queryset
 
 

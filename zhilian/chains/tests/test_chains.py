@@ -411,6 +411,10 @@ def test_outsiders_never_see_the_working_copy_of_a_published_chain(display, pers
     assert api.get(f"/api/v1/chain-nodes/{added.pk}/").status_code == 404
     placements = api.get(f"/api/v1/placements/?chain={display.pk}&page_size=200").json()["results"]
     assert placement.pk not in {p["id"] for p in placements} and placements
+    # search never matches the unpublished name
+    assert "偏光片（改名草稿）" not in web.get("/search/?q=改名草稿").content.decode()
+    assert api.get("/api/v1/chain-nodes/?q=改名草稿").json()["count"] == 0
+    assert api_as("owner").get("/api/v1/chain-nodes/?q=改名草稿").json()["count"] == 1
     # the problem form and the impact reach
     form = web.get("/problems/add/").content.decode()
     assert "偏光片补偿膜" not in form and "Micro LED 显示" not in form
