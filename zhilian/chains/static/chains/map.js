@@ -99,7 +99,8 @@
 
   function computeLayout() {
     var focusSet = state.focus ? descendants(state.focus) : null;
-    var columns = state.segment ? [state.segment] : SEGMENTS;
+    // a drilled-down link fills the width: only its segment's column
+    var columns = state.segment ? [state.segment] : focusSet ? [nodesById[state.focus].segment] : SEGMENTS;
     var width = columns.length === 1 ? COL_W * 2 : COL_W;
     var total = 0;
     data.nodes.forEach(function (n) {
