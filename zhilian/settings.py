@@ -59,6 +59,23 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Zhilian's apps come first: where several apps provide the same resource Django takes the
+    # first one's, and for translations that means a string our catalogues translate reads as they
+    # say, not as django.contrib.admin or rest_framework translate the same msgid (增加 for 新增,
+    # 历史 for 变更历史). Shared mechanisms first, then the domains in dependency order; among
+    # themselves the same rule holds, so strings that mean different things in different apps
+    # carry a context (pgettext). tests/test_i18n.py checks every catalogue string at runtime.
+    # No template, static file or management command of ours shares a name with a third-party one.
+    "zhilian.core",
+    "zhilian.accounts",
+    "zhilian.directory",
+    "zhilian.needs",
+    "zhilian.chains",
+    "zhilian.problems",
+    "zhilian.consortia",
+    "zhilian.projects",
+    "zhilian.achievements",
+    "zhilian.evaluation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -79,17 +96,6 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Shared mechanisms first, then the domains in dependency order.
-    "zhilian.core",
-    "zhilian.accounts",
-    "zhilian.directory",
-    "zhilian.needs",
-    "zhilian.chains",
-    "zhilian.problems",
-    "zhilian.consortia",
-    "zhilian.projects",
-    "zhilian.achievements",
-    "zhilian.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -74,9 +74,17 @@ def crud(app_label: str, model_name: str, *actions: str) -> list[str]:
     return [f"{app_label}.{action}_{model_name}" for action in actions]
 
 
-def sync_roles(**kwargs) -> None:
+def sync_roles(sender=None, apps=None, using="default", **kwargs) -> None:
     """Create one group per role holding exactly its declared permissions."""
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    if sender is not None:
+        # Our apps come before django.contrib.auth in INSTALLED_APPS, so this receiver runs before
+        # auth's for each app's post_migrate: create that app's permissions first (idempotent),
+        # else the last app's permissions would be missing from the groups on a fresh database.
+        kwargs = {"apps": apps} if apps is not None else {}
+        create_permissions(sender, verbosity=0, using=using, **kwargs)
 
     all_perms = {
         f"{p.content_type.app_label}.{p.codename}": p
