@@ -9,6 +9,7 @@ working copy, so the version comparison has something to show (see ``publish``).
 
 import datetime
 
+from zhilian.core import clock
 from zhilian.directory.models import Organization
 
 from .models import (
@@ -161,7 +162,8 @@ def publish():
         _record_events(services, city, chain, [e for e in events if e[1] <= PUBLISHED_ON])
         if chain.status != ChainStatus.REVIEW:
             services.chain_submit_for_review(user=city, chain=chain, reviewers=[expert] if expert else [])
-        services.chain_publish(user=city, chain=chain, note="演示数据：经专家审核后发布。", today=PUBLISHED_ON)
+        with clock.recorded_on(PUBLISHED_ON):
+            services.chain_publish(user=city, chain=chain, note="演示数据：经专家审核后发布。")
         _record_events(services, city, chain, [e for e in events if e[1] > PUBLISHED_ON])
     display = Chain.objects.get(name=DISPLAY["name"])
     if not ChainNode.objects.filter(chain=display, name="Micro LED 显示").exists():

@@ -6,10 +6,9 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhilian.core import audit
+from zhilian.core import audit, clock
 from zhilian.core.permissions import may
 
 from .models import (
@@ -138,7 +137,7 @@ def review_comment_resolve(*, user, comment: ReviewComment) -> ReviewComment:
 
 
 @transaction.atomic
-def chain_publish(*, user, chain: Chain, note: str = "", today: datetime.date | None = None) -> ChainSnapshot:
+def chain_publish(*, user, chain: Chain, note: str = "") -> ChainSnapshot:
     """Publish the reviewed map and keep it as a numbered snapshot (MAP-07).
 
     Every open review comment must be resolved first; the next update falls due one
@@ -150,10 +149,8 @@ def chain_publish(*, user, chain: Chain, note: str = "", today: datetime.date | 
     open_comments = chain.review_comments.filter(resolved=False).count()
     if open_comments:
         raise ValidationError({"status": _("%(n)d review comments are still open.") % {"n": open_comments}})
-    # ``today`` dates a publication recorded afterwards (the demo's history); normally now.
-    moment = timezone.now() if today is None else timezone.make_aware(
-        datetime.datetime.combine(today, datetime.time(10, 0)))
-    today = today or timezone.localdate()
+    # Now, or the moment of a publication recorded afterwards (core.clock; the demo's history).
+    moment, today = clock.now(), clock.today()
     number = (chain.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     data = chain_map_data(chain)
     snapshot = ChainSnapshot.objects.create(
@@ -188,7 +185,7 @@ def event_record(*, user, chain: Chain, dimension: str, occurred_on, title: str,
 
 def chain_update_triggered(*, chain: Chain, event: MonitoredEvent) -> None:
     """Bring the next update forward to the event's date (a trigger condition was met)."""
-    today = timezone.localdate()
+    today = clock.today()
     due = min(event.occurred_on, today)
     if chain.next_update_due is None or chain.next_update_due > due:
         with audit.transition(chain, _("Update triggered by event: %(t)s") % {"t": event.title}):

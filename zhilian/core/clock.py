@@ -1,9 +1,12 @@
-"""The day services take as today: the real one, or the day work happened when it is recorded later.
+"""The time services take as now: the real one, or the moment work happened when it is recorded later.
 
 Paper records entered afterwards and the demo's history are recorded ``with
-clock.recorded_on(day):``; inside the block the services that read :func:`today` and
-:func:`now` check dates and stamp records as of that day. Elsewhere they are
-``timezone.localdate()`` and ``timezone.now()``.
+clock.recorded_at(moment):`` (or ``clock.recorded_on(day)``, 10:00 that day). Inside the
+block everything that reads :func:`now` and :func:`today` checks dates, computes
+deadlines and stamps records as of that moment: the services, the audit trail
+(``audit.write``), notifications and every model's ``created_at`` / ``updated_at``
+(``core.models.RecordedTimeField``), so a recorded step looks as if it happened then.
+Elsewhere they are ``timezone.now()`` and ``timezone.localdate()``.
 """
 
 import contextlib
@@ -12,26 +15,39 @@ import datetime
 
 from django.utils import timezone
 
-_as_of: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("zhilian_recorded_on", default=None)
+_moment: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("zhilian_recorded_at",
+                                                                                   default=None)
 
 
 @contextlib.contextmanager
-def recorded_on(day: datetime.date):
-    """Record work that happened on ``day``: services take it as today for checks and time stamps."""
-    token = _as_of.set(day)
+def recorded_at(moment: datetime.datetime):
+    """Record work that happened at ``moment`` (an aware time): it is now for checks and time stamps."""
+    if timezone.is_naive(moment):
+        raise ValueError("recorded_at needs an aware datetime")
+    token = _moment.set(moment)
     try:
         yield
     finally:
-        _as_of.reset(token)
+        _moment.reset(token)
 
 
-def today() -> datetime.date:
-    return _as_of.get() or timezone.localdate()
+def recorded_on(day: datetime.date):
+    """Record work that happened on ``day``: at 10:00 local time that day."""
+    return recorded_at(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))))
+
+
+def recorded_moment() -> datetime.datetime | None:
+    """The moment being recorded, or None when work happens now."""
+    return _moment.get()
 
 
 def now() -> datetime.datetime:
-    """The current time, or 10:00 local time on the day being recorded."""
-    day = _as_of.get()
-    if day is None:
-        return timezone.now()
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+    """The current time, or the moment being recorded."""
+    moment = _moment.get()
+    return timezone.now() if moment is None else moment
+
+
+def today() -> datetime.date:
+    """Today's local date, or the local date of the moment being recorded."""
+    moment = _moment.get()
+    return timezone.localdate() if moment is None else timezone.localdate(moment)

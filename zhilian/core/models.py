@@ -11,16 +11,45 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .exceptions import StaleObjectError
 from .permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from .text import doubled, normalize, pinyin_key
 
 
+class RecordedTimeField(models.DateTimeField):
+    """A created / updated time stamp that follows ``core.clock``.
+
+    Inside ``clock.recorded_at(moment)`` (work recorded afterwards, the demo's history) a
+    row made without an explicit time is created, and any row saved is updated, at that
+    moment, as its audit record is; elsewhere it behaves as ``default=timezone.now`` /
+    ``auto_now=True``. Only the value written differs, not the column, so migrations see a
+    plain DateTimeField.
+    """
+
+    def get_default(self):
+        moment = clock.recorded_moment()
+        if moment is not None and self.has_default():
+            return moment
+        return super().get_default()
+
+    def pre_save(self, model_instance, add):
+        moment = clock.recorded_moment()
+        if moment is not None and self.auto_now:
+            setattr(model_instance, self.attname, moment)
+            return moment
+        return super().pre_save(model_instance, add)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateTimeField", args, kwargs
+
+
 class BaseModel(models.Model):
     """Timestamps and an edit version for optimistic locking (SEC-10)."""
 
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = RecordedTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = RecordedTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = RestrictedManager()
@@ -179,7 +208,7 @@ class AuditEvent(models.Model):
     that deleting a user or a content type never needs to touch the log.
     """
 
-    timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    timestamp = RecordedTimeField(_("time"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices, db_index=True)
@@ -365,7 +394,7 @@ class Notification(models.Model):
         WARNING = "warning", _("Warning")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = RecordedTimeField(default=timezone.now, db_index=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("message"), blank=True)

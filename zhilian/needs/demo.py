@@ -3,23 +3,22 @@ services, in every state of the intake, each driven through the real services by
 persona who would take that step (so the timelines and the audit trail are genuine).
 
 The story is dated: every step happened at the time written beside it (November 2026),
-and the loader replays it at that time (``_at``), so filing times, the deadlines the
-services compute with the working-day calendar (PLT-05), the timeline and the
-notifications agree with each other. A need is taken by the service commissioner who
+and the loader records it at that time (``core.clock.recorded_at``), so filing times,
+the deadlines the services compute with the working-day calendar (PLT-05), the
+timeline and the notifications agree with each other. A need is taken by the service commissioner who
 serves the enterprise's district (DIR-03).
 """
 
 import contextlib
 import datetime
 
-import django.utils.timezone
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from zhilian.accounts.demo import DEMO_PASSWORD, enrol_demo_device
 from zhilian.accounts.models import User
 from zhilian.accounts.roles import Role
-from zhilian.core import context
+from zhilian.core import clock, context
 from zhilian.directory.models import Expert, Organization, ServiceCommissioner
 
 from . import services
@@ -95,32 +94,6 @@ NEEDS = [
 ]
 
 
-@contextlib.contextmanager
-def _at(moment: datetime.datetime | None):
-    """Replay one step of the story at ``moment`` (None: now).
-
-    The services date what they write with ``django.utils.timezone.now()``: the need's
-    times, the deadlines they count from that day with the working-day calendar, the audit
-    trail the timeline shows, the notifications. Inside the block that clock reads
-    ``moment``; only this loader does it, one step at a time, before the server starts.
-    """
-    if moment is None:
-        yield
-        return
-
-    class StoryClock(datetime.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment.astimezone(tz) if tz is not None else timezone.make_naive(moment)
-
-    real = django.utils.timezone.datetime
-    django.utils.timezone.datetime = StoryClock  # timezone.now() reads the module's ``datetime``
-    try:
-        yield
-    finally:
-        django.utils.timezone.datetime = real
-
-
 def _persona(username):
     return User.objects.get(username=username)
 
@@ -165,7 +138,7 @@ def load():
     events.sort(key=lambda e: (e[0] is None, e[0] or timezone.now(), e[1]))
     filed: dict[int, Need] = {}
     for moment, number, step in events:
-        with _at(moment):
+        with clock.recorded_at(moment) if moment else contextlib.nullcontext():
             if step == "file":
                 filed[number] = _file(NEEDS[number])
             else:
@@ -180,7 +153,7 @@ def _file(spec) -> Need:
         return services.need_file(user=user, enterprise=Organization.objects.get(name=enterprise_name),
                                   category=category, title=title, description=description, product=product,
                                   contact_name=contact, contact_phone=phone,
-                                  expected_date=timezone.localdate() + datetime.timedelta(days=expected))
+                                  expected_date=clock.today() + datetime.timedelta(days=expected))
 
 
 def _run(need, name, arg):

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, Role
-from zhilian.core.models import BaseModel, SearchableMixin
+from zhilian.core import clock
+from zhilian.core.models import BaseModel, RecordedTimeField, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.directory.validators import validate_mobile_or_phone
 
@@ -106,7 +107,7 @@ class Need(SearchableMixin, BaseModel):
                               db_index=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                  verbose_name=_("filed by"))
-    filed_at = models.DateTimeField(_("filed at"), default=timezone.now, db_index=True)
+    filed_at = RecordedTimeField(_("filed at"), default=timezone.now, db_index=True)
     response_due = models.DateField(_("response due"), null=True, blank=True)
     response_due_provisional = models.BooleanField(default=False)
 
@@ -158,12 +159,12 @@ class Need(SearchableMixin, BaseModel):
     @property
     def response_overdue(self) -> bool:
         return self.status == NeedStatus.SUBMITTED and self.response_due is not None and \
-            self.response_due < timezone.localdate()
+            self.response_due < clock.today()
 
     @property
     def feedback_overdue(self) -> bool:
         return self.status == NeedStatus.DELIVERED and self.feedback_due is not None and \
-            self.feedback_due < timezone.localdate()
+            self.feedback_due < clock.today()
 
     @property
     def status_tone(self) -> str:
@@ -205,7 +206,7 @@ class NeedAssignment(BaseModel):
     match_reasons = models.CharField(_("why matched"), max_length=500, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("assigned by"))
-    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    assigned_at = RecordedTimeField(_("assigned at"), default=timezone.now)
     respond_due = models.DateField(_("response due"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import ENTERPRISES, Role
-from zhilian.core import audit, calendar, notifications
+from zhilian.core import audit, calendar, clock, notifications
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert, Organization
 
@@ -104,9 +104,9 @@ def need_file(*, user, enterprise: Organization, category: str, title: str, desc
         raise ValidationError({"enterprise": _("Choose an enterprise you serve.")})
     if category not in NeedCategory.values:
         raise ValidationError({"category": _("Choose a category.")})
-    if expected_date is not None and expected_date < timezone.localdate():
+    if expected_date is not None and expected_date < clock.today():
         raise ValidationError({"expected_date": _("The expected date cannot be in the past.")})
-    today = timezone.localdate()
+    today = clock.today()
     due = calendar.add_working_days(today, RESPONSE_WORKING_DAYS)
     need = Need(enterprise=enterprise, category=category, title=title.strip(), description=description.strip(),
                 product=product.strip(), expected_date=expected_date, contact_name=contact_name.strip(),
@@ -153,7 +153,7 @@ def need_take(*, user, need: Need) -> Need:
     _require(need, user, "take")
     need.commissioner = commissioner_of(user)
     need.status = NeedStatus.ACCEPTED
-    need.accepted_at = timezone.now()
+    need.accepted_at = clock.now()
     with audit.transition(need, _("Taken by service commissioner %(name)s.") % {"name": need.commissioner.name}):
         need.save()
     _notify(enterprise_users(need), need=need, key="accepted",
@@ -171,7 +171,7 @@ def need_reject(*, user, need: Need, reason: str) -> Need:
     need.commissioner = need.commissioner or commissioner_of(user)
     need.status = NeedStatus.REJECTED
     need.closing_reason = reason
-    need.closed_at = timezone.now()
+    need.closed_at = clock.now()
     with audit.transition(need, _("Not accepted: %(reason)s") % {"reason": reason}):
         need.save()
     _notify(enterprise_users(need), need=need, key="rejected", level="warning",
@@ -214,14 +214,14 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
     if errors:
         raise ValidationError(errors)
     reasons = reasons or {}
-    due = calendar.add_working_days(timezone.localdate(), ASSIGNMENT_WORKING_DAYS)
+    due = calendar.add_working_days(clock.today(), ASSIGNMENT_WORKING_DAYS)
     created = []
     for provider in [*institutions, *experts]:
         is_institution = isinstance(provider, Organization)
         lookup = {"institution": provider} if is_institution else {"expert": provider}
         assignment = NeedAssignment.objects.filter(need=need, **lookup).first() or NeedAssignment(need=need, **lookup)
         assignment.status = AssignmentStatus.OFFERED
-        assignment.note, assignment.assigned_by, assignment.assigned_at = note.strip(), user, timezone.now()
+        assignment.note, assignment.assigned_by, assignment.assigned_at = note.strip(), user, clock.now()
         assignment.respond_due, assignment.responded_at, assignment.decline_reason = due.date, None, ""
         assignment.match_reasons = "；".join(reasons.get(provider.pk, []))[:500]
         assignment.full_clean()
@@ -278,8 +278,8 @@ def _settle(need: Need, message: str) -> None:
         return
     need.status = new
     if new == NeedStatus.DELIVERED:
-        need.delivered_at = timezone.now()
-        due = calendar.add_working_days(timezone.localdate(), FEEDBACK_WORKING_DAYS)
+        need.delivered_at = clock.now()
+        due = calendar.add_working_days(clock.today(), FEEDBACK_WORKING_DAYS)
         need.feedback_due, need.feedback_due_provisional = due.date, due.provisional
         message = f"{message} " + _("Service delivered; the enterprise evaluates it by %(due)s (SC guide §6.9).") % {
             "due": due.date}
@@ -312,7 +312,7 @@ def assignment_accept(*, user, need: Need) -> NeedAssignment:
     _require(need, user, "accept")
     assignment = _my_assignment(need, user)
     assignment.status = AssignmentStatus.ACCEPTED
-    assignment.responded_at = timezone.now()
+    assignment.responded_at = clock.now()
     with audit.transition(assignment, _("Accepted by %(name)s.") % {"name": assignment.provider}):
         assignment.save()
     _settle(need, _("%(name)s accepted the assignment.") % {"name": assignment.provider})
@@ -330,7 +330,7 @@ def assignment_decline(*, user, need: Need, reason: str) -> NeedAssignment:
     reason = _reason(reason)
     assignment = _my_assignment(need, user)
     assignment.status = AssignmentStatus.DECLINED
-    assignment.responded_at = timezone.now()
+    assignment.responded_at = clock.now()
     assignment.decline_reason = reason
     with audit.transition(assignment, _("Declined by %(name)s: %(reason)s") % {"name": assignment.provider,
                                                                                "reason": reason}):
@@ -353,7 +353,7 @@ def assignment_deliver(*, user, need: Need, summary: str) -> NeedAssignment:
         raise ValidationError({"summary": _("Summarise the service delivered (reports, results, advice).")})
     assignment = _my_assignment(need, user)
     assignment.status = AssignmentStatus.DELIVERED
-    assignment.delivered_at = timezone.now()
+    assignment.delivered_at = clock.now()
     assignment.delivery_summary = summary
     with audit.transition(assignment, _("Delivered by %(name)s.") % {"name": assignment.provider}):
         assignment.save()
@@ -379,7 +379,7 @@ def need_confirm(*, user, need: Need, timeliness: str, professionalism: str, cou
         raise ValidationError(errors)
     need.timeliness, need.professionalism, need.courtesy, need.overall = timeliness, professionalism, courtesy, overall
     need.resolved, need.feedback = resolved, (feedback or "").strip()
-    need.evaluated_at = need.closed_at = timezone.now()
+    need.evaluated_at = need.closed_at = clock.now()
     need.status = NeedStatus.CLOSED
     with audit.transition(need, _("Service confirmed and evaluated (overall: %(overall)s); need closed.")
                           % {"overall": Satisfaction(overall).label}):
@@ -423,7 +423,7 @@ def need_cancel(*, user, need: Need, reason: str) -> Need:
         assignment.save()
     need.status = NeedStatus.CANCELLED
     need.closing_reason = reason
-    need.closed_at = timezone.now()
+    need.closed_at = clock.now()
     with audit.transition(need, _("Cancelled: %(reason)s") % {"reason": reason}):
         need.save()
     recipients = [need.commissioner.user] if need.commissioner_id and need.commissioner.user_id else []
@@ -438,7 +438,7 @@ def need_close(*, user, need: Need, reason: str) -> Need:
     _require(need, user, "close")
     reason = _reason(reason)
     need.status = NeedStatus.CLOSED
-    need.closed_at = timezone.now()
+    need.closed_at = clock.now()
     need.closing_reason = reason
     with audit.transition(need, _("Closed without the enterprise's evaluation: %(reason)s") % {"reason": reason}):
         need.save()

@@ -8,6 +8,7 @@ from zhilian.chains import services
 from zhilian.chains.exports import layout, map_pdf, map_png
 from zhilian.chains.models import Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, Segment
 from zhilian.chains.selectors import chain_map_data, chain_map_for, map_diff, node_reach
+from zhilian.core import clock
 from zhilian.directory.models import Organization
 
 DISPLAY = "光电显示产业链"
@@ -191,7 +192,8 @@ def test_draft_review_publish_with_kept_snapshots(display, persona):
     with pytest.raises(ValidationError):
         services.chain_publish(user=city, chain=display)
     services.review_comment_resolve(user=city, comment=comment)
-    snapshot = services.chain_publish(user=city, chain=display, note="2026 年度更新", today=datetime.date(2026, 5, 1))
+    with clock.recorded_on(datetime.date(2026, 5, 1)):
+        snapshot = services.chain_publish(user=city, chain=display, note="2026 年度更新")
     display.refresh_from_db()
     assert snapshot.number == 2 and display.status == ChainStatus.PUBLISHED
     assert display.next_update_due == datetime.date(2027, 5, 1)

@@ -411,6 +411,34 @@ def test_the_demo_needs_tell_a_dated_story_by_the_working_day_rule():
     assert codes == sorted(codes)  # numbered in the order they were filed
 
 
+@pytest.mark.req("PLT-05")
+@pytest.mark.req("DIR-05")
+def test_steps_recorded_afterwards_are_checked_dated_and_timed_when_they_happened(persona):
+    """core.clock.recorded_at is the one way to record the past: the services date, check
+    and count deadlines from the recorded moment, and the timeline shows it."""
+    from zhilian.core import clock
+
+    owner, commissioner = persona("owner"), persona("commissioner")
+    friday = timezone.make_aware(datetime.datetime(2026, 11, 27, 16, 0))
+    monday = timezone.make_aware(datetime.datetime(2026, 11, 30, 9, 30))
+    with clock.recorded_at(friday):  # the expected date was still ahead then
+        need = file_need(owner, title="周五下午登记的需求", expected_date=datetime.date(2026, 12, 1))
+    need.refresh_from_db()
+    assert need.filed_at == need.created_at == friday
+    assert need.response_due == datetime.date(2026, 12, 1)  # two working days: Monday, Tuesday
+    with clock.recorded_at(monday):
+        assert not need.response_overdue
+        services.need_take(user=commissioner, need=need)
+        services.need_assign(user=commissioner, need=need, institutions=[Organization.objects.get(name=LUJIAN)])
+    need.refresh_from_db()
+    assignment = need.assignments.get()
+    assert need.accepted_at == need.updated_at == monday
+    assert assignment.assigned_at == monday and assignment.respond_due == datetime.date(2026, 12, 3)
+    timeline = selectors.need_timeline(need, owner)
+    assert {e.event.timestamp for e in timeline} == {friday, monday}
+    assert {n.created_at for n in Notification.objects.filter(key__startswith=f"need{need.pk}:")} == {friday, monday}
+
+
 @pytest.mark.req("PLT-10")
 def test_need_pages_read_well_in_chinese(client_as):
     new = client_as("member").get(reverse("needs:need_add")).content.decode()
