@@ -32,6 +32,7 @@ from zhilian.core.spreadsheets import BORDER, HEADER_FILL, workbook_bytes, Colum
 from zhilian.directory.models import Organization
 
 from .models import STARS, SUB_AREAS, Problem, ProblemCategory
+from .selectors import visible_related
 from .services import problem_save
 
 TITLE = "产业链供应链质量问题库"
@@ -103,7 +104,9 @@ def split_reporter(cell: str, unit_named) -> tuple[str, object]:
 
 
 def _related(problem):
-    codes = [p.code for p in problem.related.all()]
+    # The related problems its reader may see (``export_queryset`` prefetches them; PLT-02).
+    related = getattr(problem, "visible_related", None)
+    codes = [p.code for p in (problem.related.all() if related is None else related)]
     return "、".join(sorted(codes)) if codes else "无"
 
 
@@ -177,8 +180,9 @@ def table_c1_workbook(problems, *, notes=True) -> bytes:
     return workbook_bytes(wb)
 
 
-def export_queryset(queryset):
-    return queryset.select_related("chain", "node", "reporter_org").prefetch_related("related")
+def export_queryset(queryset, user):
+    """The rows of an export by ``user``: 关联问题 names only the related problems ``user`` may see."""
+    return queryset.select_related("chain", "node", "reporter_org").prefetch_related(visible_related(user))
 
 
 # --------------------------------------------------------------------------- import
@@ -266,8 +270,10 @@ class TableC1Importer(TabularImporter):
                 result.errors.append(RowError(r_idx, "编号", _("Problem %(c)s exists and you may not change it.")
                                               % {"c": cleaned["code"]}))
                 continue
+            visible = Problem.objects.restrict(self.user, "view")
             for code in self._related_codes(cleaned.get("related", "")):
-                if code not in self._file_codes and not Problem.objects.filter(code=code).exists():
+                # A problem the importer may not see reads as one that does not exist (PLT-02).
+                if code not in self._file_codes and not visible.filter(code=code).exists():
                     result.errors.append(RowError(r_idx, "关联问题", _("No problem numbered %(c)s.") % {"c": code}))
             chain = chains.get(cleaned.get("chain"))
             if chain is None:
@@ -310,6 +316,9 @@ class TableC1Importer(TabularImporter):
         whatever the cells contain (PRB-07).
         """
         same = set()
+        if getattr(problem, "visible_related", None) is None:  # what the importer's own export names
+            problem.visible_related = list(Problem.objects.restrict(self.user, "view").filter(
+                pk__in=problem.related.values("pk")))
         for column in self.columns:
             try:
                 exported = column.parse(EXPORT_COLUMNS[column.field].export_value(problem))
@@ -406,12 +415,15 @@ class TableC1Importer(TabularImporter):
                 for code, related in self._pending_relations:
                     for other in related:
                         wanted.setdefault(other, set()).add(code)
+                # The importer names only problems it may see; relations to others stay as they are.
+                visible = Problem.objects.restrict(self.user, "view")
                 for code, related in wanted.items():
                     problem = Problem.objects.filter(code=code).first()
                     if problem is not None and code in dict(self._pending_relations):
-                        problem.related.set(Problem.objects.filter(code__in=related))
+                        hidden = list(problem.related.exclude(pk__in=visible.values("pk")))
+                        problem.related.set([*visible.filter(code__in=related), *hidden])
                     elif problem is not None:
-                        problem.related.add(*Problem.objects.filter(code__in=related))
+                        problem.related.add(*visible.filter(code__in=related))
         return result
 
 

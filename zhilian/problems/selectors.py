@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -10,6 +10,25 @@ from zhilian.core.registry import Reminder
 from zhilian.directory.models import Organization
 
 from .models import STARS, Problem, ProblemCategory, ProblemStatus, format_total
+
+
+def visible_related(user) -> Prefetch:
+    """Prefetch, as ``visible_related``, the related problems ``user`` may see (PLT-02).
+
+    A relation to a problem outside the user's scope is neither named nor removed: exports,
+    the API and the pages show only the visible ones, and saves keep the others
+    (``services.problem_save``).
+    """
+    return Prefetch("related", queryset=Problem.objects.restrict(user, "view").order_by("code"),
+                    to_attr="visible_related")
+
+
+def problem_visible_related(problem, user):
+    """``problem``'s related problems that ``user`` may see, by code (prefetched or read)."""
+    prefetched = getattr(problem, "visible_related", None)
+    if prefetched is not None:
+        return prefetched
+    return Problem.objects.restrict(user, "view").filter(pk__in=problem.related.values("pk")).order_by("code")
 
 
 def problems_map_layer(chain) -> list[dict]:

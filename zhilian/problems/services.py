@@ -138,6 +138,8 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
         problem.concerned_enterprises.set(concerned)
     if related is not None:
         related = [r for r in related if r.pk != problem.pk]
+        if user is not None:  # relations to problems the user may not see are not theirs to remove (PLT-02)
+            related += list(problem.related.exclude(pk__in=Problem.objects.restrict(user, "view").values("pk")))
         problem.related.set(related)
     if scores:
         problem_assess(user=user, problem=problem, scores=scores)

@@ -48,7 +48,7 @@ class ProblemListView(ObjectListView):
         return super().get_queryset().select_related("chain", "node")
 
     def export(self, request, queryset):
-        content = exports.table_c1_workbook(exports.export_queryset(queryset).iterator(chunk_size=2000))
+        content = exports.table_c1_workbook(exports.export_queryset(queryset, request.user).iterator(chunk_size=2000))
         audit.write(action=AuditAction.EXPORT, object_repr=exports.TITLE, message=request.GET.urlencode())
         return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
 

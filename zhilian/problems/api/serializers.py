@@ -9,6 +9,7 @@ from ..models import (
     STARS, Problem, ProblemAssessment, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel,
     format_total,
 )
+from ..selectors import problem_visible_related
 from ..services import problem_save, severity_compute
 
 
@@ -16,6 +17,16 @@ class ScoresField(serializers.DictField):
     """``{"impact": n, "spread": n, "urgency": n}``: one whole number 1–5 per dimension of the current model."""
 
     child = serializers.JSONField()
+
+
+class VisibleRelatedField(serializers.ManyRelatedField):
+    """Codes of related problems: read, only those the caller may see are named (PLT-02)."""
+
+    def get_attribute(self, instance):
+        request = self.context.get("request")
+        if request is None:
+            return super().get_attribute(instance)
+        return problem_visible_related(instance, request.user)
 
 
 class ProblemSerializer(serializers.ModelSerializer):
@@ -38,8 +49,9 @@ class ProblemSerializer(serializers.ModelSerializer):
     severity_total = serializers.SerializerMethodField()
     stars = serializers.IntegerField(read_only=True)
     severity_model_version = serializers.SerializerMethodField()
-    related = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
-                                           queryset=Problem.objects.all())
+    related = VisibleRelatedField(child_relation=serializers.SlugRelatedField(slug_field="code",
+                                                                             queryset=Problem.objects.all()),
+                                  required=False)
     concerned_enterprises = serializers.PrimaryKeyRelatedField(many=True, required=False,
                                                                queryset=Organization.objects.all())
     url = serializers.HyperlinkedIdentityField(view_name="problem-detail")

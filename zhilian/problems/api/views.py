@@ -18,6 +18,7 @@ from zhilian.core.spreadsheets import file_response
 from .. import exports
 from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
+from ..selectors import visible_related
 from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
 
 
@@ -28,7 +29,7 @@ class ProblemViewSet(RestrictedModelViewSet):
     (GET, same filters) exchange the chain guide's Table C.1 workbook."""
 
     queryset = Problem.objects.select_related("chain", "node").prefetch_related(
-        "related", "concerned_enterprises",
+        "concerned_enterprises",
         # The serializer shows the newest assessment's scores and model version: fetched per page, not per row.
         Prefetch("assessments", queryset=ProblemAssessment.objects.select_related("model").order_by("-created_at"),
                  to_attr="assessments_newest_first"))
@@ -36,6 +37,13 @@ class ProblemViewSet(RestrictedModelViewSet):
     filterset_class = ProblemFilterSet
     filter_backends = [filters.DjangoFilterBackend]
     searchable = True
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "export":  # exports.export_queryset prefetches them for the workbook
+            return queryset
+        # ``related`` names only the related problems the caller may see (PLT-02).
+        return queryset.prefetch_related(visible_related(self.request.user))
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -48,7 +56,7 @@ class ProblemViewSet(RestrictedModelViewSet):
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
         queryset = self.filter_queryset(self.get_queryset())
-        content = exports.table_c1_workbook(exports.export_queryset(queryset).iterator(chunk_size=2000))
+        content = exports.table_c1_workbook(exports.export_queryset(queryset, request.user).iterator(chunk_size=2000))
         audit.write(action=AuditAction.EXPORT, object_repr=exports.TITLE, message=request.query_params.urlencode())
         return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
 

@@ -557,6 +557,49 @@ def test_export_then_import_changes_nothing(username, persona, client_as):
         assert not changed, f"{code}: {changed}"
 
 
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PRB-07")
+def test_only_related_problems_one_may_see_are_named_and_the_others_stay(persona, client_as, api_as):
+    """The owner sees OD-001, OD-004 but not OD-006 or OD-008 (other units' problems of
+    chains it is no reviewer of): exports, the API and the page name only visible related
+    problems, and the owner's saves and imports keep the relations it cannot see."""
+    owner = persona("owner")
+    od1, od4, od6 = (Problem.objects.get(code=c) for c in ("OD-001", "OD-004", "OD-006"))
+    od4.related.add(od6)  # OD-004 (the owner's own) is related to OD-001 (visible) and OD-006 (not)
+    visible = Problem.objects.restrict(owner)
+    assert visible.filter(pk__in=[od1.pk, od4.pk]).count() == 2
+    assert not visible.filter(code__in=["OD-006", "OD-008"]).exists()
+
+    def related_cells(content):
+        ws = _sheet(content)
+        return {ws.cell(r, 1).value: ws.cell(r, 8).value for r in range(4, ws.max_row + 1)}
+
+    page_export = client_as("owner").get("/problems/?export=xlsx").content
+    cells = related_cells(page_export)
+    assert cells["OD-001"] == "OD-004" and cells["OD-004"] == "OD-001"
+    assert related_cells(api_as("owner").get("/api/v1/problems/export/").content) == cells
+    api = api_as("owner")
+    assert api.get(f"/api/v1/problems/{od1.pk}/").json()["related"] == ["OD-004"]
+    listed = {p["code"]: p["related"] for p in api.get("/api/v1/problems/?page_size=100").json()["results"]}
+    assert listed["OD-001"] == ["OD-004"] and listed["OD-004"] == ["OD-001"]
+    page = client_as("owner").get(od1.get_absolute_url()).content.decode()
+    assert "OD-004" in page and "OD-008" not in page
+    assert "OD-006" not in client_as("owner").get(od4.get_absolute_url()).content.decode()
+
+    # Saving what one sees removes nothing one cannot see: the API, and one's own export imported back.
+    patched = api.patch(f"/api/v1/problems/{od4.pk}/", {"related": ["OD-001"], "name": "改名"}, format="json")
+    assert patched.status_code == 200 and patched.json()["related"] == ["OD-001"], patched.content
+    assert set(od4.related.values_list("code", flat=True)) == {"OD-001", "OD-006"}
+    result = TableC1Importer(user=owner).run(io.BytesIO(page_export))
+    assert result.committed, result.as_dict()
+    assert set(od4.related.values_list("code", flat=True)) == {"OD-001", "OD-006"}
+    # A code the importer may not see reads as a missing one.
+    row = ["OD-004", DISPLAY, "", "", od4.description, "", "", "OD-006", "", "", "质量技术问题", ""]
+    result = TableC1Importer(user=owner).run(_c1_file([row]))
+    assert not result.committed
+    assert [(e.column, e.message) for e in result.errors] == [("关联问题", "没有编号为 OD-006 的问题。")]
+
+
 @pytest.mark.req("PRB-07")
 @pytest.mark.parametrize("cell, person, unit", [
     ("联合体技术委员会（海西计量）（厦门海西计量测试研究院）", "联合体技术委员会（海西计量）", "厦门海西计量测试研究院"),
