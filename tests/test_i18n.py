@@ -62,3 +62,115 @@ def test_catalogue_holds_every_string_of_the_code(app, tmp_path):
     committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(committed_path)) if not e.obsolete} if committed_path.exists() else set()
     missing = sorted(m for _c, m in extracted - committed)
     assert not missing, f"{app}: strings not in the catalogue (run makemessages and translate): {missing[:10]}"
+
+
+# Django merges the catalogues of all installed apps into one: for the same (context, msgid) the
+# catalogue of LOCALE_PATHS wins, then the app listed first in INSTALLED_APPS, Django's own last.
+# A string an app translates in its catalogue must show that translation, not another app's.
+_LANGUAGE_CODES = {"zh_Hans": "zh-hans", "en": "en"}
+
+
+def _catalogue_key(entry):
+    msgid = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+    return (msgid, 0) if entry.msgid_plural else msgid
+
+
+def _merged_catalogues(lang):
+    """Return (name, catalogue) in Django's order of precedence for `lang`."""
+    import gettext
+
+    import django
+    from django.apps import apps
+    from django.conf import settings
+
+    places = [(str(p), Path(p)) for p in settings.LOCALE_PATHS]
+    places += [(a.name, Path(a.path) / "locale") for a in apps.get_app_configs()]
+    places.append(("django", Path(django.__file__).parent / "conf" / "locale"))
+    return [(name, getattr(gettext.translation("django", str(d), [lang], fallback=True), "_catalog", {}))
+            for name, d in places if d.is_dir()]
+
+
+def _runtime(entry, n=1):
+    from django.utils import translation
+
+    if entry.msgid_plural:
+        if entry.msgctxt:
+            return translation.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+        return translation.ngettext(entry.msgid, entry.msgid_plural, n)
+    if entry.msgctxt:
+        return translation.pgettext(entry.msgctxt, entry.msgid)
+    return translation.gettext(entry.msgid)
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.parametrize("lang", sorted(_LANGUAGE_CODES))
+def test_each_app_string_shows_its_own_catalogues_translation(lang):
+    """At runtime every string of an app's catalogue reads as that catalogue says, not as another app's.
+
+    Chinese: every translated entry. English: every entry; an empty msgstr shows the English source,
+    so another catalogue's English wording must not replace it either.
+    """
+    from django.utils import translation
+
+    clashes = []
+    with translation.override(_LANGUAGE_CODES[lang]):
+        for app in APPS:
+            po_path = _catalogue(app, lang)
+            if not po_path.exists():
+                continue
+            for entry in polib.pofile(str(po_path)):
+                if entry.obsolete or entry.fuzzy:
+                    continue
+                if entry.msgid_plural:
+                    forms = [(1, entry.msgstr_plural.get(0) or (entry.msgid if lang == "en" else ""))]
+                    if lang == "en":
+                        forms.append((2, entry.msgstr_plural.get(1) or entry.msgid_plural))
+                else:
+                    forms = [(1, entry.msgstr or (entry.msgid if lang == "en" else ""))]
+                for n, expected in forms:
+                    got = _runtime(entry, n)
+                    if expected and got != expected:
+                        clashes.append((app, entry, expected, got))
+    if not clashes:
+        return
+    catalogues = _merged_catalogues(lang)
+    lines = []
+    for app, entry, expected, got in clashes:
+        key = _catalogue_key(entry)
+        winner = next((name for name, cat in catalogues if key in cat), "?")
+        lines.append(f"{app}: {entry.msgid!r} context={entry.msgctxt!r} expected {expected!r}, "
+                     f"got {got!r} from {winner}")
+    pytest.fail(f"{len(clashes)} strings show another catalogue's translation ({lang}):\n" + "\n".join(lines))
+
+
+def _translated_at_import(path):
+    """Yield the lines where a module or class body calls gettext (not the lazy form): frozen in one language."""
+    import ast
+
+    eager = {"gettext", "pgettext", "ngettext", "npgettext"}
+    tree = ast.parse(path.read_text())
+    names = {a.asname or a.name for node in tree.body if isinstance(node, ast.ImportFrom)
+             and node.module == "django.utils.translation" for a in node.names if a.name in eager}
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                yield from (n for d in child.args.defaults + [d for d in child.args.kw_defaults if d] for n in walk_node(d))
+                continue  # a function body runs per request, in the request's language
+            yield from walk_node(child)
+
+    def walk_node(node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+            yield node.lineno
+        yield from walk(node)
+
+    yield from walk(tree) if names else ()
+
+
+@pytest.mark.req("PLT-10")
+def test_no_string_is_translated_once_at_import():
+    """A class attribute such as ``title = gettext("…")`` keeps the language of the request that imported it."""
+    found = [f"{path.relative_to(PACKAGE.parent)}:{line}" for path in sorted(PACKAGE.rglob("*.py"))
+             if "tests" not in path.parts and "migrations" not in path.parts
+             for line in _translated_at_import(path)]
+    assert not found, f"use gettext_lazy / pgettext_lazy at import time: {found}"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
@@ -181,7 +182,7 @@ class SignInAttempt(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        OK = "ok", _("Signed in")
+        OK = "ok", pgettext_lazy("sign-in result", "Signed in")
         PASSWORD_OK = "password_ok", _("Password accepted, second factor pending")
         BAD_CREDENTIALS = "bad_credentials", _("Wrong user name or password")
         BAD_OTP = "bad_otp", _("Wrong verification code")

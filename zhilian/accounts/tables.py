@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.core import masking
 
@@ -15,7 +16,7 @@ class UserTable(tables.Table):
     organization = tables.Column(verbose_name=_("Organization"))
     mobile = tables.Column(verbose_name=_("Mobile"))
     roles = tables.Column(empty_values=(), orderable=False, verbose_name=_("Roles"))
-    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+    is_active = tables.BooleanColumn(verbose_name=pgettext_lazy("account", "Active"))
     status = tables.Column(empty_values=(), orderable=False, verbose_name=_("Sign-in status"))
     last_login = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Last sign-in"))
 

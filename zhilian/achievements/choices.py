@@ -98,4 +98,4 @@ class UsageKind(models.TextChoices):
 class EventKind(models.TextChoices):
     # chain guide 5.6.4: 共享库使用培训、成果推介会
     PROMOTION = "promotion", _("Promotion event")
-    TRAINING = "training", _("Training")
+    TRAINING = "training", pgettext_lazy("use of an achievement", "Training")

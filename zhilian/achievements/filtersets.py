@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.models import Consortium
 from zhilian.projects.models import Project
@@ -12,7 +13,7 @@ SELECT = {"class": "form-select form-select-sm"}
 
 
 class AchievementFilterSet(django_filters.FilterSet):
-    achievement_type = django_filters.ChoiceFilter(choices=AchievementType.choices, label=_("Type"),
+    achievement_type = django_filters.ChoiceFilter(choices=AchievementType.choices, label=pgettext_lazy("achievement", "Type"),
                                                    widget=forms.Select(attrs=SELECT))
     share_level = django_filters.ChoiceFilter(choices=ShareLevel.choices, label=_("Share level"),
                                               widget=forms.Select(attrs=SELECT))

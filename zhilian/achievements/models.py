@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import inside_consortium_q, is_city_level
@@ -193,7 +194,7 @@ class AchievementUsage(models.Model):
 
     achievement = models.ForeignKey(Achievement, on_delete=models.CASCADE, related_name="usage",
                                     verbose_name=_("achievement"))
-    kind = models.CharField(_("kind"), max_length=10, choices=UsageKind.choices)
+    kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=10, choices=UsageKind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     organization = models.ForeignKey("directory.Organization", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
@@ -317,7 +318,7 @@ class PromotionEvent(BaseModel):
 
     consortium = models.ForeignKey("consortia.Consortium", on_delete=models.CASCADE, related_name="promotion_events",
                                    verbose_name=_("consortium"))
-    kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
+    kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=10, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("held on"))
     location = models.CharField(_("location"), max_length=200, blank=True)

@@ -15,7 +15,7 @@ def _badge(value, label):
 class AchievementTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Number"))
     name = tables.Column(linkify=True, verbose_name=_("Achievement name"))
-    achievement_type = tables.Column(verbose_name=_("Type"))
+    achievement_type = tables.Column(verbose_name=pgettext_lazy("achievement", "Type"))
     contributor = tables.Column(accessor="contributor__name", verbose_name=_("Contributor"))
     share_level = tables.Column(verbose_name=_("Share level"))
     right_status = tables.Column(verbose_name=_("Right status"))

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from zhilian.consortia import wordforms
@@ -140,10 +142,11 @@ class AchievementEditView(LoginRequiredMixin, View):
 class AchievementSubmitView(ObjectActionView):
     model = Achievement
     form_class = forms.DeclarationForm
-    title = _("Submit to the achievement library")
-    intro = _("chain guide 5.6.1: the rights must be clear and free of disputes; entering the library means the "
-              "contributor confirms its rights and agrees to share on the declared terms.")
-    submit_label = _("Declare and submit")
+    title = gettext_lazy("Submit to the achievement library")
+    intro = gettext_lazy(
+        "chain guide 5.6.1: the rights must be clear and free of disputes; entering the library means the "
+        "contributor confirms its rights and agrees to share on the declared terms.")
+    submit_label = gettext_lazy("Declare and submit")
 
     def unavailable_reason(self, obj):
         if not Achievement.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists():
@@ -161,8 +164,8 @@ class AchievementSubmitView(ObjectActionView):
 class AchievementReviewView(ObjectActionView):
     model = Achievement
     form_class = forms.ReviewForm
-    title = _("Review the achievement")
-    submit_label = _("Record review")
+    title = gettext_lazy("Review the achievement")
+    submit_label = pgettext_lazy("achievement", "Record review")
 
     def unavailable_reason(self, obj):
         if not (obj.status == AchievementStatus.SUBMITTED and selectors.may_review(self.request.user, obj)):
@@ -181,9 +184,9 @@ class AchievementReviewView(ObjectActionView):
 class RightStatusView(ObjectActionView):
     model = Achievement
     form_class = forms.RightStatusForm
-    title = _("Maintain the right status")
-    intro = _("chain guide 5.6.4: keep the status of the results up to date, e.g. a patent that lapsed.")
-    submit_label = _("Record")
+    title = gettext_lazy("Maintain the right status")
+    intro = gettext_lazy("chain guide 5.6.4: keep the status of the results up to date, e.g. a patent that lapsed.")
+    submit_label = pgettext_lazy("button", "Record")
 
     def unavailable_reason(self, obj):
         if not (obj.status != AchievementStatus.DRAFT and selectors.may_operate(self.request.user, obj)):
@@ -203,8 +206,8 @@ class RightStatusView(ObjectActionView):
 class DelistView(ObjectActionView):
     model = Achievement
     form_class = forms.DelistForm
-    title = _("Take the achievement down")
-    submit_label = _("Take down")
+    title = gettext_lazy("Take the achievement down")
+    submit_label = gettext_lazy("Take down")
     submit_tone = "danger"
 
     def unavailable_reason(self, obj):
@@ -222,8 +225,8 @@ class DelistView(ObjectActionView):
 class RelistView(ObjectActionView):
     model = Achievement
     form_class = forms.RelistForm
-    title = _("List the achievement again")
-    submit_label = _("List again")
+    title = gettext_lazy("List the achievement again")
+    submit_label = gettext_lazy("List again")
 
     def unavailable_reason(self, obj):
         if not (obj.status == AchievementStatus.DELISTED and selectors.may_review(self.request.user, obj)):
@@ -324,10 +327,11 @@ def _own_signature(user, licence):
 class LicenseRequestView(ObjectActionView):
     model = Achievement
     form_class = forms.LicenseRequestForm
-    title = _("Request a licence (Appendix H)")
-    intro = _("Your unit is party B. The contributor (party A) approves the request; then both sign. An exclusive or "
-              "sole licence admits no other licence with an overlapping territory, field of use and term.")
-    submit_label = _("Send request")
+    title = gettext_lazy("Request a licence (Appendix H)")
+    intro = gettext_lazy(
+        "Your unit is party B. The contributor (party A) approves the request; then both sign. An exclusive or "
+        "sole licence admits no other licence with an overlapping territory, field of use and term.")
+    submit_label = gettext_lazy("Send request")
 
     def unavailable_reason(self, obj):
         user = self.request.user
@@ -359,8 +363,8 @@ class LicenseRequestView(ObjectActionView):
 class LicenseDecideView(ObjectActionView):
     model = License
     form_class = forms.LicenseDecisionForm
-    title = _("Decide on the licence request")
-    submit_label = _("Record decision")
+    title = gettext_lazy("Decide on the licence request")
+    submit_label = gettext_lazy("Record decision")
 
     def unavailable_reason(self, obj):
         user = self.request.user
@@ -384,10 +388,10 @@ class LicenseDecideView(ObjectActionView):
 class LicenseSignView(ObjectActionView):
     model = License
     form_class = forms.LicenseSignForm
-    title = _("Record the signing")
-    intro = _("Record your party's signature; the other party records its own. Attach the signed and sealed "
-              "agreement on the agreement's page.")
-    submit_label = _("Record signing")
+    title = gettext_lazy("Record the signing")
+    intro = gettext_lazy("Record your party's signature; the other party records its own. Attach the signed and sealed "
+                         "agreement on the agreement's page.")
+    submit_label = gettext_lazy("Record signing")
 
     def unavailable_reason(self, obj):
         if not (obj.status == LicenseStatus.APPROVED
@@ -418,8 +422,8 @@ class LicenseSignView(ObjectActionView):
 
 class LicenseWithdrawView(ObjectActionView):
     model = License
-    title = _("Withdraw the request")
-    submit_label = _("Withdraw")
+    title = gettext_lazy("Withdraw the request")
+    submit_label = gettext_lazy("Withdraw")
     submit_tone = "danger"
 
     def unavailable_reason(self, obj):
@@ -464,8 +468,8 @@ class PromotionEventDetailView(ObjectDetailView):
 class PromotionEventAddView(ObjectActionView):
     model = Consortium
     form_class = forms.PromotionEventForm
-    title = _("Record a promotion event or training")
-    submit_label = _("Save")
+    title = gettext_lazy("Record a promotion event or training")
+    submit_label = gettext_lazy("Save")
 
     def unavailable_reason(self, obj):
         user = self.request.user

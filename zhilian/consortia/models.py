@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
@@ -94,7 +95,7 @@ class Consortium(SearchableMixin, PinyinSortMixin, BaseModel):
     status = models.CharField(_("status"), max_length=20, choices=ConsortiumStatus.choices,
                               default=ConsortiumStatus.DRAFT, db_index=True)
     submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True, editable=False)
-    approved_on = models.DateField(_("established on"), null=True, blank=True, editable=False)
+    approved_on = models.DateField(pgettext_lazy("consortium", "established on"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("drafted by"))
 
@@ -146,7 +147,7 @@ class ConsortiumMember(BaseModel):
     contact_name = models.CharField(_("contact person"), max_length=50)
     contact_phone = models.CharField(_("contact phone"), max_length=30, validators=[validate_mobile_or_phone])
     responsibilities = models.CharField(_("responsibilities in the consortium"), max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(_("number"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "number"), default=0)
     joined_on = models.DateField(_("joined on"), null=True, blank=True,
                                  help_text=_("Set when the consortium is approved, or when a unit joins later."))
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -201,7 +202,7 @@ class ConsortiumReview(BaseModel):
     decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
     opinion = models.TextField(_("opinion"))
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("reviewer"))
+                                 verbose_name=pgettext_lazy("application review", "reviewer"))
     reviewer_org = models.ForeignKey("directory.Organization", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name=_("reviewing unit"))
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
@@ -306,7 +307,7 @@ class MemberContribution(BaseModel):
                                    verbose_name=_("consortium"))
     member = models.ForeignKey(ConsortiumMember, on_delete=models.PROTECT, related_name="contributions",
                                verbose_name=_("member unit"))
-    kind = models.CharField(_("kind"), max_length=12, choices=ContributionKind.choices)
+    kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=12, choices=ContributionKind.choices)
     description = models.CharField(_("description"), max_length=300)
     amount = models.DecimalField(_("amount or value (10k CNY)"), max_digits=12, decimal_places=2, null=True, blank=True,
                                  validators=[MinValueValidator(0)])

@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
@@ -177,10 +178,11 @@ class ConsortiumDeleteView(ObjectDeleteView):
 
 class ConsortiumSubmitView(ObjectActionView):
     model = Consortium
-    title = _("Submit the application")
-    intro = _("The application goes to the lead unit for its opinion, then to the district quality office and the "
-              "city quality office. It cannot be edited while it is under review.")
-    submit_label = _("Submit")
+    title = gettext_lazy("Submit the application")
+    intro = gettext_lazy(
+        "The application goes to the lead unit for its opinion, then to the district quality office and the "
+        "city quality office. It cannot be edited while it is under review.")
+    submit_label = gettext_lazy("Submit")
 
     def unavailable_reason(self, obj):
         if not Consortium.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists():
@@ -241,9 +243,9 @@ class MemberJoinView(ObjectActionView):
     model = Consortium
     form_class = forms.MemberJoinForm
     template_name = "consortia/member_join.html"
-    title = _("Admit a member unit")
-    intro = _("Name the unit and its unified social credit code as registered in the directory.")
-    submit_label = _("Admit")
+    title = gettext_lazy("Admit a member unit")
+    intro = gettext_lazy("Name the unit and its unified social credit code as registered in the directory.")
+    submit_label = gettext_lazy("Admit")
 
     def unavailable_reason(self, obj):
         if not (obj.is_approved and consortium_is_lead_user(self.request.user, obj)
@@ -262,8 +264,8 @@ class MemberJoinView(ObjectActionView):
 class MemberLeaveView(ObjectActionView):
     model = ConsortiumMember
     form_class = forms.MemberLeaveForm
-    title = _("Record a member's exit")
-    submit_label = _("Record exit")
+    title = gettext_lazy("Record a member's exit")
+    submit_label = gettext_lazy("Record exit")
     submit_tone = "danger"
 
     def unavailable_reason(self, obj):
@@ -289,10 +291,11 @@ class MemberLeaveView(ObjectActionView):
 class CharterAddView(ObjectActionView):
     model = Consortium
     form_class = forms.CharterForm
-    title = _("Adopt a charter version")
-    intro = _("chain guide 5.2.3: organizational structure, operating mechanism, members' rights and obligations, "
-              "IP ownership, benefit distribution and the entry and exit mechanism.")
-    submit_label = _("Record the charter")
+    title = gettext_lazy("Adopt a charter version")
+    intro = gettext_lazy(
+        "chain guide 5.2.3: organizational structure, operating mechanism, members' rights and obligations, "
+        "IP ownership, benefit distribution and the entry and exit mechanism.")
+    submit_label = gettext_lazy("Record the charter")
 
     def get_form_kwargs(self, obj):
         return {"user": self.request.user}
@@ -328,8 +331,8 @@ class CharterDetailView(ObjectDetailView):
 class ContributionAddView(ObjectActionView):
     model = Consortium
     form_class = forms.ContributionForm
-    title = _("Record a member contribution")
-    submit_label = _("Save")
+    title = gettext_lazy("Record a member contribution")
+    submit_label = gettext_lazy("Save")
 
     def get_form_kwargs(self, obj):
         return {"user": self.request.user, "consortium": obj}
@@ -355,8 +358,8 @@ class ContributionEditView(ObjectActionView):
     model = MemberContribution
     walk_action = "change"
     form_class = forms.ContributionForm
-    title = _("Edit a member contribution")
-    submit_label = _("Save")
+    title = gettext_lazy("Edit a member contribution")
+    submit_label = gettext_lazy("Save")
 
     def get_object(self, pk):
         return get_restricted_or_404(MemberContribution.objects.all(), self.request.user, "change", pk=pk)

@@ -96,7 +96,7 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
 
     SEARCH_FIELDS = ("name", "short_name", "uscc", "city", "district", "address", "industry", "description")
 
-    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices, db_index=True)
+    kind = models.CharField(pgettext_lazy("organization", "kind"), max_length=16, choices=OrganizationKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     uscc = models.CharField(
@@ -117,7 +117,7 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
                                      validators=[validate_mobile_or_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("organization", "description"), blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("parent unit"))
     government_level = models.CharField(_("government level"), max_length=12, choices=GovernmentLevel.choices,
@@ -501,7 +501,8 @@ class ServicePoint(SearchableMixin, PinyinSortMixin, BaseModel):
     SEARCH_FIELDS = ("name", "district", "address")
 
     name = models.CharField(_("name"), max_length=100)
-    level = models.CharField(_("level"), max_length=10, choices=ServicePointLevel.choices)
+    level = models.CharField(pgettext_lazy("service point", "level"), max_length=10,
+                             choices=ServicePointLevel.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("parent point"))
     operator = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,

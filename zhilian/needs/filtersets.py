@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhilian.directory.filtersets import SELECT, YES_NO, district_widget
 
@@ -15,11 +16,11 @@ SCOPE_CHOICES = [("", "---------"), ("open", _("Open")), ("unassigned", _("Waiti
 
 class NeedFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
-    category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("Category"),
+    category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=pgettext_lazy("need", "Category"),
                                            widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(field_name="enterprise__district", label=_("District"),
                                          widget=district_widget())
-    scope = django_filters.ChoiceFilter(choices=SCOPE_CHOICES[1:], label=_("Show"), method="filter_scope",
+    scope = django_filters.ChoiceFilter(choices=SCOPE_CHOICES[1:], label=pgettext_lazy("list scope", "Show"), method="filter_scope",
                                         widget=forms.Select(attrs=SELECT, choices=SCOPE_CHOICES))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.Select(attrs=SELECT, choices=YES_NO))

@@ -91,8 +91,9 @@ class Need(SearchableMixin, BaseModel):
     code = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True, editable=False)
     enterprise = models.ForeignKey("directory.Organization", on_delete=models.PROTECT, related_name="needs",
                                    limit_choices_to={"kind": "enterprise"}, verbose_name=_("enterprise"))
-    category = models.CharField(_("category"), max_length=20, choices=NeedCategory.choices, db_index=True)
-    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(pgettext_lazy("need", "category"), max_length=20, choices=NeedCategory.choices,
+                                db_index=True)
+    title = models.CharField(pgettext_lazy("need", "title"), max_length=200)
     description = models.TextField(pgettext_lazy("need", "description"),
                                    help_text=_("What the enterprise needs, with figures where it can (batches, "
                                                "defect rates, standards concerned)."))

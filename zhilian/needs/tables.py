@@ -10,7 +10,7 @@ class NeedTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Number"))
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("need", "Title"))
     enterprise = tables.Column(linkify=True, order_by=("enterprise__name_sort",), verbose_name=_("Enterprise"))
-    category = tables.Column(verbose_name=_("Category"))
+    category = tables.Column(verbose_name=pgettext_lazy("need", "Category"))
     status = tables.Column(verbose_name=_("Status"))
     commissioner = tables.Column(order_by=("commissioner__name_sort",), verbose_name=_("Commissioner"))
     due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",))

@@ -354,7 +354,10 @@ class TableC1Importer(TabularImporter):
         if "position" not in same or "chain" not in same:
             node = None
             if cleaned.get("node_name"):
-                node = ChainNode.objects.filter(chain=chain, name=cleaned["node_name"]).order_by(
+                # Among the links the importer sees, as the form offers them: for those who see only
+                # the chain's publication, a link added since reads as unknown (PLT-02, MAP-07).
+                node = ChainNode.objects.restrict(self.user, "view").filter(
+                    chain=chain, name=cleaned["node_name"]).order_by(
                     # a name used in two segments: the one the row names
                     Case(When(segment=cleaned.get("segment", ""), then=0), default=1), "pk").first()
                 if node is None:

@@ -248,7 +248,8 @@ class Problem(SearchableMixin, BaseModel):
     suggestion = models.TextField(_("initial improvement suggestion"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ProblemStatus.choices, default=ProblemStatus.IDENTIFIED,
                               db_index=True)
-    category = models.CharField(_("category"), max_length=16, choices=ProblemCategory.choices, db_index=True)
+    category = models.CharField(pgettext_lazy("problem", "category"), max_length=16, choices=ProblemCategory.choices,
+                                db_index=True)
     sub_area = models.CharField(_("sub-area"), max_length=30, choices=SUB_AREA_CHOICES, blank=True)
     # severity of the latest assessment, kept here for filtering and the map (PRB-03)
     severity_total = models.DecimalField(_("severity total"), max_digits=4, decimal_places=2, null=True, blank=True,
@@ -317,7 +318,7 @@ class ProblemAssessment(BaseModel):
                               verbose_name=_("severity model"))
     scores = models.JSONField(_("scores"))  # {"impact": 5, "spread": 4, "urgency": 3}
     total = models.DecimalField(_("weighted total"), max_digits=4, decimal_places=2)
-    level = models.PositiveSmallIntegerField(_("level"), choices=SeverityLevel.choices)
+    level = models.PositiveSmallIntegerField(pgettext_lazy("severity", "level"), choices=SeverityLevel.choices)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("assessed by"))
     comment = models.TextField(_("comment"), blank=True)
@@ -353,7 +354,7 @@ class ProblemReview(BaseModel):
 
     class Conclusion(models.TextChoices):
         UNCHANGED = "unchanged", _("Still valid, unchanged")
-        UPDATED = "updated", _("Updated")
+        UPDATED = "updated", pgettext_lazy("review conclusion", "Updated")
         SOLVED = "solved", _("Solved")
         WITHDRAWN = "withdrawn", _("No longer relevant")
 

@@ -91,7 +91,7 @@ class MilestoneRowForm(forms.Form):
 
 
 class BudgetRowForm(forms.Form):
-    category = forms.ChoiceField(label=_("Category"), choices=BudgetCategory.choices, required=False,
+    category = forms.ChoiceField(label=pgettext_lazy("budget", "Category"), choices=BudgetCategory.choices, required=False,
                                  widget=forms.Select(attrs=SMALL_SELECT))
     source = forms.ChoiceField(label=_("Source of funds"), choices=FundingSource.choices, required=False,
                                widget=forms.Select(attrs=SMALL_SELECT))

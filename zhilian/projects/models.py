@@ -191,7 +191,7 @@ class ProjectTarget(BaseModel):
     """A quantified target (Appendix F 二), e.g. 径向电阻率不均匀度 ±12 % → ±5 %."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets", verbose_name=_("project"))
-    kind = models.CharField(_("kind"), max_length=12, choices=TargetKind.choices)
+    kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=12, choices=TargetKind.choices)
     indicator = models.CharField(_("indicator"), max_length=200)
     unit = models.CharField(pgettext_lazy("measurement", "unit"), max_length=20, blank=True)
     baseline = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=4, null=True, blank=True)
@@ -232,7 +232,7 @@ class Milestone(BaseModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones",
                                 verbose_name=_("project"))
-    order = models.PositiveSmallIntegerField(_("number"), default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "number"), default=0)
     name = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("due date"), db_index=True)
     deliverable = models.CharField(_("deliverable / check criterion"), max_length=300, blank=True)
@@ -268,7 +268,7 @@ class BudgetLine(BaseModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines",
                                 verbose_name=_("project"))
-    category = models.CharField(_("category"), max_length=12, choices=BudgetCategory.choices)
+    category = models.CharField(pgettext_lazy("budget", "category"), max_length=12, choices=BudgetCategory.choices)
     source = models.CharField(_("source of funds"), max_length=12, choices=FundingSource.choices,
                               default=FundingSource.SELF)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -468,8 +468,8 @@ class RiskWarning(BaseModel):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks", verbose_name=_("project"))
     source = models.CharField(_("source"), max_length=10, choices=RiskSource.choices)
-    kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
-    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=20, choices=RiskKind.choices)
+    level = models.CharField(pgettext_lazy("risk level", "level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     key = models.CharField(max_length=80, blank=True, editable=False)

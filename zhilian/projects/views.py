@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
@@ -219,9 +220,9 @@ class TaskBookExportView(LoginRequiredMixin, View):
 class ProjectSignView(ObjectActionView):
     model = Project
     form_class = forms.SignForm
-    title = _("Sign the task book")
-    intro = _("Your unit confirms the task book as it stands; if it is revised, every unit signs again.")
-    submit_label = _("Sign")
+    title = gettext_lazy("Sign the task book")
+    intro = gettext_lazy("Your unit confirms the task book as it stands; if it is revised, every unit signs again.")
+    submit_label = gettext_lazy("Sign")
 
     def get_initial(self, obj):
         row = obj.participants.filter(organization_id=self.request.user.organization_id).first()
@@ -241,10 +242,11 @@ class ProjectSignView(ObjectActionView):
 
 class ProjectSubmitView(ObjectActionView):
     model = Project
-    title = _("Submit the task book for approval")
-    intro = _("The consortium's lead unit (or the management institution) approves the task book; the project then "
-              "starts and its source problems become “under breakthrough”.")
-    submit_label = _("Submit")
+    title = gettext_lazy("Submit the task book for approval")
+    intro = gettext_lazy(
+        "The consortium's lead unit (or the management institution) approves the task book; the project then "
+        "starts and its source problems become “under breakthrough”.")
+    submit_label = gettext_lazy("Submit")
 
     def unavailable_reason(self, obj):
         user = self.request.user
@@ -265,8 +267,8 @@ class ProjectSubmitView(ObjectActionView):
 class ProjectDecideView(ObjectActionView):
     model = Project
     form_class = forms.DecisionForm
-    title = _("Approve the task book")
-    submit_label = _("Record decision")
+    title = gettext_lazy("Approve the task book")
+    submit_label = gettext_lazy("Record decision")
 
     def unavailable_reason(self, obj):
         if not (obj.status == ProjectStatus.SUBMITTED and selectors.may_approve(self.request.user, obj)):
@@ -285,8 +287,8 @@ class ProgressReportView(ObjectActionView):
     model = Project
     form_class = forms.ProgressReportForm
     template_name = "projects/progress_form.html"
-    title = _("Quarterly progress update")
-    submit_label = _("Submit update")
+    title = gettext_lazy("Quarterly progress update")
+    submit_label = gettext_lazy("Submit update")
 
     def unavailable_reason(self, obj):
         if not (obj.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(self.request.user, obj)):
@@ -317,10 +319,11 @@ class ProgressReportView(ObjectActionView):
 class MidtermCheckView(ObjectActionView):
     model = Project
     form_class = forms.MidtermCheckForm
-    title = _("Record the mid-term check")
-    intro = _("chain guide 5.5.4 b): the management institution organizes experts to check the project; the result "
-              "(pass / rectification required) is recorded in the library.")
-    submit_label = _("Record")
+    title = gettext_lazy("Record the mid-term check")
+    intro = gettext_lazy(
+        "chain guide 5.5.4 b): the management institution organizes experts to check the project; the result "
+        "(pass / rectification required) is recorded in the library.")
+    submit_label = pgettext_lazy("button", "Record")
 
     def unavailable_reason(self, obj):
         if not (obj.status == ProjectStatus.IN_PROGRESS and selectors.may_check(self.request.user)):
@@ -348,8 +351,8 @@ class MidtermCheckView(ObjectActionView):
 class RectificationView(ObjectActionView):
     model = MidtermCheck
     form_class = forms.RectificationForm
-    title = _("Report the rectification")
-    submit_label = _("Report")
+    title = gettext_lazy("Report the rectification")
+    submit_label = gettext_lazy("Report")
 
     def unavailable_reason(self, obj):
         if not (obj.rectification_open and selectors.is_project_team(self.request.user, obj.project)):
@@ -371,7 +374,7 @@ class ChangeRequestView(ObjectActionView):
 
     model = Project
     template_name = "projects/change_form.html"
-    submit_label = _("Submit the change request")
+    submit_label = gettext_lazy("Submit the change request")
 
     def kind(self):
         kind = self.request.GET.get("kind") or self.request.POST.get("kind") or ChangeKind.CONTENT
@@ -469,8 +472,8 @@ def _change_rows(change):
 class ChangeDecideView(ObjectActionView):
     model = ChangeRequest
     form_class = forms.ChangeDecisionForm
-    title = _("Decide on the change request")
-    submit_label = _("Record decision")
+    title = gettext_lazy("Decide on the change request")
+    submit_label = gettext_lazy("Record decision")
 
     def unavailable_reason(self, obj):
         if not (obj.status == ChangeStatus.PENDING and obj.project.status == ProjectStatus.IN_PROGRESS
@@ -494,9 +497,9 @@ class ChangeDecideView(ObjectActionView):
 class RiskRaiseView(ObjectActionView):
     model = Project
     form_class = forms.RiskForm
-    title = _("Report a risk")
-    intro = _("chain guide 5.5.4 d): report in time any major risk that may make the project fail.")
-    submit_label = _("Report")
+    title = gettext_lazy("Report a risk")
+    intro = gettext_lazy("chain guide 5.5.4 d): report in time any major risk that may make the project fail.")
+    submit_label = gettext_lazy("Report")
     submit_tone = "danger"
 
     def unavailable_reason(self, obj):
@@ -517,8 +520,8 @@ class RiskRaiseView(ObjectActionView):
 class RiskResolveView(ObjectActionView):
     model = RiskWarning
     form_class = forms.ResolveRiskForm
-    title = _("Resolve the risk")
-    submit_label = _("Resolve")
+    title = gettext_lazy("Resolve the risk")
+    submit_label = gettext_lazy("Resolve")
 
     def unavailable_reason(self, obj):
         user = self.request.user
@@ -556,10 +559,11 @@ class AcceptanceApplyView(ObjectActionView):
     model = Project
     form_class = forms.AcceptanceApplyForm
     template_name = "projects/acceptance_form.html"
-    title = _("Apply for acceptance")
-    intro = _("chain guide 5.5.5: the lead unit applies for acceptance with the full set of materials. Fill in the "
-              "achieved values, then attach the materials on the next page and submit.")
-    submit_label = _("Continue to materials")
+    title = gettext_lazy("Apply for acceptance")
+    intro = gettext_lazy(
+        "chain guide 5.5.5: the lead unit applies for acceptance with the full set of materials. Fill in the "
+        "achieved values, then attach the materials on the next page and submit.")
+    submit_label = gettext_lazy("Continue to materials")
 
     def unavailable_reason(self, obj):
         if not (obj.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(self.request.user, obj)):
@@ -599,8 +603,8 @@ class AcceptanceDetailView(ObjectDetailView):
 
 class AcceptanceSubmitView(ObjectActionView):
     model = Acceptance
-    title = _("Submit the acceptance application")
-    submit_label = _("Submit")
+    title = gettext_lazy("Submit the acceptance application")
+    submit_label = gettext_lazy("Submit")
 
     def unavailable_reason(self, obj):
         if not (obj.status == AcceptanceStatus.DRAFT and selectors.is_project_team(self.request.user, obj.project)):
@@ -617,10 +621,11 @@ class AcceptanceSubmitView(ObjectActionView):
 class AcceptanceDecideView(ObjectActionView):
     model = Acceptance
     form_class = forms.AcceptanceDecisionForm
-    title = _("Record the acceptance")
-    intro = _("Passed: the project is accepted, its source problems become solved and its results may be entered in "
-              "the achievement library. Not passed: the project goes back to implementation.")
-    submit_label = _("Record")
+    title = gettext_lazy("Record the acceptance")
+    intro = gettext_lazy(
+        "Passed: the project is accepted, its source problems become solved and its results may be entered in "
+        "the achievement library. Not passed: the project goes back to implementation.")
+    submit_label = pgettext_lazy("button", "Record")
 
     def unavailable_reason(self, obj):
         if not (obj.status == AcceptanceStatus.SUBMITTED and selectors.may_check(self.request.user)):
@@ -645,9 +650,10 @@ class AcceptanceDecideView(ObjectActionView):
 
 class ProjectArchiveView(ObjectActionView):
     model = Project
-    title = _("Archive the project")
-    intro = _("chain guide 5.5.5: after acceptance the project's results, summary report and materials are filed in "
-              "the library as knowledge assets.")
+    title = gettext_lazy("Archive the project")
+    intro = gettext_lazy(
+        "chain guide 5.5.5: after acceptance the project's results, summary report and materials are filed in "
+        "the library as knowledge assets.")
     submit_label = pgettext_lazy("project action", "Archive")
 
     def unavailable_reason(self, obj):

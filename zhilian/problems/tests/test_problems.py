@@ -600,6 +600,27 @@ def test_only_related_problems_one_may_see_are_named_and_the_others_stay(persona
     assert [(e.column, e.message) for e in result.errors] == [("关联问题", "没有编号为 OD-006 的问题。")]
 
 
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PRB-07")
+def test_an_import_names_only_links_the_importer_sees_as_the_form_does(persona, client_as, display):
+    """Micro LED 显示 was added to the display chain after its publication: its builder (the
+    owner) may place a problem on it; the member, who sees only the publication, may not."""
+    unpublished = ChainNode.objects.get(chain=display, name="Micro LED 显示")
+    assert not ChainNode.objects.restrict(persona("member")).filter(pk=unpublished.pk).exists()
+    assert "Micro LED 显示" not in client_as("member").get("/problems/add/").content.decode()
+
+    def row(code):
+        return [code, DISPLAY, "中游-Micro LED 显示", "", "巨量转移坏点率 0.3%", "", "", "无", "", "已识别",
+                "质量技术问题", ""]
+
+    result = TableC1Importer(user=persona("member")).run(_c1_file([row("ML-001")]))
+    assert not result.committed and not Problem.objects.filter(code="ML-001").exists()
+    assert [(e.column, e.message) for e in result.errors] == [("位置（上/中/下游）", "产业链中没有环节“Micro LED 显示”。")]
+    result = TableC1Importer(user=persona("owner")).run(_c1_file([row("ML-002")]))
+    assert result.committed, result.as_dict()
+    assert Problem.objects.get(code="ML-002").node == unpublished
+
+
 @pytest.mark.req("PRB-07")
 @pytest.mark.parametrize("cell, person, unit", [
     ("联合体技术委员会（海西计量）（厦门海西计量测试研究院）", "联合体技术委员会（海西计量）", "厦门海西计量测试研究院"),
