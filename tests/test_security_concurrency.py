@@ -59,6 +59,22 @@ def test_api_if_match_with_an_old_etag_answers_412(api_as):
 
 
 @pytest.mark.req("SEC-10")
+@pytest.mark.req("PLT-10")
+def test_the_412_answer_speaks_the_request_language(api_as):
+    record = org()
+    api = api_as("city")
+    etag = api.get(f"/api/v1/organizations/{record.pk}/")["ETag"]
+    api.patch(f"/api/v1/organizations/{record.pk}/", {"address": "先到"}, format="json", HTTP_IF_MATCH=etag)
+    stale = api.patch(f"/api/v1/organizations/{record.pk}/", {"address": "后到"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412 and stale.json()["detail"] == "此记录在 If-Match 所给版本之后已被修改。"
+    english = api.patch(f"/api/v1/organizations/{record.pk}/", {"address": "后到"}, format="json", HTTP_IF_MATCH=etag,
+                        HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"] == "The record changed since the version given in If-Match."
+    bad = api.patch(f"/api/v1/organizations/{record.pk}/", {"address": "后到"}, format="json", HTTP_IF_MATCH='"x"')
+    assert bad.status_code == 412 and bad.json()["detail"] == "If-Match 须为该记录的 ETag。"
+
+
+@pytest.mark.req("SEC-10")
 def test_api_version_in_the_body_that_is_stale_answers_409(api_as):
     record = org()
     api = api_as("city")

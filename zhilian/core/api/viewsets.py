@@ -1,6 +1,7 @@
 """Base API views: every queryset goes through ``restrict``; edits are version-checked."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -22,7 +23,7 @@ ACTION_FOR = {
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since the version given in If-Match."
+    default_detail = _("The record changed since the version given in If-Match.")
     default_code = "precondition_failed"
 
 
@@ -129,7 +130,7 @@ class RestrictedViewSetMixin:
             try:
                 return int(header), True
             except ValueError:
-                raise PreconditionFailed("If-Match must be the ETag of the record.") from None
+                raise PreconditionFailed(_("If-Match must be the ETag of the record.")) from None
         body_version = self.request.data.get("version") if hasattr(self.request.data, "get") else None
         if body_version not in (None, ""):
             try:
