@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 
 from zhilian.directory.selectors import capabilities_matching
 
+from zhilian.core.permissions import EVERYTHING
+
 from .models import (
     SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
+    working_copy_scope,
 )
 
 # name -> (provider(chain) -> list[dict], visible(chain, user) -> set[int])
@@ -233,6 +236,34 @@ class PublishedRows:
     def placement(self, chain_id: int, placement_id: int) -> dict | None:
         index = self.for_chain(chain_id)
         return None if index is None else index[1].get(placement_id, {})
+
+
+# The API's filters of links and placements, and the key of each in a publication's rows.
+NODE_FILTERS = {"segment": "segment", "parent": "parent"}
+PLACEMENT_FILTERS = {"node": "node", "enterprise": "id"}
+
+
+def filter_as_seen(queryset, user, filters: dict, keys: dict):
+    """Narrow links or placements by ``filters`` ({field: value}) as ``user`` sees them.
+
+    Builders, reviewers and the city-wide roles filter the working copy; everyone else the
+    values of the chain's latest publication, which is what they read (MAP-07, PLT-02): a
+    link moved to another parent or segment since is found where it was published.
+    ``keys`` names each field in the publication's rows (``NODE_FILTERS``, ``PLACEMENT_FILTERS``).
+    """
+    if not filters:
+        return queryset
+    working = working_copy_scope(user)
+    if working == EVERYTHING:
+        return queryset.filter(**filters)
+    drafts = Chain.objects.filter(working).values("pk")
+    published, ids = PublishedRows(user), []
+    for chain_id in queryset.exclude(chain__in=drafts).values_list("chain", flat=True).distinct():
+        index = published.for_chain(chain_id)
+        rows = {} if index is None else index[1 if keys is PLACEMENT_FILTERS else 0]
+        ids += [pk for pk, row in rows.items()
+                if all(str(row.get(keys[field]) or "") == str(value) for field, value in filters.items())]
+    return queryset.filter(Q(chain__in=drafts, **filters) | Q(pk__in=ids))
 
 
 def published_node(data: dict, node_id: int) -> dict | None:

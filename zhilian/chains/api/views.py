@@ -1,11 +1,13 @@
 import gzip
 
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -13,8 +15,8 @@ from zhilian.core import resultcache
 from zhilian.core.api.viewsets import RestrictedModelViewSet
 
 from .. import exports, services
-from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement
-from ..selectors import PublishedRows, chain_map_for
+from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement, Segment
+from ..selectors import NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, filter_as_seen
 from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
 
 class _MapBody:
@@ -99,6 +101,9 @@ class _PublishedForOthers:
         return {**super().get_serializer_context(), "published": PublishedRows(self.request.user)}
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("segment", str, enum=Segment.values, description="upstream, midstream or downstream"),
+    OpenApiParameter("parent", int, description="Links under this link")]))
 class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
     """Links of chains (环节), a tree per segment.
 
@@ -109,17 +114,31 @@ class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
     queryset = ChainNode.objects.all()
     serializer_class = ChainNodeSerializer
     searchable = True
-    filterset_fields = ["chain", "segment", "parent"]
+    filterset_fields = ["chain"]
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.request.query_params.get("chain", "").isdigit():
-            queryset = queryset.filter(chain=self.request.query_params["chain"])
-        if self.request.query_params.get("q", "").strip():
+        params = self.request.query_params
+        if params.get("chain", "").isdigit():
+            queryset = queryset.filter(chain=params["chain"])
+        if params.get("q", "").strip():
             queryset = queryset.searchable(self.request.user)  # never match unpublished text
-        return queryset
+        # ?segment= and ?parent= match the values the caller reads: the publication's for
+        # those who see only the publication, never a working-copy value (MAP-07).
+        fields = {"segment": forms.ChoiceField(choices=Segment.choices), "parent": forms.IntegerField(min_value=1)}
+        filters = {}
+        for name, field in fields.items():
+            if params.get(name):
+                try:
+                    filters[name] = field.clean(params[name])
+                except DjangoValidationError as exc:  # 400 under the parameter, as the other filters answer
+                    raise ValidationError({name: exc.messages}) from None
+        return filter_as_seen(queryset, self.request.user, filters, NODE_FILTERS)
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("chain", int), OpenApiParameter("node", int, description="Placements on this link"),
+    OpenApiParameter("enterprise", int, description="Placements of this enterprise")]))
 class PlacementViewSet(_PublishedForOthers, RestrictedModelViewSet):
     """Enterprises placed on chain nodes (MAP-02).
 
@@ -131,10 +150,13 @@ class PlacementViewSet(_PublishedForOthers, RestrictedModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        for key in ("chain", "node", "enterprise"):
-            if self.request.query_params.get(key, "").isdigit():
-                queryset = queryset.filter(**{key: self.request.query_params[key]})
-        return queryset
+        params = self.request.query_params
+        if params.get("chain", "").isdigit():
+            queryset = queryset.filter(chain=params["chain"])
+        # ?node= and ?enterprise= match the values the caller reads (the publication's for
+        # those who see only the publication, MAP-07).
+        filters = {key: int(params[key]) for key in ("node", "enterprise") if params.get(key, "").isdigit()}
+        return filter_as_seen(queryset, self.request.user, filters, PLACEMENT_FILTERS)
 
 
 class MonitoredEventViewSet(RestrictedModelViewSet):

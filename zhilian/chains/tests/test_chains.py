@@ -431,6 +431,45 @@ def test_outsiders_never_see_the_working_copy_of_a_published_chain(display, pers
         f"/api/v1/chain-nodes/?chain={display.pk}&page_size=200").json()["results"]}
 
 
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("MAP-07")
+def test_api_filters_match_what_the_caller_reads(display, api_as):
+    """A link moved (parent, segment) and a placement moved to another link in the working
+    copy: those who see only the publication find them where they were published."""
+    from django.db.models import F
+
+    moved = ChainNode.objects.filter(chain=display, parent__isnull=False, published_version=F("version")).first()
+    old_parent, old_segment = moved.parent_id, moved.segment
+    new_segment = next(s for s in Segment.values if s != old_segment)
+    moved.parent, moved.segment = None, new_segment
+    moved.save()
+    placement = Placement.objects.filter(chain=display, published_version=F("version")).first()
+    old_node = placement.node_id
+    placed_on = set(Placement.objects.filter(enterprise=placement.enterprise).values_list("node", flat=True))
+    new_node = ChainNode.objects.filter(chain=display).exclude(pk__in=placed_on).first().pk
+    placement.node_id = new_node
+    placement.save()
+
+    def ids(api, path, **params):
+        query = "&".join(f"{k}={v}" for k, v in {"chain": display.pk, "page_size": 500, **params}.items())
+        response = api.get(f"/api/v1/{path}/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    outsider, builder = api_as("member"), api_as("owner")
+    assert moved.pk in ids(outsider, "chain-nodes", parent=old_parent)
+    assert moved.pk in ids(outsider, "chain-nodes", segment=old_segment)
+    assert moved.pk not in ids(outsider, "chain-nodes", segment=new_segment)
+    assert moved.pk not in ids(builder, "chain-nodes", parent=old_parent)
+    assert moved.pk in ids(builder, "chain-nodes", segment=new_segment)
+    assert placement.pk in ids(outsider, "placements", node=old_node)
+    assert placement.pk not in ids(outsider, "placements", node=new_node)
+    assert placement.pk in ids(builder, "placements", node=new_node)
+    assert placement.pk not in ids(builder, "placements", node=old_node)
+    assert placement.pk in ids(outsider, "placements", enterprise=placement.enterprise_id)
+    assert outsider.get("/api/v1/chain-nodes/?segment=sideways").status_code == 400
+
+
 @pytest.mark.req("MAP-07")
 def test_publishing_makes_the_revision_what_everyone_sees(display, persona, client_as):
     added, placement, polariser = _unpublished_link(display, persona)
