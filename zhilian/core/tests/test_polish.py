@@ -36,7 +36,7 @@ def test_a_stale_edit_marks_only_fields_in_error(client_as):
 
 def test_a_refusal_is_logged_on_one_line_without_a_traceback(client_as, caplog):
     with caplog.at_level(logging.WARNING, logger="django.request"):
-        assert client_as("mgmt").get(reverse("core:calendar")).status_code == 403
+        assert client_as("consumer").get(reverse("core:calendar")).status_code == 403
     refusals = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", None) == 403]
     assert refusals and all(r.levelno == logging.WARNING and not r.exc_info for r in refusals)
     assert "Traceback" not in caplog.text
