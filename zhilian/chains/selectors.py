@@ -14,9 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhilian.directory.selectors import capabilities_matching
-
 from zhilian.core.permissions import EVERYTHING
+from zhilian.directory.selectors import capabilities_matching
 
 from .models import (
     SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
@@ -258,7 +257,7 @@ def filter_as_seen(queryset, user, filters: dict, keys: dict):
         return queryset.filter(**filters)
     drafts = Chain.objects.filter(working).values("pk")
     published, ids = PublishedRows(user), []
-    for chain_id in queryset.exclude(chain__in=drafts).values_list("chain", flat=True).distinct():
+    for chain_id in queryset.exclude(chain__in=drafts).order_by().values_list("chain", flat=True).distinct():
         index = published.for_chain(chain_id)
         rows = {} if index is None else index[1 if keys is PLACEMENT_FILTERS else 0]
         ids += [pk for pk, row in rows.items()
