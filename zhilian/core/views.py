@@ -180,7 +180,9 @@ def calendar_view(request):
     year = int(request.GET.get("year", today.year))
     day_form = CalendarDayForm(user=request.user)
     year_form = CalendarYearForm(user=request.user)
-    if request.method == "POST" and can_edit:
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied  # readers (PLT-05): only the system administrator enters holidays
+    if request.method == "POST":
         if "add_day" in request.POST:
             day_form = CalendarDayForm(request.POST, user=request.user)
             if day_form.is_valid():

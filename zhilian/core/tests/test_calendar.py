@@ -67,3 +67,25 @@ def test_working_day_api(api_as):
     assert response.json() == {"date": "2026-10-13", "provisional": False}
     bad = api_as("city").get("/api/v1/calendar/add-working-days/", {"start": "2026-13-01", "days": 5})
     assert bad.status_code == 400 and "start" in bad.json()
+
+
+@pytest.mark.req("PLT-05")
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["mgmt", "city", "commissioner", "owner"])
+def test_a_readers_post_to_the_calendar_is_refused_and_changes_nothing(username, client_as):
+    from django.urls import reverse
+
+    url = reverse("core:calendar")
+    day = CalendarDay.objects.create(date=D(2031, 1, 1), is_workday=False, name="元旦")
+    before = (set(CalendarDay.objects.values_list("date", "is_workday", "name")),
+              set(CalendarYear.objects.values_list("year", "complete")))
+    client = client_as(username)
+    assert client.get(url).status_code == 200
+    for data in ({"delete_day": day.pk}, {"add_day": "1", "date": "2031-01-02", "name": "调休"},
+                 {"save_year": "1", "year": 2031, "complete": "on"}):
+        assert client.post(url, data).status_code == 403, data
+    assert (set(CalendarDay.objects.values_list("date", "is_workday", "name")),
+            set(CalendarYear.objects.values_list("year", "complete"))) == before
+    # The system administrator edits it.
+    assert client_as("sysadmin").post(url, {"delete_day": day.pk}).status_code == 302
+    assert not CalendarDay.objects.filter(pk=day.pk).exists()
