@@ -174,3 +174,20 @@ def test_no_string_is_translated_once_at_import():
              if "tests" not in path.parts and "migrations" not in path.parts
              for line in _translated_at_import(path)]
     assert not found, f"use gettext_lazy / pgettext_lazy at import time: {found}"
+
+
+@pytest.mark.req("PLT-10")
+def test_every_field_the_change_history_shows_has_a_translated_label():
+    """The history page labels a change by the field's verbose_name: one Django derives from the
+    attribute name ("Response due provisional") stays English on a Chinese page."""
+    from django.utils.functional import Promise
+
+    from zhilian.core import audit
+
+    unlabelled = sorted(
+        f"{model._meta.label}.{f.name}"
+        for model, registration in audit._registry.items()
+        for f in [*model._meta.concrete_fields, *model._meta.local_many_to_many]
+        if not f.primary_key and f.name not in registration.exclude and not audit.is_internal(f.name)
+        and not isinstance(f.verbose_name, Promise))
+    assert not unlabelled, f"give these fields a verbose_name with gettext_lazy: {unlabelled}"

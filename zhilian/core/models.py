@@ -11,7 +11,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from . import clock
+from . import clock, i18n
 from .exceptions import StaleObjectError
 from .permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from .text import doubled, normalize, pinyin_key
@@ -254,9 +254,10 @@ class AuditEvent(models.Model):
 
     @property
     def message_shown(self) -> str:
+        """The message in the reader's language when it was kept translatable (``core.i18n``)."""
         from .masking import scrub_text
 
-        return scrub_text(self.message)
+        return scrub_text(i18n.shown(self.message))
 
     @property
     def object_shown(self) -> str:
@@ -299,8 +300,9 @@ class Attachment(BaseModel):
         SPREADSHEET = "spreadsheet", _("Spreadsheet")
         ARCHIVE = "archive", _("Archive")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField(db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("object type"))
+    object_id = models.PositiveBigIntegerField(_("object id"), db_index=True)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

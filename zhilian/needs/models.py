@@ -110,7 +110,7 @@ class Need(SearchableMixin, BaseModel):
                                  verbose_name=_("filed by"))
     filed_at = RecordedTimeField(_("filed at"), default=timezone.now, db_index=True)
     response_due = models.DateField(_("response due"), null=True, blank=True)
-    response_due_provisional = models.BooleanField(default=False)
+    response_due_provisional = models.BooleanField(_("response due provisional"), default=False)
 
     commissioner = models.ForeignKey("directory.ServiceCommissioner", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="needs",
@@ -118,7 +118,7 @@ class Need(SearchableMixin, BaseModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     feedback_due = models.DateField(_("evaluation due"), null=True, blank=True)
-    feedback_due_provisional = models.BooleanField(default=False)
+    feedback_due_provisional = models.BooleanField(_("evaluation due provisional"), default=False)
 
     # SC guide Table F.1 服务质量满意度调查表
     timeliness = models.CharField(_("timeliness of the service"), max_length=16, choices=Satisfaction.choices,

@@ -173,7 +173,7 @@ class ProjectParticipant(BaseModel):
     person_in_charge = models.CharField(_("person in charge"), max_length=50)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_mobile_or_phone])
     tasks = models.TextField(_("main tasks"))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "number"), default=0)
 
     objects = RestrictedManager.from_queryset(TaskBookQuerySet)()
 
@@ -200,7 +200,7 @@ class ProjectTarget(BaseModel):
                                    help_text=_("For targets that are not a number, e.g. 在 3 家企业示范应用."))
     achieved = models.DecimalField(_("achieved value"), max_digits=14, decimal_places=4, null=True, blank=True)
     achieved_note = models.CharField(_("achievement note"), max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "number"), default=0)
 
     objects = RestrictedManager.from_queryset(TaskBookQuerySet)()
 
@@ -469,10 +469,11 @@ class RiskWarning(BaseModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks", verbose_name=_("project"))
     source = models.CharField(_("source"), max_length=10, choices=RiskSource.choices)
     kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=20, choices=RiskKind.choices)
-    level = models.CharField(pgettext_lazy("risk level", "level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    level = models.CharField(pgettext_lazy("risk level", "level"), max_length=8, choices=RiskLevel.choices,
+                             default=RiskLevel.MEDIUM)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    key = models.CharField(max_length=80, blank=True, editable=False)
+    key = models.CharField(_("warning key"), max_length=80, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN,
                               db_index=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
