@@ -229,10 +229,15 @@ class InstitutionQualification(BaseModel):
         return self.label
 
     @property
+    def short_kind(self) -> str:
+        """The kind as a badge shows it: the mark itself (CMA, CNAS, CAL), or 其他 in the reader's language."""
+        return str(self.get_kind_display()) if self.kind == QualificationKind.OTHER else self.kind
+
+    @property
     def label(self) -> str:
         """"CMA 201320340456", "CNAS L06789": the kind once, even when the number repeats it."""
         number = (self.certificate_no or "").strip()
-        return number if number.upper().startswith(self.kind.upper()) else f"{self.kind} {number}".strip()
+        return number if number.upper().startswith(self.kind.upper()) else f"{self.short_kind} {number}".strip()
 
     @property
     def is_valid(self):

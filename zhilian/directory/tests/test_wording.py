@@ -64,6 +64,16 @@ def test_certificates_name_their_kind_once(client_as):
 
 
 @pytest.mark.req("PLT-10")
+def test_a_certificate_of_another_kind_reads_other_in_the_users_language(client_as):
+    other = InstitutionQualification.objects.filter(kind="other").first()
+    body = client_as("city").get(reverse("directory:organization_detail", args=[other.organization_id])).content.decode()
+    assert '<span class="badge text-bg-light border">其他</span>' in body and ">other<" not in body
+    assert str(other).startswith("其他 ")
+    with translation.override("en"):
+        assert str(other).startswith("Other ")
+
+
+@pytest.mark.req("PLT-10")
 def test_service_domains_read_in_the_users_language():
     metrology = ServiceDomain.objects.get(code="metrology")
     assert metrology.name == "计量"  # what the Excel forms carry

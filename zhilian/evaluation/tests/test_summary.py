@@ -175,3 +175,9 @@ def test_who_may_see_the_summary(client_as, api_as):
     row = next(r for r in api_as("city").get("/api/v1/chain-summaries/", {"chain": chain.pk}).json())
     assert (row["enterprises"], row["smes"], row["institutions"], row["problems_solved"], row["districts"]) == (
         screen["enterprises"], screen["smes"], screen["institutions"], screen["solved"], screen["districts"])
+
+
+@pytest.mark.req("PLT-10")
+def test_the_sme_mark_is_translated(client_as):
+    body = client_as("city").get(reverse("evaluation:chain_summary", args=[_chain().pk])).content.decode()
+    assert "<sup>中小微</sup>" in body and "<sup>SME</sup>" not in body
