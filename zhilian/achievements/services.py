@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhilian.consortia.selectors import users_holding
 from zhilian.core import attachments, audit, clock, notifications
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import Role
 from zhilian.chains.models import Chain
 from zhilian.core import audit, clock, notifications
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization

@@ -27,7 +27,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from . import context
+from . import context, i18n
 from .models import AuditAction, AuditEvent
 
 ALWAYS_EXCLUDED = {"search_text", "search_doubled", "name_sort", "version", "updated_at", "created_at", "password", "last_login"}
@@ -78,8 +78,12 @@ def suspended():
 
 @contextlib.contextmanager
 def transition(obj, message: str = "", action: str = AuditAction.TRANSITION):
-    """Mark the saves of ``obj`` inside the block as a state transition with ``message``."""
-    token = _pending.set({"key": (type(obj), obj.pk), "message": str(message), "action": action})
+    """Mark the saves of ``obj`` inside the block as a state transition with ``message``.
+
+    A message made with ``core.i18n.gettext`` (as the services' ``_``) is kept as its
+    message ids and parameters and shown in the reader's language; plain text as written.
+    """
+    token = _pending.set({"key": (type(obj), obj.pk), "message": message, "action": action})
     try:
         yield
     finally:
@@ -169,7 +173,7 @@ def write(*, action, instance=None, changes=None, message="", content_type=None,
         parent_content_type=parent_ct,
         parent_object_id=parent_id,
         changes=changes or {},
-        message=str(message),
+        message=i18n.stored(message),
         request_id=ctx.request_id,
         ip_address=ctx.ip_address,
         path=ctx.path,

@@ -155,7 +155,7 @@ def need_timeline(need, user) -> list[TimelineEntry]:
                    for row in audit.present_changes(Need if is_need else NeedAssignment,
                                                     {k: v for k, v in (event.changes or {}).items() if k in shown})
                    if not row["many"]}
-        text = event.message or str(event.get_action_display())
+        text = event.message_shown or str(event.get_action_display())
         if not is_need and event.action == AuditAction.CREATE:
             text, changes = gettext("Assigned"), {}
         entries.append(TimelineEntry(event, names.get(event.actor_id, event.actor_name or ""),

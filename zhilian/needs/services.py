@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import ENTERPRISES, Role
 from zhilian.core import audit, calendar, clock, notifications
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert, Organization
 
@@ -281,7 +281,7 @@ def _settle(need: Need, message: str) -> None:
         need.delivered_at = clock.now()
         due = calendar.add_working_days(clock.today(), FEEDBACK_WORKING_DAYS)
         need.feedback_due, need.feedback_due_provisional = due.date, due.provisional
-        message = f"{message} " + _("Service delivered; the enterprise evaluates it by %(due)s (SC guide §6.9).") % {
+        message = message + " " + _("Service delivered; the enterprise evaluates it by %(due)s (SC guide §6.9).") % {
             "due": due.date}
     with audit.transition(need, message):
         need.save()

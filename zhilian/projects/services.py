@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from zhilian.consortia.models import Consortium
 from zhilian.consortia.selectors import is_active_member, users_holding
 from zhilian.core import attachments, audit, calendar, clock, notifications
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
 from zhilian.directory.validators import validate_mobile_or_phone

@@ -177,3 +177,58 @@ def test_records_written_before_codes_were_kept_show_their_labels_in_the_readers
     url = reverse("core:history", args=["needs.need", need.pk])
     english = _changes_cells(_in_language(client_as("city"), "en").get(url).content.decode())
     assert "<del>Submitted</del> → <ins>Accepted by a commissioner</ins>" in english
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("PLT-03")
+def test_a_transition_message_reads_in_the_readers_language(client_as, persona):
+    """A need taken in a Chinese request: its message reads in English for an English
+    reader (history, audit record, API, need timeline) and in Chinese for a Chinese one."""
+    from django.utils import translation
+
+    from zhilian.needs import selectors, services
+    from zhilian.needs.models import Need
+
+    need = Need.objects.filter(status="submitted").first()
+    with translation.override("zh-hans"):
+        services.need_take(user=persona("commissioner"), need=need)
+    need.refresh_from_db()
+    event = AuditEvent.objects.filter(action=AuditAction.TRANSITION, object_id=str(need.pk),
+                                      content_type__model="need").latest("pk")
+    name = need.commissioner.name
+    english, chinese = f"Taken by service commissioner {name}.", f"服务专员 {name} 已受理。"
+    with translation.override("en"):
+        assert event.message_shown == english
+        assert [e.text for e in selectors.need_timeline(need, persona("owner")) if e.event.pk == event.pk] == [english]
+    with translation.override("zh-hans"):
+        assert event.message_shown == chinese
+    history = reverse("core:history", args=["needs.need", need.pk])
+    assert english in _in_language(client_as("city"), "en").get(history).content.decode()
+    assert chinese in _in_language(client_as("city"), "zh-hans").get(history).content.decode()
+    assert english in _in_language(client_as("owner"), "en").get(need.get_absolute_url()).content.decode()
+    auditor = _in_language(client_as("auditor"), "en")
+    assert english in auditor.get(reverse("core:audit_detail", args=[event.pk])).content.decode()
+    # The audit log search still finds it by its Chinese words.
+    assert AuditEvent.objects.filter(pk=event.pk, message__contains="已受理").exists()
+
+
+def test_translatable_messages_join_and_fall_back():
+    from django.utils import translation
+
+    from zhilian.core import i18n
+
+    recorded = i18n.gettext  # (not named gettext here: the strings are the needs app's, not core's)
+    with translation.override("zh-hans"):
+        joined = recorded("Taken by service commissioner %(name)s.") % {"name": "张明辉"} + " " + \
+            recorded("Service delivered; the enterprise evaluates it by %(due)s (SC guide §6.9).") % {
+                "due": "2026-12-01"}
+        assert str(joined).startswith("服务专员 张明辉 已受理。 ")
+        kept = i18n.stored(joined)
+    with translation.override("en"):
+        assert i18n.shown(kept) == ("Taken by service commissioner 张明辉. Service delivered; the enterprise "
+                                    "evaluates it by 2026-12-01 (SC guide §6.9).")
+        assert i18n.shown("旧记录") == "旧记录" and i18n.stored("plain") == "plain"
+    import pickle
+
+    again = pickle.loads(pickle.dumps(joined))
+    assert again == joined and again.parts == joined.parts
