@@ -10,6 +10,7 @@ from django.utils import timezone
 from zhilian.core import audit
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
+from zhilian.directory.models import Organization
 
 from .models import (
     STARS, Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityDimension, SeverityModel, format_total,
@@ -135,6 +136,10 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
     problem.full_clean()
     problem.save()
     if concerned is not None:
+        concerned = list(concerned)
+        if user is not None:  # nor links to enterprises outside their directory scope
+            concerned += list(problem.concerned_enterprises.exclude(
+                pk__in=Organization.objects.restrict(user, "view").values("pk")))
         problem.concerned_enterprises.set(concerned)
     if related is not None:
         related = [r for r in related if r.pk != problem.pk]

@@ -800,3 +800,21 @@ def test_version_comparison_names_the_changed_problem_fields(client_as, persona,
     first = display.snapshots.get(number=1)
     page = client_as("city").get(f"/chains/versions/{first.pk}/").content.decode()
     assert "OD-006" in page and "(质量问题分级, 状态)" in page and "(level, status)" not in page
+
+
+@pytest.mark.req("PLT-02")
+def test_saving_keeps_concerned_enterprises_the_user_cannot_see(persona):
+    """An enterprise sees no other enterprise in the directory: its save of its own problem
+    keeps the concerned enterprises it cannot see instead of dropping them."""
+    from zhilian.directory.models import Organization
+    from zhilian.problems.services import problem_save
+
+    owner = persona("owner")
+    problem = Problem.objects.restrict(owner, "change").filter(reporter_org=owner.organization).first()
+    assert problem is not None
+    hidden = Organization.objects.enterprises().exclude(
+        pk__in=Organization.objects.restrict(owner, "view").values("pk")).first()
+    problem.concerned_enterprises.add(hidden)
+    visible = list(problem.concerned_enterprises.exclude(pk=hidden.pk))
+    problem_save(user=owner, problem=problem, concerned=visible)
+    assert problem.concerned_enterprises.filter(pk=hidden.pk).exists()
