@@ -14,6 +14,11 @@ read a moment earlier would have returned.
 
 Writes the wrapper cannot see (psql, a restore, COPY) are followed by :func:`bump_all`
 (``zhilian migrate`` and ``zhilian restore`` do it).
+
+Within a request the versions are read once, when a kept result first needs them, and
+every kept result the request uses is checked against that reading (:func:`current` and
+:func:`snapshot`): one query however many kept results a page is made of. The reading is
+dropped when this connection writes (its own writes must be seen) and when the request ends.
 """
 
 import logging
@@ -55,6 +60,7 @@ def _note_write(connection, tables) -> None:
     tables = [t for t in tables if t not in IGNORED]
     if not tables:
         return
+    connection.__dict__.pop("_zl_request_versions", None)
     if _in_transaction(connection):
         # Raised by run_and_clear_commit_hooks below once the transaction committed.
         connection.__dict__.setdefault("_zl_written", set()).update(tables)
@@ -104,6 +110,7 @@ def _bump(connection, tables) -> None:
     if not tables or connection.__dict__.get("_zl_bumping") or not _table_exists(connection):
         return
     connection.__dict__["_zl_bumping"] = True
+    connection.__dict__.pop("_zl_request_versions", None)
     try:
         with connection.cursor() as cursor:
             for table in tables:
@@ -161,12 +168,21 @@ def _install(sender, connection, **kwargs):
 def _settle_all(**kwargs) -> None:
     for connection in connections.all(initialized_only=True):
         settle(connection)
+        connection.__dict__.pop("_zl_request_versions", None)
+        connection.__dict__.pop("_zl_in_request", None)
+
+
+def _request_started(**kwargs) -> None:
+    for connection in connections.all():
+        connection.__dict__.pop("_zl_request_versions", None)
+        connection.__dict__["_zl_in_request"] = True
 
 
 def connect() -> None:
-    from django.core.signals import request_finished
+    from django.core.signals import request_finished, request_started
 
     connection_created.connect(_install, dispatch_uid="zhilian-table-versions")
+    request_started.connect(_request_started, dispatch_uid="zhilian-table-versions-request")
     request_finished.connect(_settle_all, dispatch_uid="zhilian-table-versions-settle")
     for connection in connections.all(initialized_only=True):
         _install(None, connection)
@@ -184,13 +200,34 @@ def current(tables, using="default") -> tuple | None:
     pending = connection.__dict__.get("_zl_written")
     if pending and pending.intersection(tables):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT table_name, version FROM {TABLE} WHERE table_name IN "  # nosec B608
-                       f"({', '.join(['%s'] * len(tables))})", tables)
-        found = dict(cursor.fetchall())
-    if len(found) != len(tables):
+    found = _request_versions(connection)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT table_name, version FROM {TABLE} WHERE table_name IN "  # nosec B608
+                           f"({', '.join(['%s'] * len(tables))})", tables)
+            found = dict(cursor.fetchall())
+    if any(t not in found for t in tables):
         return None
     return tuple(found[t] for t in tables)
+
+
+def _read_all(connection) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT table_name, version FROM {TABLE}")  # nosec B608
+        return dict(cursor.fetchall())
+
+
+def _request_versions(connection) -> dict | None:
+    """Every table's version as read once in this request (None outside a request)."""
+    if not connection.__dict__.get("_zl_in_request"):
+        return None
+    found = connection.__dict__.get("_zl_request_versions")
+    if found is None:
+        found = _read_all(connection)
+        if "_zl_unsettled" in connection.__dict__ or connection.__dict__.get("_zl_written"):
+            return found  # (read while writes are pending: not kept for the rest of the request)
+        connection.__dict__["_zl_request_versions"] = found
+    return found
 
 
 def snapshot(using="default") -> dict | None:
@@ -199,9 +236,8 @@ def snapshot(using="default") -> dict | None:
     settle(connection)
     if connection.__dict__.get("_zl_written"):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT table_name, version FROM {TABLE}")  # nosec B608
-        return dict(cursor.fetchall())
+    found = _request_versions(connection)
+    return dict(found) if found is not None else _read_all(connection)
 
 
 def bump_all(using="default") -> None:
