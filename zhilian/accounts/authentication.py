@@ -80,11 +80,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
     ``token_expired``) and while the password must be changed (403)."""
 
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user", "use").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        from .selectors import api_token
+
+        token = api_token(key)  # kept until a token, its use or the account changes
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()

@@ -46,8 +46,11 @@ class LockoutBackend(ModelBackend):
     # Per-user permissions are not part of the platform's model and are ignored.
 
     def get_user(self, user_id):
-        # Every signed-in page shows the user's organization and most scopes read it.
-        user = get_user_model()._default_manager.select_related("organization").filter(pk=user_id).first()
+        # Every signed-in page shows the user's organization and most scopes read it; the
+        # account with its organization and roles is kept until one of them changes.
+        from .selectors import signed_in_account
+
+        user = signed_in_account(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_user_permissions(self, user_obj, obj=None):
