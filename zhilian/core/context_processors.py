@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from . import registry
+from . import registry, resultcache
 
 
 def _menu_for(user):
@@ -37,8 +37,16 @@ def platform(request):
     user = getattr(request, "user", None)
     context = {"site_name": settings.ZHILIAN_SITE_NAME}
     if user is not None and user.is_authenticated:
-        from .models import Notification
-
         context["menu"] = _menu_for(user)
-        context["unread_notifications"] = Notification.objects.restrict(user, "view").unread().count()
+        context["unread_notifications"] = unread_count(user)
     return context
+
+
+def unread_count(user) -> int:
+    """The number on the bell, kept until a notification changes (core.resultcache). The
+    scope is the user's own messages, so the account and its roles are the key."""
+    from .models import Notification
+
+    key = (user.pk, user.is_superuser, tuple(sorted(user.role_codes)))
+    return resultcache.cached("unread-notifications", key,
+                              lambda: Notification.objects.restrict(user, "view").unread().count())

@@ -182,3 +182,62 @@ def test_a_result_kept_in_the_shared_cache_serves_another_process_until_its_tabl
         assert _count_kept(("shared",), queryset)[1] == 1
     finally:
         resultcache._shared_state.clear()
+
+
+def test_a_request_reads_the_table_versions_once_however_many_kept_results_it_uses(client_as):
+    # The account, the bell's count and the page itself are kept results: one reading of the
+    # versions checks them all.
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("mgmt")
+    url = "/directory/organizations/?kind=enterprise"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert sum(versions.TABLE in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_within_a_request_a_kept_result_follows_the_requests_own_writes(db):
+    from django.core.signals import request_finished, request_started
+
+    queryset = Organization.objects.filter(kind="enterprise", district="翔安区")
+    request_started.send(sender=None)
+    try:
+        first, computed = _count_kept(("own",), queryset)
+        assert _count_kept(("own",), queryset) == (first, 0)  # checked against the request's reading
+        org = queryset.first()
+        Organization.objects.filter(pk=org.pk).update(name="厦门请求内改名有限公司")
+        after, computed = _count_kept(("own",), queryset)
+        assert computed == 1 and "厦门请求内改名有限公司" in after
+    finally:
+        request_finished.send(sender=None)
+
+
+def _bell(response) -> str:
+    html = response.content.decode()
+    start = html.index('title="通知"') if 'title="通知"' in html else html.index("bi-bell")
+    return html[start:html.index("</a>", start)]
+
+
+@pytest.mark.req("PLT-06")
+def test_the_kept_unread_count_follows_new_and_read_notifications(client_as, persona):
+    from django.utils import timezone
+
+    from zhilian.core.models import Notification
+
+    client = client_as("district")
+    user = persona("district")
+    Notification.objects.filter(recipient=user).update(read_at=timezone.now())
+    assert "badge" not in _bell(client.get("/"))
+    assert "badge" not in _bell(client.get("/"))  # kept
+    note = Notification.objects.create(recipient=user, title="新的提醒", key="kept-count-test")
+    assert ">1</span>" in _bell(client.get("/"))
+    # Another user's new message changes nothing for this one, and is counted for its recipient.
+    city = persona("city")
+    Notification.objects.filter(recipient=city).update(read_at=timezone.now())
+    Notification.objects.create(recipient=city, title="别人的提醒", key="kept-count-test")
+    Notification.objects.create(recipient=city, title="别人的提醒二", key="kept-count-test-2")
+    assert ">1</span>" in _bell(client.get("/"))
+    assert ">2</span>" in _bell(client_as("city").get("/"))
+    Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    assert "badge" not in _bell(client.get("/"))
