@@ -113,3 +113,19 @@ def test_a_backup_from_a_newer_installation_is_refused(populated, tmp_path):
             target.addfile(member, io.BytesIO(data))
     with pytest.raises(CommandError, match="newer installation"):
         call_command("restore", str(newer), "--replace", stdout=io.StringIO())
+
+
+@pytest.mark.req("SEC-12")
+def test_a_restore_ends_the_sessions_a_session_cache_holds_too(populated, tmp_path, client_as, settings):
+    # With Redis the sessions are read from the cache (cached_db): the restore empties the
+    # database's sessions, and must end the copies in the cache as well.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "restore-sessions-test"}}
+    client = client_as("city")
+    assert client.get("/directory/organizations/").status_code == 200
+    path = tmp_path / "backup.tar.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    call_command("restore", str(path), "--replace", stdout=io.StringIO())
+    response = client.get("/directory/organizations/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

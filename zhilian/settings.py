@@ -425,6 +425,10 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 if env("REDIS_URL"):
+    # Sessions are read from Redis and written to both it and the database: every request
+    # reads its session, few write it. Only with a cache all processes share: a process's own
+    # memory would go on accepting a session another process ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # Results computed from the database, shared by all processes (core.resultcache).
     CACHES["results"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
                          "KEY_PREFIX": "zhilian-results"}

@@ -213,6 +213,7 @@ def restore(path: Path, *, using=DEFAULT_DB_ALIAS, replace=False, stdout=None) -
             if saved != name:
                 raise BackupError(f"The storage renamed {name} to {saved}.")
         with audit.suspended(), transaction.atomic(using=using):
+            signed_in = _session_keys(using)
             with appendonly.maintenance("restore", using=using):
                 _empty_tables(using)
             call_command("loaddata", str(Path(tmpdir) / "data.jsonl"), database=using, verbosity=0)
@@ -220,6 +221,7 @@ def restore(path: Path, *, using=DEFAULT_DB_ALIAS, replace=False, stdout=None) -
     from . import versions
 
     versions.bump_all(using)
+    _end_sessions(signed_in)
     audit.write(action="security", object_repr=path.name,
                 message=f"Restored the backup of {manifest.created_at} ({sum(manifest.counts.values())} rows, "
                         f"{len(manifest.files)} files)")
@@ -240,6 +242,24 @@ def _empty_tables(using):
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # nosec B608 - our own table names
+
+
+def _session_keys(using) -> list[str]:
+    from django.contrib.sessions.models import Session
+
+    return list(Session.objects.using(using).values_list("session_key", flat=True))
+
+
+def _end_sessions(keys) -> None:
+    """End the sessions the restore deleted in every session store, not only in the database
+    (sessions kept in Redis too would go on naming accounts of the replaced data)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
 
 
 def _check_counts(manifest, using):
