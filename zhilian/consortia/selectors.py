@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from zhilian.accounts.roles import Role
+from zhilian.core import resultcache
 from zhilian.core.permissions import may
 
 from .choices import STEP_FOR_STATUS, ConsortiumStatus, ReviewStep
@@ -57,6 +58,19 @@ def is_active_member(consortium, organization_id) -> bool:
 
 def consortia_led_by(organization_id) -> QuerySet:
     return Consortium.objects.filter(lead_unit_id=organization_id).values("pk")
+
+
+def consortium_ids_of_organization(organization_id) -> list:
+    """Ids of the approved consortia the organization currently belongs to, kept until a
+    membership or a consortium changes (for scopes: ``consortium__in=…``)."""
+    return resultcache.kept_ids("consortia-of", (organization_id,),
+                                consortia_of_organization(organization_id).values_list("pk", flat=True))
+
+
+def consortium_ids_led_by(organization_id) -> list:
+    """Ids of the consortia the organization leads, kept until a consortium changes."""
+    return resultcache.kept_ids("consortia-led-by", (organization_id,),
+                                Consortium.objects.filter(lead_unit_id=organization_id).values_list("pk", flat=True))
 
 
 def fellow_organization_ids(user) -> QuerySet:

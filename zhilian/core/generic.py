@@ -8,6 +8,7 @@ filters, and htmx partial rendering. Anything beyond plain CRUD belongs in a ser
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, masking, resultcache, search
+from . import audit, masking, related, resultcache, search
 from .attachments import attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
 from .pagecache import kept_page
-from .models import AuditAction
+from .models import Attachment, AuditAction
 from .permissions import allowed, get_restricted_or_404, may
 from .spreadsheets import ImportResult, RowError, build_workbook, file_response
 
@@ -175,6 +176,7 @@ class ObjectListView(BaseObjectView):
 class ObjectDetailView(BaseObjectView):
     template_name = None
     tabs = ()  # [(key, label)] for templates that show related lists
+    present: set = frozenset()
 
     def get_object(self, pk):
         return get_restricted_or_404(self.base_queryset(), self.request.user, "view", pk=pk)
@@ -182,9 +184,22 @@ class ObjectDetailView(BaseObjectView):
     def get_extra_context(self, request, obj):
         return {}
 
+    def related_rows(self, obj) -> dict:
+        """{name: (model, {field: value})}: the related rows the page lists. Which of them
+        exist at all is asked in one query (``core.related``) before the page is built;
+        ``self.present`` holds the names that have rows, and a section without any is not
+        queried (it could show nothing)."""
+        return {}
+
     def get(self, request, pk, *args, **kwargs):
         obj = masking.mask_instance(self.get_object(pk))  # SEC-07: reveal only through the audited button
         model = type(obj)
+        has_attachments = model in registered_models()
+        checks = self.related_rows(obj)
+        if has_attachments:
+            checks["attachments"] = (Attachment, {"content_type": ContentType.objects.get_for_model(model),
+                                                  "object_id": obj.pk})
+        self.present = related.with_rows(checks)
         can_change = allowed(request.user, "change", obj)
         context = {
             "object": obj,
@@ -196,8 +211,8 @@ class ObjectDetailView(BaseObjectView):
             "personal_fields": masking.personal_fields(model),
             "can_change": can_change,
             "can_delete": allowed(request.user, "delete", obj),
-            "has_attachments": model in registered_models(),
-            "attachments": attachments_for(obj, request.user) if model in registered_models() else [],
+            "has_attachments": has_attachments,
+            "attachments": attachments_for(obj, request.user) if "attachments" in self.present else [],
             **self.get_extra_context(request, obj),
         }
         templates = [self.template_name] if self.template_name else [

@@ -43,6 +43,9 @@ def register_grant(model_label: str, grant: Callable) -> None:
 
 _grant_version = 0  # part of every kept scope: a new grant changes them
 
+# What an account is read from (accounts.selectors): a kept scope depends on them.
+_ACCOUNT_TABLES = ("accounts_user", "accounts_user_groups", "auth_group", "directory_organization")
+
 
 def permission_codename(action: str, model) -> str:
     opts = model._meta
@@ -79,8 +82,30 @@ class RestrictedQuerySet(models.QuerySet):
         key = (type(self), action, epoch, _grant_version, len(_grants.get(self.model._meta.label, ())))
         condition = memo.get(key)
         if condition is None:
-            condition = memo[key] = self._build_condition(user, action)
+            condition = memo[key] = self._kept_condition(user, action)
         return condition
+
+    def _kept_condition(self, user, action: str) -> Q:
+        """The scope, built once per process for the same account state and kept
+        (``core.resultcache``, in this process only) until a table read to build it changes.
+
+        The key holds what scopes read from the account object itself (its id, roles,
+        organization and district, flags) and the day; what they read from the database
+        while being built (a commissioner's districts …) is followed like any kept result,
+        and the account's own tables are a dependency too."""
+        from . import resultcache
+
+        if not user.pk or not resultcache.enabled():
+            return self._build_condition(user, action)
+        from django.utils import timezone
+
+        label = self.model._meta.label
+        key = (type(self).__module__, type(self).__qualname__, label, action, _grant_version,
+               len(_grants.get(label, ())), user.pk, user.is_superuser, user.is_active, user.organization_id,
+               getattr(user, "district", ""), tuple(sorted(getattr(user, "role_codes", ()))),
+               timezone.localdate().isoformat())
+        return resultcache.cached("scope", key, lambda: self._build_condition(user, action), using=self.db,
+                                  depends_on=_ACCOUNT_TABLES, shared=False)
 
     def _build_condition(self, user, action: str) -> Q:
         condition = self.scope(user, action)

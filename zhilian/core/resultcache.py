@@ -208,8 +208,12 @@ def _shared_put(full_key, entry: _Entry, lifetime: float) -> None:
 
 
 def cached(namespace: str, key: tuple, compute, *, using="default", timeout: float | None = None,
-           depends_on: tuple = ()):
-    """``compute()``, or what it returned for ``key`` if no table it read has changed since."""
+           depends_on: tuple = (), shared: bool = True):
+    """``compute()``, or what it returned for ``key`` if no table it read has changed since.
+
+    ``shared=False`` keeps the result in this process only (never pickled to the shared
+    cache): for values that must not be pickled, such as a ``Q`` holding querysets (pickling
+    a queryset runs it)."""
     if not enabled() or connections[using].__dict__.get("_zl_written"):
         # (A transaction that changed rows whose versions have not moved yet: compute.)
         try:
@@ -220,7 +224,7 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     full_key = (namespace, key)
     entry = _store.get(full_key)
     from_shared = False
-    if entry is None:
+    if entry is None and shared:
         entry = _shared_get(full_key)
         from_shared = entry is not None
     if entry is not None:
@@ -246,8 +250,23 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     lifetime = timeout if timeout is not None else getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
     entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
     _store.put(full_key, entry, budget)
-    _shared_put(full_key, entry, lifetime)
+    if shared:
+        _shared_put(full_key, entry, lifetime)
     return value
+
+
+def kept_ids(namespace: str, key: tuple, values, *, limit: int = 500):
+    """The values of the one-column queryset ``values`` (``values_list(…, flat=True)``) as a
+    list kept until a table it read changes, for ``__in`` lookups in scopes: a short list of
+    ids costs less to build, compile and run than the subquery. More than ``limit`` values:
+    ``values`` itself, as a subquery."""
+
+    def compute():
+        found = list(values[:limit + 1])
+        return tuple(found) if len(found) <= limit else None
+
+    found = cached(namespace, key, compute)
+    return list(found) if found is not None else values
 
 
 def statistics() -> dict:

@@ -52,27 +52,60 @@ class OrganizationDetailView(ObjectDetailView):
 
     model = Organization
 
-    def get_extra_context(self, request, obj):
-        user = request.user
-        context = {
-            "children": Organization.objects.restrict(user).filter(parent=obj).order_by("government_level", "name_sort"),
-            "experts": Expert.objects.restrict(user).filter(organization=obj).prefetch_related("qualifications"),
-            "members": User.objects.restrict(user).filter(organization=obj, is_active=True).order_by("username")
-            .prefetch_related("groups"),
-            "commissioners": ServiceCommissioner.objects.restrict(user).filter(organization=obj).select_related("service_point"),
-            "service_points": ServicePoint.objects.restrict(user).filter(operator=obj),
-            "panels": panels.for_organization(request, obj),
+    def related_rows(self, obj):
+        pk = obj.pk
+        checks = {
+            "children": (Organization, {"parent": pk}),
+            "experts": (Expert, {"organization": pk}),
+            "members": (User, {"organization": pk}),
+            "commissioners": (ServiceCommissioner, {"organization": pk}),
+            "service_points": (ServicePoint, {"operator": pk}),
+            "service_domains": (Organization.service_domains.through, {"organization": pk}),
+            **panels.row_checks(obj),
         }
         if obj.kind == OrganizationKind.ENTERPRISE:
-            context["talents"] = EnterpriseTalent.objects.restrict(user).filter(enterprise=obj)
+            checks["talents"] = (EnterpriseTalent, {"enterprise": pk})
+        if obj.kind == OrganizationKind.INSTITUTION:
+            checks["capabilities"] = (TestingCapability, {"institution": pk})
+            checks["qualifications"] = (InstitutionQualification, {"organization": pk})
+        return checks
+
+    def get_extra_context(self, request, obj):
+        user = request.user
+        present = self.present
+
+        def rows(name, model, build):
+            # A section with no related row at all is not queried, nor its scope built
+            # (core.related); an empty list, not .none(), which compiles a query to find nothing.
+            return build(model.objects.restrict(user)) if name in present else []
+
+        context = {
+            "children": rows("children", Organization,
+                             lambda rows: rows.filter(parent=obj).order_by("government_level", "name_sort")),
+            "experts": rows("experts", Expert,
+                            lambda rows: rows.filter(organization=obj).prefetch_related("qualifications")),
+            "members": rows("members", User, lambda rows: rows.filter(organization=obj, is_active=True)
+                            .order_by("username").prefetch_related("groups")),
+            "commissioners": rows("commissioners", ServiceCommissioner,
+                                  lambda rows: rows.filter(organization=obj).select_related("service_point")),
+            "service_points": rows("service_points", ServicePoint, lambda rows: rows.filter(operator=obj)),
+            "service_domains": obj.service_domains.all() if "service_domains" in present else (),
+            "panels": panels.for_organization(request, obj, present),
+        }
+        if obj.kind == OrganizationKind.ENTERPRISE:
+            context["talents"] = rows("talents", EnterpriseTalent, lambda rows: rows.filter(enterprise=obj))
             context["can_add_talent"] = allowed(user, "change", obj) and may(user, "add", EnterpriseTalent)
         if obj.kind == OrganizationKind.INSTITUTION:
-            capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
-            context.update(qualification_card_context(request, obj))
-            context["capabilities"] = capabilities.with_certificate()[:30]
-            context["capability_count"] = capabilities.count()
-            context["capability_products"] = (capabilities.values("product").annotate(n=Count("id"))
-                                              .order_by("-n", "product")[:12])
+            context.update(qualification_card_context(request, obj, "qualifications" in present))
+            if "capabilities" in present:
+                capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
+                context["capabilities"] = capabilities.with_certificate()[:30]
+                products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
+                # Fewer than 12 products: every line is in one of them, no count needed.
+                count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()
+            else:
+                context["capabilities"], products, count = [], [], 0
+            context["capability_products"], context["capability_count"] = products, count
             context["can_add_capability"] = may(user, "add", TestingCapability) and allowed(user, "change", obj)
         return context
 
@@ -171,14 +204,15 @@ class InlineDeleteMixin:
         return response
 
 
-def qualification_card_context(request, organization):
+def qualification_card_context(request, organization, any_rows=True):
+    """The certificates card; ``any_rows`` false: the institution has none at all (not queried)."""
     user = request.user
     can_manage = (may(user, "add", InstitutionQualification)
                   and allowed(user, "change", organization))
     return {
         "organization": organization,
         "qualifications": InstitutionQualification.objects.restrict(user).filter(organization=organization)
-        .order_by("kind", "-valid_until"),
+        .order_by("kind", "-valid_until") if any_rows else [],
         "can_manage_qualifications": can_manage,
     }
 

@@ -47,7 +47,8 @@ class NeedsConfig(AppConfig):
         registry.reminder_provider("needs", reminders.need_reminders)
         registry.demo_loader("needs", demo.load, order=30, usernames=tuple(u[0] for u in demo.COMMISSIONER_USERS))
         panels.register(panels.Panel("needs", _("NQI needs"), "needs/includes/organization_panel.html",
-                                     _organization_panel, kinds={"enterprise", "institution"}, order=10))
+                                     _organization_panel, kinds={"enterprise", "institution"}, order=10,
+                                     rows=_organization_panel_rows))
         panels.register(panels.Panel("needs-commissioner", _("Needs taken and handled"),
                                      "needs/includes/organization_panel.html", _commissioner_panel, order=10,
                                      model="directory.servicecommissioner"))
@@ -68,17 +69,27 @@ def _organization_grant(user, action):
     return Q(pk__in=Need.objects.restrict(user, "view").values("enterprise"))
 
 
-def _organization_panel(request, organization):
+def _organization_panel_rows(organization):
+    """The needs the panel lists: an enterprise's own, those an institution is assigned to."""
+    from .models import Need, NeedAssignment
+
+    if organization.kind == "enterprise":
+        return Need, {"enterprise": organization.pk}
+    return NeedAssignment, {"institution": organization.pk}
+
+
+def _organization_panel(request, organization, empty=False):
     from .models import Need
 
     user = request.user
     if not user.has_perm("needs.view_need"):
         return None
-    needs = Need.objects.restrict(user, "view")
-    if organization.kind == "enterprise":
-        needs = needs.filter(enterprise=organization)
+    if empty:  # no need is related at all (core.related): none to read
+        needs = []
+    elif organization.kind == "enterprise":
+        needs = Need.objects.restrict(user, "view").filter(enterprise=organization)
     else:
-        needs = needs.filter(assignments__institution=organization).distinct()
+        needs = Need.objects.restrict(user, "view").filter(assignments__institution=organization).distinct()
     key = "enterprise" if organization.kind == "enterprise" else "institution"
     context = _needs_listing(needs, f"{key}={organization.pk}", show_enterprise=key == "institution")
     if not context["total"] and organization.kind != "enterprise":
@@ -90,10 +101,11 @@ def _organization_panel(request, organization):
 
 
 def _needs_listing(needs, query: str, *, show_enterprise: bool = True) -> dict:
-    """The first needs of a panel (newest first), their number and the link to all of them."""
+    """The first needs of a panel (newest first), their number and the link to all of them
+    (``needs``: a queryset, or a list already read)."""
     from django.urls import reverse
 
-    shown = list(needs.select_related("enterprise")[:9])
+    shown = needs[:9] if isinstance(needs, list) else list(needs.select_related("enterprise")[:9])
     total = len(shown) if len(shown) < 9 else needs.count()
     return {"needs": shown[:8], "total": total, "list_url": f"{reverse('needs:need_list')}?{query}",
             "show_enterprise": show_enterprise}

@@ -199,8 +199,13 @@ def test_a_request_reads_the_table_versions_once_however_many_kept_results_it_us
 
 def test_within_a_request_a_kept_result_follows_the_requests_own_writes(db):
     from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     queryset = Organization.objects.filter(kind="enterprise", district="翔安区")
+    # As Django's test client does: a simulated request must not close the test's connection
+    # (with CONN_MAX_AGE 0 on PostgreSQL, close_old_connections would).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     request_started.send(sender=None)
     try:
         first, computed = _count_kept(("own",), queryset)
@@ -211,6 +216,8 @@ def test_within_a_request_a_kept_result_follows_the_requests_own_writes(db):
         assert computed == 1 and "厦门请求内改名有限公司" in after
     finally:
         request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _bell(response) -> str:
