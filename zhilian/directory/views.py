@@ -47,6 +47,12 @@ class OrganizationListView(ObjectListView):
         return exports.organization_columns(self.request.user)
 
 
+# An institution's page lists its first capability lines under the per-product summary; the
+# full list is one click away (the capability directory filtered to the institution), as
+# are the lines of each product.
+CAPABILITY_ROWS = 10
+
+
 class OrganizationDetailView(ObjectDetailView):
     """One organization with what relates to it, by kind (DIR-01)."""
 
@@ -99,7 +105,7 @@ class OrganizationDetailView(ObjectDetailView):
             context.update(qualification_card_context(request, obj, "qualifications" in present))
             if "capabilities" in present:
                 capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
-                context["capabilities"] = capabilities.with_certificate()[:30]
+                context["capabilities"] = capabilities.with_certificate()[:CAPABILITY_ROWS]
                 products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
                 # Fewer than 12 products: every line is in one of them, no count needed.
                 count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()
