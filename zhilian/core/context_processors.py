@@ -34,11 +34,17 @@ def _build_menu(user):
 
 
 def platform(request):
+    # Once per request: a page rendering a table or a panel with its own RequestContext runs
+    # the context processors again, and the menu and the bell count do not change in between.
+    kept = getattr(request, "_zl_platform_context", None)
+    if kept is not None:
+        return kept
     user = getattr(request, "user", None)
     context = {"site_name": settings.ZHILIAN_SITE_NAME}
     if user is not None and user.is_authenticated:
         context["menu"] = _menu_for(user)
         context["unread_notifications"] = unread_count(user)
+    request._zl_platform_context = context
     return context
 
 
