@@ -70,7 +70,7 @@ def consortium_ids_of_organization(organization_id) -> list:
 def consortium_ids_led_by(organization_id) -> list:
     """Ids of the consortia the organization leads, kept until a consortium changes."""
     return resultcache.kept_ids("consortia-led-by", (organization_id,),
-                                Consortium.objects.filter(lead_unit_id=organization_id).values_list("pk", flat=True))
+                                consortia_led_by(organization_id).values_list("pk", flat=True))
 
 
 def fellow_organization_ids(user) -> QuerySet:

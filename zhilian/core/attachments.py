@@ -235,18 +235,22 @@ def attachment_add(*, user, owner, uploaded, category: str = "", description: st
     return attachment
 
 
+def attachment_rows(owner) -> tuple:
+    """``owner``'s attachments as a ``core.related`` check: (model, {field: value})."""
+    return Attachment, {"content_type": ContentType.objects.get_for_model(type(owner)), "object_id": owner.pk}
+
+
 def attachments_for(owner, user):
     """Attachments of ``owner`` that ``user`` may see: all of them when the user may see the
     owner (``Attachment``'s scope is exactly that), asked of the owner's scope alone instead
     of the scope over every model that has attachments."""
-    ct = ContentType.objects.get_for_model(type(owner))
     if type(owner) in _owner_scopes:
         visible = owners_for(type(owner), user, "view").filter(pk=owner.pk).exists()
     else:
         visible = allowed(user, "view", owner)
     if not may(user, "view", Attachment) or not visible:
         return Attachment.objects.none()
-    return Attachment.objects.filter(content_type=ct, object_id=owner.pk)
+    return Attachment.objects.filter(**attachment_rows(owner)[1])
 
 
 def record_download(attachment, user):

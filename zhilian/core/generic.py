@@ -8,7 +8,6 @@ filters, and htmx partial rendering. Anything beyond plain CRUD belongs in a ser
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -22,11 +21,11 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from . import audit, masking, related, resultcache, search
-from .attachments import attachments_for, registered_models
+from .attachments import attachment_rows, attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
 from .pagecache import kept_page
-from .models import Attachment, AuditAction
+from .models import AuditAction
 from .permissions import allowed, get_restricted_or_404, may
 from .spreadsheets import ImportResult, RowError, build_workbook, file_response
 
@@ -176,7 +175,8 @@ class ObjectListView(BaseObjectView):
 class ObjectDetailView(BaseObjectView):
     template_name = None
     tabs = ()  # [(key, label)] for templates that show related lists
-    present: set = frozenset()
+    present: frozenset = frozenset()  # names of related_rows() with rows
+    absent: frozenset = frozenset()  # names of related_rows() without any
 
     def get_object(self, pk):
         return get_restricted_or_404(self.base_queryset(), self.request.user, "view", pk=pk)
@@ -197,9 +197,9 @@ class ObjectDetailView(BaseObjectView):
         has_attachments = model in registered_models()
         checks = self.related_rows(obj)
         if has_attachments:
-            checks["attachments"] = (Attachment, {"content_type": ContentType.objects.get_for_model(model),
-                                                  "object_id": obj.pk})
-        self.present = related.with_rows(checks)
+            checks["attachments"] = attachment_rows(obj)
+        self.present = frozenset(related.with_rows(checks))
+        self.absent = frozenset(checks) - self.present
         can_change = allowed(request.user, "change", obj)
         context = {
             "object": obj,

@@ -15,10 +15,6 @@ from django.http import HttpResponse
 
 from . import resultcache
 
-# Read by the middleware before the view (the account and its roles): a change there
-# changes what the page may show.
-_ACCOUNT_TABLES = ("accounts_user", "accounts_user_groups", "auth_group", "directory_organization")
-
 
 class _Page:
     __slots__ = ("content", "content_type", "_zl_size")
@@ -66,7 +62,7 @@ def _serve(view_id, request, args, kwargs, call):
             raise resultcache.Uncacheable(None)
         return _Page(response.content, response["Content-Type"])
 
-    page = resultcache.cached("page", _key(view_id, request, args, kwargs), compute, depends_on=_ACCOUNT_TABLES)
+    page = resultcache.cached("page", _key(view_id, request, args, kwargs), compute, depends_on=resultcache.ACCOUNT_TABLES)
     if "response" in answer:
         return answer["response"]
     return HttpResponse(page.content, content_type=page.content_type)
@@ -103,4 +99,4 @@ def kept_api_data(view, request, compute):
     key = ((type(view).__module__, type(view).__qualname__, getattr(view, "action", None)), request.path,
            request.get_host(), request.scheme, resultcache.parameters_key(request), resultcache.context_key(request),
            getattr(getattr(request, "accepted_renderer", None), "format", None))
-    return resultcache.cached("api", key, compute, depends_on=_ACCOUNT_TABLES)
+    return resultcache.cached("api", key, compute, depends_on=resultcache.ACCOUNT_TABLES)

@@ -43,9 +43,6 @@ def register_grant(model_label: str, grant: Callable) -> None:
 
 _grant_version = 0  # part of every kept scope: a new grant changes them
 
-# What an account is read from (accounts.selectors): a kept scope depends on them.
-_ACCOUNT_TABLES = ("accounts_user", "accounts_user_groups", "auth_group", "directory_organization")
-
 
 def permission_codename(action: str, model) -> str:
     opts = model._meta
@@ -105,7 +102,7 @@ class RestrictedQuerySet(models.QuerySet):
                getattr(user, "district", ""), tuple(sorted(getattr(user, "role_codes", ()))),
                timezone.localdate().isoformat())
         return resultcache.cached("scope", key, lambda: self._build_condition(user, action), using=self.db,
-                                  depends_on=_ACCOUNT_TABLES, shared=False)
+                                  depends_on=resultcache.ACCOUNT_TABLES, shared=False)
 
     def _build_condition(self, user, action: str) -> Q:
         condition = self.scope(user, action)

@@ -33,6 +33,10 @@ from . import versions
 
 log = logging.getLogger(__name__)
 
+# What a request's account is read from (the middleware, before any view): a kept result
+# that depends on who asks depends on these too.
+ACCOUNT_TABLES = ("accounts_user", "accounts_user_groups", "auth_group", "directory_organization")
+
 
 @dataclass
 class _Entry:

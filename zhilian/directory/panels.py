@@ -55,13 +55,12 @@ def row_checks(obj) -> dict:
     return checks
 
 
-def for_object(request, obj, present=None) -> list[dict]:
-    """The panels that apply to ``obj``'s page, each with its computed context; ``present``:
-    the names of ``row_checks(obj)`` that have rows, when the page asked."""
+def for_object(request, obj, absent=frozenset()) -> list[dict]:
+    """The panels that apply to ``obj``'s page, each with its computed context; ``absent``:
+    the names of ``row_checks(obj)`` found to have no rows, when the page asked."""
     shown = []
     for panel in _applying(obj):
-        name = f"panel:{panel.key}"
-        if present is not None and panel.rows is not None and name not in present and panel.rows(obj) is not None:
+        if f"panel:{panel.key}" in absent:
             context = panel.context(request, obj, empty=True)
         else:
             context = panel.context(request, obj)
@@ -70,6 +69,6 @@ def for_object(request, obj, present=None) -> list[dict]:
     return shown
 
 
-def for_organization(request, organization, present=None) -> list[dict]:
+def for_organization(request, organization, absent=frozenset()) -> list[dict]:
     """The panels that apply to ``organization``, each with its computed context."""
-    return for_object(request, organization, present)
+    return for_object(request, organization, absent)

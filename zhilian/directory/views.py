@@ -96,7 +96,7 @@ class OrganizationDetailView(ObjectDetailView):
                                   lambda rows: rows.filter(organization=obj).select_related("service_point")),
             "service_points": rows("service_points", ServicePoint, lambda rows: rows.filter(operator=obj)),
             "service_domains": obj.service_domains.all() if "service_domains" in present else (),
-            "panels": panels.for_organization(request, obj, present),
+            "panels": panels.for_organization(request, obj, self.absent),
         }
         if obj.kind == OrganizationKind.ENTERPRISE:
             context["talents"] = rows("talents", EnterpriseTalent, lambda rows: rows.filter(enterprise=obj))

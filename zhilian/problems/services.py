@@ -136,16 +136,11 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
     problem.full_clean()
     problem.save()
     if concerned is not None:
-        concerned = list(concerned)
-        if user is not None:  # nor links to enterprises outside their directory scope
-            concerned += list(problem.concerned_enterprises.exclude(
-                pk__in=Organization.objects.restrict(user, "view").values("pk")))
-        problem.concerned_enterprises.set(concerned)
+        problem.concerned_enterprises.set(_with_links_out_of_sight(
+            concerned, problem.concerned_enterprises, Organization, user))
     if related is not None:
-        related = [r for r in related if r.pk != problem.pk]
-        if user is not None:  # relations to problems the user may not see are not theirs to remove (PLT-02)
-            related += list(problem.related.exclude(pk__in=Problem.objects.restrict(user, "view").values("pk")))
-        problem.related.set(related)
+        problem.related.set(_with_links_out_of_sight(
+            [r for r in related if r.pk != problem.pk], problem.related, Problem, user))
     if scores:
         problem_assess(user=user, problem=problem, scores=scores)
     if start_analysis:
@@ -153,6 +148,15 @@ def problem_save(*, user, problem: Problem, concerned=None, related=None, scores
     if user is not None and not Problem.objects.restrict(user, "view").filter(pk=problem.pk).exists():
         raise PermissionDenied(_("You may not save a record outside your own scope."))
     return problem
+
+
+def _with_links_out_of_sight(chosen, links, model, user) -> list:
+    """``chosen`` plus the current ``links`` to ``model`` rows the user may not see: a form
+    shows only what its user sees, so those are not theirs to remove (PLT-02)."""
+    chosen = list(chosen)
+    if user is not None:
+        chosen += list(links.exclude(pk__in=model.objects.restrict(user, "view").values("pk")))
+    return chosen
 
 
 def severity_compute(model: SeverityModel, scores: dict) -> tuple[dict, Decimal, int]:
