@@ -189,6 +189,24 @@ def capability_search(user, *, query: str = "", product: str = "", parameter: st
 # --------------------------------------------------------------------------- qualifications
 
 
+def attach_certificates(lines, certificates, day: datetime.date | None = None) -> list:
+    """Give each capability line the end date ``with_certificate()`` would annotate, from the
+    institution's certificates already read (``certificates``): the latest-ending certificate
+    of the line's kind issued by ``day``. A page that lists both reads them once."""
+    day = day or timezone.localdate()
+    latest: dict[str, datetime.date | None] = {}
+    for certificate in certificates:
+        if certificate.issued_on is not None and certificate.issued_on > day:
+            continue
+        current = latest.get(certificate.kind)
+        if current is None or certificate.valid_until > current:
+            latest[certificate.kind] = certificate.valid_until
+    lines = list(lines)
+    for line in lines:
+        line.certificate_valid_until = latest.get(line.qualification)
+    return lines
+
+
 def qualifications_expiring(user, *, days: int = EXPIRY_WARNING_DAYS) -> QuerySet:
     """CMA / CNAS certificates the user may see that lapse within ``days`` (or have lapsed)."""
     horizon = timezone.localdate() + datetime.timedelta(days=days)

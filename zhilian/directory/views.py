@@ -51,6 +51,7 @@ class OrganizationListView(ObjectListView):
 # full list is one click away (the capability directory filtered to the institution), as
 # are the lines of each product.
 CAPABILITY_ROWS = 10
+CAPABILITY_ROW_FIELDS = ("id", "institution_id", "product", "parameter", "method", "standard_code", "qualification")
 
 
 class OrganizationDetailView(ObjectDetailView):
@@ -102,10 +103,16 @@ class OrganizationDetailView(ObjectDetailView):
             context["talents"] = rows("talents", EnterpriseTalent, lambda rows: rows.filter(enterprise=obj))
             context["can_add_talent"] = allowed(user, "change", obj) and may(user, "add", EnterpriseTalent)
         if obj.kind == OrganizationKind.INSTITUTION:
-            context.update(qualification_card_context(request, obj, "qualifications" in present))
+            card = qualification_card_context(request, obj, "qualifications" in present)
+            card["qualifications"] = certificates = list(card["qualifications"])
+            context.update(card)
             if "capabilities" in present:
                 capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
-                context["capabilities"] = capabilities.with_certificate()[:CAPABILITY_ROWS]
+                # Only the columns the rows show (a line also carries its search text and sort
+                # keys). The page may show the institution, so it has all its certificates: the
+                # lines' status is worked out from them instead of a subquery per line.
+                context["capabilities"] = selectors.attach_certificates(
+                    capabilities.only(*CAPABILITY_ROW_FIELDS)[:CAPABILITY_ROWS], certificates)
                 products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
                 # Fewer than 12 products: every line is in one of them, no count needed.
                 count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()

@@ -165,6 +165,34 @@ def test_lines_held_under_an_expired_certificate_are_flagged_in_the_roster(clien
     assert {c.certificate_status for c in entries[HAIXI].capabilities} == {"valid"}
 
 
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.parametrize("case", ["as_seeded", "renewed", "not_yet_issued", "none_of_the_kind"])
+def test_an_institutions_page_flags_each_line_as_the_database_would(client_as, case):
+    """The page works a line's certificate status out from the certificates it lists; it must
+    agree with ``with_certificate()`` (the matching's SQL) whatever the certificates are."""
+    haixi = Organization.objects.get(name=HAIXI)
+    certificates = models.InstitutionQualification.objects.filter(organization=haixi)
+    if case == "renewed":  # a second, later CMA certificate beside the lapsed one
+        lapsed = certificates.get(certificate_no="201320340456")
+        models.InstitutionQualification.objects.create(organization=haixi, kind=lapsed.kind, certificate_no="X-RENEWED",
+                                                       issued_on="2026-09-01", valid_until="2031-08-31")
+    elif case == "not_yet_issued":  # the renewal is recorded but starts only next year
+        lapsed = certificates.get(certificate_no="201320340456")
+        models.InstitutionQualification.objects.create(organization=haixi, kind=lapsed.kind, certificate_no="X-LATER",
+                                                       issued_on="2099-01-01", valid_until="2104-12-31")
+    elif case == "none_of_the_kind":
+        certificates.delete()
+    lines = models.TestingCapability.objects.filter(institution=haixi).exclude(qualification="")
+    expected = {c.pk: c.certificate_status for c in lines.with_certificate()}
+    assert expected, "the seeded institution has accredited lines"
+    page = client_as("mgmt").get(haixi.get_absolute_url())
+    shown = {c.pk: c.certificate_status for c in page.context["capabilities"] if c.qualification}
+    assert shown and shown == {pk: expected[pk] for pk in shown}
+    html = page.content.decode()
+    assert html.count("zl-cert-expired") == list(shown.values()).count("expired")
+    assert html.count("zl-cert-missing") == list(shown.values()).count("missing")
+
 def _panel_titles(response, key):
     panels = {p["panel"].key: p["context"] for p in response.context["panels"]}
     return {n.title for n in panels[key]["needs"]} if key in panels else None
