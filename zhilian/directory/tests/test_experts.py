@@ -55,6 +55,7 @@ def test_an_expired_qualification_does_not_count():
 def test_sql_and_python_eligibility_agree_on_the_whole_library():
     python = {e.pk for e in Expert.objects.prefetch_related("qualifications") if e.eligibility()[0]}
     assert python == set(Expert.objects.eligible().values_list("pk", flat=True))
+    assert python == {e.pk for e in Expert.objects.with_eligibility() if e.is_eligible}  # pages' column
     assert python and set(Expert.objects.values_list("pk", flat=True)) - python  # both kinds in the demo
 
 
@@ -125,3 +126,21 @@ def test_expert_api_masks_personal_numbers_and_reports_eligibility(api_as):
     assert check.status_code == 400 and "experts" in check.json()
     assert api_as("city").post("/api/v1/experts/working-group-check/", {"experts": [chen.pk]},
                                format="json").status_code == 200
+
+
+@pytest.mark.req("DIR-02")
+def test_an_employers_page_marks_the_eligible_experts_it_employs(client_as):
+    from zhilian.directory.models import Organization
+
+    employer = Organization.objects.filter(kind="institution").first()
+    by_title = expert(name="职称专家", title_level="senior", organization=employer)
+    by_certificate = expert(name="审核员专家", organization=employer)
+    ExpertQualification.objects.create(expert=by_certificate, kind="certification_auditor")
+    lapsed = expert(name="过期资格专家", organization=employer)
+    ExpertQualification.objects.create(expert=lapsed, kind="certification_auditor",
+                                       valid_until=timezone.localdate() - datetime.timedelta(days=1))
+    page = client_as("mgmt").get(employer.get_absolute_url())
+    shown = {e.name: e.is_eligible for e in page.context["experts"]}
+    assert {name: shown[name] for name in ("职称专家", "审核员专家", "过期资格专家")} == {
+        "职称专家": True, "审核员专家": True, "过期资格专家": False}
+    assert shown == {e.name: e.eligibility()[0] for e in Expert.objects.filter(organization=employer)}
