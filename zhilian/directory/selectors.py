@@ -207,6 +207,29 @@ def attach_certificates(lines, certificates, day: datetime.date | None = None) -
     return lines
 
 
+# The columns an institution's page shows of a line (it also carries search text and sort keys).
+CAPABILITY_ROW_FIELDS = ("id", "institution_id", "product", "parameter", "method", "standard_code", "qualification")
+
+
+@dataclass
+class CapabilitySummary:
+    lines: list = field(default_factory=list)  # the first lines, with their certificate status
+    products: list = field(default_factory=list)  # [{"product", "n"}], the 12 largest
+    count: int = 0
+
+
+def institution_capabilities(user, institution, certificates, *, rows: int) -> CapabilitySummary:
+    """An institution's capability lines as its page shows them: the first ``rows`` lines, the
+    12 products with most lines, and how many lines in all. ``certificates`` are the
+    institution's certificates the page lists (all of them: it may show the institution)."""
+    capabilities = TestingCapability.objects.restrict(user).filter(institution=institution)
+    lines = attach_certificates(capabilities.only(*CAPABILITY_ROW_FIELDS)[:rows], certificates)
+    products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
+    # Fewer than 12 products: every line is in one of them, no count needed.
+    count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()
+    return CapabilitySummary(lines, products, count)
+
+
 def qualifications_expiring(user, *, days: int = EXPIRY_WARNING_DAYS) -> QuerySet:
     """CMA / CNAS certificates the user may see that lapse within ``days`` (or have lapsed)."""
     horizon = timezone.localdate() + datetime.timedelta(days=days)

@@ -7,7 +7,6 @@ and service-network trees, the working-group check and the capability roster.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -51,7 +50,6 @@ class OrganizationListView(ObjectListView):
 # full list is one click away (the capability directory filtered to the institution), as
 # are the lines of each product.
 CAPABILITY_ROWS = 10
-CAPABILITY_ROW_FIELDS = ("id", "institution_id", "product", "parameter", "method", "standard_code", "qualification")
 
 
 class OrganizationDetailView(ObjectDetailView):
@@ -103,22 +101,11 @@ class OrganizationDetailView(ObjectDetailView):
             context["talents"] = rows("talents", EnterpriseTalent, lambda rows: rows.filter(enterprise=obj))
             context["can_add_talent"] = allowed(user, "change", obj) and may(user, "add", EnterpriseTalent)
         if obj.kind == OrganizationKind.INSTITUTION:
-            card = qualification_card_context(request, obj, "qualifications" in present)
-            card["qualifications"] = certificates = list(card["qualifications"])
-            context.update(card)
-            if "capabilities" in present:
-                capabilities = TestingCapability.objects.restrict(user).filter(institution=obj)
-                # Only the columns the rows show (a line also carries its search text and sort
-                # keys). The page may show the institution, so it has all its certificates: the
-                # lines' status is worked out from them instead of a subquery per line.
-                context["capabilities"] = selectors.attach_certificates(
-                    capabilities.only(*CAPABILITY_ROW_FIELDS)[:CAPABILITY_ROWS], certificates)
-                products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
-                # Fewer than 12 products: every line is in one of them, no count needed.
-                count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()
-            else:
-                context["capabilities"], products, count = [], [], 0
-            context["capability_products"], context["capability_count"] = products, count
+            context.update(qualification_card_context(request, obj, "qualifications" in present))
+            summary = (selectors.institution_capabilities(user, obj, context["qualifications"], rows=CAPABILITY_ROWS)
+                       if "capabilities" in present else selectors.CapabilitySummary())
+            context["capabilities"] = summary.lines
+            context["capability_products"], context["capability_count"] = summary.products, summary.count
             context["can_add_capability"] = may(user, "add", TestingCapability) and allowed(user, "change", obj)
         return context
 
@@ -224,8 +211,9 @@ def qualification_card_context(request, organization, any_rows=True):
                   and allowed(user, "change", organization))
     return {
         "organization": organization,
-        "qualifications": InstitutionQualification.objects.restrict(user).filter(organization=organization)
-        .order_by("kind", "-valid_until") if any_rows else [],
+        # A list: the institution's page also works its capability lines' status out from it.
+        "qualifications": list(InstitutionQualification.objects.restrict(user).filter(organization=organization)
+                               .order_by("kind", "-valid_until")) if any_rows else [],
         "can_manage_qualifications": can_manage,
     }
 
