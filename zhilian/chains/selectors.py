@@ -14,8 +14,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhilian.core import resultcache
 from zhilian.core.permissions import EVERYTHING
-from zhilian.directory.selectors import capabilities_matching
+from zhilian.directory.selectors import institutions_by_product
 
 from .models import (
     SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
@@ -45,40 +46,47 @@ def split_keywords(text: str) -> list[str]:
 def node_institutions(nodes: list[dict]) -> tuple[dict[int, list[int]], list[dict]]:
     """Return node id -> institution ids whose testing capabilities match the node's keywords.
 
-    One query for every keyword of the chain (chain guide 5.3.5, MAP-03); the matching is
-    done in Python against the distinct (product, institution) pairs it returns.
+    The chain's keywords are matched once (chain guide 5.3.5, MAP-03) against the distinct
+    (product, institution) pairs of the directory; what they match is kept
+    (``core.resultcache``) until the directory's capabilities or institutions change, so
+    editing a chain does not match its keywords again.
     """
     keywords_by_node = {n["id"]: split_keywords(n.get("keywords", "")) for n in nodes}
-    all_keywords = sorted({k for ks in keywords_by_node.values() for k in ks})
+    all_keywords = tuple(sorted({k for ks in keywords_by_node.values() for k in ks}))
     if not all_keywords:
         return {}, []
-    pairs = set()
-    names = {}
-    # Distinct pairs, unordered: a large directory has hundreds of capability lines per pair.
-    for product, institution_id, institution_name in capabilities_matching(all_keywords).order_by().values_list(
-            "product", "institution_id", "institution__name").distinct():
-        pairs.add((product.lower(), institution_id))
-        names[institution_id] = institution_name
-    by_keyword: dict[str, set[int]] = {}
-    products: dict[int, set[str]] = defaultdict(set)
-    for keyword in all_keywords:
-        low = keyword.lower()
-        matched = set()
-        for product, institution_id in pairs:
-            if low in product:
-                matched.add(institution_id)
-                products[institution_id].add(product)
-        by_keyword[keyword] = matched
+    by_keyword, institutions = resultcache.cached("chain-keyword-institutions", all_keywords,
+                                                  lambda: _institutions_by_keyword(all_keywords))
     result = {}
     for node_id, keywords in keywords_by_node.items():
         ids = set()
         for keyword in keywords:
-            ids |= by_keyword.get(keyword, set())
+            ids.update(by_keyword.get(keyword, ()))
         if ids:
             result[node_id] = sorted(ids)
+    return result, institutions
+
+
+def _institutions_by_keyword(keywords: tuple[str, ...]) -> tuple[dict[str, list[int]], list[dict]]:
+    matches = institutions_by_product(keywords)
+    by_product: dict[str, set[int]] = defaultdict(set)
+    for product, institution_id in matches.pairs:
+        by_product[product].add(institution_id)
+    by_keyword: dict[str, list[int]] = {}
+    products: dict[int, set[str]] = defaultdict(set)
+    for keyword in keywords:
+        wanted = keyword.upper()
+        matched = set()
+        for product, ids in by_product.items():
+            if wanted in product.upper():
+                matched |= ids
+                for institution_id in ids:
+                    products[institution_id].add(product)
+        by_keyword[keyword] = sorted(matched)
+    names = matches.names
     institutions = [{"id": pk, "name": names[pk], "products": sorted(products[pk])[:12]}
                     for pk in sorted(names, key=lambda i: names[i])]
-    return result, institutions
+    return by_keyword, institutions
 
 
 def _tree_order(rows: list[dict]) -> list[dict]:
@@ -127,7 +135,7 @@ def chain_map_data(chain: Chain) -> dict:
         supplies[source].append(target)
     enterprises = defaultdict(list)
     for (pk, node_id, org_id, org_name, province, district, role, ladder, in_province,
-         products) in Placement.objects.filter(chain=chain).order_by("node", "id").values_list(
+         products) in Placement.objects.filter(chain=chain).order_by("node_id", "id").values_list(
             "id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
             "role", "ladder", "in_province", "key_products"):
         enterprises[node_id].append({

@@ -1,8 +1,7 @@
 """Reads of the directory, used by its pages and by other apps.
 
 Other apps call these instead of querying directory models themselves: the chains app
-attaches institutions to nodes through ``capabilities_matching`` / ``institutions_matching``
-(MAP-03), the needs app ranks providers through ``institutions_for_need`` /
+attaches institutions to nodes through ``institutions_by_product`` (MAP-03), the needs app ranks providers through ``institutions_for_need`` /
 ``experts_for_need`` (DIR-05), and the assistance module checks working groups through
 ``expert_eligibility`` (DIR-02). Every read takes the acting ``user`` and starts from
 ``restrict`` when one is given.
@@ -17,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhilian.core import resultcache
 from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
@@ -105,6 +105,51 @@ def capabilities_matching(keywords, user=None, *, fields=("product",)) -> QueryS
     """
     return (_capabilities(user).filter(_keyword_q(keywords, fields), institution__is_active=True)
             .select_related("institution").order_by("institution__name_sort", "product", "parameter"))
+
+
+def capability_products() -> list[str]:
+    """Every distinct product named by a capability line: the vocabulary keyword matching runs
+    over (far fewer names than lines), kept (``core.resultcache``) until a line changes."""
+    return resultcache.cached("capability-products", (), lambda: list(
+        TestingCapability.objects.order_by().values_list("product", flat=True).distinct()))
+
+
+@dataclass
+class ProductMatches:
+    """Which active institutions test which products, for a set of keywords."""
+
+    pairs: list  # [(product, institution id)], distinct
+    names: dict  # institution id -> name
+
+
+def institutions_by_product(keywords: Iterable[str]) -> ProductMatches:
+    """The (product, institution) pairs of active institutions' capability lines whose product
+    contains any of ``keywords`` (case-insensitive, as ``icontains``), with the institutions'
+    names: what a chain map needs to put institutions on its links (MAP-03).
+
+    Every keyword counts, however many a chain has (``split_keywords`` keeps 20, for a
+    search box). The keywords are matched against the distinct products in Python, then
+    the lines of the matched products are read in the order of their (institution, product)
+    index, which returns each pair once without sorting the lines.
+    """
+    wanted = {k.strip().upper() for k in keywords if k and k.strip()}
+    if not wanted:
+        return ProductMatches([], {})
+    products = [p for p in capability_products() if any(k in p.upper() for k in wanted)]
+    if not products:
+        return ProductMatches([], {})
+    lines = TestingCapability.objects.filter(product__in=products)
+    pairs = list(lines.order_by("institution_id", "product").values_list("institution_id", "product").distinct())
+    held_by = {pk for pk, _product in pairs}
+    # The active institutions' names in one read: thousands of ids as parameters cost more to
+    # send than the rows (lines are held by institutions; any other holder is read by id).
+    names = {pk: name for pk, name in Organization.objects.filter(kind=OrganizationKind.INSTITUTION, is_active=True)
+             .values_list("pk", "name") if pk in held_by}
+    others = held_by - names.keys()
+    if others:
+        names.update(Organization.objects.filter(pk__in=others, is_active=True).exclude(
+            kind=OrganizationKind.INSTITUTION).values_list("pk", "name"))
+    return ProductMatches([(product, pk) for pk, product in pairs if pk in names], names)
 
 
 def institutions_matching(keywords, user=None, *, fields=("product",)) -> QuerySet:

@@ -37,16 +37,25 @@ def problems_map_layer(chain) -> list[dict]:
     The summary is what a published map shows to everyone; details stay behind
     ``Problem.objects.restrict`` (see :func:`problems_visible_on_map`).
     """
-    categories = dict(ProblemCategory.choices)
-    statuses = dict(ProblemStatus.choices)
+    # Labels translated once, totals formatted once per value: a big chain has 10,000 problems.
+    categories = {code: str(label) for code, label in ProblemCategory.choices}
+    statuses = {code: str(label) for code, label in ProblemStatus.choices}
+    totals: dict = {}
+
+    def total_text(total):
+        text = totals.get(total)
+        if text is None:
+            text = totals[total] = format_total(total)
+        return text
+
     rows = Problem.objects.filter(chain=chain).order_by("severity_level", "code").values_list(
         "id", "code", "name", "node_id", "segment", "category", "severity_level", "severity_total", "status",
         "is_common")
     return [{
         "id": pk, "code": code, "name": name, "node": node, "segment": segment, "category": category,
-        "category_label": str(categories.get(category, category)), "level": level,
-        "stars": STARS.get(level) if level else 0, "total": format_total(total), "status": status,
-        "status_label": str(statuses.get(status, status)), "is_common": is_common,
+        "category_label": categories.get(category, category), "level": level,
+        "stars": STARS.get(level) if level else 0, "total": total_text(total), "status": status,
+        "status_label": statuses.get(status, status), "is_common": is_common,
     } for pk, code, name, node, segment, category, level, total, status, is_common in rows]
 
 

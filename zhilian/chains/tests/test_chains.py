@@ -1,8 +1,10 @@
 import datetime
+import json
 import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 
 from zhilian.chains import services
 from zhilian.chains.exports import layout, map_pdf, map_png
@@ -10,6 +12,7 @@ from zhilian.chains.models import Chain, ChainNode, ChainSnapshot, ChainStatus, 
 from zhilian.chains.selectors import chain_map_data, chain_map_for, map_diff, node_reach
 from zhilian.core import clock
 from zhilian.directory.models import Organization
+from zhilian.directory.models import TestingCapability as CapabilityLine
 
 DISPLAY = "光电显示产业链"
 
@@ -103,6 +106,35 @@ def test_institutions_attach_to_nodes_by_capability_keywords(display):
     assert names == {"厦门海西计量测试研究院", "厦门市光电产品质量检验中心"}
     polariser = next(n for n in data["nodes"] if n["name"] == "偏光片")
     assert {institutions[i] for i in polariser["institutions"]} == {"厦门市光电产品质量检验中心"}
+
+
+@pytest.mark.req("MAP-03")
+def test_every_keyword_of_a_big_chain_finds_its_institutions(display):
+    # A chain names far more keywords than the 20 a search box takes; each link still finds
+    # the institutions testing its products, case-insensitively, and no inactive one.
+    lab = Organization.objects.get(name="厦门市光电产品质量检验中心")
+    closed = Organization.objects.get(name="厦门海西计量测试研究院")
+    panel = node(display, "面板")
+    words = [f"测试品类{i:02d}" for i in range(30)] + ["micro-led"]
+    for word in words:
+        ChainNode.objects.create(chain=display, parent=panel, segment="midstream", name=f"节点{word}", keywords=word)
+        CapabilityLine.objects.create(institution=lab, product=f"{word.upper()}成品", parameter="外观", method="目测")
+    CapabilityLine.objects.create(institution=closed, product="测试品类29成品", parameter="外观", method="目测")
+    Organization.objects.filter(pk=closed.pk).update(is_active=False)
+    data = chain_map_data(display)
+    by_name = {n["name"]: n for n in data["nodes"]}
+    for word in words:
+        assert by_name[f"节点{word}"]["institutions"] == [lab.pk], word
+    assert closed.pk not in {i["id"] for i in data["institutions"]}
+
+
+@pytest.mark.req("MAP-05")
+def test_map_json_is_what_the_standard_renderer_writes(display, api_as, persona):
+    # The map's body is written by a faster encoder; a client reads the same document.
+    body = api_as("city").get(f"/api/v1/chains/{display.pk}/map/").json()
+    expected = json.loads(JSONRenderer().render(chain_map_for(persona("city"), display)))
+    assert body.pop("generated_at") and expected.pop("generated_at")
+    assert body == expected and body["problems"] and body["institutions"]
 
 
 @pytest.mark.req("MAP-04")
