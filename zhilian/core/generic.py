@@ -25,6 +25,7 @@ from .attachments import attachment_rows, attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
 from .pagecache import kept_page
+from .pagination import SearchPaginator
 from .models import AuditAction
 from .permissions import allowed, get_restricted_or_404, may
 from .spreadsheets import ImportResult, RowError, build_workbook, file_response
@@ -161,7 +162,8 @@ class ObjectListView(BaseObjectView):
 
         def render_table():
             table = self.table_class(masking.masked(queryset), request=request)
-            RequestConfig(request, paginate={"per_page": self.per_page_for(request)}).configure(table)
+            RequestConfig(request, paginate={"per_page": self.per_page_for(request),
+                                             "paginator_class": SearchPaginator}).configure(table)
             return render_to_string("core/includes/object_table.html", {"table": table}, request)
 
         query_key = resultcache.query_key(queryset)

@@ -286,6 +286,31 @@ def test_chinese_search_in_the_problem_library(api_as, client_as):
     assert "IC-001" in page and "OD-002" not in page
 
 
+@pytest.mark.req("PLT-08")
+def test_search_pages_are_the_ranked_rows_in_order(api_as, client_as, persona):
+    # Pages of a search that matches many problems are read ids first (core.pagination):
+    # every page holds the rows the ranked search gives at its place, best first.
+    from zhilian.core.search import filter_queryset
+
+    template = Problem.objects.get(code="OD-002")
+    for i in range(57):
+        name = "背光漏光" if i % 9 == 0 else (f"背光漏光问题{i}" if i % 3 == 0 else f"模组缺陷{i}")
+        Problem.objects.create(
+            code=f"ZZ-{i:03d}", name=name, chain=template.chain, node=template.node, category=template.category,
+            description=f"批次{i} 背光漏光 不良率偏高", reported_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=i % 7))
+    user = persona("city")
+    expected = [p.code for p in filter_queryset(Problem.objects.restrict(user), "背光漏光")]
+    assert len(expected) >= 57 and expected[0] != expected[-1]
+    got = []
+    for page in (1, 2, 3):
+        body = api_as("city").get("/api/v1/problems/", {"q": "背光漏光", "page": page, "page_size": 25}).json()
+        got += [r["code"] for r in body["results"]]
+    assert got == expected
+    html = client_as("city").get("/problems/", {"q": "背光漏光", "page": 2}).content.decode()
+    shown = sorted((html.index(f">{code}<"), code) for code in expected if f">{code}<" in html)
+    assert [code for _at, code in shown] == expected[25:50]
+
+
 @pytest.mark.req("PRB-01")
 def test_list_filters_by_category_level_status(client_as, api_as):
     rows = api_as("city").get("/api/v1/problems/?level=1").json()["results"]
