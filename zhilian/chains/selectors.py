@@ -69,19 +69,14 @@ def node_institutions(nodes: list[dict]) -> tuple[dict[int, list[int]], list[dic
 
 def _institutions_by_keyword(keywords: tuple[str, ...]) -> tuple[dict[str, list[int]], list[dict]]:
     matches = institutions_by_product(keywords)
-    by_product: dict[str, set[int]] = defaultdict(set)
-    for product, institution_id in matches.pairs:
-        by_product[product].add(institution_id)
     by_keyword: dict[str, list[int]] = {}
     products: dict[int, set[str]] = defaultdict(set)
-    for keyword in keywords:
-        wanted = keyword.upper()
+    for keyword, testers in matches.by_keyword.items():
         matched = set()
-        for product, ids in by_product.items():
-            if wanted in product.upper():
-                matched |= ids
-                for institution_id in ids:
-                    products[institution_id].add(product)
+        for product, ids in testers.items():
+            matched |= ids
+            for institution_id in ids:
+                products[institution_id].add(product)
         by_keyword[keyword] = sorted(matched)
     names = matches.names
     institutions = [{"id": pk, "name": names[pk], "products": sorted(products[pk])[:12]}

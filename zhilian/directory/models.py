@@ -272,6 +272,20 @@ def expiry_status(valid_until) -> str:
     return "valid"
 
 
+def certificate_ends(certificates, day=None) -> dict:
+    """Kind -> end date of the latest-ending certificate of that kind issued by ``day`` (today):
+    the certificate a capability line accredited under that kind is held under. The same rule
+    as ``TestingCapability.objects.with_certificate()`` in SQL (a test holds the two together)."""
+    day = day or timezone.localdate()
+    ends: dict = {}
+    for certificate in certificates:
+        if certificate.issued_on is not None and certificate.issued_on > day:
+            continue
+        if certificate.kind not in ends or certificate.valid_until > ends[certificate.kind]:
+            ends[certificate.kind] = certificate.valid_until
+    return ends
+
+
 class TestingCapability(SearchableMixin, BaseModel):
     """One line of an institution's testing capability: product × parameter × method (DIR-04)."""
 
@@ -345,10 +359,8 @@ class TestingCapability(SearchableMixin, BaseModel):
         if "certificate_valid_until" in self.__dict__:
             valid_until = self.certificate_valid_until
         else:
-            certificate = (InstitutionQualification.objects.filter(
-                Q(issued_on__isnull=True) | Q(issued_on__lte=timezone.localdate()),
-                organization_id=self.institution_id, kind=self.qualification).order_by("-valid_until").first())
-            valid_until = certificate.valid_until if certificate is not None else None
+            valid_until = certificate_ends(InstitutionQualification.objects.filter(
+                organization_id=self.institution_id, kind=self.qualification)).get(self.qualification)
         return "missing" if valid_until is None else expiry_status(valid_until)
 
     @property

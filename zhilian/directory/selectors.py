@@ -1,8 +1,8 @@
 """Reads of the directory, used by its pages and by other apps.
 
 Other apps call these instead of querying directory models themselves: the chains app
-attaches institutions to nodes through ``institutions_by_product`` (MAP-03), the needs app ranks providers through ``institutions_for_need`` /
-``experts_for_need`` (DIR-05), and the assistance module checks working groups through
+attaches institutions to nodes through ``institutions_by_product`` (MAP-03), the needs app
+ranks providers through ``institutions_for_need`` / ``experts_for_need`` (DIR-05), and the assistance module checks working groups through
 ``expert_eligibility`` (DIR-02). Every read takes the acting ``user`` and starts from
 ``restrict`` when one is given.
 """
@@ -22,7 +22,7 @@ from zhilian.core.permissions import EVERYTHING, may
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
     EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
-    TestingCapability,
+    TestingCapability, certificate_ends,
 )
 
 # Fields of a capability line a keyword may match (chain guide 5.3.5: product, parameter /
@@ -118,26 +118,25 @@ def capability_products() -> list[str]:
 class ProductMatches:
     """Which active institutions test which products, for a set of keywords."""
 
-    pairs: list  # [(product, institution id)], distinct
+    by_keyword: dict  # keyword -> {product: {institution ids}} of the products it matches
     names: dict  # institution id -> name
 
 
 def institutions_by_product(keywords: Iterable[str]) -> ProductMatches:
-    """The (product, institution) pairs of active institutions' capability lines whose product
-    contains any of ``keywords`` (case-insensitive, as ``icontains``), with the institutions'
-    names: what a chain map needs to put institutions on its links (MAP-03).
+    """For each of ``keywords``, the products of active institutions' capability lines that
+    contain it (case-insensitive, as ``icontains``) and the institutions testing each, with the
+    institutions' names: what a chain map needs to put institutions on its links (MAP-03).
 
     Every keyword counts, however many a chain has (``split_keywords`` keeps 20, for a
     search box). The keywords are matched against the distinct products in Python, then
     the lines of the matched products are read in the order of their (institution, product)
     index, which returns each pair once without sorting the lines.
     """
-    wanted = {k.strip().upper() for k in keywords if k and k.strip()}
-    if not wanted:
-        return ProductMatches([], {})
-    products = [p for p in capability_products() if any(k in p.upper() for k in wanted)]
+    wanted = {k: k.strip().upper() for k in keywords if k and k.strip()}
+    matched = {k: [p for p in capability_products() if w in p.upper()] for k, w in wanted.items()}
+    products = {p for ps in matched.values() for p in ps}
     if not products:
-        return ProductMatches([], {})
+        return ProductMatches({k: {} for k in wanted}, {})
     lines = TestingCapability.objects.filter(product__in=products)
     pairs = list(lines.order_by("institution_id", "product").values_list("institution_id", "product").distinct())
     held_by = {pk for pk, _product in pairs}
@@ -149,7 +148,11 @@ def institutions_by_product(keywords: Iterable[str]) -> ProductMatches:
     if others:
         names.update(Organization.objects.filter(pk__in=others, is_active=True).exclude(
             kind=OrganizationKind.INSTITUTION).values_list("pk", "name"))
-    return ProductMatches([(product, pk) for pk, product in pairs if pk in names], names)
+    testers: dict = {}
+    for pk, product in pairs:
+        if pk in names:
+            testers.setdefault(product, set()).add(pk)
+    return ProductMatches({k: {p: testers[p] for p in ps if p in testers} for k, ps in matched.items()}, names)
 
 
 def institutions_matching(keywords, user=None, *, fields=("product",)) -> QuerySet:
@@ -236,19 +239,12 @@ def capability_search(user, *, query: str = "", product: str = "", parameter: st
 
 def attach_certificates(lines, certificates, day: datetime.date | None = None) -> list:
     """Give each capability line the end date ``with_certificate()`` would annotate, from the
-    institution's certificates already read (``certificates``): the latest-ending certificate
-    of the line's kind issued by ``day``. A page that lists both reads them once."""
-    day = day or timezone.localdate()
-    latest: dict[str, datetime.date | None] = {}
-    for certificate in certificates:
-        if certificate.issued_on is not None and certificate.issued_on > day:
-            continue
-        current = latest.get(certificate.kind)
-        if current is None or certificate.valid_until > current:
-            latest[certificate.kind] = certificate.valid_until
+    institution's certificates already read (``certificates``). A page that lists both reads
+    them once."""
+    ends = certificate_ends(certificates, day)
     lines = list(lines)
     for line in lines:
-        line.certificate_valid_until = latest.get(line.qualification)
+        line.certificate_valid_until = ends.get(line.qualification)
     return lines
 
 
