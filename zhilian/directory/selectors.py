@@ -133,7 +133,8 @@ def institutions_by_product(keywords: Iterable[str]) -> ProductMatches:
     index, which returns each pair once without sorting the lines.
     """
     wanted = {k: k.strip().upper() for k in keywords if k and k.strip()}
-    matched = {k: [p for p in capability_products() if w in p.upper()] for k, w in wanted.items()}
+    vocabulary = [(p, p.upper()) for p in capability_products()] if wanted else []
+    matched = {k: [p for p, upper in vocabulary if w in upper] for k, w in wanted.items()}
     products = {p for ps in matched.values() for p in ps}
     if not products:
         return ProductMatches({k: {} for k in wanted}, {})
