@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
+from zhilian.core.filters import as_id
 from zhilian.core.generic import BaseObjectView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.pagecache import kept_page
 from zhilian.core.permissions import get_restricted_or_404, may
@@ -142,8 +143,9 @@ class ChainMapView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         snapshot = None
         if request.GET.get("version"):
-            snapshot = ChainSnapshot.objects.restrict(request.user).filter(
-                chain=obj, number=request.GET["version"]).first() if request.GET["version"].isdigit() else None
+            number = as_id(request.GET["version"])
+            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=obj, number=number).first() \
+                if number else None
         data_url = reverse("chain-map", args=[obj.pk])
         if snapshot is not None:
             data_url += f"?version={snapshot.number}"
@@ -465,7 +467,8 @@ class ChainSnapshotDetailView(ObjectDetailView):
             if other == "draft":
                 current, label = chain_map_data(chain), _("current working copy")
             else:
-                newer = ChainSnapshot.objects.filter(chain=chain, number=other).first() if other.isdigit() else None
+                number = as_id(other)
+                newer = ChainSnapshot.objects.filter(chain=chain, number=number).first() if number else None
                 current, label = (snapshot_data(newer), _("version %(n)s") % {"n": newer.number}) if newer else (None, "")
             if current is not None:
                 compare = {"label": label, "diff": map_diff(published, current)}

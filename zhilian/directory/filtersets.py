@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.core.filters import IdFilter
+
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
     TalentType, TitleLevel,
@@ -100,7 +102,7 @@ class TestingCapabilityFilterSet(django_filters.FilterSet):
     district = django_filters.CharFilter(field_name="institution__district", label=_("District"),
                                          widget=district_widget())
     # Set by the link from an institution's page; a select of every institution would be huge.
-    institution = django_filters.NumberFilter(field_name="institution", widget=forms.HiddenInput)
+    institution = IdFilter(field_name="institution", widget=forms.HiddenInput)
 
     class Meta:
         model = TestingCapability
@@ -161,7 +163,7 @@ class EnterpriseTalentFilterSet(django_filters.FilterSet):
                                               widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(field_name="enterprise__district", label=_("District"),
                                          widget=district_widget())
-    enterprise = django_filters.NumberFilter(field_name="enterprise", widget=forms.HiddenInput)
+    enterprise = IdFilter(field_name="enterprise", widget=forms.HiddenInput)
     is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:

@@ -17,6 +17,7 @@ from django.views import View
 
 from zhilian.accounts.models import User
 from zhilian.core import audit
+from zhilian.core.filters import as_id
 from zhilian.core.generic import ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import allowed, get_restricted_or_404, may
@@ -373,7 +374,7 @@ class WorkingGroupView(LoginRequiredMixin, View):
         if not may(user, "view", Expert):
             raise PermissionDenied
         visible = Expert.objects.restrict(user, "view")
-        ids = [int(i) for i in request.GET.getlist("experts") if str(i).isdigit()]
+        ids = [i for i in map(as_id, request.GET.getlist("experts")) if i]
         chosen = {e.pk: e for e in visible.filter(pk__in=ids)}
         chosen_list = [chosen[i] for i in dict.fromkeys(ids) if i in chosen]
         query = request.GET.get("q", "").strip()
@@ -453,8 +454,8 @@ class TestingCapabilityListView(ObjectListView):
         return super().get_queryset().select_related("institution")
 
     def get_extra_context(self, request):
-        pk = request.GET.get("institution", "")
-        institution = Organization.objects.restrict(request.user).filter(pk=pk).first() if pk.isdigit() else None
+        pk = as_id(request.GET.get("institution"))
+        institution = Organization.objects.restrict(request.user).filter(pk=pk).first() if pk else None
         return {"filter_institution": institution}
 
 

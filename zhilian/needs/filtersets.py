@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhilian.core.filters import IdFilter
 from zhilian.directory.filtersets import SELECT, YES_NO, district_widget
 
 from .choices import NeedCategory, NeedStatus
@@ -24,11 +25,11 @@ class NeedFilterSet(django_filters.FilterSet):
                                         widget=forms.Select(attrs=SELECT, choices=SCOPE_CHOICES))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
-    enterprise = django_filters.NumberFilter(field_name="enterprise", widget=forms.HiddenInput)
+    enterprise = IdFilter(field_name="enterprise", widget=forms.HiddenInput)
     # The "all needs" links of the directory's pages: a commissioner's, an institution's, an expert's.
-    commissioner = django_filters.NumberFilter(field_name="commissioner", widget=forms.HiddenInput)
-    institution = django_filters.NumberFilter(method="filter_provider", widget=forms.HiddenInput)
-    expert = django_filters.NumberFilter(method="filter_provider", widget=forms.HiddenInput)
+    commissioner = IdFilter(field_name="commissioner", widget=forms.HiddenInput)
+    institution = IdFilter(method="filter_provider", widget=forms.HiddenInput)
+    expert = IdFilter(method="filter_provider", widget=forms.HiddenInput)
 
     class Meta:
         model = Need

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zhilian.core.exceptions import StaleObjectError
+from zhilian.core.filters import as_id
 from zhilian.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.permissions import get_restricted_or_404
 from zhilian.core.spreadsheets import Column
@@ -244,7 +245,7 @@ class NeedWithdrawView(NeedActionView):
     def assignment(self, need):
         pk = self.request.GET.get("assignment") or self.request.POST.get("assignment")
         return NeedAssignment.objects.restrict(self.request.user).filter(
-            need=need, pk=pk if str(pk).isdigit() else 0,
+            need=need, pk=as_id(pk) or 0,
             status__in=[AssignmentStatus.OFFERED, AssignmentStatus.ACCEPTED]).first()
 
     def call(self, need, form):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
+from zhilian.core.filters import IdFilter
 
 from .models import (
     SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
@@ -19,7 +20,7 @@ class ProblemFilterSet(django_filters.FilterSet):
                                              widget=forms.Select(attrs=SELECT))
     segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("Segment"),
                                           widget=forms.Select(attrs=SELECT))
-    node = django_filters.NumberFilter(field_name="node", label=_("Node"), widget=forms.HiddenInput)
+    node = IdFilter(field_name="node", label=_("Node"), widget=forms.HiddenInput)
     category = django_filters.ChoiceFilter(choices=ProblemCategory.choices, label=_("Category"),
                                            widget=forms.Select(attrs=SELECT))
     sub_area = django_filters.ChoiceFilter(choices=SUB_AREA_CHOICES, label=_("Sub-area"),
@@ -59,7 +60,7 @@ class ProblemAssessmentFilterSet(django_filters.FilterSet):
     list, exactly like a missing one (no 400 telling the two apart).
     """
 
-    problem = django_filters.NumberFilter(field_name="problem")
+    problem = IdFilter(field_name="problem")
 
     class Meta:
         model = ProblemAssessment

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
+from zhilian.core.filters import IdFilter
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
@@ -21,7 +22,7 @@ class ProjectFilterSet(django_filters.FilterSet):
                                              widget=forms.Select(attrs=SELECT))
     consortium = django_filters.ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
                                                   widget=forms.Select(attrs=SELECT))
-    problem = django_filters.NumberFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
+    problem = IdFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
     priority = django_filters.BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
         attrs=SELECT, choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
 

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from zhilian.core import resultcache
+from zhilian.core.api.fields import id_parameter
+from zhilian.core.filters import MAX_ID, as_id
 from zhilian.core.api.viewsets import RestrictedModelViewSet
 
 from .. import exports, services
@@ -61,8 +63,9 @@ class ChainViewSet(RestrictedModelViewSet):
         snapshot = None
         version = request.query_params.get("version")
         if version:
-            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=chain, number=version).first() \
-                if version.isdigit() else None
+            number = as_id(version)
+            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=chain, number=number).first() \
+                if number else None
             if snapshot is None:
                 raise Http404
         return chain, chain_map_for(request.user, chain, snapshot)
@@ -128,13 +131,14 @@ class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         params = self.request.query_params
-        if params.get("chain", "").isdigit():
-            queryset = queryset.filter(chain=params["chain"])
+        chain = id_parameter(params, "chain")
+        if chain:
+            queryset = queryset.filter(chain=chain)
         if params.get("q", "").strip():
             queryset = queryset.searchable(self.request.user)  # never match unpublished text
         # ?segment= and ?parent= match the values the caller reads: the publication's for
         # those who see only the publication, never a working-copy value (MAP-07).
-        fields = {"segment": forms.ChoiceField(choices=Segment.choices), "parent": forms.IntegerField(min_value=1)}
+        fields = {"segment": forms.ChoiceField(choices=Segment.choices), "parent": forms.IntegerField(min_value=1, max_value=MAX_ID)}
         filters = {}
         for name, field in fields.items():
             if params.get(name):
@@ -160,11 +164,12 @@ class PlacementViewSet(_PublishedForOthers, RestrictedModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         params = self.request.query_params
-        if params.get("chain", "").isdigit():
-            queryset = queryset.filter(chain=params["chain"])
+        chain = id_parameter(params, "chain")
+        if chain:
+            queryset = queryset.filter(chain=chain)
         # ?node= and ?enterprise= match the values the caller reads (the publication's for
         # those who see only the publication, MAP-07).
-        filters = {key: int(params[key]) for key in ("node", "enterprise") if params.get(key, "").isdigit()}
+        filters = {key: value for key in ("node", "enterprise") if (value := id_parameter(params, key))}
         return filter_as_seen(queryset, self.request.user, filters, PLACEMENT_FILTERS)
 
 

@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 from django.utils import timezone
 
 from zhilian.core import calendar, search
+from zhilian.core.api.fields import id_parameter
 from zhilian.core.api.viewsets import RestrictedReadOnlyViewSet
 from zhilian.core.pagecache import kept_api_data
 from zhilian.core.models import AuditAction, AuditEvent, Notification
@@ -127,10 +128,9 @@ class AuditEventViewSet(RestrictedReadOnlyViewSet):
 
         queryset = super().get_queryset()
         params = self.request.query_params
-        if params.get("after_id"):
-            if not params["after_id"].isdigit():
-                raise ValidationError({"after_id": "A record id."})
-            queryset = queryset.filter(id__gt=int(params["after_id"])).order_by("id")
+        after_id = id_parameter(params, "after_id", minimum=0)
+        if after_id is not None:
+            queryset = queryset.filter(id__gt=after_id).order_by("id")
         if params.get("action"):
             queryset = queryset.filter(action=params["action"])
         if params.get("actor"):

@@ -5,6 +5,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from zhilian.chains.models import Chain
+from zhilian.core.api.fields import id_parameter
 from zhilian.core.api.viewsets import RestrictedViewSetMixin
 
 from ..selectors import chain_summary
@@ -57,8 +58,9 @@ class ChainSummaryViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewset
         if not request.user.has_perm("evaluation.view_chainsummaryinput"):
             raise PermissionDenied(_("The summary table is kept by the regulators and the management institution."))
         chains = self.get_queryset().order_by("name_sort")
-        if request.query_params.get("chain", "").isdigit():
-            chains = chains.filter(pk=int(request.query_params["chain"]))
+        chain = id_parameter(request.query_params, "chain")
+        if chain:
+            chains = chains.filter(pk=chain)
         return Response(ChainSummarySerializer([summary_row(chain_summary(request.user, c)) for c in chains],
                                                many=True).data)
 

@@ -1,0 +1,49 @@
+"""Filters shared by the apps' filtersets (web lists, API lists and exports use the same ones)."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
+
+# The largest key both databases store (a signed 64-bit integer). A larger number sent as an id
+# is a validation error, not a database overflow (SQLite raises OverflowError, PostgreSQL
+# "bigint out of range").
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """``?institution=<id>``: the id of a record, as a query parameter.
+
+    django-filter's ``NumberFilter`` reads a decimal up to 1e50, so ``?institution=1e30`` reached
+    the database as a 31-digit key and ``?institution=1.5`` as a fraction. An id is a whole
+    number from 1 to ``MAX_ID``; anything else answers 400 with the parameter's error, like
+    every other invalid filter, and a valid id of a record the user may not see simply matches
+    nothing.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return None  # max_value above is the bound
+
+
+def id_field(minimum: int = 1) -> forms.IntegerField:
+    return forms.IntegerField(min_value=minimum, max_value=MAX_ID)
+
+
+def as_id(value, minimum: int = 1) -> int | None:
+    """``value`` (a query parameter) as a record id, or None when it is not one.
+
+    Not ``str.isdigit()``: it accepts "²" (which ``int()`` refuses) and numbers of any length
+    (which SQLite refuses to compare with a key: OverflowError).
+    """
+    try:
+        return id_field(minimum).clean(value)
+    except ValidationError:
+        return None
