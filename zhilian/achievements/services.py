@@ -13,7 +13,6 @@ from zhilian.core import attachments, audit, clock, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
-from zhilian.directory.models import Organization
 from zhilian.directory.regions import PROVINCES
 from zhilian.projects.choices import ProjectStatus
 from zhilian.projects.models import Project

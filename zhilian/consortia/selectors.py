@@ -1,7 +1,7 @@
 """Reads of the consortium module, used by its pages and by the projects / achievements apps."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from zhilian.accounts.roles import Role
 from zhilian.core import resultcache

@@ -20,7 +20,6 @@ maintenance window for it (core.appendonly). Sessions are not backed up.
 import datetime
 import hashlib
 import io
-import datetime
 import json
 import tarfile
 import tempfile

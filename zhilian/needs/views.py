@@ -18,7 +18,7 @@ from zhilian.core.permissions import get_restricted_or_404
 from zhilian.core.spreadsheets import Column
 
 from . import filtersets, forms, selectors, services, tables
-from .choices import AssignmentStatus, NeedStatus
+from .choices import AssignmentStatus
 from .models import Need, NeedAssignment
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from zhilian.core.spreadsheets import file_response
 
 from . import exports, forms, selectors, services
 from .choices import (
-    ACCEPTANCE_MATERIALS, AcceptanceStatus, ChangeKind, ChangeStatus, MidtermResult, ProjectStatus, RiskStatus,
+    ACCEPTANCE_MATERIALS, AcceptanceStatus, ChangeKind, ChangeStatus, ProjectStatus, RiskStatus,
     TargetKind,
 )
 from .filtersets import ProjectFilterSet, RiskFilterSet
