@@ -141,6 +141,9 @@
             var isHit = text && e.name.toLowerCase().indexOf(text) >= 0;
             if (isHit) out.matches++;
             out.ents[key].push({ value: [px, py], name: e.name, e: e, node: node.id, symbolSize: isHit ? 16 : 11,
+                                 // the last in its row may run to the box's edge
+                                 slot: (i % perRow === perRow - 1 || i === ents.length - 1) ? x0 + width - px - 16
+                                   : (width - indent - 40) / perRow,
                                  itemStyle: isHit ? { borderColor: "#111", borderWidth: 2 } : undefined });
           });
           probs.forEach(function (p, i) {
@@ -277,6 +280,14 @@
 
   function option() {
     var zoomEnd = initialEnd();
+    if (layout.labels) {
+      // A name stops before the next enterprise's mark (the full name is in the tooltip): the
+      // slot is in data units, the label's width in pixels.
+      var pxPerUnit = Math.max(el.clientWidth - 32, 100) / (layout.width + 10);
+      Object.keys(layout.ents).forEach(function (k) {
+        layout.ents[k].forEach(function (d) { d.label = { width: Math.max(36, d.slot * pxPerUnit - 20), overflow: "truncate" }; });
+      });
+    }
     var entSeries = [["inL", "triangle", "in"], ["inF", "circle", "in"], ["outL", "triangle", "out"], ["outF", "circle", "out"]].map(function (s) {
       return { id: "ent-" + s[0], type: "scatter", symbol: s[1], data: layout.ents[s[0]], itemStyle: { color: COLOURS[s[2]] }, z: 3,
                label: { show: layout.labels, position: "right", formatter: "{b}", fontSize: 11, color: "#333" },
@@ -450,7 +461,10 @@
     ["segment", "province", "ladder", "category", "level"].forEach(function (n) { state[n] = ""; document.getElementById("f-" + n).value = ""; });
     state.text = ""; document.getElementById("f-text").value = ""; state.focus = null; select(null);
   });
-  window.addEventListener("resize", function () { chart.resize(); });
+  window.addEventListener("resize", function () {
+    chart.resize();
+    if (layout && layout.labels) chart.setOption(option(), { notMerge: true, lazyUpdate: false });
+  });
 
   fetch(config.dataUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
