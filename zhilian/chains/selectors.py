@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhilian.core import resultcache
+from zhilian.core.filters import as_id
 from zhilian.core.permissions import EVERYTHING
 from zhilian.directory.selectors import institutions_by_product
 
@@ -176,6 +177,13 @@ def chain_map_data(chain: Chain) -> dict:
         "institutions": institutions,
         **layers,
     }
+
+
+def chain_version(user, chain: Chain, version) -> ChainSnapshot | None:
+    """The publication of ``chain`` numbered ``version`` (a query parameter, unchecked) that
+    ``user`` may see, or None: the map page, the map API and the compare page ask the same."""
+    number = as_id(version)
+    return ChainSnapshot.objects.restrict(user).filter(chain=chain, number=number).first() if number else None
 
 
 def chain_latest_snapshot(chain: Chain) -> ChainSnapshot | None:

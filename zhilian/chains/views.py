@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
-from zhilian.core.filters import as_id
 from zhilian.core.generic import BaseObjectView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.pagecache import kept_page
 from zhilian.core.permissions import get_restricted_or_404, may
@@ -19,8 +18,8 @@ from .models import (
     Chain, ChainNode, ChainSnapshot, ChainStatus, MonitoredEvent, Placement, ReviewComment, Segment,
 )
 from .selectors import (
-    chain_latest_snapshot, chain_map_data, chain_unpublished_changes, map_diff, node_institutions, node_reach,
-    published_node, snapshot_data,
+    chain_latest_snapshot, chain_map_data, chain_unpublished_changes, chain_version, map_diff, node_institutions,
+    node_reach, published_node, snapshot_data,
 )
 from .tables import ChainTable, MonitoredEventTable
 
@@ -141,11 +140,7 @@ class ChainMapView(ObjectDetailView):
         return super().get(request, pk, *args, **kwargs)
 
     def get_extra_context(self, request, obj):
-        snapshot = None
-        if request.GET.get("version"):
-            number = as_id(request.GET["version"])
-            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=obj, number=number).first() \
-                if number else None
+        snapshot = chain_version(request.user, obj, request.GET["version"]) if request.GET.get("version") else None
         data_url = reverse("chain-map", args=[obj.pk])
         if snapshot is not None:
             data_url += f"?version={snapshot.number}"
@@ -467,8 +462,7 @@ class ChainSnapshotDetailView(ObjectDetailView):
             if other == "draft":
                 current, label = chain_map_data(chain), _("current working copy")
             else:
-                number = as_id(other)
-                newer = ChainSnapshot.objects.filter(chain=chain, number=number).first() if number else None
+                newer = chain_version(request.user, chain, other)
                 current, label = (snapshot_data(newer), _("version %(n)s") % {"n": newer.number}) if newer else (None, "")
             if current is not None:
                 compare = {"label": label, "diff": map_diff(published, current)}

@@ -1,5 +1,7 @@
 """Filters shared by the apps' filtersets (web lists, API lists and exports use the same ones)."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -33,6 +35,7 @@ class IdFilter(django_filters.NumberFilter):
         return None  # max_value above is the bound
 
 
+@functools.lru_cache(maxsize=None)
 def id_field(minimum: int = 1) -> forms.IntegerField:
     return forms.IntegerField(min_value=minimum, max_value=MAX_ID)
 

@@ -14,12 +14,12 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from zhilian.core import resultcache
 from zhilian.core.api.fields import id_parameter
-from zhilian.core.filters import MAX_ID, as_id
 from zhilian.core.api.viewsets import RestrictedModelViewSet
+from zhilian.core.filters import id_field
 
 from .. import exports, services
-from ..models import Chain, ChainNode, ChainSnapshot, MonitoredEvent, Placement, Segment
-from ..selectors import NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, filter_as_seen
+from ..models import Chain, ChainNode, MonitoredEvent, Placement, Segment
+from ..selectors import NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, chain_version, filter_as_seen
 from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
 
 
@@ -63,9 +63,7 @@ class ChainViewSet(RestrictedModelViewSet):
         snapshot = None
         version = request.query_params.get("version")
         if version:
-            number = as_id(version)
-            snapshot = ChainSnapshot.objects.restrict(request.user).filter(chain=chain, number=number).first() \
-                if number else None
+            snapshot = chain_version(request.user, chain, version)
             if snapshot is None:
                 raise Http404
         return chain, chain_map_for(request.user, chain, snapshot)
@@ -138,7 +136,7 @@ class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
             queryset = queryset.searchable(self.request.user)  # never match unpublished text
         # ?segment= and ?parent= match the values the caller reads: the publication's for
         # those who see only the publication, never a working-copy value (MAP-07).
-        fields = {"segment": forms.ChoiceField(choices=Segment.choices), "parent": forms.IntegerField(min_value=1, max_value=MAX_ID)}
+        fields = {"segment": forms.ChoiceField(choices=Segment.choices), "parent": id_field()}
         filters = {}
         for name, field in fields.items():
             if params.get(name):
