@@ -799,8 +799,8 @@ def _session(endpoint: Endpoint, auth: Auth):
 # earlier warm-up (8 requests in a row) often reached only one of the workers. wrk corrects its
 # latencies for coordinated omission: a request that took far longer than the run's average
 # interval is recorded together with the requests a client sending at that steady rate would
-# have sent meanwhile, so three one-off stalls of ~0.6 s made p95 136 ms where no more than
-# 20 requests of 8,725 took over 15 ms (server log). ``concurrency`` in the results is the
+# have sent meanwhile, so three one-off stalls of ~0.6 s made p95 136 ms where the server's
+# log showed no other request of 8,725 above 15 ms. ``concurrency`` in the results is the
 # mean latency times the throughput, divided by the clients: 1.0 for a closed loop measured as
 # it ran; well above 1 (flagged) when such corrections weigh in the figures.
 CONCURRENCY_FLAG = 1.1
