@@ -22,6 +22,10 @@ def serve(stdout, bind: str, workers: int, jobs: bool = True, threads: int = 1):
     processes.append(subprocess.Popen([
         sys.executable, "-m", "gunicorn", "zhilian.wsgi:application", "--bind", bind, "--workers", str(workers),
         "--threads", str(threads), "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "10",
+        # gunicorn 27 otherwise opens a management socket (reload, stop) at ~/.gunicorn/gunicorn.ctl,
+        # one path for every gunicorn of the account: a second instance takes it over and removes
+        # it when it stops. The platform does not use it; an unused control interface stays shut.
+        "--no-control-socket",
     ], env=env))
 
     def stop(*_args):
