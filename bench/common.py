@@ -1148,17 +1148,21 @@ def uptime() -> str:
 
 
 def markdown_table(results: list[dict]) -> str:
+    """The results as a table; ``concurrency`` is recomputed for results written before it was
+    recorded (see the comment before run_endpoint)."""
     clients = results[0]["clients"] if results else 0
     lines = ["| endpoint | p50 ms | p95 ms | req/s | target p95 | met? | 1 client p50 / p95 ms | "
-             "CPU ms/req app + db | load 1-min |",
-             "|---|---:|---:|---:|---:|:---:|---:|---:|---|"]
+             "CPU ms/req app + db | load 1-min | concurrency |",
+             "|---|---:|---:|---:|---:|:---:|---:|---:|---|---:|"]
     for r in results:
         alone = r.get("alone", {})
         alone_txt = f"{alone['p50_ms']:.0f} / {alone['p95_ms']:.0f}" if alone else "—"
         cpu = f"{r.get('app_cpu_ms_per_req', float('nan')):.0f} + {r.get('db_cpu_ms_per_req', float('nan')):.0f}"
+        level = r.get("concurrency") or concurrency(r)
+        level_txt = "—" if level is None else (f"**{level:.2f}**" if level > CONCURRENCY_FLAG else f"{level:.2f}")
         lines.append(f"| {r['name']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['rps']:.1f} | "
                      f"< {r['target_ms']:.0f} ms | {'yes' if r['met'] else '**no**'} | {alone_txt} | {cpu} | "
-                     f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} |")
+                     f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} | {level_txt} |")
     return f"{clients} concurrent clients\n\n" + "\n".join(lines)
 
 
