@@ -947,17 +947,20 @@ def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int,
         "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
         "out": str(out),
     })
+
+    def wrk(seconds: float):
+        return subprocess.run(["wrk", "-t", str(max(1, min(2, clients))), "-c", str(clients),
+                               "-d", f"{max(1, round(seconds))}s", "--timeout", "300s", "-s", str(script), base + "/"],
+                              capture_output=True, text=True)
+
     if warm:  # the same load first, not measured (see the comment before run_endpoint)
-        subprocess.run(["wrk", "-t", str(max(1, min(2, clients))), "-c", str(clients), "-d", f"{max(1, round(warm))}s",
-                        "--timeout", "300s", "-s", str(script), base + "/"], capture_output=True, text=True)
-    threads = max(1, min(2, clients))
+        wrk(warm)
     load_before = os.getloadavg()
     if meter:
         meter.start()
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    run = subprocess.run(["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(duration))}s", "--timeout", "300s",
-                          "-s", str(script), base + "/"], capture_output=True, text=True)
+    run = wrk(duration)
     if run.returncode != 0:
         raise SystemExit(f"wrk failed ({run.returncode}): {run.stdout[-500:]} {run.stderr[-500:]}")
     elapsed = time.perf_counter() - start
