@@ -1,10 +1,19 @@
 """A served process does its one-time work before its first request (core.warmup)."""
 
+import gc
 import logging
 
+import pytest
 from django.template import engines
 
 from zhilian.core import warmup
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen():
+    # warm() freezes the collector's view of this process; the rest of the suite runs as before.
+    yield
+    gc.unfreeze()
 
 
 def test_warm_up_compiles_every_template_and_fails_no_step(caplog):
@@ -12,7 +21,7 @@ def test_warm_up_compiles_every_template_and_fails_no_step(caplog):
     loader.reset()
     with caplog.at_level(logging.ERROR, logger="zhilian.core.warmup"):
         spent = warmup.warm()
-    assert set(spent) == {"urls", "jieba", "translations", "templates"}
+    assert set(spent) == {"urls", "jieba", "translations", "templates", "freeze"}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     names = warmup._templates()
     assert "base.html" in names and "directory/organization_detail.html" in names
@@ -30,3 +39,17 @@ def test_a_failing_step_is_logged_and_the_others_still_run(monkeypatch, caplog):
         spent = warmup.warm()
     assert "templates" in spent and "urls" in spent
     assert "warm-up step jieba failed" in caplog.text
+
+
+def test_what_the_warm_up_loaded_is_left_out_of_full_collections():
+    gc.unfreeze()
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    warmup.warm()
+    # A template the warm-up compiled is among the frozen objects: full collections no
+    # longer walk it (nor the rest of what was loaded).
+    compiled = loader.get_template_cache["base.html"]
+    assert gc.get_freeze_count() > 10_000
+    assert not any(obj is compiled for obj in gc.get_objects(generation=2))
+    gc.unfreeze()
+    assert any(obj is compiled for obj in gc.get_objects(generation=2))
