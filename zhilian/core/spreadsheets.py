@@ -291,11 +291,13 @@ class TabularImporter:
                     row_errors.append(RowError(r_idx, col.header, _("This field is required.")))
                     continue
                 cleaned[col.field] = value
-            if not row_errors:
-                try:
-                    self.validate_row(cleaned)
-                except ValidationError as exc:
-                    row_errors.extend(self._errors_from(exc, r_idx))
+            try:
+                # Also for a row with faulty cells (missing from ``cleaned``): what it finds in
+                # the others is reported with them, not after the next upload.
+                self.validate_row(cleaned)
+            except ValidationError as exc:
+                reported = {error.column for error in row_errors}
+                row_errors.extend(e for e in self._errors_from(exc, r_idx) if not e.column or e.column not in reported)
             if not row_errors:
                 key = self.key(cleaned)
                 if key is not None:
@@ -320,16 +322,26 @@ class TabularImporter:
     def run(self, fileobj, *, dry_run: bool = False, progress: Callable | None = None) -> ImportResult:
         """Validate every row, then write all of them in one transaction, or none.
 
+        Every row the file's reading found no fault in is written, even when other rows have
+        faults, and the transaction is then rolled back: the rules that only writing can check
+        (a link that does not exist, a status step, a unit's uniqueness) are reported for the
+        whole file in one go, and a check (``dry_run``) finds exactly what the import would.
         ``progress(saved, total)`` is called after each written row (inside the transaction).
         """
         rows, result = self.parse(fileobj)
-        if result.errors or dry_run:
+        faulty = {error.row for error in result.errors}
+        if 0 in faulty:  # the file itself (not a workbook, no header, no rows)
             return result
+        commit = not result.errors and not dry_run
         try:
             with transaction.atomic():
                 for r_idx, cleaned in rows:
+                    if r_idx in faulty:
+                        continue
                     try:
-                        created = self.save_row(cleaned)
+                        # A savepoint per row: a row refused halfway leaves nothing the next rows see.
+                        with transaction.atomic():
+                            created = self.save_row(cleaned)
                     except ValidationError as exc:
                         result.errors.extend(self._errors_from(exc, r_idx))
                         continue
@@ -342,16 +354,24 @@ class TabularImporter:
                         result.updated += 1
                     if progress is not None:
                         progress(result.created + result.updated, len(rows))
-                if result.errors:
+                if result.errors or not commit:
                     raise _Rollback
                 audit.write(action=AuditAction.IMPORT, object_repr=self.title,
                             message=_("%(rows)d rows: %(c)d created, %(u)d updated")
                             % {"rows": result.rows, "c": result.created, "u": result.updated})
         except _Rollback:
             result.created = result.updated = 0
+            result.errors.sort(key=lambda error: (error.row, self._column_order(error.column)))
             return result
         result.committed = True
         return result
+
+    def _column_order(self, header: str) -> int:
+        """Where a column stands in the file (errors of a row are listed in that order)."""
+        for index, column in enumerate(self.columns):
+            if column.header == header:
+                return index + 1
+        return 0
 
     def error_workbook(self, result: ImportResult) -> bytes:
         cols = [Column(_("Row"), "row", width=8), Column(_("Column"), "column", width=20),

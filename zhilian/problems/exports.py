@@ -67,6 +67,22 @@ def _reporter(problem):
     return problem.reporter_name or org
 
 
+def _last_bracketed(cell: str) -> tuple[str, str] | None:
+    """``(before, inside)`` of a cell ending in a bracketed group, its brackets balanced so that a
+    name's own brackets stay in it (``张工（某某（厦门）有限公司）``); None otherwise."""
+    if not cell or cell[-1] not in "）)":
+        return None
+    depth = 0
+    for index in range(len(cell) - 1, -1, -1):
+        if cell[index] in "）)":
+            depth += 1
+        elif cell[index] in "（(":
+            depth -= 1
+            if depth == 0:
+                return cell[:index].strip(), cell[index + 1:-1].strip()
+    return None
+
+
 def split_reporter(cell: str, unit_named) -> tuple[str, object]:
     """Split a 填报人及单位 cell into (person, organization or None).
 
@@ -87,20 +103,30 @@ def split_reporter(cell: str, unit_named) -> tuple[str, object]:
     org = unit_named(cell)
     if org is not None:
         return "", org
-    if cell[-1] in "）)":
-        depth = 0
-        for index in range(len(cell) - 1, -1, -1):
-            if cell[index] in "）)":
-                depth += 1
-            elif cell[index] in "（(":
-                depth -= 1
-                if depth == 0:
-                    person, unit = cell[:index].strip(), cell[index + 1:-1].strip()
-                    org = unit_named(unit) if person and unit else None
-                    if org is not None:
-                        return person, org
-                    break
+    split = _last_bracketed(cell)
+    if split is not None:
+        person, unit = split
+        org = unit_named(unit) if person and unit else None
+        if org is not None:
+            return person, org
     return cell, None
+
+
+# How the names of units end (companies, institutes, associations, universities, bureaus): a
+# bracketed group ending so that names no organization the importer can see is a misspelt or
+# unknown unit, not part of a person's description such as 张工（品质部）.
+UNIT_ENDINGS = ("公司", "研究院", "研究所", "协会", "大学", "学院", "集团", "局", "厂")
+
+
+def unknown_unit(cell: str, person: str, org) -> str | None:
+    """The unit a 填报人及单位 cell names in brackets that :func:`split_reporter` found no
+    organization for, when it reads as a unit's name; None if there is none."""
+    if org is not None:
+        return None
+    split = _last_bracketed((cell or "").strip())
+    if split is None or not split[0] or not split[1].endswith(UNIT_ENDINGS):
+        return None
+    return split[1]
 
 
 def _related(problem):
@@ -366,6 +392,10 @@ class TableC1Importer(TabularImporter):
             problem.segment = cleaned.get("segment", "") or (node.segment if node else "")
         if "reporter" not in same:
             person, org = split_reporter(cleaned.get("reporter", ""), self._unit_named(problem))
+            unit = unknown_unit(cleaned.get("reporter", ""), person, org)
+            if unit is not None:
+                raise ValidationError({"reporter": _("No organization named “%(n)s” that you can see: write the "
+                                                     "unit as the directory names it.") % {"n": unit}})
             if len(person) > Problem._meta.get_field("reporter_name").max_length:
                 raise ValidationError({"reporter": _("The person reporting takes at most %(n)d characters; "
                                                      "write the unit in brackets after it.")

@@ -411,6 +411,47 @@ def test_a_bad_row_imports_nothing_and_names_row_and_column(persona, api_as):
 
 
 @pytest.mark.req("PRB-07")
+def test_a_check_finds_what_the_import_would_and_every_fault_of_the_file_at_once(persona, client_as):
+    """Faults only writing can find (a link the chain does not have, a status step a new row may
+    not take) are reported by 仅校验 as by 导入, with the faults of the cells, in one report."""
+    before = Problem.objects.count()
+    rows = [
+        ["V-001", DISPLAY, "上游-玻璃基板", "", "正常行", "", "", "无", "", "已识别", "质量技术问题", ""],
+        ["V-002", DISPLAY, "上游-不存在环节", "", "没有的环节", "", "", "无", "", "已识别", "质量技术问题", ""],
+        ["V-003", DISPLAY, "上游-玻璃基板", "", "新问题不能已解决", "", "", "无", "", "已解决", "质量技术问题", ""],
+        ["V-004", "不存在的链", "左游-某环节", "", "两处错", "", "", "无", "", "已识别", "质量技术问题", ""],
+    ]
+    expected = {(5, "位置（上/中/下游）"), (6, "问题状态"), (7, "产业名称"), (7, "位置（上/中/下游）")}
+    check = TableC1Importer(user=persona("city")).run(_c1_file(rows), dry_run=True)
+    assert {(e.row, e.column) for e in check.errors} == expected, check.as_dict()
+    assert [e.row for e in check.errors] == sorted(e.row for e in check.errors)
+    result = TableC1Importer(user=persona("city")).run(_c1_file(rows))
+    assert {(e.row, e.column) for e in result.errors} == expected
+    assert not result.committed and Problem.objects.count() == before
+    # the page's 仅校验 says so too, and writes nothing
+    page = client_as("city").post("/problems/import/", {"file": _c1_file(rows), "dry_run": "1"})
+    assert page.status_code == 200 and "不存在环节" in page.content.decode()
+    assert Problem.objects.count() == before
+    # a clean file checks clean and writes nothing; imported, it is written
+    check = TableC1Importer(user=persona("city")).run(_c1_file(rows[:1]), dry_run=True)
+    assert check.ok and not check.committed and not Problem.objects.filter(code="V-001").exists()
+    assert TableC1Importer(user=persona("city")).run(_c1_file(rows[:1])).committed
+
+
+@pytest.mark.req("PRB-07")
+def test_a_unit_in_brackets_that_names_no_organization_is_an_error(persona):
+    row = ["U-001", DISPLAY, "上游-玻璃基板", "某人（不存在的单位有限公司）", "原片气泡", "", "", "无", "", "已识别",
+           "质量技术问题", ""]
+    result = TableC1Importer(user=persona("city")).run(_c1_file([row]))
+    assert not result.committed and not Problem.objects.filter(code="U-001").exists()
+    assert [(e.row, e.column) for e in result.errors] == [(4, "填报人及单位")]
+    assert "不存在的单位有限公司" in result.errors[0].message
+    row[3] = "某人（厦门湖里智显电子有限公司）"
+    assert TableC1Importer(user=persona("city")).run(_c1_file([row])).committed
+    assert Problem.objects.get(code="U-001").reporter_org.name == "厦门湖里智显电子有限公司"
+
+
+@pytest.mark.req("PRB-07")
 def test_import_page_lists_table_c1_columns(client_as):
     page = client_as("city").get("/problems/import/").content.decode()
     for header in C1_HEADERS:
