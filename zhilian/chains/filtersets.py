@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.core.filters import YES_NO
+
 from .models import Chain, ChainStatus, EventDimension, MonitoredEvent
 
 SELECT = {"class": "form-select form-select-sm"}
@@ -25,7 +27,7 @@ class MonitoredEventFilterSet(django_filters.FilterSet):
     dimension = django_filters.ChoiceFilter(choices=EventDimension.choices, label=_("Monitoring dimension"),
                                             widget=forms.Select(attrs=SELECT))
     triggers_update = django_filters.BooleanFilter(label=_("Triggers an update"),
-                                                   widget=forms.NullBooleanSelect(attrs=SELECT))
+                                                   widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = MonitoredEvent

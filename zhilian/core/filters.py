@@ -5,12 +5,17 @@ import functools
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 # The largest key both databases store (a signed 64-bit integer). A larger number sent as an id
 # is a validation error, not a database overflow (SQLite raises OverflowError, PostgreSQL
 # "bigint out of range").
 MAX_ID = 2**63 - 1
+
+# A yes / no filter's choices: blank is "any" (``NullBooleanSelect`` labels it "unknown", which
+# reads as a value of the field).
+YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import IdFilter
+from zhilian.core.filters import YES_NO, IdFilter
 
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
@@ -21,7 +21,6 @@ from .regions import PROVINCE_CHOICES, XIAMEN_DISTRICTS
 
 SELECT = {"class": "form-select form-select-sm"}
 TEXT = {"class": "form-control form-control-sm"}
-YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
 
 def district_widget():

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core.filters import IdFilter
-from zhilian.directory.filtersets import SELECT, YES_NO, district_widget
+from zhilian.core.filters import YES_NO
+from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus
 from .models import Need, NeedAssignment

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
-from zhilian.core.filters import IdFilter
+from zhilian.core.filters import YES_NO, IdFilter
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
@@ -24,7 +24,7 @@ class ProjectFilterSet(django_filters.FilterSet):
                                                   widget=forms.Select(attrs=SELECT))
     problem = IdFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
     priority = django_filters.BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
-        attrs=SELECT, choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]))
+        attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Project

@@ -318,6 +318,13 @@ def test_list_filters_by_category_level_status(client_as, api_as):
     rows = api_as("city").get("/api/v1/problems/?category=brand").json()["results"]
     assert {r["code"] for r in rows} == {"OD-006"}
     assert "OD-009" in client_as("city").get("/problems/?status=analyzing").content.decode()
+    # yes / no filters offer "any" as the other filters do, not 未知 (a value the field does not have)
+    page = client_as("city").get("/problems/").content.decode()
+    assert "未知" not in page and 'name="is_common"' in page
+    common = {r["code"] for r in api_as("city").get("/api/v1/problems/?is_common=true").json()["results"]}
+    assert common and common == set(Problem.objects.filter(is_common=True).values_list("code", flat=True))
+    html = client_as("city").get("/problems/?is_common=true").content.decode()
+    assert all(f">{code}<" in html for code in common)
 
 
 # --------------------------------------------------------------------------- PRB-07 Table C.1
