@@ -23,8 +23,10 @@ def _by_category_and_level(request):
                        "data": [counts.get((code, level), 0) for code, _l in categories]})
     return {"chart_id": "chart-problem-category", "height": 300, "option": {
         "tooltip": {"trigger": "axis"}, "legend": {"bottom": 0},
-        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 60},
-        "xAxis": {"type": "category", "data": [str(label) for _c, label in categories]},
+        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 80},
+        # every category named (ECharts hides some when they do not fit), long ones wrapped
+        "xAxis": {"type": "category", "data": [str(label) for _c, label in categories],
+                  "axisLabel": {"interval": 0, "width": 90, "overflow": "break"}},
         "yAxis": {"type": "value", "minInterval": 1}, "series": series}}
 
 
