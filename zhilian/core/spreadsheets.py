@@ -361,17 +361,12 @@ class TabularImporter:
                             % {"rows": result.rows, "c": result.created, "u": result.updated})
         except _Rollback:
             result.created = result.updated = 0
-            result.errors.sort(key=lambda error: (error.row, self._column_order(error.column)))
+            # A row's errors in the order of its columns (errors of the whole row first).
+            order = {column.header: index for index, column in enumerate(self.columns, start=1)}
+            result.errors.sort(key=lambda error: (error.row, order.get(error.column, 0)))
             return result
         result.committed = True
         return result
-
-    def _column_order(self, header: str) -> int:
-        """Where a column stands in the file (errors of a row are listed in that order)."""
-        for index, column in enumerate(self.columns):
-            if column.header == header:
-                return index + 1
-        return 0
 
     def error_workbook(self, result: ImportResult) -> bytes:
         cols = [Column(_("Row"), "row", width=8), Column(_("Column"), "column", width=20),

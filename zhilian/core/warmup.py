@@ -43,7 +43,7 @@ def _freeze():
     does (pypinyin's phrase dictionary, compiled templates, URL tables). Every full collection
     walked all of them: measured on a 2-core machine, a 170–300 ms pause inside some request
     every few thousand requests, the longer the worker had run. Frozen, its full collections
-    took 46–69 ms. Nothing frozen is ever freed, which is what these objects are for anyway.
+    took 27–69 ms. Nothing frozen is ever freed, which is what these objects are for anyway.
     """
     import gc
 
@@ -53,8 +53,8 @@ def _freeze():
 
 def warm() -> dict:
     """Import the URLconfs, load the segmenter, compile the templates and freeze what they loaded
-    (see :func:`_freeze`); return the milliseconds
-    each took. A step that fails is logged and skipped: a warm-up never stops a server."""
+    (see :func:`_freeze`); return the milliseconds each took. A step that fails is logged and
+    skipped: a warm-up never stops a server."""
     from django.conf import settings
     from django.template.loader import get_template
     from django.urls import get_resolver

@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.filters import IdFilter
-from zhilian.core.filters import YES_NO
+from zhilian.core.filters import YES_NO, IdFilter
 from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus

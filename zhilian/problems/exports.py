@@ -118,7 +118,7 @@ def split_reporter(cell: str, unit_named) -> tuple[str, object]:
 UNIT_ENDINGS = ("公司", "研究院", "研究所", "协会", "大学", "学院", "集团", "局", "厂")
 
 
-def unknown_unit(cell: str, person: str, org) -> str | None:
+def unknown_unit(cell: str, org) -> str | None:
     """The unit a 填报人及单位 cell names in brackets that :func:`split_reporter` found no
     organization for, when it reads as a unit's name; None if there is none."""
     if org is not None:
@@ -392,7 +392,7 @@ class TableC1Importer(TabularImporter):
             problem.segment = cleaned.get("segment", "") or (node.segment if node else "")
         if "reporter" not in same:
             person, org = split_reporter(cleaned.get("reporter", ""), self._unit_named(problem))
-            unit = unknown_unit(cleaned.get("reporter", ""), person, org)
+            unit = unknown_unit(cleaned.get("reporter", ""), org)
             if unit is not None:
                 raise ValidationError({"reporter": _("No organization named “%(n)s” that you can see: write the "
                                                      "unit as the directory names it.") % {"n": unit}})
