@@ -84,6 +84,16 @@ def test_consortium_application_through_lead_district_and_city(login, site, shot
         page.fill(f"input[name=members-{index}-responsibilities]", duty)
     page.fill("#id_goals", APPLICATION["goals"])
     page.fill("#id_work_plan", APPLICATION["work_plan"])
+    # A code with a wrong check character is refused at that row's code field; nothing is saved.
+    good_code = uscc_of(MEMBERS[1][0])
+    page.fill("input[name=members-1-uscc]", good_code[:-1] + ("0" if good_code[-1] != "0" else "1"))
+    page.click("#save")
+    page.wait_for_selector("#member-errors")
+    assert page.locator("input.is-invalid").evaluate_all("els => els.map(e => e.name)") == ["members-1-uscc"]
+    assert page.locator("#id_members-1-uscc-error").is_visible()
+    assert "第 2 行" in page.inner_text("#member-errors")
+    shot("consortium-01-member-row-error")
+    page.fill("input[name=members-1-uscc]", good_code)
     shot("consortium-01-application")
     page.click("#save")
     page.wait_for_url(re.compile(r"/consortia/\d+/$"))

@@ -20,10 +20,13 @@ from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.permissions import get_restricted_or_404
 
 
-def apply_service_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form as a whole)."""
+def apply_service_errors(form, exc: ValidationError, shown_elsewhere=()) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form as a whole),
+    except the keys in ``shown_elsewhere`` (e.g. a formset's rows)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
+            if field in shown_elsewhere:
+                continue
             messages_ = [m for e in errors for m in e.messages]
             if field in form.fields:
                 form.add_error(field, messages_)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from zhilian.accounts.roles import Role
 from zhilian.chains.models import Chain
@@ -44,14 +45,18 @@ def _add_errors(errors: dict, field: str, messages) -> None:
     errors[field] = current + [str(m) for m in (messages if isinstance(messages, (list, tuple)) else [messages])]
 
 
-def _resolve_unit(user, row: dict, index: int, errors: dict) -> Organization | None:
-    """Find the directory unit a member row names by its USCC, checking the name matches.
+MEMBER_ROW_FIELDS = ("name", "uscc", "contact_name", "contact_phone", "responsibilities")
+
+
+def _unit_of_row(user, row: dict) -> tuple[Organization | None, dict[str, list[str]]]:
+    """The directory unit a member row names by its USCC, and the row's errors by field.
 
     A row that gives only the unit's name (picked from the directory list on the form) or
     only its code is completed from the directory units ``user`` may see, when exactly one
-    matches.
+    matches. A unit ``user`` may not see (a confidential enterprise) is still found by its
+    code when the row gives the code and the registered name together: that tells nothing
+    the applicant did not type.
     """
-    label = _("Member %(n)d") % {"n": index}
     uscc = (row.get("uscc") or "").strip().upper()
     name = (row.get("name") or "").strip()
     if bool(name) != bool(uscc) and user is not None:
@@ -60,72 +65,88 @@ def _resolve_unit(user, row: dict, index: int, errors: dict) -> Organization | N
         if len(found) == 1:
             name, uscc = found[0]
             row["name"], row["uscc"] = name, uscc
-    row_errors = []
+    errors: dict[str, list[str]] = {}
+
+    def add(field, *messages):
+        errors.setdefault(field, []).extend(str(m) for m in messages)
+
     if not name:
-        row_errors.append(_("enter the unit's name"))
+        add("name", _("enter the unit's name"))
     try:
         validate_uscc(uscc)
         if not uscc:
-            row_errors.append(_("enter the unified social credit code"))
+            add("uscc", _("enter the unified social credit code"))
     except ValidationError as exc:
-        row_errors.extend(exc.messages)
+        add("uscc", *exc.messages)
     if not (row.get("contact_name") or "").strip():
-        row_errors.append(_("enter a contact person"))
+        add("contact_name", _("enter a contact person"))
     phone = (row.get("contact_phone") or "").strip()
     if not phone:
-        row_errors.append(_("enter a contact phone"))
+        add("contact_phone", _("enter a contact phone"))
     else:
         try:
             validate_mobile_or_phone(phone)
         except ValidationError as exc:
-            row_errors.extend(exc.messages)
-    org = None
-    if not row_errors:
-        # The directory is the register of units; a member is identified by its USCC.
-        org = Organization.objects.filter(uscc=uscc).first()
-        if org is None:
-            row_errors.append(_("no unit with this code is registered in the directory; ask the management "
-                                "institution to register it first"))
-        elif org.name != name:
-            row_errors.append(_("the directory registers this code under another name: check the name and the code"))
-        elif org.kind == OrganizationKind.GOVERNMENT:
-            row_errors.append(_("a government unit cannot be a member"))
-    if row_errors:
-        errors.setdefault("members", []).append(f"{label}: {'；'.join(str(e) for e in row_errors)}")
-        return None
-    return org
+            add("contact_phone", *exc.messages)
+    if errors:
+        return None, errors
+    # The directory is the register of units; a member is identified by its USCC.
+    org = Organization.objects.filter(uscc=uscc).first()
+    if org is None:
+        add("uscc", _("no unit with this code is registered in the directory; ask the management "
+                      "institution to register it first"))
+    elif org.name != name:
+        add("name", _("the directory registers this code under another name: check the name and the code"))
+    elif org.kind == OrganizationKind.GOVERNMENT:
+        add("name", _("a government unit cannot be a member"))
+    return (None, errors) if errors else (org, errors)
 
 
-def _clean_member_rows(user, lead: Organization, members: list[dict], errors: dict) -> list[tuple]:
-    """The (unit, row) pairs of the Appendix A member table; every row's problems go to ``errors``."""
+def _row_message(index: int, field_errors: dict[str, list[str]]) -> str:
+    """One member row's errors as one line, in column order: "Member 2: …；…"."""
+    messages = [m for f in MEMBER_ROW_FIELDS for m in field_errors.get(f, [])]
+    return f"{_('Member %(n)d') % {'n': index}}: {'；'.join(messages)}"
+
+
+def _clean_member_rows(user, lead: Organization, members: list[dict], errors: dict,
+                       row_errors: dict[int, dict[str, list[str]]] | None = None) -> list[tuple]:
+    """The (unit, row) pairs of the Appendix A member table.
+
+    Every row's problems go to ``errors["members"]`` as one line per row (the API's shape)
+    and, by row number and field, to ``row_errors`` when given (the form shows them at the
+    field). Rows are numbered by their place in ``members``, blank rows included, so the
+    numbers are the form's.
+    """
+    row_errors = {} if row_errors is None else row_errors
     units, seen = [], {}
     for index, row in enumerate(members, start=1):
         if not any((row.get(k) or "").strip() for k in ("name", "uscc", "contact_name", "contact_phone")):
             continue
-        org = _resolve_unit(user, row, index, errors)
-        if org is None:
-            continue
-        if org.pk == lead.pk:
-            errors.setdefault("members", []).append(
-                _("Member %(n)d: the lead unit is not listed again among the members") % {"n": index})
-        elif org.pk in seen:
-            errors.setdefault("members", []).append(
-                _("Member %(n)d: the same unit as member %(m)d") % {"n": index, "m": seen[org.pk]})
-        else:
-            seen[org.pk] = index
-            units.append((org, row))
+        org, field_errors = _unit_of_row(user, row)
+        if org is not None:
+            if org.pk == lead.pk:
+                field_errors["name"] = [str(_("the lead unit is not listed again among the members"))]
+            elif org.pk in seen:
+                field_errors["name"] = [str(_("the same unit as member %(m)d") % {"m": seen[org.pk]})]
+            else:
+                seen[org.pk] = index
+                units.append((org, row))
+        if field_errors:
+            row_errors[index] = field_errors
+            errors.setdefault("members", []).append(_row_message(index, field_errors))
     return units
 
 
-def member_row_errors(*, user, consortium: Consortium | None, members: list[dict]) -> list[str]:
-    """The member table's errors, for a form whose header is refused before the service runs:
-    the applicant sees every error at once (nothing is saved)."""
+def member_row_errors(*, user, consortium: Consortium | None, members: list[dict]) -> dict[int, dict[str, list[str]]]:
+    """The member table's errors by row number (as in ``members``, blank rows counted) and
+    field, without saving anything: for a form that shows them at the fields, also when its
+    header is refused before the service runs (the applicant sees every error at once)."""
     lead = consortium.lead_unit if consortium is not None else user.organization
     if lead is None:
-        return []
-    errors: dict = {}
-    _clean_member_rows(user, lead, [dict(row) for row in members], errors)
-    return [str(m) for m in errors.get("members", [])]
+        return {}
+    row_errors: dict = {}
+    _clean_member_rows(user, lead, [dict(row) for row in members], {}, row_errors)
+    return row_errors
 
 
 @transaction.atomic
@@ -282,7 +303,8 @@ def member_join(*, user, consortium: Consortium, data: dict) -> ConsortiumMember
     """Admit a unit to an approved consortium on a date (chain guide 5.2.3 entry mechanism)."""
     _require_lead(user, consortium, "add", ConsortiumMember)
     errors: dict = {}
-    org = _resolve_unit(user, data, 1, errors)
+    org, field_errors = _unit_of_row(user, data)
+    errors.update({field: [capfirst(m) for m in messages] for field, messages in field_errors.items()})
     joined_on = data.get("joined_on")
     if not joined_on:
         errors["joined_on"] = _("Enter the date the unit joins.")
@@ -291,10 +313,8 @@ def member_join(*, user, consortium: Consortium, data: dict) -> ConsortiumMember
     elif consortium.approved_on and joined_on < consortium.approved_on:
         errors["joined_on"] = _("The consortium was established on %(d)s.") % {"d": consortium.approved_on}
     if org is not None and consortium.members.filter(organization=org, left_on__isnull=True).exists():
-        errors["members"] = [_("%(name)s is already a member.") % {"name": org.name}]
+        errors["name"] = [_("%(name)s is already a member.") % {"name": org.name}]
     if errors:
-        if "members" in errors:
-            errors["name"] = errors.pop("members")
         raise ValidationError(errors)
     order = (consortium.members.aggregate(m=Max("order"))["m"] or 0) + 1
     member = ConsortiumMember(consortium=consortium, organization=org, role=MemberRole.MEMBER, uscc=org.uscc,

@@ -5,6 +5,7 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -139,22 +140,25 @@ class ConsortiumApplicationView(LoginRequiredMixin, View):
         form = forms.ConsortiumApplicationForm(data=request.POST, instance=obj, user=request.user)
         formset = forms.MemberRowFormSet(data=request.POST, prefix="members")
         header_valid, rows_valid = form.is_valid(), formset.is_valid()
-        if not header_valid and rows_valid:
-            # Show the member rows' errors together with the header's, not one round later.
-            form.member_errors = services.member_row_errors(
-                user=request.user, consortium=obj, members=[f.cleaned_data for f in formset.forms if f.cleaned_data])
+        # Every row, blank ones included, so that the service's row numbers are the form's.
+        rows = [dict(f.cleaned_data) if rows_valid else {} for f in formset.forms]
         if header_valid and rows_valid:
             data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
             try:
                 saved = services.consortium_save_application(user=request.user, consortium=obj, data=data, members=rows)
             except ValidationError as exc:
-                apply_service_errors(form, exc)
-                if hasattr(exc, "error_dict") and "members" in exc.error_dict:
-                    form.member_errors = [m for e in exc.error_dict["members"] for m in e.messages]
+                apply_service_errors(form, exc, shown_elsewhere=("members",))
             else:
                 messages.success(request, _("Saved %(name)s.") % {"name": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
+        if rows_valid:
+            # At the fields, and together with the header's errors, not one round later.
+            for index, field_errors in services.member_row_errors(
+                    user=request.user, consortium=obj, members=rows).items():
+                for field, messages_ in field_errors.items():
+                    for message in messages_:
+                        formset.forms[index - 1].add_error(field, capfirst(message))
+            form.member_error_rows = sorted(i for i, f in enumerate(formset.forms, start=1) if f.errors)
         return self.render_page(request, obj, form, formset)
 
 

@@ -123,8 +123,42 @@ def test_header_and_member_row_errors_show_at_once(client_as):
     assert response.status_code == 200 and not Consortium.objects.filter(name=NAME).exists()
     form = response.context["form"]
     assert "name" in form.errors and "person_phone" in form.errors
-    assert any(e.startswith("成员单位 1") for e in form.member_errors), form.member_errors
+    assert list(response.context["formset"].forms[0].errors) == ["uscc"]
+    assert form.member_error_rows == [1]
     assert 'id="member-errors"' in response.content.decode()
+
+
+@pytest.mark.req("CON-01")
+@pytest.mark.req("PLT-12")
+def test_a_member_rows_errors_show_at_its_fields_numbered_as_on_the_form(client_as, persona):
+    """A blank row between filled ones keeps the rows' numbers: row 3's code error shows at
+    row 3's code field, a missing phone at row 4's phone, and the API's one line per row
+    names the same row numbers."""
+    rows = [MEMBERS[0], ("", "", "", ""), MEMBERS[1], MEMBERS[2]]
+    data = _application_post(_chain(), members=[MEMBERS[0], MEMBERS[0], MEMBERS[1], MEMBERS[2]])
+    data.update({"members-1-name": "", "members-1-uscc": "", "members-1-contact_name": "",
+                 "members-1-contact_phone": "", "members-1-responsibilities": ""})
+    data["members-2-uscc"] = "91350200MA00000000"  # a wrong check character
+    data["members-3-contact_phone"] = ""
+    response = client_as("owner").post(reverse("consortia:consortium_add"), data)
+    assert response.status_code == 200 and not Consortium.objects.filter(name=NAME).exists()
+    forms_ = response.context["formset"].forms
+    assert [dict(f.errors) for f in forms_[:2]] == [{}, {}]
+    assert list(forms_[2].errors) == ["uscc"] and list(forms_[3].errors) == ["contact_phone"]
+    assert response.context["form"].member_error_rows == [3, 4]
+    page = response.content.decode()
+    assert 'name="members-2-uscc" id="id_members-2-uscc"' in page
+    assert page.count("is-invalid") == 2 and 'id="id_members-2-uscc-error"' in page
+    assert "第 3、4 行成员单位有误" in page
+    with pytest.raises(ValidationError) as exc:
+        services.consortium_save_application(
+            user=persona("owner"), consortium=None,
+            data={"name": NAME, "chain": _chain(), "chain_domain": "x", "person_in_charge": "赵德明",
+                  "person_phone": "13906041111", "goals": "g", "work_plan": "w"},
+            members=[{"name": n, "uscc": _org(n).uscc if n else "", "contact_name": c,
+                      "contact_phone": "" if i == 3 else p} for i, (n, c, p, _d) in enumerate(rows)])
+    assert exc.value.message_dict["members"] == ["成员单位 4: 请填写联系电话"]
+    assert not Consortium.objects.filter(name=NAME).exists()
 
 
 @pytest.mark.req("CON-01")
@@ -142,6 +176,31 @@ def test_member_units_are_picked_from_the_directory(client_as):
     assert owner.post(reverse("consortia:consortium_add"), data).status_code == 302
     member = Consortium.objects.get(name=NAME).members.get(organization=glass)
     assert member.uscc == glass.uscc
+
+
+@pytest.mark.req("CON-01")
+@pytest.mark.req("PLT-02")
+def test_a_confidential_enterprise_is_not_offered_but_joins_by_its_name_and_code(client_as, persona):
+    """The lookup offers only the units the applicant may see in the directory: another
+    enterprise's record is confidential. The applicant who knows the enterprise's registered
+    name and code still lists it; a name and code that do not go together are refused at the
+    name, without telling the registered name."""
+    owner = client_as("owner")
+    supplier = _org("厦门翔光玻璃基板有限公司")
+    assert supplier.kind == "enterprise"
+    assert not Organization.objects.restrict(persona("owner")).filter(pk=supplier.pk).exists()
+    for typed in ("翔光", supplier.uscc[:8]):
+        assert supplier.name not in owner.get(reverse("consortia:unit_lookup"), {"members-0-name": typed}).content.decode()
+    page = owner.get(reverse("consortia:consortium_add")).content.decode()
+    assert "企业信息保密" in page
+    wrong = _application_post(_chain())
+    wrong["members-0-name"] = "厦门翔光玻璃有限公司"
+    response = owner.post(reverse("consortia:consortium_add"), wrong)
+    assert response.status_code == 200 and not Consortium.objects.filter(name=NAME).exists()
+    assert list(response.context["formset"].forms[0].errors) == ["name"]
+    assert supplier.name not in response.content.decode()
+    assert owner.post(reverse("consortia:consortium_add"), _application_post(_chain())).status_code == 302
+    assert Consortium.objects.get(name=NAME).members.filter(organization=supplier).exists()
 
 
 @pytest.mark.req("CON-01")
@@ -274,7 +333,6 @@ def test_the_application_exports_as_the_appendix_a_word_form(client_as, persona)
                                opinion="同意牵头组建。")
     services.consortium_review(user=persona("district"), consortium=consortium, decision=ReviewDecision.APPROVE,
                                opinion="翔安区质量办审核同意。")
-    owner = persona("owner")
     response = client_as("owner").get(reverse("consortia:consortium_export", args=[consortium.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
@@ -422,7 +480,7 @@ def test_members_join_and_leave_with_dates_and_cross_region_units_are_flagged(pe
     page = client_as("icmember").get(consortium.get_absolute_url()).content.decode()
     assert today.isoformat() in page and "业务调整，书面申请退出" in page
     current = consortium.active_members().filter(role="member").count()
-    assert f'id="member-count" title="' in page and f'">{current}</span>' in page.split('id="member-count"', 1)[1][:200]
+    assert 'id="member-count" title="' in page and f'">{current}</span>' in page.split('id="member-count"', 1)[1][:200]
     assert "江苏省苏州市" in page
     # A unit that left may join again later (a new row; the old one is kept).
     again = services.member_join(user=icowner, consortium=consortium, data=_join_data("厦门翔安光学膜材有限公司"))
