@@ -15,7 +15,8 @@ class AccountsConfig(AppConfig):
         from .roles import Role, crud, grant, sync_roles
 
         audit.register(models.User, exclude={"last_login", "password", "date_joined", "password_changed_at",
-                                             "failed_login_count", "locked_until"})
+                                             "failed_login_count", "locked_until"},
+                       formatters={"groups": _role_label})
         # SEC-05 separation of duties: the system administrator keeps accounts, the security
         # administrator authorises (roles) and handles locks, second factors and sessions, the
         # audit administrator only reads the log (core grants it). Nobody acts on their own account.
@@ -34,6 +35,13 @@ class AccountsConfig(AppConfig):
         from . import demo
 
         registry.demo_loader("accounts", demo.load, order=20, usernames=tuple(u[0] for u in demo.DEMO_USERS))
+
+
+def _role_label(name, **_context) -> str:
+    """A role group in a user's audit records (groups are named by role codes) by its label."""
+    from .roles import Role
+
+    return str(Role(name).label) if name in Role.values else name
 
 
 def _route_admin_sign_in():

@@ -4,6 +4,10 @@ Register a model once (``audit.register(Organization)``) and every create, updat
 delete through the ORM writes an :class:`AuditEvent` with the actor, the request id and
 the before/after values of the fields that changed. Services that move an object through
 a state wrap the save in :func:`transition` so the record says what happened and why.
+
+Records keep values as data (choice codes, JSON as JSON, related objects by name) and are
+put into words when shown (:func:`present_changes`), in the reader's language; an app
+whose JSON needs its own words registers a formatter (``register(..., formatters=…)``).
 """
 
 import contextlib
@@ -11,7 +15,9 @@ import contextvars
 import datetime
 import decimal
 import functools
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,15 +26,17 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import LazyObject, empty
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from . import context, i18n
 from .models import AuditAction, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 ALWAYS_EXCLUDED = {"search_text", "search_doubled", "name_sort", "version", "updated_at", "created_at", "password", "last_login"}
 
@@ -38,10 +46,17 @@ def is_internal(name: str) -> bool:
     return name in ALWAYS_EXCLUDED or name.endswith("_sort") or name.startswith("search_")
 
 
+# formatter(value, *, object_id, changes) -> str: ``value`` as recorded (personal numbers
+# masked), ``object_id`` the recorded object's id ("" when unknown), ``changes`` the record's
+# other values ({field: {"before": …, "after": …}}); for a many-to-many field, each name.
+Formatter = Callable[..., str]
+
+
 @dataclass
 class _Registration:
     exclude: set = field(default_factory=set)
     parent: str | None = None
+    formatters: dict[str, Formatter] = field(default_factory=dict)
 
 
 _registry: dict[type, _Registration] = {}
@@ -49,9 +64,15 @@ _suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("zhilian_audit
 _pending: contextvars.ContextVar[dict | None] = contextvars.ContextVar("zhilian_audit_pending", default=None)
 
 
-def register(model, *, exclude=(), parent: str | None = None):
-    """Record changes of ``model``; ``parent`` names a FK whose history also shows them."""
-    _registry[model] = _Registration(exclude=set(exclude) | ALWAYS_EXCLUDED, parent=parent)
+def register(model, *, exclude=(), parent: str | None = None, formatters: dict[str, Formatter] | None = None):
+    """Record changes of ``model``; ``parent`` names a FK whose history also shows them.
+
+    ``formatters`` puts a field's recorded values into words for history pages, the audit
+    record page and exports, e.g. ``{"scores": fn}`` for a JSON field of scores by dimension
+    code (see ``Formatter``); fields without one are shown by :func:`present_value`.
+    """
+    _registry[model] = _Registration(exclude=set(exclude) | ALWAYS_EXCLUDED, parent=parent,
+                                     formatters=dict(formatters or {}))
     uid = f"zhilian-audit-{model._meta.label}"
     pre_save.connect(_pre_save, sender=model, dispatch_uid=uid + "-pre")
     post_save.connect(_post_save, sender=model, dispatch_uid=uid + "-post")
@@ -108,6 +129,18 @@ def _jsonable(value):
     return value
 
 
+def _field_value(f, value):
+    """A decimal at its field's places, as the database keeps it: 60 and 60.00 are one amount,
+    not a change (the value before a save is read back from the database, the value after is
+    whatever the code assigned)."""
+    if isinstance(f, models.DecimalField) and isinstance(value, decimal.Decimal) and value.is_finite():
+        try:
+            return value.quantize(decimal.Decimal(1).scaleb(-f.decimal_places))
+        except decimal.InvalidOperation:
+            return value
+    return value
+
+
 def snapshot(instance) -> dict:
     reg = _registry.get(type(instance))
     exclude = reg.exclude if reg else ALWAYS_EXCLUDED
@@ -115,7 +148,7 @@ def snapshot(instance) -> dict:
     for f in instance._meta.concrete_fields:
         if f.name in exclude or f.primary_key or is_internal(f.name):
             continue
-        values[f.name] = _jsonable(getattr(instance, f.attname))
+        values[f.name] = _jsonable(_field_value(f, getattr(instance, f.attname)))
     return values
 
 
@@ -129,7 +162,7 @@ def _display(instance, name, value):
         return value
     if value is None:
         return None
-    if f.is_relation and f.many_to_one:
+    if f.is_relation and (f.many_to_one or f.one_to_one) and f.concrete:
         related = f.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else value
     return value
@@ -215,7 +248,8 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
 
 def _post_delete(sender, instance, **kwargs):
     write(action=AuditAction.DELETE, instance=instance,
-          changes={k: {"before": v, "after": None} for k, v in snapshot(instance).items() if v not in (None, "")})
+          changes={k: {"before": _display(instance, k, v), "after": None}
+                   for k, v in snapshot(instance).items() if v not in (None, "", [], {})})
 
 
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -265,15 +299,85 @@ def _choice_codes(model, name) -> dict:
     return codes
 
 
-def present_value(model, name, value):
-    """A recorded value as the reader sees it: choices by their label in the reader's language,
-    yes / no, times in local time like every other page."""
+def joined(parts) -> str:
+    """The items of one recorded value in a line, in the reader's language: "对产业链安全与竞争力的
+    影响 4；问题影响的扩散性 4" (formatters use it, so every structured value reads alike)."""
+    return pgettext("separator of the items of a recorded value", "; ").join(str(p) for p in parts)
+
+
+def _is_scalar(value) -> bool:
+    return not isinstance(value, (dict, list, tuple))
+
+
+def value_text(value, *, nested: bool = False) -> str:
+    """A recorded value of no known shape (JSON without a formatter) as text, never Python's
+    repr: a dict as ``key: value`` items, a list of names joined by 、, yes / no, — for empty;
+    a dict or list inside another in brackets."""
     if value is None or value == "":
-        return value
+        return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
-    if isinstance(value, list):
-        return "、".join(str(present_value(model, name, v)) for v in value)
+    if isinstance(value, (list, tuple)) and all(_is_scalar(v) for v in value):
+        return "、".join(value_text(v, nested=True) for v in value) or "—"
+    if isinstance(value, (list, tuple)):
+        items = [value_text(v, nested=True) for v in value]
+        return "、".join(items) if nested else joined(items)
+    if not isinstance(value, dict):
+        return str(value)
+    if not value:
+        return "—"
+    items = [f"{key}: {value_text(item, nested=True)}" for key, item in value.items()]
+    if not nested:
+        return joined(items)
+    return pgettext("a recorded value inside another", "(%(items)s)") % {
+        "items": pgettext("separator of the items of a recorded value inside another", ", ").join(items)}
+
+
+def _formatter(model, name) -> Formatter | None:
+    reg = _registry.get(model) if model is not None else None
+    return reg.formatters.get(name) if reg is not None else None
+
+
+def _formatted(formatter, model, name, value, object_id, changes):
+    """``formatter``'s words for ``value``; None if it cannot read it (an old record's shape):
+    the value is then shown as any other."""
+    try:
+        return formatter(value, object_id=str(object_id or ""), changes=changes or {})
+    except Exception:  # noqa: BLE001 - a history page must show every record, formatter or not
+        logger.warning("audit formatter of %s.%s failed on %r", getattr(model, "__name__", model), name, value,
+                       exc_info=True)
+        return None
+
+
+def present_value(model, name, value, *, object_id=None, changes=None):
+    """A recorded value as the reader sees it: the field's registered formatter's words, else
+    choices by their label in the reader's language, yes / no, related objects by name,
+    decimals at the field's places, times in local time like every other page, and JSON as
+    ``key: value`` items (:func:`value_text`). Empty values stay None / "" (empty JSON: None).
+
+    ``object_id`` and ``changes`` (the record's id and other values) are passed to formatters."""
+    if value is None or value == "":
+        return value
+    formatter = _formatter(model, name)
+    if formatter is not None:
+        text = _formatted(formatter, model, name, value, object_id, changes)
+        if text is not None:
+            return text
+    if isinstance(value, (list, tuple, dict)) and not value:
+        return None
+    if isinstance(value, (list, tuple)) and all(_is_scalar(v) for v in value):
+        return "、".join(str(_present(model, name, v)) for v in value)
+    if isinstance(value, (list, tuple, dict)):
+        return value_text(value)
+    return _present(model, name, value)
+
+
+def _present(model, name, value):
+    """One recorded scalar as the reader sees it (``present_value`` without formatters)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
     f = _field(model, name)
     if f is None:
         return value
@@ -281,6 +385,19 @@ def present_value(model, name, value):
         code = _choice_codes(model, name).get(str(value))
         labels = dict(f.flatchoices)
         return str(labels[code]) if code in labels else value
+    if f.is_relation and (f.many_to_one or f.one_to_one) and isinstance(value, int):
+        # Records keep related objects by name; a bare id is from before one-to-one fields were
+        # named, or a deletion record: named now if the object still exists.
+        related = f.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    if isinstance(f, models.DecimalField) and isinstance(value, (str, int, float)):
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            return value
+        if number.is_finite():
+            return formats.number_format(number, decimal_pos=f.decimal_places)
+        return value
     if isinstance(f, models.DateTimeField) and isinstance(value, str):
         moment = parse_datetime(value)
         if moment is not None:
@@ -293,30 +410,46 @@ def present_value(model, name, value):
     return value
 
 
-def present_changes(model, changes: dict) -> list[dict]:
+def _item_text(model, name, value, object_id, changes) -> str:
+    """One name added to or removed from a many-to-many field."""
+    formatter = _formatter(model, name)
+    if formatter is not None:
+        text = _formatted(formatter, model, name, value, object_id, changes)
+        if text is not None:
+            return text
+    return value_text(value)
+
+
+def present_changes(model, changes: dict, *, object_id=None) -> list[dict]:
     """The rows of a record's changes for people, labelled by ``model``'s own fields (the model
     the record is about, which may be a child of the page's object); derived columns left out.
 
     Each row: ``name``, ``label``, and ``before`` / ``after``, or ``added`` / ``removed`` for
-    many-to-many fields. Pass ``AuditEvent.changes_shown`` (personal numbers masked)."""
+    many-to-many fields; values are text (:func:`present_value`), never a dict or list. Pass
+    ``AuditEvent.changes_shown`` (personal numbers masked) and the record's ``object_id``,
+    which formatters may need (the assessment whose model names the score dimensions)."""
     rows = []
-    for name, change in (changes or {}).items():
+    changes = changes or {}
+    for name, change in changes.items():
         if is_internal(name) or not isinstance(change, dict):
             continue
         f = _field(model, name)
         label = capfirst(str(f.verbose_name)) if f is not None and hasattr(f, "verbose_name") else name
         if "added" in change or "removed" in change:
             rows.append({"name": name, "label": label, "many": True,
-                         "added": [str(v) for v in change.get("added") or []],
-                         "removed": [str(v) for v in change.get("removed") or []]})
+                         "added": [_item_text(model, name, v, object_id, changes) for v in change.get("added") or []],
+                         "removed": [_item_text(model, name, v, object_id, changes)
+                                     for v in change.get("removed") or []]})
         else:
             rows.append({"name": name, "label": label, "many": False,
-                         "before": present_value(model, name, change.get("before")),
-                         "after": present_value(model, name, change.get("after"))})
+                         "before": present_value(model, name, change.get("before"), object_id=object_id,
+                                                 changes=changes),
+                         "after": present_value(model, name, change.get("after"), object_id=object_id,
+                                                changes=changes)})
     return rows
 
 
 def present_event_changes(event) -> list[dict]:
     """``present_changes`` of one :class:`AuditEvent`, by the model it records."""
     model = event.content_type.model_class() if event.content_type_id else None
-    return present_changes(model, event.changes_shown)
+    return present_changes(model, event.changes_shown, object_id=event.object_id)

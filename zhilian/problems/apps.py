@@ -14,8 +14,10 @@ class ProblemsConfig(AppConfig):
 
         from . import dashboard, demo, models, selectors
 
-        audit.register(models.Problem)
-        audit.register(models.ProblemAssessment, parent="problem")
+        # The history shows scores by the dimension names of the model used, totals as "3.7".
+        audit.register(models.Problem, formatters={"severity_total": selectors.recorded_total_text})
+        audit.register(models.ProblemAssessment, parent="problem", formatters={
+            "scores": selectors.recorded_scores_text, "total": selectors.recorded_total_text})
         audit.register(models.ProblemReview, parent="problem")
         audit.register(models.SeverityModel)
         attachments.register(models.Problem)  # evidence: test reports, photos of defects

@@ -1,15 +1,21 @@
 """Reads of the problem library: the map layer of starred problems, reminders, dashboard figures."""
 
 import datetime
+import re
+from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhilian.core import audit
+from zhilian.core.filters import as_id
 from zhilian.core.registry import Reminder
 from zhilian.directory.models import Organization
 
-from .models import STARS, Problem, ProblemCategory, ProblemStatus, format_total
+from .models import (
+    STARS, Problem, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel, format_total,
+)
 
 
 def visible_related(user) -> Prefetch:
@@ -109,3 +115,39 @@ def review_reminders(today: datetime.date):
                 title=_("%(n)d problems of %(chain)s are due for their yearly review") % {"n": len(problems), "chain": chain},
                 url=reverse("problems:problem_list") + f"?chain={chain.pk}&review_due=true",
                 level="overdue" if any(p.next_review_due < today for p in problems) else "due")
+
+
+# --------------------------------------------------------------------------- audit trail (PLT-03)
+
+
+def _recorded_dimensions(object_id: str, changes: dict) -> list[SeverityDimension]:
+    """The dimensions of the severity model an assessment record used: by the assessment, else
+    (the assessment deleted with its problem) by the model the record names ("… v1"), else
+    the current model's."""
+    pk = as_id(object_id)
+    if pk is not None:
+        dimensions = list(SeverityDimension.objects.filter(model__assessments__pk=pk))
+        if dimensions:
+            return dimensions
+    named = (changes.get("model") or {}).get("after") or (changes.get("model") or {}).get("before")
+    number = re.search(r" v(\d{1,9})$", named, re.ASCII) if isinstance(named, str) else None
+    model = SeverityModel.objects.filter(number=int(number.group(1))).first() if number else None
+    model = model or SeverityModel.objects.current()
+    return list(model.dimensions.all()) if model is not None else []
+
+
+def recorded_scores_text(scores, *, object_id="", changes=None) -> str:
+    """An assessment's recorded scores under its model's dimension names, in the model's order,
+    as the problem page shows them: "对产业链安全与竞争力的影响 4；问题影响的扩散性 4；问题改进的
+    紧迫性与难度 4" (the audit formatter of ``ProblemAssessment.scores``)."""
+    if not isinstance(scores, dict):
+        return audit.value_text(scores)
+    dimensions = _recorded_dimensions(object_id, changes or {})
+    known = {d.code for d in dimensions}
+    return audit.joined([f"{d.name} {scores[d.code]}" for d in dimensions if d.code in scores]
+                        + [f"{code} {score}" for code, score in scores.items() if code not in known])
+
+
+def recorded_total_text(total, **_context) -> str:
+    """A recorded weighted total as the pages show it: "3.7", "3.75" (not "3.70")."""
+    return format_total(Decimal(str(total)))

@@ -232,3 +232,57 @@ def test_translatable_messages_join_and_fall_back():
 
     again = pickle.loads(pickle.dumps(joined))
     assert again == joined and again.parts == joined.parts
+
+
+@pytest.mark.req("PLT-03")
+def test_json_without_a_formatter_reads_as_key_value_items_never_as_python(client_as, monkeypatch):
+    """A dict or list recorded for a field no formatter knows: ``key: value`` items, yes / no, —
+    for nothing, inner ones in brackets; a formatter that cannot read a record falls back to it."""
+    import html
+
+    org = Organization.objects.get(name="厦门鹭检检测技术有限公司")
+    audit.write(action=AuditAction.UPDATE, instance=org, changes={
+        "settings": {"before": {}, "after": {"a": 1, "b": ["x", "y"], "c": {"d": True, "e": None}}},
+        "rows": {"before": [{"k": 1, "l": False}, {"k": 2}], "after": []},
+        "broken": {"before": None, "after": {"z": 9}},
+    })
+
+    def unreadable(value, **_context):
+        raise KeyError("z")
+
+    monkeypatch.setitem(audit._registry[Organization].formatters, "broken", unreadable)
+    url = reverse("core:history", args=["directory.organization", org.pk])
+    cells = html.unescape(_changes_cells(_in_language(client_as("city"), "zh-hans").get(url).content.decode()))
+    assert "a: 1；b: x、y；c: （d: 是，e: —）" in cells
+    assert "<del>（k: 1，l: 否）；（k: 2）</del> → <ins>∅</ins>" in cells
+    assert "<ins>z: 9</ins>" in cells
+    assert "{'" not in cells and "['" not in cells and "True" not in cells and "False" not in cells
+    english = html.unescape(_changes_cells(_in_language(client_as("city"), "en").get(url).content.decode()))
+    assert "a: 1; b: x、y; c: (d: Yes, e: —)" in english
+
+
+@pytest.mark.req("PLT-03")
+def test_a_one_to_one_relation_is_recorded_and_shown_by_name(persona):
+    """A one-to-one key is kept by the object's name like a foreign key; a record that kept the
+    bare id (before they were named) shows the name too."""
+    from zhilian.directory.models import Expert
+
+    user = persona("consumer")
+    expert = Expert.objects.filter(user__isnull=True).first()
+    expert.user = user
+    expert.save()
+    event = AuditEvent.objects.filter(content_type__model="expert", object_id=str(expert.pk)).latest("pk")
+    assert event.changes["user"] == {"before": None, "after": str(user)}
+    old = audit.present_changes(Expert, {"user": {"before": None, "after": user.pk}})
+    assert old[0]["after"] == str(user)
+
+
+@pytest.mark.req("PLT-03")
+def test_role_groups_in_a_users_records_read_by_the_role_name():
+    from django.utils import translation
+
+    from zhilian.accounts.models import User
+
+    with translation.override("en"):
+        rows = audit.present_changes(User, {"groups": {"added": ["city_regulator"], "removed": ["old-group"]}})
+    assert rows[0]["added"] == ["City market regulation bureau"] and rows[0]["removed"] == ["old-group"]

@@ -891,3 +891,79 @@ def test_saving_keeps_concerned_enterprises_the_user_cannot_see(persona):
     visible = list(problem.concerned_enterprises.exclude(pk=hidden.pk))
     problem_save(user=owner, problem=problem, concerned=visible)
     assert problem.concerned_enterprises.filter(pk=hidden.pk).exists()
+
+
+# --------------------------------------------------------------------------- PLT-03 history
+
+
+def _history_changes(client, problem) -> str:
+    import html
+    import re
+
+    from django.urls import reverse
+
+    page = client.get(reverse("core:history", args=["problems.problem", problem.pk])).content.decode()
+    return html.unescape(" ".join(re.findall(r'<td class="zl-change">(.*?)</td>', page, flags=re.S)))
+
+
+@pytest.mark.req("PLT-03")
+def test_history_shows_changed_scores_under_the_dimension_names_not_as_a_dict(client_as, persona):
+    """A problem re-assessed through the service: its history, the audit record page and the
+    audit export read the scores under the dimension names of the model used, as the problem
+    page does, and totals as "4.1"; never Python's dict ({'impact': 4, …})."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from zhilian.core.audit_views import _changes_text
+    from zhilian.core.models import AuditEvent
+
+    problem = Problem.objects.get(code="OD-008")
+    services.problem_assess(user=persona("city"), problem=problem, scores={"impact": 4, "spread": 4, "urgency": 4})
+    again = services.problem_assess(user=persona("city"), problem=problem,
+                                    scores={"impact": 5, "spread": 3, "urgency": 4})
+    cells = _history_changes(client_as("city"), problem)
+    assert "对产业链安全与竞争力的影响 4；问题影响的扩散性 4；问题改进的紧迫性与难度 4" in cells
+    assert "对产业链安全与竞争力的影响 5；问题影响的扩散性 3；问题改进的紧迫性与难度 4" in cells
+    assert "{'" not in cells and "'impact'" not in cells and "impact" not in cells
+    assert "4.1" in cells and "4.10" not in cells  # the weighted total as the problem page writes it
+
+    event = AuditEvent.objects.get(content_type__model="problemassessment", object_id=str(again.pk))
+    auditor = client_as("auditor")
+    auditor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    detail = auditor.get(reverse("core:audit_detail", args=[event.pk])).content.decode()
+    assert "对产业链安全与竞争力的影响 5; 问题影响的扩散性 3; 问题改进的紧迫性与难度 4" in detail
+    assert "&#x27;impact&#x27;" not in detail and "{&#x27;" not in detail
+    with translation.override("zh-hans"):
+        assert "评分: 对产业链安全与竞争力的影响 5；问题影响的扩散性 3" in _changes_text(event)
+
+
+@pytest.mark.req("PLT-03")
+def test_the_record_of_a_deleted_assessment_still_names_the_dimensions(db):
+    """An assessment record whose assessment is gone (deleted with its problem) reads by the
+    model the record names; a code the model does not know is shown as it is."""
+    from django.utils import translation
+
+    from zhilian.core import audit
+
+    model = SeverityModel.objects.current()
+    with translation.override("zh-hans"):
+        rows = audit.present_changes(ProblemAssessment, {
+            "model": {"before": None, "after": str(model)},
+            "scores": {"before": None, "after": {"spread": 2, "impact": 3, "urgency": 4, "retired": 1}},
+        }, object_id="999999")
+    scores = next(r for r in rows if r["name"] == "scores")["after"]
+    assert scores == "对产业链安全与竞争力的影响 3；问题影响的扩散性 2；问题改进的紧迫性与难度 4；retired 1"
+
+
+@pytest.mark.req("PLT-03")
+def test_a_decimal_given_at_other_places_is_no_change(persona):
+    """4 and 4.00 are one threshold: saving it is no change in the history (it was "4.00 → 4")."""
+    from zhilian.core.models import AuditEvent
+
+    model = SeverityModel.objects.current()
+    model.level1_min = Decimal("4")  # the database keeps 4.00
+    model.note = "阈值复核（测试）"
+    model.save()
+    event = AuditEvent.objects.filter(content_type__model="severitymodel", object_id=str(model.pk)).latest("pk")
+    assert set(event.changes) == {"note"}
