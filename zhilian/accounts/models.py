@@ -1,5 +1,6 @@
 """Users: people who belong to an organization and hold roles (PLT-01)."""
 
+import functools
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -11,9 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhilian.core.links import id_url
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
 from .roles import ADMINISTRATORS, REGULATORS, Role
+
+@functools.cache
+def _role_labels() -> dict:
+    # Lazy labels: each is translated when shown. Role.choices builds its list anew per call.
+    return dict(Role.choices)
+
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13812341234."))
 
@@ -78,9 +86,8 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("accounts:user_edit", args=[self.pk])
+        
+        return id_url("accounts:user_edit", self.pk)
 
     # roles ----------------------------------------------------------------
     @cached_property
@@ -97,7 +104,7 @@ class User(AbstractUser):
 
     @property
     def roles_display(self) -> list[str]:
-        labels = dict(Role.choices)
+        labels = _role_labels()
         return [str(labels.get(code, code)) for code in sorted(self.role_codes)]
 
     @property

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
@@ -144,7 +144,7 @@ class Chain(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("chains:chain_detail", args=[self.pk])
+        return id_url("chains:chain_detail", self.pk)
 
     def clean(self):
         if self.owner_enterprise_id and not self.owner_enterprise.is_enterprise:
@@ -241,7 +241,7 @@ class ChainNode(SearchableMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("chains:node_detail", args=[self.pk])
+        return id_url("chains:node_detail", self.pk)
 
     def history_visible_to(self, user) -> bool:
         return self.chain.can_see_draft(user)
@@ -297,7 +297,7 @@ class Placement(BaseModel):
         return f"{self.enterprise} @ {self.node}"
 
     def get_absolute_url(self):
-        return reverse("chains:node_detail", args=[self.node_id])
+        return id_url("chains:node_detail", self.node_id)
 
     def history_visible_to(self, user) -> bool:
         return self.chain.can_see_draft(user)
@@ -355,7 +355,7 @@ class ChainSnapshot(BaseModel):
         return f"{self.chain} v{self.number}"
 
     def get_absolute_url(self):
-        return reverse("chains:chainsnapshot_detail", args=[self.pk])
+        return id_url("chains:chainsnapshot_detail", self.pk)
 
 
 class ReviewComment(BaseModel):
@@ -418,4 +418,4 @@ class MonitoredEvent(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("chains:event_detail", args=[self.pk])
+        return id_url("chains:event_detail", self.pk)

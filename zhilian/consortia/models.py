@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.directory.validators import validate_mobile_or_phone, validate_uscc
@@ -111,7 +111,7 @@ class Consortium(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("consortia:consortium_detail", args=[self.pk])
+        return id_url("consortia:consortium_detail", self.pk)
 
     @property
     def is_approved(self):
@@ -286,7 +286,7 @@ class ConsortiumCharter(BaseModel):
         return gettext("%(consortium)s · charter, version %(n)d") % {"consortium": self.consortium, "n": self.number}
 
     def get_absolute_url(self):
-        return reverse("consortia:charter_detail", args=[self.pk])
+        return id_url("consortia:charter_detail", self.pk)
 
 
 class MemberContributionQuerySet(_InsideQuerySet):

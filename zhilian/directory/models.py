@@ -1,17 +1,18 @@
 """The directory: organizations, experts, commissioners, talents, service points, capabilities."""
 
+import datetime
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ENTERPRISES, REGULATORS, Role
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.text import pinyin_key
@@ -145,7 +146,7 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
         return super().unique_error_message(model_class, unique_check)
 
     def get_absolute_url(self):
-        return reverse("directory:organization_detail", args=[self.pk])
+        return id_url("directory:organization_detail", self.pk)
 
     def clean(self):
         errors = {}
@@ -253,7 +254,7 @@ class InstitutionQualification(BaseModel):
         return (self.valid_until - timezone.localdate()).days
 
     def get_absolute_url(self):
-        return reverse("directory:organization_detail", args=[self.organization_id]) + "#qualifications"
+        return id_url("directory:organization_detail", self.organization_id) + "#qualifications"
 
 
 # A certificate about to lapse is flagged this many days ahead, so the institution can
@@ -261,10 +262,10 @@ class InstitutionQualification(BaseModel):
 EXPIRY_WARNING_DAYS = 90
 
 
-def expiry_status(valid_until) -> str:
+def expiry_status(valid_until, today: datetime.date | None = None) -> str:
     if valid_until is None:
         return "valid"
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if valid_until < today:
         return "expired"
     if (valid_until - today).days <= EXPIRY_WARNING_DAYS:
@@ -344,7 +345,7 @@ class TestingCapability(SearchableMixin, BaseModel):
         return f"{self.product} · {self.parameter}"
 
     def get_absolute_url(self):
-        return reverse("directory:capability_detail", args=[self.pk])
+        return id_url("directory:capability_detail", self.pk)
 
     @property
     def name(self):
@@ -356,6 +357,8 @@ class TestingCapability(SearchableMixin, BaseModel):
         ``expiring`` or ``valid``: whether the certificate the line is held under covers it today."""
         if not self.qualification:
             return ""
+        if "_certificate_status" in self.__dict__:  # attach_certificates() worked it out
+            return self._certificate_status
         if "certificate_valid_until" in self.__dict__:
             valid_until = self.certificate_valid_until
         else:
@@ -439,7 +442,7 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:expert_detail", args=[self.pk])
+        return id_url("directory:expert_detail", self.pk)
 
     def clean(self):
         self.id_number = (self.id_number or "").strip().upper()
@@ -500,7 +503,7 @@ class ExpertQualification(BaseModel):
         return self.get_kind_display()
 
     def get_absolute_url(self):
-        return reverse("directory:expert_detail", args=[self.expert_id]) + "#qualifications"
+        return id_url("directory:expert_detail", self.expert_id) + "#qualifications"
 
     @property
     def is_valid(self):
@@ -553,7 +556,7 @@ class ServicePoint(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:servicepoint_detail", args=[self.pk])
+        return id_url("directory:servicepoint_detail", self.pk)
 
     def clean(self):
         home = home_city_errors([self.district] if self.district else [])
@@ -604,7 +607,7 @@ class ServiceCommissioner(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:commissioner_detail", args=[self.pk])
+        return id_url("directory:commissioner_detail", self.pk)
 
     def clean(self):
         home = home_city_errors(self.district_list)
@@ -648,7 +651,7 @@ class EnterpriseTalent(SearchableMixin, PinyinSortMixin, BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:talent_detail", args=[self.pk])
+        return id_url("directory:talent_detail", self.pk)
 
 
 def is_enterprise_user(user) -> bool:

@@ -22,7 +22,7 @@ from zhilian.core.permissions import EVERYTHING, may
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
     EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
-    TestingCapability, certificate_ends,
+    TestingCapability, certificate_ends, expiry_status,
 )
 
 # Fields of a capability line a keyword may match (chain guide 5.3.5: product, parameter /
@@ -243,9 +243,12 @@ def attach_certificates(lines, certificates, day: datetime.date | None = None) -
     institution's certificates already read (``certificates``). A page that lists both reads
     them once."""
     ends = certificate_ends(certificates, day)
+    today = timezone.localdate()  # once, not per line: a page lists many
     lines = list(lines)
     for line in lines:
-        line.certificate_valid_until = ends.get(line.qualification)
+        line.certificate_valid_until = valid_until = ends.get(line.qualification)
+        if line.qualification:
+            line._certificate_status = "missing" if valid_until is None else expiry_status(valid_until, today)
     return lines
 
 

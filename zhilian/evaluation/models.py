@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.accounts.roles import Role
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
@@ -54,4 +54,4 @@ class ChainSummaryInput(BaseModel):
         return f"{self.chain} · {_('summary table figures')}"
 
     def get_absolute_url(self):
-        return reverse("evaluation:chain_summary", args=[self.chain_id])
+        return id_url("evaluation:chain_summary", self.chain_id)

@@ -10,13 +10,13 @@ page shows that record as its timeline.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, Role
 from zhilian.core import clock
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, RecordedTimeField, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.directory.validators import validate_mobile_or_phone
@@ -151,7 +151,7 @@ class Need(SearchableMixin, BaseModel):
         return f"{self.code or _('new need')} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("needs:need_detail", args=[self.pk])
+        return id_url("needs:need_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

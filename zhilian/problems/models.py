@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
@@ -134,7 +134,7 @@ class SeverityModel(BaseModel):
         return f"{self.name} v{self.number}"
 
     def get_absolute_url(self):
-        return reverse("problems:severitymodel_detail", args=[self.pk])
+        return id_url("problems:severitymodel_detail", self.pk)
 
     def level_for(self, total: Decimal) -> int:
         # Appendix D: ≥ 4.0 → level 1; 2.5 – 3.9 → level 2; < 2.5 → level 3
@@ -279,7 +279,7 @@ class Problem(SearchableMixin, BaseModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("problems:problem_detail", args=[self.pk])
+        return id_url("problems:problem_detail", self.pk)
 
     @property
     def stars(self):

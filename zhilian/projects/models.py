@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
+from zhilian.core import i18n
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.resultcache import kept_ids
@@ -26,6 +27,7 @@ from .choices import (
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+TEAM_TITLE_MAX = 200  # a risk title a person writes
 
 
 def project_view_q(user) -> Q:
@@ -137,7 +139,7 @@ class Project(SearchableMixin, BaseModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("projects:project_detail", args=[self.pk])
+        return id_url("projects:project_detail", self.pk)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -455,7 +457,7 @@ class ChangeRequest(BaseModel):
         return f"{self.project.code} · {self.get_kind_display()} · {self.get_status_display()}"
 
     def get_absolute_url(self):
-        return reverse("projects:change_detail", args=[self.pk])
+        return id_url("projects:change_detail", self.pk)
 
 
 class RiskWarningQuerySet(_RecordQuerySet):
@@ -475,7 +477,11 @@ class RiskWarning(BaseModel):
     kind = models.CharField(pgettext_lazy("classification", "kind"), max_length=20, choices=RiskKind.choices)
     level = models.CharField(pgettext_lazy("risk level", "level"), max_length=8, choices=RiskLevel.choices,
                              default=RiskLevel.MEDIUM)
-    title = models.CharField(_("title"), max_length=200)
+    # A warning the system raises keeps its title and description translatable (core.i18n:
+    # message ids and parameters, shown in the reader's language by ``title_shown`` /
+    # ``description_shown``); a team's warning keeps its text as written (at most 200
+    # characters, ``TEAM_TITLE_MAX``). The column is wider for the kept parameters.
+    title = models.CharField(_("title"), max_length=600)
     description = models.TextField(_("description"), blank=True)
     key = models.CharField(_("warning key"), max_length=80, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN,
@@ -500,10 +506,19 @@ class RiskWarning(BaseModel):
         indexes = [models.Index(fields=["project", "status"])]
 
     def __str__(self):
-        return self.title
+        return self.title_shown
 
     def get_absolute_url(self):
         return self.project.get_absolute_url() + "#risks"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language when the system raised the warning."""
+        return i18n.shown(self.title)
+
+    @property
+    def description_shown(self) -> str:
+        return i18n.shown(self.description)
 
 
 class Acceptance(BaseModel):
@@ -545,4 +560,4 @@ class Acceptance(BaseModel):
         return f"{self.project.code} · {_('acceptance')} · {self.get_status_display()}"
 
     def get_absolute_url(self):
-        return reverse("projects:acceptance_detail", args=[self.pk])
+        return id_url("projects:acceptance_detail", self.pk)
