@@ -40,6 +40,10 @@ class AchievementsConfig(AppConfig):
 
         # ACH-06: a contributor of paid shares has priority for new projects (5.6.3).
         register_priority_rule(services.paid_share_priority_rule)
+        # A problem an achievement names stays in the problem library (PRJ-01).
+        from zhilian.problems.selectors import register_deletion_guard
+
+        register_deletion_guard(lambda problem: models.Achievement.objects.filter(problems=problem))
 
         registry.menu(registry.MenuGroup(key="innovation", label=_("Quality breakthrough"), icon="rocket-takeoff",
                                          order=40, items=[

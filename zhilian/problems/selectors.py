@@ -2,11 +2,14 @@
 
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhilian.core import audit
 from zhilian.core.filters import as_id
@@ -35,6 +38,61 @@ def problem_visible_related(problem, user):
     if prefetched is not None:
         return prefetched
     return Problem.objects.restrict(user, "view").filter(pk__in=problem.related.values("pk")).order_by("code")
+
+
+# --------------------------------------------------------------------------- records naming a problem (PRJ-01)
+
+_deletion_guards: list[Callable] = []
+
+
+def register_deletion_guard(dependants: Callable) -> None:
+    """Keep a problem other records name from being deleted (PRJ-01): a breakthrough project
+    made from it, an achievement naming it. Another app registers, in its ``AppConfig.ready``,
+    ``dependants(problem)`` returning a queryset of its records (of a model with ``restrict``)
+    that name the problem; the problem library does not import that app."""
+    if dependants not in _deletion_guards:
+        _deletion_guards.append(dependants)
+
+
+@dataclass
+class ProblemDependants:
+    """The records that name a problem, as a user may know them: ``groups`` are (the model's
+    plural name, the records the user may see); ``hidden`` says records the user may not see
+    name it too (neither named nor counted, PLT-02)."""
+
+    groups: list = field(default_factory=list)
+    hidden: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.groups) or self.hidden
+
+    @property
+    def records(self) -> list:
+        return [record for _label, records in self.groups for record in records]
+
+    def text(self) -> str:
+        """"攻关项目 GG-2025-001 …；成果 CG-2026-0001 …", in the reader's language."""
+        names = pgettext("separator of the names in a list", ", ")
+        parts = [f"{label} " + names.join(str(r) for r in records) for label, records in self.groups]
+        if self.hidden:
+            parts.append(_("records you may not see"))
+        return audit.joined(parts)
+
+
+def problem_dependants(problem, user=None) -> ProblemDependants:
+    """The records of other apps that name ``problem`` (see :func:`register_deletion_guard`);
+    ``user`` None (the system) sees them all."""
+    found = ProblemDependants()
+    for dependants in _deletion_guards:
+        records = dependants(problem)
+        if not records.exists():
+            continue
+        visible = list(records if user is None else records.restrict(user, "view"))
+        if visible:
+            found.groups.append((records.model._meta.verbose_name_plural, visible))
+        if len(visible) < records.count():
+            found.hidden = True
+    return found
 
 
 def problems_map_layer(chain) -> list[dict]:

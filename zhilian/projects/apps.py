@@ -51,6 +51,10 @@ class ProjectsConfig(AppConfig):
                             .filter(Exists(visible_project))))
 
         permissions.register_grant("problems.Problem", problems_of_visible_projects)
+        # A problem a project was made from is its source: the problem library keeps it (PRJ-01).
+        from zhilian.problems.selectors import register_deletion_guard
+
+        register_deletion_guard(lambda problem: models.Project.objects.filter(problems=problem))
 
         registry.menu(registry.MenuGroup(key="innovation", label=_("Quality breakthrough"), icon="rocket-takeoff",
                                          order=40, items=[
