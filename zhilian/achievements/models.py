@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import inside_consortium_q, is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
+from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.resultcache import kept_ids
@@ -154,7 +154,7 @@ class Achievement(SearchableMixin, BaseModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("achievements:achievement_detail", args=[self.pk])
+        return id_url("achievements:achievement_detail", self.pk)
 
     @property
     def is_listed(self):
@@ -295,7 +295,7 @@ class License(BaseModel):
         return f"{self.code} {self.achievement.name} · {self.licensee}"
 
     def get_absolute_url(self):
-        return reverse("achievements:license_detail", args=[self.pk])
+        return id_url("achievements:license_detail", self.pk)
 
     def clean(self):
         # The term at the end date's field, before the database constraint (kept as the guard)
@@ -353,4 +353,4 @@ class PromotionEvent(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("achievements:event_detail", args=[self.pk])
+        return id_url("achievements:event_detail", self.pk)

@@ -462,6 +462,38 @@ def test_licence_requests_are_checked(persona, api_as):
     assert License.objects.count() == count
 
 
+@pytest.mark.req("PLT-12")
+@pytest.mark.req("ACH-03")
+def test_a_licence_ending_before_it_starts_is_an_error_at_the_end_date_and_nothing_is_saved(persona, client_as,
+                                                                                              api_as):
+    """The form, the service and the API say it at the end date; the database constraint's name never shows."""
+    paid = _a(ShareLevel.PAID)
+    count = License.objects.count()
+    response = client_as("member").post(reverse("achievements:license_request", args=[paid.pk]), {
+        "mode": LicenseMode.ORDINARY, "territories": ["广东省"], "start_date": "2027-06-01",
+        "end_date": "2027-01-01", "fee_amount": "5", "fee_terms": "一次性支付"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["end_date"] == ["许可期限止应晚于许可期限起。"]
+    assert not form.non_field_errors()
+    assert "license_end_after_start" not in response.content.decode()
+    with pytest.raises(ValidationError) as exc:
+        _licence(persona("member"), paid, start_date=D(2027, 6, 1), end_date=D(2027, 1, 1))
+    assert list(exc.value.message_dict) == ["end_date"]
+    response = api_as("member").post("/api/v1/licenses/", {
+        "achievement": paid.pk, "mode": "ordinary", "territories": ["广东省"], "start_date": "2027-06-01",
+        "end_date": "2027-01-01", "fee_amount": "5.00"}, format="json")
+    assert response.status_code == 400 and response.json()["end_date"] == ["许可期限止应晚于许可期限起。"]
+    # The model says it too, before the constraint (kept as the guard in the database).
+    licence = License(achievement=paid, licensor=paid.contributor, licensee=persona("member").organization,
+                      mode=LicenseMode.ORDINARY, territories=["广东省"], start_date=D(2027, 6, 1),
+                      end_date=D(2027, 1, 1))
+    with pytest.raises(ValidationError) as exc:
+        licence.full_clean(exclude=["code"])
+    assert list(exc.value.message_dict) == ["end_date"]
+    assert License.objects.count() == count
+
+
 # --------------------------------------------------------------------------- status maintenance (ACH-04)
 
 
