@@ -66,6 +66,9 @@ def test_map_filters_and_drills_down(login, site, shot):
     shot("map-whole-chain")
     page.select_option("#f-province", "out")
     assert counts()[1] == 3  # 皖晶 (安徽), 吴中 (江苏), 南岭 (广东)
+    # the PDF and PNG buttons export what the filters show (MAP-06)
+    assert page.get_attribute("#map-pdf", "href").endswith("/map/pdf/?province=out")
+    assert page.get_attribute("#map-png", "href").endswith("/map/png/?province=out")
     page.select_option("#f-province", "")
     page.select_option("#f-ladder", "leader")
     leaders = counts()[1]
@@ -75,7 +78,9 @@ def test_map_filters_and_drills_down(login, site, shot):
     assert counts()[2] == 2
     page.select_option("#f-category", "infrastructure")
     assert counts()[2] == 1
+    assert page.get_attribute("#map-pdf", "href").endswith("/map/pdf/?level=1&category=infrastructure")
     page.click("#f-reset")
+    assert page.get_attribute("#map-pdf", "href").endswith("/map/pdf/")
     page.select_option("#f-segment", "upstream")
     assert counts()[0] == 7
     shot("map-upstream")
@@ -97,6 +102,47 @@ def test_map_filters_and_drills_down(login, site, shot):
     reach = page.inner_text("#panel-reach")
     assert "面板" in reach and "厦门湖里智显电子有限公司" in reach  # PRB-05 reach on the map
     shot("map-problem-reach")
+
+
+@pytest.mark.req("MAP-06")
+def test_the_map_exports_what_its_filters_show(login, site, tmp_path, browser):
+    page = login("member")  # reads publication 1
+    page.goto(f"{site}/chains/")
+    page.click("#chain-table a:has-text('光电显示产业链')")
+    page.click("#open-map")
+    _ready(page)
+    page.goto(page.url.split("?")[0] + "?version=1")  # a publication's page keeps its ?version=
+    _ready(page)
+    assert page.get_attribute("#map-pdf", "href").endswith("/map/pdf/?version=1")
+    page.select_option("#f-segment", "downstream")
+    page.select_option("#f-level", "1")
+    assert page.get_attribute("#map-pdf", "href").endswith("/map/pdf/?version=1&segment=downstream&level=1")
+    assert page.get_attribute("#map-png", "href").endswith("/map/png/?version=1&segment=downstream&level=1")
+    with page.expect_download() as info:
+        page.click("#map-pdf")
+    pdf = tmp_path / "map.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "筛选：下游；一级问题（★★★）" in text and "第 1 版" in text
+    assert "玻璃基板" not in text and "上游产业" not in text  # an upstream link, the upstream column
+    assert "车载显示可靠性标准体系缺失" in text and "G8.5 玻璃基板表面微粒与翘曲度超标" not in text
+    assert page.is_visible("#map-hint-mouse") and not page.is_visible("#map-hint-touch")
+    # on a phone the hint names the touch gestures, not the mouse wheel
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                locale="zh-CN", storage_state=page.context.storage_state())
+    try:
+        mobile = phone.new_page()
+        mobile.goto(page.url)
+        _ready(mobile)
+        assert mobile.is_visible("#map-hint-touch") and not mobile.is_visible("#map-hint-mouse")
+        hint = mobile.inner_text("#map-legend")
+        assert "双指捏合缩放" in hint and "滚轮" not in hint
+        from tests.browser.conftest import ARTIFACTS
+
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        mobile.locator("#map-legend").screenshot(path=str(ARTIFACTS / "map-phone-hint.png"))
+    finally:
+        phone.close()
 
 
 @pytest.mark.req("MAP-05")

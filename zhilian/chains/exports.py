@@ -13,6 +13,10 @@ Appendix B); a larger one lists them by name while they fit on a line; the desig
 overview: each segment's totals and its top-level links with the totals of their sub-trees.
 The PNG is the same drawing as one image, scaled within cairo's side limit.
 
+An export of the map narrowed by the map page's filters (``chains.selectors.filter_map``, MAP-06)
+names them in the subtitle of every page (筛选：下游；省外企业；一级问题（★★★）) and lists only the
+problems left; one narrowed to a segment draws that segment's column alone, at full width.
+
 Text is drawn with WenQuanYi Micro Hei, which cairo embeds in the PDF, so Chinese prints and
 copies correctly anywhere.
 """
@@ -55,6 +59,14 @@ CATEGORY_NAMES = {"technology": "质量技术问题", "management": "质量管�
 STATUS_NAMES = {"identified": "已识别", "analyzing": "分析中", "tackling": "攻关中", "solved": "已解决"}
 ROLE_NAMES = {"chain_owner": "链主", "leading": "龙头骨干"}
 STAR_LABELS = {1: "★★★", 2: "★★", 3: "★", 0: "☆"}
+# the map's filters (chains.selectors.MAP_FILTERS) as the subtitle of a filtered export names them
+FILTER_NAMES = {
+    "segment": SEGMENT_NAMES,
+    "province": {"in": "省内企业", "out": "省外企业"},
+    "ladder": {"leader": "领导者企业", "follower": "跟随者企业"},
+    "category": CATEGORY_NAMES,
+    "level": {"1": "一级问题（★★★）", "2": "二级问题（★★）", "3": "三级问题（★）", "0": "未分级问题"},
+}
 # compact rows: the width of each star level's count and of the enterprise counts
 STAR_SLOTS = {1: 36, 2: 29, 3: 22, 0: 22}
 COUNT_SLOT = 78
@@ -112,6 +124,18 @@ def fit(text: str, size: float, width: float, bold: bool = False) -> str:
 
 def _n(value: int) -> str:
     return f"{value:,}"
+
+
+def filter_note(filters: dict | None) -> str:
+    """What a filtered map shows, for its subtitle: 筛选：下游；省外企业；一级问题（★★★）; "" unfiltered."""
+    parts = [FILTER_NAMES[name].get(str(value), str(value)) for name, value in (filters or {}).items()
+             if name in FILTER_NAMES and value not in (None, "")]
+    return "筛选：" + "；".join(parts) if parts else ""
+
+
+def column_width(count: int) -> float:
+    """The width of each of ``count`` segment columns side by side."""
+    return (PAGE_W - 2 * MARGIN - (count - 1) * GAP) / count
 
 
 # ---------------------------------------------------------------------------- pages of drawing operations
@@ -192,6 +216,10 @@ class _Figures:
     def __init__(self, data: dict):
         self.data = data
         self.nodes = data["nodes"]
+        # the segment columns drawn: the one segment of a map filtered to it, at full width
+        segment = (data.get("filters") or {}).get("segment")
+        self.segments = (segment,) if segment in SEGMENTS else SEGMENTS
+        self.col_w = column_width(len(self.segments))
         self.by_id = {n["id"]: n for n in self.nodes}
         self.problems = {p["id"]: p for p in data.get("problems", [])}
         self.institutions = {i["id"]: i["name"] for i in data.get("institutions", [])}
@@ -438,42 +466,44 @@ def _subtree_block(fig: _Figures, node, width) -> _Block:
 # ---------------------------------------------------------------------------- flows
 
 
-def _column_x(index):
-    return MARGIN + index * (COL_W + GAP)
+def _column_x(index, width=COL_W):
+    return MARGIN + index * (width + GAP)
 
 
-def _column_heads(page, y, continued):
-    for index, segment in enumerate(SEGMENTS):
-        x = _column_x(index)
-        page.rect(x, y, COL_W, COLHEAD_H - 4, fill=HEAD_BLUE, stroke=None)
+def _column_heads(page, y, continued, segments=SEGMENTS):
+    width = column_width(len(segments))
+    for index, segment in enumerate(segments):
+        x = _column_x(index, width)
+        page.rect(x, y, width, COLHEAD_H - 4, fill=HEAD_BLUE, stroke=None)
         label = f"{SEGMENT_NAMES[segment]}产业" + ("（续）" if continued else "")
-        page.text(x + COL_W / 2, y + 12, label, 11, "#fff", True, "middle")
-        page.text(x + COL_W / 2, y + 22.5, SEGMENT_HINTS[segment], 7, "#dbe8f5", anchor="middle")
+        page.text(x + width / 2, y + 12, label, 11, "#fff", True, "middle")
+        page.text(x + width / 2, y + 22.5, SEGMENT_HINTS[segment], 7, "#dbe8f5", anchor="middle")
 
 
-def _flow_columns(doc: _Document, section: str, columns: list[list[_Block]]):
-    """Fill the three segment columns side by side, continuing them on further pages."""
-    position = [0, 0, 0]
+def _flow_columns(doc: _Document, section: str, columns: list[list[_Block]], segments=SEGMENTS):
+    """Fill the segment columns side by side, continuing them on further pages."""
+    count, width = len(segments), column_width(len(segments))
+    position = [0] * count
     continued = False
     while True:
-        first_heights = [columns[c][position[c]].height for c in range(3) if position[c] < len(columns[c])]
+        first_heights = [columns[c][position[c]].height for c in range(count) if position[c] < len(columns[c])]
         page = doc.room(section + ("（续）" if continued else ""),
                         COLHEAD_H + (min(first_heights) if first_heights else 0) + 4)
-        _column_heads(page, doc.y, continued)
+        _column_heads(page, doc.y, continued, segments)
         top = doc.y + COLHEAD_H
         lowest = top
-        for c in range(3):
+        for c in range(count):
             y = top
             while position[c] < len(columns[c]):
                 block = columns[c][position[c]]
                 if y + block.height > doc.bottom + BLOCK_GAP and y > top:
                     break
-                block.draw(page, _column_x(c), y)
+                block.draw(page, _column_x(c, width), y)
                 y += block.height
                 position[c] += 1
             lowest = max(lowest, y)
         doc.y = lowest + 6
-        if all(position[c] >= len(columns[c]) for c in range(3)):
+        if all(position[c] >= len(columns[c]) for c in range(count)):
             return
         continued = True
         doc.y = math.inf  # the columns go on on a new page
@@ -546,7 +576,8 @@ def _usable_height():
 
 
 def _columns(fig: _Figures, mode: str):
-    return [[_node_block(fig, n, mode, COL_W) for n in fig.nodes if n["segment"] == segment] for segment in SEGMENTS]
+    return [[_node_block(fig, n, mode, fig.col_w) for n in fig.nodes if n["segment"] == segment]
+            for segment in fig.segments]
 
 
 def _pages_needed(columns) -> float:
@@ -569,13 +600,13 @@ def layout(data: dict, paged: bool = True) -> list[_Page]:
     mode, columns = _choose_mode(fig)
     if _pages_needed(columns) > 1:
         overview = []
-        for segment in SEGMENTS:
-            blocks = [_segment_total_block(fig, segment, COL_W)]
-            blocks += [_subtree_block(fig, n, COL_W) for n in fig.nodes
+        for segment in fig.segments:
+            blocks = [_segment_total_block(fig, segment, fig.col_w)]
+            blocks += [_subtree_block(fig, n, fig.col_w) for n in fig.nodes
                        if n["segment"] == segment and n.get("depth", 0) == 0]
             overview.append(blocks)
-        _flow_columns(doc, "全景总览（顶层环节含子环节合计）", overview)
-    _flow_columns(doc, "产业链全景图", columns)
+        _flow_columns(doc, "全景总览（顶层环节含子环节合计）", overview, fig.segments)
+    _flow_columns(doc, "产业链全景图", columns, fig.segments)
     _flow_problems(doc, fig)
     if not paged:
         doc.pages[0].height = doc.y + MARGIN
@@ -592,10 +623,17 @@ def _headers(doc: _Document, data: dict, mode: str):
         subtitle.append(f"第 {data['version']} 版（发布于 {(data.get('published_at') or '')[:10]}）")
     else:
         subtitle.append(f"工作稿（未发布），生成于 {(data.get('generated_at') or '')[:10]}")
+    subtitle = "　".join(subtitle)
+    # A filtered map says so on every page, so a printed page tells what it shows (MAP-06).
+    note = filter_note(data.get("filters"))
+    if note:
+        room = PAGE_W - 2 * MARGIN - 90 - text_width(subtitle + "　", 9)  # beside the page number
+        note = fit(note, 9, room, True)
     total = len(doc.pages)
     for number, page in enumerate(doc.pages, 1):
         page.text(MARGIN, MARGIN + 16, f"{chain['name']} 质量图谱", 18, bold=True)
-        page.text(MARGIN, MARGIN + 32, "　".join(subtitle), 9, "#555")
+        page.chunks(MARGIN, MARGIN + 32, [(subtitle, "#555", False)] + ([("　" + note, HEAD_BLUE, True)] if note else []),
+                    9)
         if doc.paged:
             page.text(PAGE_W - MARGIN, MARGIN + 16, " · ".join(page.sections), 10, "#333", True, "end")
             page.text(PAGE_W - MARGIN, MARGIN + 32, f"第 {number} / {total} 页", 9, "#555", anchor="end")

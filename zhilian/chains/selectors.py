@@ -179,6 +179,66 @@ def chain_map_data(chain: Chain) -> dict:
     }
 
 
+# The map's filters: the map page's (filtered in its script) and the same names and values as
+# query parameters of the static exports (MAP-06), each name -> its accepted values. The
+# problem categories are the problem library's (problems.models.ProblemCategory, which this app
+# may not import); a level is a severity level, 0 for an unscored problem.
+MAP_FILTERS: dict[str, tuple[str, ...]] = {
+    "segment": tuple(Segment.values),
+    "province": ("in", "out"),
+    "ladder": tuple(LadderPosition.values),
+    "category": ("technology", "management", "brand", "infrastructure", "other"),
+    "level": ("1", "2", "3", "0"),
+}
+
+
+def filter_map(data: dict, filters: dict) -> dict:
+    """The map ``data`` narrowed by ``filters`` ({name: value} of ``MAP_FILTERS``), as the map page
+    narrows it, with ``filters`` kept under ``"filters"`` so an export can say what it shows.
+
+    ``segment`` keeps that segment's links, and the problems on them (or, for a problem of no
+    one link, of that segment); ``province`` and ``ladder`` keep the placed enterprises in that
+    province group and ladder position (every link stays, as on the page); ``category`` and
+    ``level`` keep the problems of that category and severity level (``"0"``: unscored). The
+    counts per segment are those of what is left. ``data`` is not changed (a publication's map
+    is shared, ``snapshot_data``).
+    """
+    filters = {name: str(value) for name, value in filters.items() if value not in (None, "")}
+    if not filters:
+        return data
+    segment, province, ladder = filters.get("segment"), filters.get("province"), filters.get("ladder")
+    category, level = filters.get("category"), filters.get("level")
+    all_nodes = {n["id"]: n for n in data.get("nodes", [])}
+
+    def problem_kept(problem):
+        if category and problem.get("category") != category:
+            return False
+        if level and str(problem.get("level") or 0) != level:
+            return False
+        if segment:
+            node = all_nodes.get(problem.get("node"))
+            return (node["segment"] if node else problem.get("segment")) == segment
+        return True
+
+    def enterprise_kept(enterprise):
+        if province and bool(enterprise.get("in_province")) != (province == "in"):
+            return False
+        return not ladder or enterprise.get("ladder") == ladder
+
+    problems = [p for p in data.get("problems", []) if problem_kept(p)]
+    kept_problems = {p["id"] for p in problems}
+    nodes = [{**n, "enterprises": [e for e in n.get("enterprises", []) if enterprise_kept(e)],
+              "problems": [pid for pid in n.get("problems", []) if pid in kept_problems]}
+             for n in data.get("nodes", []) if not segment or n["segment"] == segment]
+    segments = []
+    for row in data.get("segments", []):
+        in_segment = [n for n in nodes if n["segment"] == row["code"]]
+        segments.append({**row, "node_count": len(in_segment),
+                         "enterprise_count": sum(len(n["enterprises"]) for n in in_segment),
+                         "problem_count": sum(len(n["problems"]) for n in in_segment)})
+    return {**data, "nodes": nodes, "problems": problems, "segments": segments, "filters": filters}
+
+
 def chain_version(user, chain: Chain, version) -> ChainSnapshot | None:
     """The publication of ``chain`` numbered ``version`` (a query parameter, unchecked) that
     ``user`` may see, or None: the map page, the map API and the compare page ask the same."""

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -19,7 +19,10 @@ from zhilian.core.filters import id_field
 
 from .. import exports, services
 from ..models import Chain, ChainNode, MonitoredEvent, Placement, Segment
-from ..selectors import NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, chain_version, filter_as_seen
+from ..selectors import (
+    MAP_FILTERS, NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, chain_version, filter_as_seen,
+    filter_map,
+)
 from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
 
 
@@ -40,13 +43,46 @@ class _MapBody:
 
 VERSION_PARAM = OpenApiParameter("version", int, description="A published version number; default: the working "
                                  "copy for its builders and reviewers, the last publication for everyone else.")
+# The map page's filters, as query parameters of the static exports (MAP-06): the same names
+# and values as the page's, applied by chains.selectors.filter_map.
+MAP_FILTER_PARAMS = [
+    OpenApiParameter("segment", str, enum=list(MAP_FILTERS["segment"]),
+                     description="Only this segment's links and the problems on them"),
+    OpenApiParameter("province", str, enum=list(MAP_FILTERS["province"]),
+                     description="Only enterprises in the province (in) or out of it (out)"),
+    OpenApiParameter("ladder", str, enum=list(MAP_FILTERS["ladder"]),
+                     description="Only enterprises at this quality-ladder position"),
+    OpenApiParameter("category", str, enum=list(MAP_FILTERS["category"]),
+                     description="Only problems of this category"),
+    OpenApiParameter("level", str, enum=list(MAP_FILTERS["level"]),
+                     description="Only problems of this severity level (1 ★★★, 2 ★★, 3 ★; 0: unscored)"),
+]
+EXPORT_ERRORS = OpenApiResponse(dict, description="A filter's value is not one of its values: the errors under its name")
+
+
+def map_filters(params) -> dict:
+    """The map filters of a request's query parameters ({name: value}, blank ones left out); a 400
+    with the errors under each parameter's name for a value that is not one of its values."""
+    filters, errors = {}, {}
+    for name, values in MAP_FILTERS.items():
+        raw = params.get(name)
+        if raw in (None, ""):
+            continue
+        try:
+            filters[name] = forms.ChoiceField(choices=[(v, v) for v in values]).clean(raw)
+        except DjangoValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return filters
 
 
 class ChainViewSet(RestrictedModelViewSet):
     """Key industrial chains (MAP-01, MAP-08). ``/{id}/map/`` is the chain quality map as JSON:
     segments, nodes (tree order, with ``depth``) each with its placed enterprises, matching
     institution ids and problem ids, the institutions, and the starred problems (MAP-04).
-    ``/{id}/map/pdf/`` and ``/{id}/map/png/`` are the static overview (MAP-06)."""
+    ``/{id}/map/pdf/`` and ``/{id}/map/png/`` are the static overview (MAP-06), narrowed by the
+    map page's filters (``segment``, ``province``, ``ladder``, ``category``, ``level``) when given."""
 
     queryset = Chain.objects.select_related("owner_enterprise")
     serializer_class = ChainSerializer
@@ -86,19 +122,23 @@ class ChainViewSet(RestrictedModelViewSet):
         return response
 
     def _file(self, request, render, content_type, suffix):
+        filters = map_filters(request.query_params)  # a bad value answers 400 before anything is read
         chain, data = self._map(request)
-        response = HttpResponse(render(data), content_type=content_type)
+        data = filter_map(data, filters)
         label = f"v{data['version']}" if data.get("version") else timezone.localdate().isoformat()
         from zhilian.core.spreadsheets import file_response
 
-        return file_response(response.content, f"{chain.name}质量图谱-{label}.{suffix}", content_type)
+        return file_response(render(data), f"{chain.name}质量图谱-{label}{'-筛选' if filters else ''}.{suffix}",
+                             content_type)
 
-    @extend_schema(parameters=[VERSION_PARAM], responses={(200, "application/pdf"): bytes})
+    @extend_schema(parameters=[VERSION_PARAM, *MAP_FILTER_PARAMS],
+                   responses={(200, "application/pdf"): bytes, 400: EXPORT_ERRORS})
     @action(detail=True, methods=["get"], url_path="map/pdf", url_name="map-pdf")
     def map_pdf(self, request, pk=None):
         return self._file(request, exports.map_pdf, "application/pdf", "pdf")
 
-    @extend_schema(parameters=[VERSION_PARAM], responses={(200, "image/png"): bytes})
+    @extend_schema(parameters=[VERSION_PARAM, *MAP_FILTER_PARAMS],
+                   responses={(200, "image/png"): bytes, 400: EXPORT_ERRORS})
     @action(detail=True, methods=["get"], url_path="map/png", url_name="map-png")
     def map_png(self, request, pk=None):
         return self._file(request, exports.map_png, "image/png", "png")

@@ -328,7 +328,23 @@
     };
   }
 
+  // The PDF and PNG buttons export what the filters show: the same names and values as query
+  // parameters (MAP-06); the ?version= of a publication's page stays.
+  var FILTERS = ["segment", "province", "ladder", "category", "level"];
+  function exportLinks() {
+    ["map-pdf", "map-png"].forEach(function (id) {
+      var link = document.getElementById(id);
+      if (!link) return;
+      var target = new URL(link.getAttribute("href"), window.location.href);
+      FILTERS.forEach(function (name) {
+        if (state[name]) target.searchParams.set(name, state[name]); else target.searchParams.delete(name);
+      });
+      link.setAttribute("href", target.pathname + target.search);
+    });
+  }
+
   function render() {
+    exportLinks();
     layout = computeLayout();
     chart.setOption(option(), { notMerge: true, lazyUpdate: false });
     var c = layout.counts;
@@ -445,7 +461,7 @@
     else if (t.dataset.crumb === "segment") { state.focus = null; state.segment = t.dataset.segment; document.getElementById("f-segment").value = state.segment; select(null); }
     else drill(Number(t.dataset.id));
   });
-  ["segment", "province", "ladder", "category", "level"].forEach(function (name) {
+  FILTERS.forEach(function (name) {
     document.getElementById("f-" + name).addEventListener("change", function (event) {
       state[name] = event.target.value;
       if (name === "segment") state.focus = null;
@@ -458,7 +474,7 @@
     typing = setTimeout(function () { state.text = event.target.value; render(); }, 150);
   });
   document.getElementById("f-reset").addEventListener("click", function () {
-    ["segment", "province", "ladder", "category", "level"].forEach(function (n) { state[n] = ""; document.getElementById("f-" + n).value = ""; });
+    FILTERS.forEach(function (n) { state[n] = ""; document.getElementById("f-" + n).value = ""; });
     state.text = ""; document.getElementById("f-text").value = ""; state.focus = null; select(null);
   });
   window.addEventListener("resize", function () {
