@@ -12,7 +12,9 @@ from zhilian.consortia.models import is_city_level
 from zhilian.core.models import Attachment, AuditAction, AuditEvent
 from zhilian.core.permissions import may
 
-from .choices import EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind
+from .choices import (
+    ENDED_RIGHTS, EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind,
+)
 from .models import Achievement, AchievementUsage, License
 
 
@@ -38,6 +40,11 @@ def may_operate(user, achievement: Achievement) -> bool:
 
 def is_contributor_user(user, achievement: Achievement) -> bool:
     return bool(user.organization_id) and user.organization_id == achievement.contributor_id
+
+
+def right_ended(achievement: Achievement) -> bool:
+    """The right the achievement is shared under has lapsed or been invalidated (5.6.4)."""
+    return achievement.right_status in ENDED_RIGHTS
 
 
 def _fields(text: str) -> set[str]:

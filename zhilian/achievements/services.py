@@ -19,7 +19,7 @@ from zhilian.projects.models import Project
 
 from . import selectors
 from .choices import (
-    CERTIFIED, NATIONWIDE, AchievementStatus, IpType, LicenseMode, LicenseStatus, RightStatus, ShareCondition,
+    CERTIFIED, ENDED_RIGHTS, NATIONWIDE, AchievementStatus, IpType, LicenseMode, LicenseStatus, RightStatus, ShareCondition,
     ShareLevel, UsageKind,
 )
 from .models import Achievement, AchievementUsage, License, PromotionEvent, RightStatusChange
@@ -192,7 +192,51 @@ def achievement_maintain_right(*, user, achievement: Achievement, right_status: 
             "b": RightStatus(change.before).label, "a": RightStatus(right_status).label, "n": note.strip()}):
         achievement.right_status = right_status
         achievement.save()
+    if right_status in ENDED_RIGHTS and change.before not in ENDED_RIGHTS:
+        _right_ended(user=user, achievement=achievement, change=change)
     return change
+
+
+def right_ended_reason(achievement: Achievement) -> str | None:
+    """Why nothing is licensed from the achievement: its right has lapsed or was invalidated; else None."""
+    if not selectors.right_ended(achievement):
+        return None
+    return _("The right of this achievement is %(s)s: no licence is requested or approved on it.") % {
+        "s": RightStatus(achievement.right_status).label}
+
+
+def _right_ended(*, user, achievement: Achievement, change: RightStatusChange) -> None:
+    """A lapsed or invalidated right: open requests are refused with the reason (their requesters
+    are told, as when the achievement is taken down); the contributor and both parties of every
+    approved or signed agreement are told that the right it licenses has ended."""
+    status = RightStatus(change.after).label
+    note = _("The right of the achievement is %(s)s since %(d)s (%(n)s): no licence is granted on it.") % {
+        "s": status, "d": change.effective_on, "n": change.note}
+    for licence in License.objects.select_for_update().filter(achievement=achievement,
+                                                              status=LicenseStatus.REQUESTED):
+        with audit.transition(licence, note):
+            licence.status = LicenseStatus.REJECTED
+            licence.decided_by = user
+            licence.decided_at = clock.now()
+            licence.decision_note = note
+            licence.save()
+        _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
+                key=f"license:{licence.pk}:decided", url=licence.get_absolute_url(), body=note,
+                title=_("Licence refused: %(a)s") % {"a": achievement.name}, level="warning")
+    binding = list(License.objects.filter(achievement=achievement).binding().order_by("code"))
+    for licence in binding:
+        _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id).exclude(pk=user.pk),
+                key=f"license:{licence.pk}:right-ended:{change.pk}", url=licence.get_absolute_url(), body=note,
+                title=_("The licensed right has ended: %(l)s %(a)s") % {"l": licence.code, "a": achievement.name},
+                level="warning")
+    body = note
+    if binding:
+        body = body + " " + _("Agreements concerned: %(list)s.") % {"list": "、".join(
+            f"{lic.code}（{lic.licensee}，{lic.get_mode_display()}）" for lic in binding)}
+    _notify(users_holding("achievements.view_achievement", organization_id=achievement.contributor_id)
+            .exclude(pk=user.pk), key=f"achievement:{achievement.pk}:right-ended:{change.pk}",
+            url=achievement.get_absolute_url(), body=body, level="warning",
+            title=_("Right %(s)s: %(a)s") % {"s": status, "a": achievement})
 
 
 @transaction.atomic
@@ -299,6 +343,9 @@ def license_request(*, user, achievement: Achievement, data: dict) -> License:
         errors.add("__all__", _("The contributor does not license its own achievement to itself."))
     if user.organization.kind == OrganizationKind.GOVERNMENT:
         errors.add("__all__", _("Government units do not take licences."))
+    ended = right_ended_reason(achievement)
+    if ended:
+        errors.add("__all__", ended)
     territories = _clean_scope(data, errors)
     if achievement.share_level == ShareLevel.PAID and not (data.get("fee_amount") or 0) > 0:
         errors.add("fee_amount", _("A paid share is licensed against a fee; propose one."))
@@ -342,6 +389,8 @@ def license_decide(*, user, licence: License, approve: bool, note: str, fee_amou
     if approve and not licence.achievement.is_listed:
         raise ValidationError({"__all__": [_("The achievement is not listed in the library (taken down or not yet "
                                              "reviewed): nothing is licensed from it.")]})
+    if approve and right_ended_reason(licence.achievement):
+        raise ValidationError({"__all__": [right_ended_reason(licence.achievement)]})
     if approve:
         # Lock the achievement's licences so that two approvals cannot both take an exclusive scope.
         list(License.objects.select_for_update().filter(achievement=licence.achievement))

@@ -66,7 +66,8 @@ class AchievementDetailView(ObjectDetailView):
             "can_operate": obj.status != AchievementStatus.DRAFT and selectors.may_operate(user, obj),
             "can_relist": obj.status == AchievementStatus.DELISTED and selectors.may_review(user, obj),
             "can_request": obj.is_listed and not is_contributor and bool(user.organization_id)
-                           and may(user, "add", License),
+                           and may(user, "add", License) and not selectors.right_ended(obj),
+            "right_ended": services.right_ended_reason(obj),
             "my_licences": licences.filter(licensee_id=user.organization_id) if user.organization_id else [],
             "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.contributor_id),
         }
@@ -311,6 +312,10 @@ class LicenseDetailView(ObjectDetailView):
             "can_withdraw": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensee_id,
             "conflicts": conflicts,
             "in_force": obj.is_in_force(),
+            "right_ended": selectors.right_ended(obj.achievement) and obj.status in (
+                LicenseStatus.REQUESTED, LicenseStatus.APPROVED, LicenseStatus.SIGNED),
+            "right_change": RightStatusChange.objects.restrict(user).filter(
+                achievement=obj.achievement_id, after=obj.achievement.right_status).first(),
             "achievement_visible": Achievement.objects.restrict(user).filter(pk=obj.achievement_id).exists(),
         }
 
@@ -338,7 +343,7 @@ class LicenseRequestView(ObjectActionView):
         if not (obj.is_listed and user.organization_id and user.organization_id != obj.contributor_id
                 and may(user, "add", License)):
             return _("Listed achievements are licensed to other units.")
-        return None
+        return services.right_ended_reason(obj)
 
     def get_form_kwargs(self, obj):
         return {"user": self.request.user}

@@ -545,15 +545,70 @@ def test_right_status_maintenance_and_takedown(persona, client_as, api_as):
 
 @pytest.mark.req("ACH-03")
 @pytest.mark.req("ACH-04")
+def test_nothing_is_licensed_once_the_right_has_lapsed_and_existing_agreements_are_warned(persona, client_as, api_as):
+    """A lapsed patent offered as a paid share: no licence is requested or approved on it any more
+    (page, service, API); open requests are refused; the signed agreements say the right has ended
+    and the contributor and the licensees are told."""
+    from zhilian.core.models import Notification
+
+    paid = _a(ShareLevel.PAID)
+    icmember, owner = persona("icmember"), persona("owner")
+    exclusive = _licence(owner, paid, mode=LicenseMode.EXCLUSIVE)
+    services.license_decide(user=icmember, licence=exclusive, approve=True, note="同意。")
+    services.license_sign(user=icmember, licence=exclusive, signed_on=timezone.localdate(), signatory="林志远")
+    services.license_sign(user=owner, licence=exclusive, signed_on=timezone.localdate(), signatory="赵德明")
+    pending = License.objects.get(achievement=paid, status=LicenseStatus.REQUESTED)  # the demo's open request
+    # The lead unit records that the patent lapsed.
+    services.achievement_maintain_right(user=persona("icowner"), achievement=paid, right_status=RightStatus.LAPSED,
+                                        effective_on=timezone.localdate(), note="未缴年费，专利权终止")
+    paid.refresh_from_db()
+    page = client_as("member").get(paid.get_absolute_url()).content.decode()
+    assert 'id="request-license"' not in page and 'id="right-ended-note"' in page and "已失效" in page
+    response = client_as("member").get(reverse("achievements:license_request", args=[paid.pk]), follow=True)
+    assert "不再受理许可申请" in response.content.decode()
+    count = License.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        _licence(persona("member"), paid, territories=["浙江省"])
+    assert "已失效" in str(exc.value.message_dict["__all__"])
+    response = api_as("member").post("/api/v1/licenses/", {
+        "achievement": paid.pk, "mode": "ordinary", "territories": ["浙江省"], "start_date": "2027-01-01",
+        "end_date": "2027-12-31", "fee_amount": "5.00"}, format="json")
+    assert response.status_code == 400 and "已失效" in str(response.json())
+    assert License.objects.count() == count
+    # The open request is refused with the reason; an approval of one is refused too.
+    pending.refresh_from_db()
+    assert pending.status == LicenseStatus.REJECTED and "已失效" in pending.decision_note
+    License.objects.filter(pk=pending.pk).update(status=LicenseStatus.REQUESTED)
+    with pytest.raises(ValidationError):
+        services.license_decide(user=icmember, licence=pending, approve=True, note="同意。")
+    # The signed exclusive agreement warns both parties; the contributor and the licensee were told.
+    for username in ("owner", "icmember"):
+        page = client_as(username).get(exclusive.get_absolute_url()).content.decode()
+        assert 'id="license-right-ended"' in page and "未缴年费，专利权终止" in page
+    told = Notification.objects.filter(key__contains="right-ended")
+    assert told.filter(recipient=icmember, body__contains=exclusive.code).exists()
+    assert told.filter(recipient=owner, key__contains=f"license:{exclusive.pk}:").exists()
+    assert Notification.objects.filter(recipient__organization=pending.licensee, key=f"license:{pending.pk}:decided",
+                                       level="warning").exists()
+    # Put right again (e.g. the patent restored): licences are requested again.
+    services.achievement_maintain_right(user=icmember, achievement=paid, right_status=RightStatus.GRANTED,
+                                        effective_on=timezone.localdate(), note="恢复专利权")
+    paid.refresh_from_db()
+    assert 'id="request-license"' in client_as("member").get(paid.get_absolute_url()).content.decode()
+
+
+@pytest.mark.req("ACH-03")
+@pytest.mark.req("ACH-04")
 def test_nothing_is_licensed_from_a_taken_down_achievement(persona, client_as):
     paid = _a(ShareLevel.PAID)
     icmember, icowner = persona("icmember"), persona("icowner")
     pending = _licence(persona("owner"), paid, mode=LicenseMode.SOLE)
     approved = _licence(persona("member"), paid, territories=["浙江省"])
     services.license_decide(user=icmember, licence=approved, approve=True, note="同意。")
+    services.achievement_delist(user=icmember, achievement=paid, reason="专利失效，不再适用")
+    # (recorded after the takedown: a lapse closes open requests itself, see the test above)
     services.achievement_maintain_right(user=icmember, achievement=paid, right_status=RightStatus.LAPSED,
                                         effective_on=timezone.localdate(), note="未缴年费，专利权终止")
-    services.achievement_delist(user=icmember, achievement=paid, reason="专利失效，不再适用")
     # the open request is closed with the reason; the requester is told
     pending.refresh_from_db()
     assert pending.status == LicenseStatus.REJECTED and "专利失效" in pending.decision_note
