@@ -11,15 +11,20 @@ class ProjectsConfig(AppConfig):
         from django.db.models import Exists, OuterRef, Q
 
         from zhilian.accounts.roles import Role, crud, grant
-        from zhilian.core import attachments, audit, permissions, registry, search
+        from zhilian.core import attachments, audit, i18n, permissions, registry, search
 
         from . import dashboard, demo, models, reminders
 
         audit.register(models.Project)
         for child in (models.ProjectParticipant, models.ProjectTarget, models.Milestone, models.BudgetLine,
                       models.Signoff, models.ProgressReport, models.MidtermCheck, models.ChangeRequest,
-                      models.RiskWarning, models.Acceptance):
+                      models.Acceptance):
             audit.register(child, parent="project")
+        # The system's warnings keep their title and description translatable: the history
+        # shows them in the reader's language, as the project page does.
+        audit.register(models.RiskWarning, parent="project", formatters={
+            "title": lambda value, **_context: i18n.shown(value),
+            "description": lambda value, **_context: i18n.shown(value)})
         audit.register(models.MilestoneProgress, parent="report")
         attachments.register(models.Project)  # the sealed task book, supporting documents
         attachments.register(models.Acceptance)  # the full set of acceptance materials (5.5.5)

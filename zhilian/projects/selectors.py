@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,6 +35,31 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def report_due(year: int, quarter: int) -> calendar.WorkingDayResult:
     """The date a quarter's progress report is due: 10 working days after the quarter ends."""
     return calendar.add_working_days(quarter_end(year, quarter), REPORT_GRACE_WORKING_DAYS)
+
+
+def money(value) -> str:
+    """An amount in 10k CNY as every page and export writes it: two decimals, thousands
+    separated (45.5 → "45.50", 1234 → "1,234.00"); "" for none."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def number(value) -> str:
+    """A measured value as people write it: no exponent, no trailing zeros (40.0000 → "40",
+    0.50 → "0.5", 1E+2 → "100"); "" for none."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def change_values_shown(values):

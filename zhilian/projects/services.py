@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhilian.consortia.models import Consortium
 from zhilian.consortia.selectors import is_active_member, users_holding
-from zhilian.core import attachments, audit, calendar, clock, notifications
+from zhilian.core import attachments, audit, calendar, clock, i18n, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
@@ -25,7 +25,7 @@ from .choices import (
     RiskSource, RiskStatus, TargetKind,
 )
 from .models import (
-    Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, MilestoneProgress, ProgressReport, Project,
+    TEAM_TITLE_MAX, Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, MilestoneProgress, ProgressReport, Project,
     ProjectParticipant, ProjectTarget, RiskWarning, Signoff,
 )
 
@@ -701,6 +701,8 @@ def risk_raise(*, user, project: Project, kind: str, level: str, title: str, des
         errors.add("level", _("Choose the level."))
     if not (title or "").strip():
         errors.add("title", _("Give the risk a title."))
+    elif len(title.strip()) > TEAM_TITLE_MAX:
+        errors.add("title", _("Keep the title to %(n)d characters.") % {"n": TEAM_TITLE_MAX})
     if not (description or "").strip():
         errors.add("description", _("Describe the risk and its possible consequence."))
     errors.raise_if_any()
@@ -732,7 +734,8 @@ def risk_resolve(*, user, risk: RiskWarning, resolution: str) -> RiskWarning:
 
 
 def _automatic_conditions(project: Project, today: datetime.date) -> dict:
-    """key -> (kind, level, title, description) for every automatic warning that applies now."""
+    """key -> (kind, level, title, description) for every automatic warning that applies now;
+    title and description are ``core.i18n`` texts, kept so that they read in the reader's language."""
     wanted = {}
     for milestone in project.milestones.filter(completed_on__isnull=True, due_date__lt=today):
         days = (today - milestone.due_date).days
@@ -755,10 +758,13 @@ def _automatic_conditions(project: Project, today: datetime.date) -> dict:
     budget = project.total_budget
     if latest is not None and budget and latest.spent_to_date > budget:
         over = (latest.spent_to_date - budget) / budget * 100
+        # Amounts as text with two decimals, the share over as a float: the kept parameters are
+        # rendered again in the reader's language, and "%(o).1f" takes no text.
         wanted["budget"] = (
             RiskKind.BUDGET_OVERRUN, RiskLevel.HIGH, _("Budget overrun"),
             _("Spent %(s)s of a budget of %(b)s (10k CNY), %(o).1f %% over, as reported for %(q)s.") % {
-                "s": latest.spent_to_date, "b": budget, "o": over, "q": latest.period})
+                "s": selectors.money(latest.spent_to_date), "b": selectors.money(budget), "o": float(over),
+                "q": latest.period})
     return wanted
 
 
@@ -790,13 +796,13 @@ def project_risk_check(*, project: Project, today: datetime.date | None = None) 
         risk = existing.get(key)
         if risk is None:
             risk = RiskWarning.objects.create(project=project, source=RiskSource.AUTOMATIC, kind=kind, level=level,
-                                              key=key, title=str(title), description=str(description),
-                                              created_at=_stamp(today))
+                                              key=key, title=i18n.stored(title),
+                                              description=i18n.stored(description), created_at=_stamp(today))
             raised.append(risk)
         elif risk.status == RiskStatus.OPEN and (risk.level != level or risk.condition_cleared_on):
             message = _("Level raised") if risk.level != level else _("Condition applies again")
             with audit.transition(risk, message):
-                risk.level, risk.description, risk.condition_cleared_on = level, str(description), None
+                risk.level, risk.description, risk.condition_cleared_on = level, i18n.stored(description), None
                 risk.save()
     for key, risk in existing.items():
         if (risk.status == RiskStatus.OPEN and risk.condition_cleared_on is None
@@ -808,8 +814,8 @@ def project_risk_check(*, project: Project, today: datetime.date | None = None) 
     if raised:
         recipients = set(_team_users(project)) | set(_approver_users(project))
         for risk in raised:
-            _notify(recipients, key=f"risk:{risk.pk}:{risk.version}", title=f"{project.code} {risk.title}",
-                    body=risk.description, url=risk.get_absolute_url(), level="warning")
+            _notify(recipients, key=f"risk:{risk.pk}:{risk.version}", title=f"{project.code} {risk.title_shown}",
+                    body=risk.description_shown, url=risk.get_absolute_url(), level="warning")
     return raised
 
 

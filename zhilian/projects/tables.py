@@ -51,6 +51,9 @@ class RiskTable(tables.Table):
         fields = ("title", "project", "kind", "source", "level", "status", "created_at")
         attrs = {"id": "risk-table", "class": "table table-sm table-hover"}
 
+    def render_title(self, record):
+        return record.title_shown  # the system's warnings in the reader's language
+
     def render_level(self, record):
         return format_html('<span class="badge text-bg-{}">{}</span>', TONES.get(record.level, "secondary"),
                            record.get_level_display())

@@ -531,7 +531,7 @@ class RiskResolveView(ObjectActionView):
         return None
 
     def get_context(self, obj, form):
-        return {"side_note": obj.description}
+        return {"side_note": obj.description_shown}
 
     def perform(self, obj, form):
         services.risk_resolve(user=self.request.user, risk=obj, resolution=form.cleaned_data["resolution"])

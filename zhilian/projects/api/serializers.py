@@ -6,7 +6,7 @@ from zhilian.problems.models import Problem
 
 from ..choices import MidtermResult
 from ..models import (
-    Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, ProgressReport, Project, ProjectParticipant,
+    TEAM_TITLE_MAX, Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, ProgressReport, Project, ProjectParticipant,
     ProjectTarget, RiskWarning,
 )
 
@@ -178,6 +178,13 @@ class RiskWarningSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
         fields = ["id", "project", "source", "kind", "level", "title", "description", "status", "resolution",
                   "resolved_at", "created_at"]
         read_only_fields = ["id", "source", "status", "resolution", "resolved_at", "created_at"]
+        extra_kwargs = {"title": {"max_length": TEAM_TITLE_MAX}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The system's warnings read in the caller's language (kept translatable, core.i18n).
+        data["title"], data["description"] = instance.title_shown, instance.description_shown
+        return data
 
     def validate_kind(self, value):
         if value in ("overdue_milestone", "missing_update", "budget_overrun"):
