@@ -12,7 +12,9 @@ class ProblemsConfig(AppConfig):
         from zhilian.chains.selectors import register_map_layer
         from zhilian.core import attachments, audit, registry, search
 
-        from . import dashboard, demo, models, selectors
+        from django.db.models.signals import pre_delete
+
+        from . import dashboard, demo, models, selectors, services
 
         # The history shows scores by the dimension names of the model used, totals as "3.7".
         audit.register(models.Problem, formatters={"severity_total": selectors.recorded_total_text})
@@ -20,6 +22,9 @@ class ProblemsConfig(AppConfig):
             "scores": selectors.recorded_scores_text, "total": selectors.recorded_total_text})
         audit.register(models.ProblemReview, parent="problem")
         audit.register(models.SeverityModel)
+        # A problem other records name (projects made from it, achievements) is not deleted (PRJ-01).
+        pre_delete.connect(services.refuse_deleting_a_named_problem, sender=models.Problem,
+                           dispatch_uid="problems-named-elsewhere")
         attachments.register(models.Problem)  # evidence: test reports, photos of defects
         search.register(models.Problem, label=_("Quality problems"), weight=95, select_related=("chain",))
         register_map_layer("problems", selectors.problems_map_layer, selectors.problems_visible_on_map)

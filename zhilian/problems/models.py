@@ -230,7 +230,8 @@ class Problem(SearchableMixin, BaseModel):
     segment = models.CharField(_("position (up/mid/downstream)"), max_length=12, blank=True,
                                choices=[("upstream", _("Upstream")), ("midstream", _("Midstream")),
                                         ("downstream", _("Downstream"))])
-    node = models.ForeignKey("chains.ChainNode", null=True, blank=True, on_delete=models.SET_NULL,
+    # PROTECT: deleting a link must not silently unplace its problems (they would drop off the map).
+    node = models.ForeignKey("chains.ChainNode", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="problems", verbose_name=_("node"))
     product = models.CharField(_("product or technology concerned"), max_length=200, blank=True)
     # c) description with quantified data; Table C.1 "影响范围与程度"

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from zhilian.core import audit
@@ -15,7 +16,7 @@ from zhilian.directory.models import Organization
 from .models import (
     STARS, Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityDimension, SeverityModel, format_total,
 )
-from .selectors import problem_reporting_units
+from .selectors import problem_dependants, problem_reporting_units
 
 REVIEW_INTERVAL_DAYS = 365  # chain guide 5.4.5: 定期评审与更新机制（如每年一次）
 
@@ -193,6 +194,36 @@ def severity_compute(model: SeverityModel, scores: dict) -> tuple[dict, Decimal,
         raise ValidationError(errors)
     total = sum((Decimal(clean[d.code]) * d.weight for d in dimensions), Decimal("0"))
     return clean, total, model.level_for(total)
+
+
+def _named_elsewhere(problem: Problem, dependants) -> ProtectedError:
+    return ProtectedError(_("%(problem)s cannot be deleted: other records were made from it or name it "
+                            "(%(records)s). It stays in the library as their source.") % {
+        "problem": problem, "records": dependants.text()}, dependants.records)
+
+
+@transaction.atomic
+def problem_delete(*, user, problem: Problem) -> None:
+    """Delete a problem no other record names (PRJ-01).
+
+    A problem a breakthrough project was made from, or an achievement names, is their source:
+    deleting it would change an archived project's sources and the Appendix I counts with no
+    trace in their history. It is refused with ``ProtectedError`` (the API answers 409), naming
+    only the records ``user`` may see (see ``selectors.register_deletion_guard``).
+    """
+    _require(user, "delete", problem)
+    dependants = problem_dependants(problem, user)
+    if dependants:
+        raise _named_elsewhere(problem, dependants)
+    problem.delete()
+
+
+def refuse_deleting_a_named_problem(sender, instance: Problem, **kwargs) -> None:
+    """``pre_delete`` of Problem: the same refusal for a deletion that bypasses
+    :func:`problem_delete` (a queryset, the shell); nothing is deleted."""
+    dependants = problem_dependants(instance)
+    if dependants:
+        raise _named_elsewhere(instance, dependants)
 
 
 @transaction.atomic

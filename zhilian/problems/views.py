@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from . import exports, services
 from .filtersets import ProblemFilterSet
 from .forms import AssessmentForm, ProblemForm, ProblemReviewForm, SeverityModelForm
 from .models import Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityModel, format_total
+from .selectors import problem_dependants
 from .tables import ProblemTable, SeverityModelTable
 
 
@@ -111,7 +113,28 @@ class ProblemEditView(ObjectEditView):
 
 
 class ProblemDeleteView(ObjectDeleteView):
+    """Delete a problem through ``problem_delete``: a problem other records were made from or
+    name is not deleted, and the page says which of them the user may see (PRJ-01)."""
+
     model = Problem
+    template_name = "problems/problem_delete.html"
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        return render(request, self.template_name, {
+            "object": obj, "opts": obj._meta, "title": _("Delete %(name)s") % {"name": obj},
+            "dependants": problem_dependants(obj, request.user)})
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        name = str(obj)
+        try:
+            services.problem_delete(user=request.user, problem=obj)
+        except ProtectedError as exc:  # shown as the generic delete page shows a refusal
+            messages.error(request, str(exc.args[0]))
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted %(name)s.") % {"name": name})
+        return HttpResponseRedirect(self.success_url(obj))
 
 
 class ProblemImportView(ImportView):

@@ -1,11 +1,11 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -15,11 +15,16 @@ from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnly
 from zhilian.core.models import AuditAction
 from zhilian.core.spreadsheets import file_response
 
-from .. import exports
+from .. import exports, services
 from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
 from ..selectors import visible_related
 from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
+
+
+class Protected(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
 
 
 class ProblemViewSet(RestrictedModelViewSet):
@@ -37,6 +42,15 @@ class ProblemViewSet(RestrictedModelViewSet):
     filterset_class = ProblemFilterSet
     filter_backends = [filters.DjangoFilterBackend]
     searchable = True
+
+    def perform_destroy(self, instance):
+        # A problem other records name is kept (PRJ-01): 409 as for any protected record, with
+        # the reason in the reader's language and only the records the caller may see.
+        try:
+            services.problem_delete(user=self.request.user, problem=instance)
+        except ProtectedError as exc:
+            raise Protected({"detail": str(exc.args[0]), "code": "protected",
+                             "blocking": sorted(str(r) for r in exc.protected_objects)}) from None
 
     def get_queryset(self):
         queryset = super().get_queryset()
