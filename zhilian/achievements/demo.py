@@ -71,7 +71,8 @@ def _achievement(spec, project, reviewer_for):
     targets = Organization.objects.filter(name__in=spec.get("targets", []))
     with clock.recorded_on(D(2026, 10, 9)):
         achievement = services.achievement_save(user=author, achievement=None, project=project, data=data,
-                                                problems=list(project.problems.all()), targeted_organizations=targets)
+                                                problems=list(project.problems.all()),
+                                                targeted_units=[{"name": o.name, "uscc": o.uscc} for o in targets])
         attachments.attachment_add(user=author, owner=achievement, category="证明文件",
                                    uploaded=SimpleUploadedFile(spec["proof"], _pdf(spec["proof"]),
                                                                content_type="application/pdf"))

@@ -1,11 +1,13 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core.forms import BaseModelForm
-from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
 from zhilian.directory.regions import PROVINCES
 
+from . import selectors
 from .choices import NATIONWIDE, LicenseMode, RightStatus
 from .models import Achievement, License, PromotionEvent
 from .services import DECLARATION
@@ -20,6 +22,12 @@ class AchievementForm(BaseModelForm):
         queryset=Organization.objects.none(), required=False, label=_("Targeted organizations"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("For a targeted share: the organizations the result is pushed to (hold Ctrl to choose several)."))
+    targeted_units = forms.CharField(
+        required=False, label=_("Other units, by registered name and code"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The list offers the public units and those your unit works with (its consortia, licences, chain "
+                    "and earlier targets); an enterprise's directory record is confidential. To target another unit, "
+                    "type its full registered name and its unified social credit code, one unit per line."))
 
     class Meta:
         model = Achievement
@@ -35,8 +43,24 @@ class AchievementForm(BaseModelForm):
         source = project or (self.instance.project if self.instance.pk else None)
         self.fields["problems"].queryset = source.problems.all() if source else self.fields["problems"].queryset.none()
         self.fields["problems"].required = False
-        self.fields["targeted_organizations"].queryset = Organization.objects.restrict(self.user, "view").exclude(
-            kind=OrganizationKind.GOVERNMENT).order_by("name_sort")
+        self.fields["targeted_organizations"].queryset = selectors.targetable_organizations(
+            self.user, self.instance if self.instance.pk else None)
+
+    def clean_targeted_units(self):
+        """One unit a line: its registered name, then its 18-character code (space, tab or comma between)."""
+        units, bad = [], []
+        for number, line in enumerate((self.cleaned_data.get("targeted_units") or "").splitlines(), start=1):
+            parts = [p for p in re.split(r"[\s,，、;；]+", line.strip()) if p]
+            if not parts:
+                continue
+            if len(parts) < 2:
+                bad.append(number)
+                continue
+            units.append({"name": " ".join(parts[:-1]), "uscc": parts[-1]})
+        if bad:
+            raise forms.ValidationError(_("Line %(lines)s: give the unit's full registered name and then its unified "
+                                          "social credit code.") % {"lines": "、".join(map(str, bad))})
+        return units
 
 
 class DeclarationForm(forms.Form):

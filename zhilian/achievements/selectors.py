@@ -8,9 +8,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import Role
+from zhilian.chains.models import Placement
 from zhilian.consortia.models import is_city_level
 from zhilian.core.models import Attachment, AuditAction, AuditEvent
 from zhilian.core.permissions import may
+from zhilian.directory.choices import OrganizationKind
+from zhilian.directory.models import Organization
 
 from .choices import (
     ENDED_RIGHTS, EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind,
@@ -40,6 +43,47 @@ def may_operate(user, achievement: Achievement) -> bool:
 
 def is_contributor_user(user, achievement: Achievement) -> bool:
     return bool(user.organization_id) and user.organization_id == achievement.contributor_id
+
+
+def targetable_organizations(user, achievement: Achievement | None = None) -> QuerySet:
+    """The units a contributor may pick as the targets of a targeted share (5.6.2 c).
+
+    An enterprise's directory record is confidential, so the list offers what the user sees
+    in the directory (public kinds, its own consortia's units, ...) and the units its unit
+    already works with, which it knows by name without reading their records: the other
+    party of its licences, the units its achievements targeted before, the enterprises
+    placed beside it on a published chain map it sees, and the current targets of the
+    achievement being edited. Any other unit is named by its registered name and code
+    (:func:`organization_by_name_and_code`). Government units take no shares.
+    """
+    org_id = user.organization_id
+    if not org_id:
+        return Organization.objects.none()
+    condition = Q(pk__in=Organization.objects.restrict(user, "view").values("pk"))
+    condition |= Q(pk__in=License.objects.filter(licensor_id=org_id).values("licensee_id"))
+    condition |= Q(pk__in=License.objects.filter(licensee_id=org_id).values("licensor_id"))
+    condition |= Q(pk__in=Achievement.targeted_organizations.through.objects.filter(
+        achievement__contributor_id=org_id).values("organization_id"))
+    placements = Placement.objects.restrict(user, "view")
+    condition |= Q(pk__in=placements.filter(chain__in=placements.filter(enterprise_id=org_id).values("chain_id"))
+                   .values("enterprise_id"))
+    if achievement is not None and achievement.pk:
+        condition |= Q(pk__in=Achievement.targeted_organizations.through.objects.filter(
+            achievement_id=achievement.pk).values("organization_id"))
+    return (Organization.objects.filter(condition).exclude(kind=OrganizationKind.GOVERNMENT).exclude(pk=org_id)
+            .order_by("name_sort"))
+
+
+def organization_by_name_and_code(name: str, uscc: str):
+    """The directory unit registered under exactly this name and unified social credit code, or None.
+
+    Typing both tells nothing the user did not know: a confidential record is found this way,
+    and nothing says whether the code alone is registered (as the consortium member table).
+    """
+    name, uscc = (name or "").strip(), (uscc or "").strip().upper()
+    if not (name and uscc):
+        return None
+    return Organization.objects.filter(uscc=uscc, name=name).exclude(kind=OrganizationKind.GOVERNMENT).first()
 
 
 def right_ended(achievement: Achievement) -> bool:

@@ -14,6 +14,7 @@ from zhilian.core.i18n import gettext as _  # messages the audit trail shows in 
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.regions import PROVINCES
+from zhilian.directory.validators import validate_uscc
 from zhilian.projects.choices import ProjectStatus
 from zhilian.projects.models import Project
 
@@ -63,11 +64,13 @@ def _next_code(prefix: str, model) -> str:
 
 @transaction.atomic
 def achievement_save(*, user, achievement: Achievement | None, project: Project | None, data: dict, problems=(),
-                     targeted_organizations=()) -> Achievement:
+                     targeted_organizations=(), targeted_units=()) -> Achievement:
     """Create or revise a draft intake form (Table G.1) for a result of an accepted project (ACH-01).
 
     chain guide 5.6.1: the library is fed by accepted projects; the contributor is the
-    author's unit, which must be one of the project's units.
+    author's unit, which must be one of the project's units. A targeted share goes to
+    ``targeted_organizations`` picked from :func:`selectors.targetable_organizations` and to
+    the ``targeted_units`` ({"name", "uscc"}) named by registered name and code.
     """
     errors = _Errors()
     if achievement is None:
@@ -87,11 +90,11 @@ def achievement_save(*, user, achievement: Achievement | None, project: Project 
     for field in INTAKE_FIELDS:
         if field in data:
             setattr(achievement, field, data[field] if data[field] is not None else "")
-    targets = [o for o in targeted_organizations or [] if o.pk != achievement.contributor_id]
-    if achievement.share_level == ShareLevel.TARGETED and not targets:
-        errors.add("targeted_organizations", _("Name the organizations a targeted share goes to."))
-    if achievement.share_level != ShareLevel.TARGETED:
-        targets = []
+    targets = []
+    if achievement.share_level == ShareLevel.TARGETED:
+        targets = _targets(user, achievement, targeted_organizations, targeted_units, errors)
+        if not targets and not errors.get("targeted_units"):
+            errors.add("targeted_organizations", _("Name the organizations a targeted share goes to."))
     if achievement.share_level == ShareLevel.PAID and achievement.share_condition != ShareCondition.PAID:
         errors.add("share_condition", _("A paid share is used against payment."))
     if achievement.share_condition == ShareCondition.PAID and not achievement.fee_terms.strip():
@@ -117,6 +120,32 @@ def achievement_save(*, user, achievement: Achievement | None, project: Project 
     achievement.problems.set(problems or achievement.project.problems.all())
     achievement.targeted_organizations.set(targets)
     return achievement
+
+
+def _targets(user, achievement: Achievement, organizations, units, errors) -> list:
+    """The targets of a targeted share: picked ones must be offered to the user (an enterprise's
+    record is confidential); named ones must be registered under exactly that name and code."""
+    picked = [o for o in organizations or [] if o.pk != achievement.contributor_id]
+    offered = set(selectors.targetable_organizations(user, achievement).filter(
+        pk__in=[o.pk for o in picked]).values_list("pk", flat=True))
+    if any(o.pk not in offered for o in picked):
+        errors.add("targeted_organizations", _("Choose the organizations from the list, or name a unit by its "
+                                               "registered name and unified social credit code."))
+    targets = {o.pk: o for o in picked if o.pk in offered}
+    for unit in units or []:
+        name, uscc = (unit.get("name") or "").strip(), (unit.get("uscc") or "").strip().upper()
+        try:
+            validate_uscc(uscc)
+        except ValidationError as exc:
+            errors.add("targeted_units", "%s %s: %s" % (name, uscc, "；".join(exc.messages)))
+            continue
+        org = selectors.organization_by_name_and_code(name, uscc)
+        if org is None:
+            errors.add("targeted_units", _("No unit is registered in the directory under the name “%(name)s” and the "
+                                           "code %(code)s: check both.") % {"name": name, "code": uscc})
+        elif org.pk != achievement.contributor_id:
+            targets.setdefault(org.pk, org)
+    return list(targets.values())
 
 
 @transaction.atomic

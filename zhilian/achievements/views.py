@@ -130,7 +130,8 @@ class AchievementEditView(LoginRequiredMixin, View):
                 saved = services.achievement_save(
                     user=request.user, achievement=obj, project=project, data=data,
                     problems=form.cleaned_data["problems"],
-                    targeted_organizations=form.cleaned_data["targeted_organizations"])
+                    targeted_organizations=form.cleaned_data["targeted_organizations"],
+                    targeted_units=form.cleaned_data["targeted_units"])
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

@@ -7,6 +7,7 @@ from zhilian.problems.models import Problem
 from zhilian.projects.models import Project
 
 from ..choices import NATIONWIDE, RightStatus
+from ..selectors import targetable_organizations
 from ..models import Achievement, License, PromotionEvent
 
 TERRITORIES = [NATIONWIDE, *PROVINCES]
@@ -25,14 +26,24 @@ class _AchievementListSerializer(serializers.ListSerializer):
         return super().to_representation(items)
 
 
+class UnitByCodeSerializer(serializers.Serializer):
+    """A unit named by its registered name and unified social credit code."""
+
+    name = serializers.CharField(max_length=200)
+    uscc = serializers.CharField(max_length=18)
+
+
 class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
     """An achievement with the Table G.1 fields. ``project`` must be an accepted project of
-    which the caller's unit is a unit; ``targeted_organizations`` for a targeted share."""
+    which the caller's unit is a unit. A targeted share goes to ``targeted_organizations``
+    (ids of units offered to the caller: those it sees in the directory and those its unit
+    works with) and to ``targeted_units``, other units named by registered name and code."""
 
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
     problems = serializers.PrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True, required=False)
     targeted_organizations = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True,
                                                                 required=False)
+    targeted_units = UnitByCodeSerializer(many=True, required=False, write_only=True)
     contributor_name = serializers.CharField(source="contributor.name", read_only=True)
     contact_phone = MaskedPhone(max_length=30)
 
@@ -41,13 +52,22 @@ class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
         fields = ["id", "code", "name", "contributor", "contributor_name", "achievement_type", "summary",
                   "problem_solved", "problems", "indicators", "application_scope", "ip_type", "right_status",
                   "certificate_no", "right_holder", "share_level", "share_condition", "fee_terms",
-                  "targeted_organizations", "contact_name", "contact_phone", "project", "consortium", "status",
+                  "targeted_organizations", "targeted_units", "contact_name", "contact_phone", "project", "consortium", "status",
                   "declared_at", "review_opinion", "reviewed_at", "listed_on", "delisted_on", "delist_reason",
                   "version", "created_at", "updated_at"]
         read_only_fields = ["code", "contributor", "consortium", "status", "declared_at", "review_opinion",
                             "reviewed_at", "listed_on", "delisted_on", "delist_reason", "version", "created_at",
                             "updated_at"]
         list_serializer_class = _AchievementListSerializer
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if getattr(request, "method", None) not in (None, "GET", "HEAD") and request.user.is_authenticated:
+            # The units the caller may target, with the current targets of the one it edits.
+            instance = self.instance if isinstance(self.instance, Achievement) else None
+            fields["targeted_organizations"].child_relation.queryset = targetable_organizations(request.user, instance)
+        return fields
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -74,7 +94,8 @@ class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
                                 problems=validated.get("problems", instance.problems.all() if instance else []),
                                 targeted_organizations=validated.get(
                                     "targeted_organizations",
-                                    instance.targeted_organizations.all() if instance else []))
+                                    instance.targeted_organizations.all() if instance else []),
+                                targeted_units=validated.get("targeted_units", []))
 
     def create(self, validated_data):
         return self._save(None, validated_data)

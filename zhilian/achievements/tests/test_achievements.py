@@ -310,13 +310,99 @@ def test_consortium_share_follows_membership_and_targeted_share_the_named_units(
     named = services.achievement_save(
         user=icmember, achievement=None, project=Project.objects.get(name=ACCEPTED),
         data=_intake_data(name="定向共享工艺窗口数据", share_level=ShareLevel.TARGETED),
-        targeted_organizations=[user.organization])
+        targeted_units=[{"name": user.organization.name, "uscc": user.organization.uscc}])
     attachments.attachment_add(user=icmember, owner=named, uploaded=_pdf_upload(), category="证明文件")
     services.achievement_submit(user=icmember, achievement=named, declaration=True)
     services.achievement_review(user=icowner, achievement=named, approve=True, opinion="同意")
     assert client_as("member").get(named.get_absolute_url()).status_code == 200
     assert client_as("owner").get(named.get_absolute_url()).status_code == 404
     assert client_as("icresearch").get(named.get_absolute_url()).status_code == 404  # member but not named
+
+
+def _offered(response):
+    return set(response.context["form"].fields["targeted_organizations"].queryset.values_list("name", flat=True))
+
+
+@pytest.mark.req("ACH-02")
+def test_the_targeted_share_offers_the_units_the_contributor_works_with_and_any_unit_named_by_name_and_code(
+        persona, client_as, api_as):
+    """An enterprise's directory record is confidential: the picker offers the public units, the
+    consortium's, the licence parties', the chain's and earlier targets, never an unrelated
+    enterprise; that one is targeted by its exact registered name and code."""
+    from zhilian.directory.models import Organization
+
+    icowner = persona("icowner")
+    project = Project.objects.get(name=ACCEPTED)
+    outsider = persona("member").organization  # 厦门翔光玻璃基板: another chain, consortium and no licence
+    add_url = reverse("achievements:achievement_add") + f"?project={project.pk}"
+    offered = _offered(client_as("icowner").get(add_url))
+    assert {"福建闽硅单晶材料有限公司", "福建半导体材料工程研究中心", "厦门海西计量测试研究院",  # its consortium
+            "深圳南岭显示驱动有限公司",  # its consortium and its chain
+            "厦门鹭岛显示科技有限公司", "厦门芯程驱动芯片有限公司",  # targeted by its CG-2026-0003
+            "厦门鹭检检测技术有限公司"} <= offered  # a public institution
+    assert outsider.name not in offered and "厦门海芯集成电路制造有限公司" not in offered
+    assert not Organization.objects.filter(name__in=offered, kind="government").exists()
+    assert outsider.name not in client_as("icowner").get(add_url).content.decode()
+    # A licensee is offered to its licensor: 闽硅's licence requests come from 海芯 and the research centre.
+    assert {"厦门海芯集成电路制造有限公司", "福建半导体材料工程研究中心"} <= _offered(client_as("icmember").get(add_url))
+
+    form = {**_intake_data(name="晶圆良率看板模板", share_level=ShareLevel.TARGETED, right_holder="厦门海芯集成电路制造有限公司"),
+            "problems": [p.pk for p in project.problems.all()]}
+    count = Achievement.objects.count()
+    # Not offered, so not taken by id; a wrong name or code is an error at the field; nothing saved.
+    response = client_as("icowner").post(add_url, {**form, "targeted_organizations": [outsider.pk]})
+    assert response.status_code == 200 and "targeted_organizations" in response.context["form"].errors
+    response = client_as("icowner").post(add_url, {**form, "targeted_units": f"厦门翔光玻璃有限公司 {outsider.uscc}"})
+    assert response.status_code == 200
+    assert "厦门翔光玻璃有限公司" in response.context["form"].errors["targeted_units"][0]
+    response = client_as("icowner").post(add_url, {**form, "targeted_units": outsider.name})
+    assert "targeted_units" in response.context["form"].errors
+    with pytest.raises(ValidationError) as exc:
+        services.achievement_save(user=icowner, achievement=None, project=project, data=_intake_data(
+            share_level=ShareLevel.TARGETED), targeted_organizations=[outsider])
+    assert "targeted_organizations" in exc.value.message_dict
+    body = {**_intake_data(name="良率看板接口版", share_level=ShareLevel.TARGETED), "project": project.pk}
+    response = api_as("icowner").post("/api/v1/achievements/", {**body, "targeted_organizations": [outsider.pk]},
+                                      format="json")
+    assert response.status_code == 400 and "targeted_organizations" in response.json()
+    response = api_as("icowner").post("/api/v1/achievements/", {**body, "targeted_units": [
+        {"name": outsider.name, "uscc": "9135020029N7RG87N9"}]}, format="json")  # a wrong check character
+    assert response.status_code == 400 and "targeted_units" in response.json()
+    assert Achievement.objects.count() == count
+    # Named by its exact registered name and code, it is targeted, and the edit page keeps and shows it.
+    response = client_as("icowner").post(add_url, {**form, "targeted_units": f"{outsider.name}  {outsider.uscc}\n"})
+    assert response.status_code == 302, response.context["form"].errors
+    saved = Achievement.objects.get(name="晶圆良率看板模板")
+    assert list(saved.targeted_organizations.all()) == [outsider]
+    edit = client_as("icowner").get(reverse("achievements:achievement_edit", args=[saved.pk]))
+    assert outsider.name in _offered(edit)
+    assert f'<option value="{outsider.pk}" selected>' in edit.content.decode()
+    # The API takes the same unit by name and code.
+    response = api_as("icowner").post("/api/v1/achievements/", {**body, "targeted_units": [
+        {"name": outsider.name, "uscc": outsider.uscc}]}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["targeted_organizations"] == [outsider.pk]
+
+
+@pytest.mark.req("ACH-02")
+def test_editing_a_targeted_share_keeps_and_shows_its_current_targets(persona, client_as):
+    """CG-2026-0003 targets 鹭岛显示 and 芯程驱动, whose records its contributor does not see."""
+    targeted = _a(ShareLevel.TARGETED)
+    Achievement.objects.filter(pk=targeted.pk).update(status=AchievementStatus.DRAFT)  # returned for revision
+    targets = set(targeted.targeted_organizations.values_list("pk", flat=True))
+    assert len(targets) == 2
+    url = reverse("achievements:achievement_edit", args=[targeted.pk])
+    page = client_as("icowner").get(url)
+    html = page.content.decode()
+    for pk in targets:
+        assert f'<option value="{pk}" selected>' in html
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["problems"] = [p.pk for p in targeted.project.problems.all()]
+    data["targeted_organizations"] = list(targets)
+    response = client_as("icowner").post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert set(targeted.targeted_organizations.values_list("pk", flat=True)) == targets
 
 
 # --------------------------------------------------------------------------- licences (ACH-03)
