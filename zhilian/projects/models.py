@@ -19,12 +19,12 @@ from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.resultcache import kept_ids
-from zhilian.directory.validators import validate_mobile_or_phone
 
 from .choices import (
     AcceptanceStatus, BudgetCategory, ChangeKind, ChangeStatus, Direction, FundingSource, MidtermResult,
     ParticipantRole, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus, TargetKind,
 )
+from .validators import validate_person_phone
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 TEAM_TITLE_MAX = 200  # a risk title a person writes
@@ -98,7 +98,7 @@ class Project(SearchableMixin, BaseModel):
     lead_unit = models.ForeignKey("directory.Organization", on_delete=models.PROTECT, related_name="led_projects",
                                   verbose_name=_("lead unit"), editable=False)
     leader_name = models.CharField(_("project leader"), max_length=50)
-    leader_phone = models.CharField(_("leader's phone"), max_length=30, validators=[validate_mobile_or_phone])
+    leader_phone = models.CharField(_("leader's phone"), max_length=30, validators=[validate_person_phone])
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     content_and_route = models.TextField(_("main content and technical route"))
@@ -177,7 +177,7 @@ class ProjectParticipant(BaseModel):
     role = models.CharField(_("role"), max_length=12, choices=ParticipantRole.choices,
                             default=ParticipantRole.PARTICIPANT)
     person_in_charge = models.CharField(_("person in charge"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_mobile_or_phone])
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_person_phone])
     tasks = models.TextField(_("main tasks"))
     order = models.PositiveSmallIntegerField(pgettext_lazy("sequence", "number"), default=0)
 

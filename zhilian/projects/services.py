@@ -15,7 +15,6 @@ from zhilian.core import attachments, audit, calendar, clock, i18n, notification
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
-from zhilian.directory.validators import validate_mobile_or_phone
 from zhilian.problems import services as problem_services
 from zhilian.problems.models import Problem, ProblemStatus
 
@@ -25,9 +24,10 @@ from .choices import (
     RiskSource, RiskStatus, TargetKind,
 )
 from .models import (
-    TEAM_TITLE_MAX, Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, MilestoneProgress, ProgressReport, Project,
-    ProjectParticipant, ProjectTarget, RiskWarning, Signoff,
+    TEAM_TITLE_MAX, Acceptance, BudgetLine, ChangeRequest, MidtermCheck, Milestone, MilestoneProgress, ProgressReport,
+    Project, ProjectParticipant, ProjectTarget, RiskWarning, Signoff,
 )
+from .validators import validate_person_phone
 
 TASK_BOOK_FIELDS = ("name", "consortium", "direction", "leader_name", "leader_phone", "start_date", "end_date",
                     "content_and_route", "expected_outcomes", "resource_needs")
@@ -130,7 +130,7 @@ def _clean_rows(project, participants, targets, milestones, budget, errors):
         phone = (row.get("phone") or "").strip()
         if phone:
             try:
-                validate_mobile_or_phone(phone)
+                validate_person_phone(phone)
             except ValidationError as exc:
                 errors.add("participants", _("Row %(n)d: %(e)s") % {"n": index, "e": " ".join(exc.messages)})
         units.append(row)
@@ -579,7 +579,7 @@ def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> d
         if not name:
             errors.add("leader_name", _("Name the new project leader."))
         try:
-            validate_mobile_or_phone(phone)
+            validate_person_phone(phone)
             if not phone:
                 errors.add("leader_phone", _("Give the new leader's phone."))
         except ValidationError as exc:

@@ -7,14 +7,18 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
 from zhilian.core.models import Notification
 from zhilian.projects import services
 from zhilian.projects.api.serializers import RiskWarningSerializer
+from zhilian.projects.models import BudgetLine, Milestone, Project, ProjectParticipant, ProjectTarget
 
-from .helpers import D, running_project, user
+from .helpers import MINGUI, D, counts, create_project, new_problem, org, page_data, running_project, user
+
+TASK_BOOK_MODELS = (Project, ProjectParticipant, ProjectTarget, Milestone, BudgetLine)
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +93,44 @@ def test_the_titles_the_system_gives_its_warnings_follow_the_readers_language(cl
 @pytest.mark.req("PLT-12")
 def test_a_team_risk_title_longer_than_the_form_allows_is_refused():
     project = running_project()
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.risk_raise(user=user("icmetrology"), project=project, kind="technical", level="high",
                             title="长" * 201, description="x")
     assert "title" in exc.value.message_dict
     assert not project.risks.exists()
+
+
+# --------------------------------------------------------------------------- 2. the leader's phone
+
+
+@pytest.mark.req("PLT-12")
+def test_the_leaders_phone_is_a_persons_phone_at_its_field(client_as):
+    before = counts(*TASK_BOOK_MODELS)
+    for phone in ("12345", "123", "95588"):
+        with pytest.raises(ValidationError) as exc:
+            create_project(leader_phone=phone)
+        assert list(exc.value.message_dict) == ["leader_phone"]
+    with pytest.raises(ValidationError) as exc:  # the person in charge of a unit, too
+        create_project(participants=[{"organization": org(MINGUI), "person_in_charge": "林志远", "phone": "12345",
+                                      "tasks": "工艺试验"}])
+    assert list(exc.value.message_dict) == ["participants"] and "12345" in exc.value.message_dict["participants"][0]
+    assert counts(*TASK_BOOK_MODELS) == before
+
+    problem = new_problem()
+    response = client_as("icmember").post(reverse("projects:project_add"), page_data([problem], leader_phone="12345"))
+    assert response.status_code == 200 and list(response.context["form"].errors) == ["leader_phone"]
+    assert "服务热线" in response.context["form"].errors["leader_phone"][0]
+    html = response.content.decode()
+    assert re.search(r'<input[^>]*name="leader_phone"[^>]*is-invalid|<input[^>]*is-invalid[^>]*name="leader_phone"',
+                     html)
+    assert counts(*TASK_BOOK_MODELS) == before
+
+    project = running_project()
+    with pytest.raises(ValidationError) as exc:  # a change of leader checks the new number alike
+        services.change_request_submit(user=user("icmember"), project=project, kind="leader", reason="人员调整",
+                                       after={"leader_name": "周工", "leader_phone": "12345"})
+    assert list(exc.value.message_dict) == ["leader_phone"]
+    assert not project.change_requests.exists()
+    project = create_project(leader_phone="0592-5601 5678")  # a landline with its area code is a person's phone
+    assert project.leader_phone == "0592-5601 5678"
+
