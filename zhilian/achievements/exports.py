@@ -72,8 +72,7 @@ def intake_docx(achievement, user) -> WordForm:
                       ("联系方式", f"{a.contact_name}　{mobile_for(user, a.contact_phone)}")]),
         ("审核信息", [("贡献方承诺", signature_block(DECLARATION + ("（已确认）" if declared else ""),
                                                      a.contributor.name + "（盖章）", declared, seal="")),
-                      ("管理机构审核意见", signature_block(a.review_opinion, a.consortium.lead_unit.name if a.review_opinion
-                                                           else "", reviewed))]),
+                      ("管理机构审核意见", _review_block(a, reviewed))]),
     ]
     for group, rows in groups:
         first = form.row_count
@@ -82,6 +81,18 @@ def intake_docx(achievement, user) -> WordForm:
         form.vmerge(0, first, form.row_count - 1)
     form.paragraph(f"来源攻关项目：{a.project.code} {a.project.name}；所属联合体：{a.consortium.name}", size=9)
     return form
+
+
+def _review_block(achievement, reviewed_on) -> str:
+    """The review opinion signed by whoever recorded it: the reviewer's unit and name (the lead
+    unit, or the management institution for the lead unit's own results), not a unit guessed
+    from the consortium. Blank lines to fill in before a review is recorded."""
+    reviewer = achievement.reviewed_by if achievement.review_opinion else None
+    if reviewer is None:
+        return signature_block(achievement.review_opinion, "审核单位（盖章）：\n审核人：", reviewed_on, seal="")
+    unit = reviewer.organization.name if reviewer.organization_id else ""
+    return signature_block(achievement.review_opinion, f"审核单位（盖章）：{unit}\n审核人：{reviewer.full_name or reviewer}",
+                           reviewed_on, seal="")
 
 
 H_MODES = {LicenseMode.ORDINARY: "普通实施许可", LicenseMode.EXCLUSIVE: "排他实施许可", LicenseMode.SOLE: "独占实施许可"}

@@ -205,6 +205,34 @@ def test_the_lead_units_own_achievement_goes_to_the_management_institution(perso
     assert achievement.status == AchievementStatus.LISTED
 
 
+def _g1_cells(client, achievement) -> dict:
+    """Table G.1 as Word: each caption's value cell."""
+    doc = Document(io.BytesIO(client.get(reverse("achievements:achievement_export", args=[achievement.pk])).content))
+    return {row.cells[1].text: row.cells[2].text for row in doc.tables[0].rows if len(row.cells) > 2}
+
+
+@pytest.mark.req("PLT-07")
+@pytest.mark.req("ACH-04")
+def test_the_g1_review_block_is_signed_by_the_unit_and_person_who_recorded_the_review(persona, client_as):
+    """CG-2026-0003, the lead unit's own result, was reviewed by the management institution's
+    周主任: its review block names that unit and person, not the contributor / lead unit."""
+    targeted = _a(ShareLevel.TARGETED)
+    reviewer = persona("mgmt")
+    assert targeted.reviewed_by == reviewer and targeted.contributor == targeted.consortium.lead_unit
+    block = _g1_cells(client_as("icowner"), targeted)["管理机构审核意见"]
+    assert targeted.review_opinion in block
+    assert f"审核单位（盖章）：{reviewer.organization.name}" in block and f"审核人：{reviewer.full_name}" in block
+    assert targeted.contributor.name not in block
+    assert f"{timezone.localtime(targeted.reviewed_at):%Y 年 %m 月 %d 日}" in block
+    # Reviewed by the lead unit: its unit and reviewer; not reviewed yet: lines to fill in.
+    listed = _listed(persona)
+    block = _g1_cells(client_as("icmember"), listed)["管理机构审核意见"]
+    assert "审核单位（盖章）：厦门海芯集成电路制造有限公司" in block and f"审核人：{persona('icowner').full_name}" in block
+    draft = _enter(persona("icmember"), name="未审核的成果")
+    block = _g1_cells(client_as("icmember"), draft)["管理机构审核意见"]
+    assert "审核单位（盖章）：\n审核人：" in block and "厦门" not in block
+
+
 # --------------------------------------------------------------------------- share levels (ACH-02)
 
 
