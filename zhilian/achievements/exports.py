@@ -7,7 +7,7 @@ from zhilian.consortia.wordforms import Cell, WordForm, label, signature_block
 from zhilian.core import spreadsheets as xl
 from zhilian.core.masking import mobile_for
 
-from .choices import AchievementType, LicenseMode, ShareCondition, ShareLevel
+from .choices import AchievementType, LicenseMode, LicenseStatus, ShareCondition, ShareLevel
 from .services import DECLARATION
 
 LIBRARY_COLUMNS = [
@@ -98,6 +98,20 @@ def _review_block(achievement, reviewed_on) -> str:
 H_MODES = {LicenseMode.ORDINARY: "普通实施许可", LicenseMode.EXCLUSIVE: "排他实施许可", LicenseMode.SOLE: "独占实施许可"}
 
 
+# Lines left to fill in by hand, for a clause the parties have not written yet.
+BLANK_LINES = "\n".join(["＿" * 30] * 2)
+
+
+def _clause(licence, text: str) -> str:
+    """A clause as the parties agreed it. An empty one is never filled with the template's
+    guidance (that would read as agreed terms): lines to fill in while the agreement is open,
+    （未约定） once it is signed."""
+    text = (text or "").strip()
+    if text:
+        return text
+    return "（未约定）" if licence.status == LicenseStatus.SIGNED else BLANK_LINES
+
+
 def license_docx(licence, user) -> WordForm:
     """Lay out the agreement as chain guide Appendix H (成果共享许可协议)."""
     form = WordForm()
@@ -113,10 +127,9 @@ def license_docx(licence, user) -> WordForm:
     form.row([label("三、"), Cell(f"许可范围与期限\n地域范围：{licence.territory_display}\n"
                                  f"使用领域：{licence.field_of_use or '全部领域'}\n许可期限：{term}")])
     form.row([label("四、"), Cell(f"费用及支付\n许可费：{licence.fee_amount:,.2f} 万元　{licence.fee_terms}")])
-    form.row([label("五、"), Cell("双方权利与义务\n" + (licence.obligations or "甲方的技术资料交付、技术支持义务，乙方的保密义务、"
-                                                              "不得擅自许可第三方义务、反馈应用效果义务等。"))])
-    form.row([label("六、"), Cell("违约责任\n" + (licence.breach or "约定违约情形及处理方式。"))])
-    form.row([label("七、"), Cell("争议解决\n" + (licence.dispute_resolution or "协商不成的，提交甲方所在地人民法院诉讼解决。"))])
+    for number, caption, text in (("五、", "双方权利与义务", licence.obligations), ("六、", "违约责任", licence.breach),
+                                  ("七、", "争议解决", licence.dispute_resolution)):
+        form.row([label(number), Cell(f"{caption}\n{_clause(licence, text)}")])
     signed = licence.signed_on
     form.min_height(form.row([Cell(
         f"甲方（盖章）：{licence.licensor.name}\n代表签字：{licence.licensor_signatory}"

@@ -608,6 +608,41 @@ def test_a_licence_ending_before_it_starts_is_an_error_at_the_end_date_and_nothi
     assert License.objects.count() == count
 
 
+def _h_rows(client, licence) -> list[str]:
+    doc = Document(io.BytesIO(client.get(reverse("achievements:license_export", args=[licence.pk])).content))
+    return [row.cells[-1].text for row in doc.tables[0].rows]
+
+
+@pytest.mark.req("PLT-07")
+@pytest.mark.req("ACH-03")
+def test_appendix_h_prints_empty_clauses_as_empty_never_the_templates_guidance(persona, client_as):
+    """Clauses 5-7 left empty: lines to fill in while the agreement is open, （未约定） once signed;
+    never the template's guidance nor a court clause nobody entered."""
+    paid = _a(ShareLevel.PAID)
+    icmember, owner = persona("icmember"), persona("owner")
+    licence = _licence(owner, paid, obligations="", breach=" ", dispute_resolution="")
+    guidance = ("甲方的技术资料交付", "约定违约情形及处理方式", "人民法院", "诉讼解决")
+
+    def clauses():
+        rows = _h_rows(client_as("owner"), licence)
+        found = {caption: next(r for r in rows if r.startswith(caption)) for caption in ("双方权利与义务", "违约责任", "争议解决")}
+        assert not any(g in "\n".join(rows) for g in guidance)
+        return found
+
+    for caption, text in clauses().items():
+        assert text.split("\n")[1:] == ["＿" * 30, "＿" * 30], caption
+    services.license_decide(user=icmember, licence=licence, approve=True, note="同意。")
+    services.license_sign(user=icmember, licence=licence, signed_on=timezone.localdate(), signatory="林志远")
+    services.license_sign(user=owner, licence=licence, signed_on=timezone.localdate(), signatory="赵德明")
+    licence.refresh_from_db()
+    for caption, text in clauses().items():
+        assert text == f"{caption}\n（未约定）", caption
+    # Written clauses print as written.
+    written = _licence(persona("member"), paid, territories=["浙江省"])
+    rows = _h_rows(client_as("member"), written)
+    assert "违约责任\n赔偿" in rows and "争议解决\n仲裁" in rows and "双方权利与义务\n保密" in rows
+
+
 # --------------------------------------------------------------------------- status maintenance (ACH-04)
 
 
