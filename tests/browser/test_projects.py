@@ -288,12 +288,28 @@ def test_project_from_problem_to_acceptance(login, site, shot):
     page.click("#confirm")
     page.wait_for_url(re.compile(r"/projects/acceptances/\d+/$"))
     acceptance_url = page.url
-    page.set_input_files("#attachments input[type=file]",
-                         files=[{"name": "项目总结报告.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    page.fill("#attachments input[name=category]", "项目总结报告")
-    page.click("#attachments button[type=submit]")
-    page.wait_for_url(acceptance_url)
-    assert "项目总结报告.pdf" in page.inner_text("#attachments")
+
+    def upload(category):
+        page.set_input_files("#attachments input[type=file]",
+                             files=[{"name": f"{category}.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        page.fill("#attachments input[name=category]", category)
+        page.click("#attachments button[type=submit]")
+        page.wait_for_url(acceptance_url)
+        assert f"{category}.pdf" in page.inner_text("#attachments")
+
+    # The category box offers the required materials' names; submitting with some missing is
+    # refused, naming them.
+    assert page.locator("#attachments input[name=category]").get_attribute("list") == "acceptance-material-names"
+    upload("项目总结报告")
+    assert page.locator("#acceptance-materials [data-filed='1']").count() == 1
+    page.click("#submit-acceptance")
+    page.click("#confirm")
+    assert "经费决算表" in page.inner_text("#form-errors")
+    shot("project-04a-acceptance-materials-missing")
+    page.goto(acceptance_url)
+    for category in ("验收申请表", "技术报告", "检测报告", "经费决算表", "成果证明"):
+        upload(category)
+    assert page.locator("#acceptance-materials [data-filed='0']").count() == 0
     shot("project-04-acceptance-application")
     page.click("#submit-acceptance")
     page.click("#confirm")

@@ -106,12 +106,23 @@ class AcceptanceStatus(models.TextChoices):
     FAILED = "failed", pgettext_lazy("acceptance status", "Not passed")
 
 
-# Appendix F acceptance materials the application lists (chain guide 5.5.5 全套验收材料).
+# Appendix F acceptance materials the application lists (chain guide 5.5.5 全套验收材料): the
+# code, the name an attachment's category gives it, and what it holds when the name says less.
 ACCEPTANCE_MATERIALS = [
-    ("application", _("Acceptance application form")),
-    ("summary_report", _("Project summary report")),
-    ("technical_report", _("Technical report")),
-    ("test_report", _("Test or inspection reports")),
-    ("financial_report", _("Financial statement")),
-    ("achievement_proof", _("Proof of results (patents, standards, user reports)")),
+    ("application", _("Acceptance application form"), ""),
+    ("summary_report", _("Project summary report"), ""),
+    ("technical_report", _("Technical report"), ""),
+    ("test_report", _("Test report"), _("Test or inspection reports")),
+    ("financial_report", _("Financial statement"), ""),
+    ("achievement_proof", _("Proof of results"), _("Proof of results (patents, standards, user reports)")),
 ]
+
+# Shorter or other words a category may use for a material; its name and description in
+# either language count too (core.attachments keeps the category as free text).
+ACCEPTANCE_MATERIAL_WORDS = {
+    "application": ["申请表"],
+    "summary_report": ["总结报告"],
+    "test_report": ["检验报告", "检测报告"],
+    "financial_report": ["决算"],
+    "achievement_proof": ["成果证明"],
+}

@@ -230,7 +230,9 @@ def load():
             achieved={achieved["径向电阻率不均匀度"]: ("4.3", "中试 20 炉均值"),
                       achieved["轴向电阻率波动"]: ("6.8", ""), achieved["电阻率合格率"]: ("93.5", ""),
                       achieved["下游晶圆良率"]: ("89.6", "两批流片"), achieved["示范应用企业"]: ("2", "海芯、南岭")})
-        for name, category in [("项目总结报告.pdf", "项目总结报告"), ("电阻率检测报告.pdf", "检测报告")]:
+        for name, category in [("验收申请表.pdf", "验收申请表"), ("项目总结报告.pdf", "项目总结报告"),
+                               ("技术报告.pdf", "技术报告"), ("电阻率检测报告.pdf", "检测报告"),
+                               ("经费决算表.pdf", "经费决算表"), ("专利申请受理通知书.pdf", "成果证明")]:
             attachments.attachment_add(user=icmember, owner=acceptance, category=category,
                                        uploaded=SimpleUploadedFile(name, _pdf(name), content_type="application/pdf"))
         services.acceptance_submit(user=icmember, acceptance=acceptance)

@@ -1,17 +1,20 @@
 """Reads of the project library: who may act on a project, quarters, overdue work, priority."""
 
 import datetime
+import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from zhilian.accounts.roles import Role
-from zhilian.core import calendar, masking
+from zhilian.core import attachments, calendar, masking
 from zhilian.core.permissions import may
 
-from .choices import ProjectStatus
+from .choices import ACCEPTANCE_MATERIAL_WORDS, ACCEPTANCE_MATERIALS, ProjectStatus
 from .models import Milestone, Project, ProgressReport
 
 # Working days after a quarter ends within which its progress report is due (5.5.4 a).
@@ -74,6 +77,47 @@ def change_values_shown(values):
     personal = masking.personal_fields(Project)
     return {key: masking.mask(personal[key], value) if key in personal and isinstance(value, str)
             else masking.scrub(value) for key, value in values.items()}
+
+
+def _folded(text) -> str:
+    """Text compared as a category: case, spaces and punctuation ignored."""
+    return re.sub(r"[\s\W_]+", "", str(text)).casefold()
+
+
+@functools.cache
+def _material_words() -> list[tuple[str, tuple[str, ...]]]:
+    """(code, the folded words that name it) of each acceptance material, in every language."""
+    words = []
+    for code, name, hint in ACCEPTANCE_MATERIALS:
+        found = {code, *ACCEPTANCE_MATERIAL_WORDS.get(code, ())}
+        for language, _label in settings.LANGUAGES:
+            with translation.override(language):
+                found |= {str(name), str(hint)} - {""}
+        words.append((code, tuple(sorted({_folded(w) for w in found} - {""}, key=len, reverse=True))))
+    return words
+
+
+def material_of(category: str) -> set[str]:
+    """The acceptance materials an attachment's category names: "检测报告", "电阻率检测报告",
+    "Test report" and "test_report" all name the test report."""
+    folded = _folded(category or "")
+    return {code for code, words in _material_words() if folded and any(w in folded for w in words)}
+
+
+def acceptance_materials(acceptance, user) -> list[dict]:
+    """The required materials of an acceptance application, each with the attachments (that
+    ``user`` sees) whose category names it: code, name, hint, files."""
+    files = list(attachments.attachments_for(acceptance, user).order_by("created_at", "pk"))
+    rows = []
+    for code, name, hint in ACCEPTANCE_MATERIALS:
+        rows.append({"code": code, "name": name, "hint": hint,
+                     "files": [f for f in files if code in material_of(f.category)]})
+    return rows
+
+
+def missing_materials(acceptance, user) -> list[str]:
+    """Names of the required materials no attachment of the application is filed under yet."""
+    return [str(row["name"]) for row in acceptance_materials(acceptance, user) if not row["files"]]
 
 
 def is_project_team(user, project: Project) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhilian.consortia.models import Consortium
 from zhilian.consortia.selectors import is_active_member, users_holding
-from zhilian.core import attachments, audit, calendar, clock, i18n, notifications
+from zhilian.core import audit, calendar, clock, i18n, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
@@ -879,9 +879,13 @@ def acceptance_submit(*, user, acceptance: Acceptance) -> Acceptance:
     rectification = open_rectification(project)
     if rectification is not None:
         raise ValidationError({"__all__": [rectification_open_message(rectification)]})
-    if not attachments.attachments_for(acceptance, user).exists():
-        raise ValidationError({"__all__": [_("Attach the acceptance materials (summary report, test reports, proof of "
-                                             "results…) before submitting.")]})
+    # Every required material (chain guide 5.5.5 全套验收材料) is filed: an attachment whose
+    # category names it.
+    missing = selectors.missing_materials(acceptance, user)
+    if missing:
+        raise ValidationError({"__all__": [_("Attach every required material before submitting; missing: %(m)s. "
+                                             "Give each file the material's name as its category.")
+                                           % {"m": "、".join(missing)}]})
     with audit.transition(acceptance, _("Acceptance applied for")):
         acceptance.status = AcceptanceStatus.SUBMITTED
         acceptance.submitted_at = _now()

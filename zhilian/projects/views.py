@@ -21,7 +21,7 @@ from zhilian.core.spreadsheets import file_response
 
 from . import exports, forms, selectors, services
 from .choices import (
-    ACCEPTANCE_MATERIALS, AcceptanceStatus, ChangeKind, ChangeStatus, ProjectStatus, RiskStatus,
+    AcceptanceStatus, ChangeKind, ChangeStatus, ProjectStatus, RiskStatus,
     TargetKind,
 )
 from .filtersets import ProjectFilterSet, RiskFilterSet
@@ -593,7 +593,7 @@ class AcceptanceDetailView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         user = request.user
         return {
-            "materials": ACCEPTANCE_MATERIALS,
+            "materials": selectors.acceptance_materials(obj, user),
             "targets": ProjectTarget.objects.restrict(user).filter(project=obj.project),
             "can_submit": obj.status == AcceptanceStatus.DRAFT and obj.project.status == ProjectStatus.IN_PROGRESS
                           and selectors.is_project_team(user, obj.project),
@@ -610,6 +610,13 @@ class AcceptanceSubmitView(ObjectActionView):
         if not (obj.status == AcceptanceStatus.DRAFT and selectors.is_project_team(self.request.user, obj.project)):
             return _("Only the lead unit submits its acceptance application.")
         return None
+
+    def get_context(self, obj, form):
+        missing = selectors.missing_materials(obj, self.request.user)
+        if not missing:
+            return {}
+        return {"side_note": _("Still missing: %(m)s. Upload each on the application's page, with the material's "
+                               "name as the category.") % {"m": "、".join(missing)}}
 
     def perform(self, obj, form):
         services.acceptance_submit(user=self.request.user, acceptance=obj)

@@ -121,11 +121,21 @@ def complete_milestones(project, *, year=2026, quarter=4, on=D(2026, 11, 20), sp
                                                milestones=lines)
 
 
-def attach_material(acceptance, username="icmember", name="项目总结报告.pdf"):
-    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-            b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
-    return attachments.attachment_add(user=user(username), owner=acceptance, category="项目总结报告",
-                                      uploaded=SimpleUploadedFile(name, body, content_type="application/pdf"))
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+       b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+# The six required acceptance materials, by the category an applicant gives each file.
+MATERIALS = ["验收申请表", "项目总结报告", "技术报告", "检测报告", "经费决算表", "成果证明"]
+
+
+def attach_file(acceptance, category, username="icmember", name=None):
+    return attachments.attachment_add(user=user(username), owner=acceptance, category=category,
+                                      uploaded=SimpleUploadedFile(name or f"{category}.pdf", PDF,
+                                                                  content_type="application/pdf"))
+
+
+def attach_material(acceptance, username="icmember", categories=MATERIALS):
+    """File every required acceptance material (or those of ``categories``)."""
+    return [attach_file(acceptance, category, username) for category in categories]
 
 
 def counts(*models):

@@ -16,7 +16,10 @@ from zhilian.projects import services
 from zhilian.projects.api.serializers import RiskWarningSerializer
 from zhilian.projects.models import BudgetLine, Milestone, Project, ProjectParticipant, ProjectTarget
 
-from .helpers import MINGUI, D, counts, create_project, new_problem, org, page_data, running_project, user
+from .helpers import (
+    MINGUI, D, attach_material, complete_milestones, counts, create_project, new_problem, org, page_data,
+    running_project, user,
+)
 
 TASK_BOOK_MODELS = (Project, ProjectParticipant, ProjectTarget, Milestone, BudgetLine)
 
@@ -133,4 +136,52 @@ def test_the_leaders_phone_is_a_persons_phone_at_its_field(client_as):
     assert not project.change_requests.exists()
     project = create_project(leader_phone="0592-5601 5678")  # a landline with its area code is a person's phone
     assert project.leader_phone == "0592-5601 5678"
+
+
+# --------------------------------------------------------------------------- 3. acceptance materials
+
+
+def _acceptance_ready_to_submit():
+    project = running_project()
+    complete_milestones(project)
+    targets = {t.indicator: t.pk for t in project.targets.all()}
+    with services.recorded_on(D(2026, 11, 25)):
+        return services.acceptance_apply(
+            user=user("icmember"), project=project, summary="完成退火与抛光工艺优化。", results="发明专利申请 1 项。",
+            achieved={targets["翘曲度"]: ("26", ""), targets["翘曲度合格率"]: ("97.5", "")})
+
+
+@pytest.mark.req("PRJ-08")
+def test_acceptance_is_submitted_only_with_every_required_material(client_as):
+    acceptance = _acceptance_ready_to_submit()
+    attach_material(acceptance, categories=["项目总结报告", "电阻率检测报告", "其他"])
+    with services.recorded_on(D(2026, 11, 26)):
+        with pytest.raises(ValidationError) as exc:
+            services.acceptance_submit(user=user("icmember"), acceptance=acceptance)
+    message = exc.value.message_dict["__all__"][0]
+    for name in ("验收申请表", "技术报告", "经费决算表", "成果证明"):
+        assert name in message
+    assert "项目总结报告" not in message and "检测报告" not in message
+    acceptance.refresh_from_db()
+    assert acceptance.status == "draft" and acceptance.project.status == "in_progress"
+
+    # The page marks each material attached or missing; the submit page says what is missing.
+    client = client_as("icmember")
+    page = client.get(acceptance.get_absolute_url())
+    filed = dict(re.findall(r'data-material="(\w+)" data-filed="(\d)"', page.content.decode()))
+    assert filed == {"application": "0", "summary_report": "1", "technical_report": "0", "test_report": "1",
+                     "financial_report": "0", "achievement_proof": "0"}
+    url = reverse("projects:acceptance_submit", args=[acceptance.pk])
+    assert "经费决算表" in client.get(url).content.decode()
+    refused = client.post(url)
+    assert refused.status_code == 200 and "成果证明" in " ".join(refused.context["form"].non_field_errors())
+    acceptance.refresh_from_db()
+    assert acceptance.status == "draft"
+
+    # English categories name the materials too; once all six are there the application goes.
+    attach_material(acceptance, categories=["Acceptance application form", "technical report", "经费决算",
+                                            "成果证明（专利）"])
+    assert client.post(url).status_code == 302
+    acceptance.refresh_from_db()
+    assert acceptance.status == "submitted" and acceptance.project.status == "acceptance"
 
