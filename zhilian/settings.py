@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "zhilian.core.context_processors.platform",
             ],
+            "builtins": ["zhilian.core.templatetags.kepturls"],
         },
     }
 ]
@@ -238,7 +239,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "zhilian.core.staticstorage.StaticFilesStorage"
     },
 }
 if env("ZHILIAN_S3_BUCKET"):
