@@ -267,8 +267,10 @@ class UsageStatisticsView(LoginRequiredMixin, View):
         rows = selectors.usage_statistics(queryset[:200])
         totals = {k: sum(r[k] for r in rows) for k in ("views", "downloads", "exports", "requested", "signed", "fees")}
         option = {
-            "tooltip": {"trigger": "axis"}, "legend": {"bottom": 0},
-            "grid": {"left": 40, "right": 20, "top": 20, "bottom": 60},
+            # The legend above the plot and the grid sized to hold the rotated labels: at the foot
+            # the legend overlapped them.
+            "tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "grid": {"left": 30, "right": 20, "top": 36, "bottom": 10, "containLabel": True},
             "xAxis": {"type": "category", "data": [r["achievement"].code for r in rows[:15]],
                       "axisLabel": {"rotate": 30}},
             "yAxis": {"type": "value", "minInterval": 1},

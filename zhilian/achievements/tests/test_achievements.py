@@ -841,6 +841,21 @@ def test_licences_signed_and_fees_are_in_the_statistics(persona):
 
 
 @pytest.mark.req("ACH-05")
+def test_the_statistics_page_fits_a_phone_and_its_chart_legend_clears_the_axis_labels(client_as):
+    """The legend sits above the plot and the grid holds the rotated labels (at the foot it
+    overlapped them); the wide table scrolls inside its card instead of widening the page."""
+    import re
+
+    response = client_as("icowner").get(reverse("achievements:statistics"))
+    option = response.context["option"]
+    assert option["xAxis"]["axisLabel"]["rotate"] and "bottom" not in option["legend"]
+    assert option["grid"]["containLabel"] and option["grid"]["top"] >= 30
+    html = response.content.decode()
+    assert re.search(r'<div class="card-body p-0 table-responsive">\s*<table class="[^"]*" id="usage-table">', html)
+    assert 'id="usage-totals"' in html and "row-cols-2" in html  # two figures a row on a phone
+
+
+@pytest.mark.req("ACH-05")
 def test_promotion_events_and_trainings_are_recorded_by_the_lead_unit(persona, client_as):
     from zhilian.achievements.choices import EventKind
     from zhilian.achievements.models import PromotionEvent
