@@ -86,6 +86,21 @@ def organization_by_name_and_code(name: str, uscc: str):
     return Organization.objects.filter(uscc=uscc, name=name).exclude(kind=OrganizationKind.GOVERNMENT).first()
 
 
+def problem_solved_text(achievement: Achievement, problems) -> str:
+    """The 解决的质量问题 text without the parts that name one of the linked ``problems``.
+
+    The intake form starts the text as the project's problems ("IC-001 名称；…"), so a page
+    that lists the linked problems (as links, or as text for a viewer who may not see them)
+    shows the rest of the text only: each problem once. A part naming a problem starts with
+    its code.
+    """
+    text = achievement.problem_solved or ""
+    codes = [p.code for p in problems]
+    parts = [part.strip() for part in re.split(r"[；;\n]+", text) if part.strip()]
+    rest = [part for part in parts if not any(part == code or part.startswith(code + " ") for code in codes)]
+    return text.strip() if len(rest) == len(parts) else "；".join(rest)
+
+
 def right_ended(achievement: Achievement) -> bool:
     """The right the achievement is shared under has lapsed or been invalidated (5.6.4)."""
     return achievement.right_status in ENDED_RIGHTS

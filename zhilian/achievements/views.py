@@ -51,6 +51,7 @@ class AchievementDetailView(ObjectDetailView):
         stats = selectors.usage_statistics(Achievement.objects.filter(pk=obj.pk))[0]
         licences = selectors.licences_of(user, obj)
         is_contributor = selectors.is_contributor_user(user, obj)
+        problems = list(obj.problems.all())
         return {
             "stats": stats,
             "licences": licences,
@@ -58,7 +59,8 @@ class AchievementDetailView(ObjectDetailView):
                 "recorded_by"),
             "targeted": obj.targeted_organizations.all() if obj.share_level == ShareLevel.TARGETED and (
                 is_contributor or selectors.may_operate(user, obj)) else [],
-            "problems": obj.problems.all(),
+            "problems": problems,
+            "problem_solved": selectors.problem_solved_text(obj, problems),
             "declaration": services.DECLARATION,
             "can_submit": obj.status == AchievementStatus.DRAFT and Achievement.objects.restrict(
                 user, "change").filter(pk=obj.pk).exists(),

@@ -433,6 +433,31 @@ def test_editing_a_targeted_share_keeps_and_shows_its_current_targets(persona, c
     assert set(targeted.targeted_organizations.values_list("pk", flat=True)) == targets
 
 
+@pytest.mark.req("ACH-01")
+@pytest.mark.req("ACH-02")
+def test_the_problems_an_achievement_solves_are_listed_once_linked_where_the_viewer_may_see_them(persona, client_as):
+    """CG-2026-0004's 解决的质量问题 names IC-001, which is also its linked problem: shown once,
+    as a link for a viewer who may see the problem and as text for one who may not."""
+    import re
+
+    paid = _a(ShareLevel.PAID)
+    problem = paid.problems.get()
+    assert paid.problem_solved == str(problem)
+    for username in ("icowner", "member"):
+        html = client_as(username).get(paid.get_absolute_url()).content.decode()
+        cell = re.search(r'<dd class="col-sm-9" id="problems-solved">(.*?)</dd>', html, re.S).group(1)
+        assert cell.count(problem.code) == 1, (username, cell)
+        visible = Problem.objects.restrict(persona(username)).filter(pk=problem.pk).exists()
+        assert (f'href="{problem.get_absolute_url()}"' in cell) == visible
+    assert not Problem.objects.restrict(persona("member")).filter(pk=problem.pk).exists()
+    assert Problem.objects.restrict(persona("icowner")).filter(pk=problem.pk).exists()
+    # Text beyond the linked problems stays, once.
+    Achievement.objects.filter(pk=paid.pk).update(problem_solved=f"{problem}；兼顾氧含量控制")
+    cell = re.search(r'id="problems-solved">(.*?)</dd>', client_as("icowner").get(paid.get_absolute_url())
+                     .content.decode(), re.S).group(1)
+    assert cell.count(problem.code) == 1 and cell.count("兼顾氧含量控制") == 1
+
+
 # --------------------------------------------------------------------------- licences (ACH-03)
 
 
