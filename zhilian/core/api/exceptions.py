@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -11,7 +12,7 @@ from zhilian.core.models import AuditAction
 
 def exception_handler(exc, context):
     """DRF's handler, plus: Django ValidationError → 400 by field; stale edit and protected delete → 409;
-    denials audited."""
+    not found → 404 with the same translated message for every resource; denials audited."""
     if isinstance(exc, StaleObjectError):
         current = None
         if exc.obj is not None and exc.obj.pk is not None:
@@ -24,6 +25,11 @@ def exception_handler(exc, context):
                                                    else exc.restricted_objects)[:10])
         return Response({"detail": "Other records still refer to this one; remove or reassign them first.",
                          "code": "protected", "blocking": blocking}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Http404):
+        # One translated answer for every resource ("未找到。"): Django's get_object_or_404, which
+        # DRF's get_object uses, says "No Achievement matches the given query." in English and
+        # names the model; a hidden object and a missing one answer alike (PLT-02).
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
