@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhilian.consortia.choices import ContributionKind
 from zhilian.consortia.models import Consortium, ConsortiumMember, MemberContribution
@@ -59,13 +61,15 @@ class ChainSummary:
         lines = list(self.indicators)
         if self.inputs and self.inputs.indicator_note:
             lines.append(self.inputs.indicator_note)
-        return "；".join(lines)
+        return pgettext("separator of the items of a list", "; ").join(lines)
 
     @property
     def funds_text(self) -> str:
-        text = f"项目经费预算 {self.budget:,.2f} 万元，已支出 {self.spent:,.2f} 万元"
+        """"项目经费预算 1,200.00 万元，已支出 …" in the reader's language (amounts in 万元)."""
+        text = _("Project budgets %(budget)s, spent %(spent)s (10,000 yuan)") % {
+            "budget": f"{self.budget:,.2f}", "spent": f"{self.spent:,.2f}"}
         if self.member_funds:
-            text += f"；联合体成员出资 {self.member_funds:,.2f} 万元"
+            text += _("; consortium members' funds %(funds)s (10,000 yuan)") % {"funds": f"{self.member_funds:,.2f}"}
         return text
 
     def manual(self, name) -> str:

@@ -36,7 +36,7 @@ class SummaryTableView(LoginRequiredMixin, View):
             return file_response(exports.summary_workbook(summaries), "产业链质量提升工作总结汇总表.xlsx")
         return render(request, "evaluation/summary_table.html", {
             "title": _("Chain quality improvement summary (Table I.1)"), "summaries": summaries,
-            "columns": exports.COLUMNS, "today": timezone.localdate()})
+            "columns": exports.COLUMNS, "groups": exports.header_groups(), "today": timezone.localdate()})
 
 
 class ChainSummaryView(LoginRequiredMixin, View):

@@ -1,12 +1,17 @@
 """Exports of the project library: Appendix E (the library list, Excel) and Appendix F (the task
 book, Word)."""
 
+import io
+from decimal import Decimal
+
+import openpyxl
 from django.utils import timezone
 
 from zhilian.consortia.wordforms import Cell, WordForm, label, signature_block
 from zhilian.core import spreadsheets as xl
 from zhilian.core.masking import mobile_for
 
+from . import selectors
 from .choices import ParticipantRole, TargetKind
 
 
@@ -49,7 +54,24 @@ class _Numbered:
 
 def library_workbook(queryset) -> bytes:
     rows = _Numbered(queryset.iterator(chunk_size=500))
-    return xl.build_workbook("产业链质量攻关库", LIBRARY_COLUMNS, rows, heading="表 E.1 产业链质量攻关库")
+    content = xl.build_workbook("产业链质量攻关库", LIBRARY_COLUMNS, rows, heading="表 E.1 产业链质量攻关库")
+    return _money_format(content, [i for i, c in enumerate(LIBRARY_COLUMNS, start=1) if c.field in MONEY_FIELDS])
+
+
+MONEY_FIELDS = {"budget"}
+MONEY_FORMAT = "#,##0.00"  # amounts in 10k CNY with two decimals, as on the pages and in the task book
+
+
+def _money_format(content: bytes, columns: list[int]) -> bytes:
+    """Show the amount columns with two decimals (the cells stay numbers); the heading row and
+    the column header are text and keep their format."""
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = workbook.active
+    for column in columns:
+        for (cell,) in sheet.iter_rows(min_col=column, max_col=column):
+            if isinstance(cell.value, (int, float, Decimal)) and not isinstance(cell.value, bool):
+                cell.number_format = MONEY_FORMAT
+    return xl.workbook_bytes(workbook)
 
 
 def task_book_docx(project, user) -> WordForm:
@@ -79,7 +101,7 @@ def task_book_docx(project, user) -> WordForm:
             form.row([Cell(heading), Cell("—", 4)])
         for t in rows:
             def fmt(value, t=t):
-                return f"{value.normalize():f}{t.unit}" if value is not None else "—"
+                return f"{selectors.number(value)}{t.unit}" if value is not None else "—"
 
             note = t.description
             if t.achieved is not None:
@@ -113,8 +135,8 @@ def task_book_docx(project, user) -> WordForm:
     for index, line in enumerate(project.budget_lines.all(), start=1):
         total += line.amount
         form.row([Cell(index, align="center"), Cell(line.get_category_display()), Cell(line.get_source_display()),
-                  Cell(f"{line.amount:,.2f}", align="right"), Cell(line.description)])
-    form.row([label("合计", 3), Cell(f"{total:,.2f}", align="right"), Cell("")])
+                  Cell(selectors.money(line.amount), align="right"), Cell(line.description)])
+    form.row([label("合计", 3), Cell(selectors.money(total), align="right"), Cell("")])
 
     form.row([Cell("七、签署页（项目各方负责人签字、单位盖章）", 5, bold=True)])
     signed = {s.organization_id: s for s in project.signoffs.all()}

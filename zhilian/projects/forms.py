@@ -8,6 +8,7 @@ from zhilian.core.forms import BaseModelForm
 from zhilian.directory.models import Expert, Organization
 
 from .choices import BudgetCategory, FundingSource, MidtermResult, RiskKind, RiskLevel, TargetKind
+from . import selectors
 from .models import Project
 from .services import problems_for_new_project
 
@@ -243,7 +244,8 @@ class AcceptanceApplyForm(forms.Form):
         self.targets = list(targets)
         for t in self.targets:
             self.fields[f"t{t.pk}_achieved"] = forms.DecimalField(
-                label=t.indicator, required=False, max_digits=14, decimal_places=4, initial=t.achieved,
+                label=t.indicator, required=False, max_digits=14, decimal_places=4,
+                initial=None if t.achieved is None else selectors.number(t.achieved),
                 widget=forms.NumberInput(attrs={**SMALL, "step": "any"}))
             self.fields[f"t{t.pk}_note"] = forms.CharField(label=_("Note"), required=False, max_length=300,
                                                            initial=t.achieved_note, widget=forms.TextInput(attrs=SMALL))

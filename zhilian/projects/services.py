@@ -532,8 +532,8 @@ def change_snapshot(project: Project, kind: str) -> dict:
     """The current values a change of ``kind`` replaces."""
     if kind == ChangeKind.TARGETS:
         return {"targets": [{"kind": t.kind, "indicator": t.indicator, "unit": t.unit,
-                             "baseline": None if t.baseline is None else str(t.baseline.normalize()),
-                             "target": None if t.target is None else str(t.target.normalize()),
+                             "baseline": None if t.baseline is None else selectors.number(t.baseline),
+                             "target": None if t.target is None else selectors.number(t.target),
                              "description": t.description} for t in project.targets.all()]}
     if kind == ChangeKind.CONTENT:
         return {"content_and_route": project.content_and_route, "expected_outcomes": project.expected_outcomes}
@@ -541,6 +541,27 @@ def change_snapshot(project: Project, kind: str) -> dict:
         return {"leader_name": project.leader_name, "leader_phone": project.leader_phone}
     return {"start_date": _iso(project.start_date), "end_date": _iso(project.end_date),
             "milestones": {str(m.pk): _iso(m.due_date) for m in project.milestones.all()}}
+
+
+def _same_values(one: dict, other: dict) -> bool:
+    """Whether two change snapshots hold the same values: target values compare as numbers
+    ("40" and the "4E+1" requests made before values were written plainly are one value)."""
+    def comparable(values):
+        if not isinstance(values, dict) or "targets" not in values:
+            return values
+        rows = []
+        for row in values.get("targets") or []:
+            row = dict(row)
+            for key in ("baseline", "target"):
+                if row.get(key) not in (None, ""):
+                    try:
+                        row[key] = Decimal(str(row[key]))
+                    except InvalidOperation:
+                        pass
+            rows.append(row)
+        return {**values, "targets": rows}
+
+    return comparable(one) == comparable(other)
 
 
 def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> dict:
@@ -559,8 +580,8 @@ def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> d
                 errors.add("targets", _("%(label)s: give a target value or describe the target.") % {"label": label})
             rows.append({"kind": row.get("kind"), "indicator": row["indicator"].strip(),
                          "unit": (row.get("unit") or "").strip(),
-                         "baseline": None if baseline is None else str(baseline.normalize()),
-                         "target": None if target is None else str(target.normalize()),
+                         "baseline": None if baseline is None else selectors.number(baseline),
+                         "target": None if target is None else selectors.number(target),
                          "description": (row.get("description") or "").strip()})
         if not rows:
             errors.add("targets", _("A project keeps at least one target."))
@@ -617,7 +638,7 @@ def change_request_submit(*, user, project: Project, kind: str, reason: str, aft
         errors.add("kind", _("A change of this kind is already waiting for approval."))
     clean = _clean_after(project, kind, after, errors)
     before = change_snapshot(project, kind)
-    if not errors and clean == before:
+    if not errors and _same_values(clean, before):
         errors.add("__all__", _("The requested values are the same as the current ones."))
     errors.raise_if_any()
     change = ChangeRequest.objects.create(project=project, kind=kind, reason=reason.strip(), before=before,
@@ -665,7 +686,7 @@ def change_request_decide(*, user, change: ChangeRequest, approve: bool, note: s
         raise PermissionDenied(_("This change request does not wait for your decision."))
     if not (note or "").strip():
         raise ValidationError({"note": _("Write the decision note.")})
-    if approve and change_snapshot(project, change.kind) != change.before:
+    if approve and not _same_values(change_snapshot(project, change.kind), change.before):
         raise ValidationError({"__all__": [_("The project changed since this request was made; the team files a new "
                                              "request against the current values.")]})
     with audit.transition(change, note.strip()):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -121,6 +123,13 @@ class ProjectDetailView(ObjectDetailView):
         }
 
 
+def _initial(value, field=""):
+    """A stored value as a form shows it: a target's 40.0000 as 40, an amount as 45.50."""
+    if isinstance(value, Decimal):
+        return selectors.money(value).replace(",", "") if field == "amount" else selectors.number(value)
+    return value
+
+
 def _rows(formset):
     return [f.cleaned_data for f in formset.forms if f.cleaned_data]
 
@@ -146,7 +155,7 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
         form = forms.ProjectForm(data=data, instance=obj, user=user, initial=initial)
 
         def rows(qs, fields):
-            return [{f: getattr(o, f) for f in fields} for o in qs] if obj else None
+            return [{f: _initial(getattr(o, f), f) for f in fields} for o in qs] if obj else None
 
         participants = forms.ParticipantFormSet(data=data, prefix="units", user=user, initial=rows(
             obj.participants.all() if obj else [], ["organization", "person_in_charge", "phone", "tasks"]) if obj else
@@ -403,8 +412,8 @@ class ChangeRequestView(ObjectActionView):
 
     def target_formset(self, obj):
         data = self.request.POST if self.request.method == "POST" else None
-        initial = [{f: getattr(t, f) for f in ("kind", "indicator", "unit", "baseline", "target", "description")}
-                   for t in obj.targets.all()]
+        initial = [{f: _initial(getattr(t, f)) for f in ("kind", "indicator", "unit", "baseline", "target",
+                                                         "description")} for t in obj.targets.all()]
         return forms.TargetFormSet(data=data, prefix="targets", initial=initial)
 
     def get_context(self, obj, form):
@@ -451,8 +460,8 @@ def _change_rows(change):
             lines = []
             for r in rows:
                 kind = TargetKind(r["kind"]).label if r.get("kind") in TargetKind.values else ""
-                value = f"{r['baseline'] or '—'} → {r['target'] or '—'}{r.get('unit') or ''}" if r.get("target") else r.get(
-                    "description", "")
+                value = (f"{selectors.number(r.get('baseline')) or '—'} → {selectors.number(r['target'])}"
+                         f"{r.get('unit') or ''}" if r.get("target") not in (None, "") else r.get("description", ""))
                 lines.append(f"[{kind}] {r['indicator']}: {value}")
             return "\n".join(lines)
 

@@ -181,3 +181,28 @@ def test_who_may_see_the_summary(client_as, api_as):
 def test_the_sme_mark_is_translated(client_as):
     body = client_as("city").get(reverse("evaluation:chain_summary", args=[_chain().pk])).content.decode()
     assert "<sup>中小微</sup>" in body and "<sup>SME</sup>" not in body
+
+
+@pytest.mark.req("PLT-10")
+def test_the_summary_reads_in_english_and_the_workbook_stays_the_chinese_form(client_as):
+    from html import unescape
+
+    from django.conf import settings
+
+    client = client_as("city")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("evaluation:summary_table")).content.decode()
+    head = re.search(r"<thead.*?</thead>", html, re.S).group(0)
+    assert not re.search(r"[\u4e00-\u9fff]", head), head  # no Chinese header left
+    for text in ("No.", "Industrial chain", "Coverage", "Participation", "Outcomes", "Inputs", "Quality problems solved",
+                 "Funds invested"):
+        assert text in head, text
+    assert 'colspan="5"' in head and 'rowspan="2"' in head  # the form's two header rows
+    funds = re.search(r'<tr data-chain="%s">.*?data-col="funds">\s*([^<]*?)\s*</td>' % CHAIN, html, re.S).group(1)
+    funds = unescape(funds)
+    assert funds.startswith("Project budgets ") and "(10,000 yuan)" in funds and "consortium members' funds" in funds
+    assert not re.search(r"[\u4e00-\u9fff]", funds), funds
+    # Table I.1 is a Chinese form: the workbook keeps its headers and texts whatever the language.
+    _ws, headers, rows, groups = _excel(client)
+    assert "解决质量问题数量" in headers and "投入情况" in groups
+    assert rows[CHAIN]["投入经费情况"].startswith("项目经费预算 ") and "联合体成员出资" in rows[CHAIN]["投入经费情况"]

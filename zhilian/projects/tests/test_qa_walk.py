@@ -2,9 +2,11 @@
 reader's language, the leader's phone checked, acceptance materials by category, numbers
 without exponents, the history in words, and every task-book error at its row's field."""
 
+import io
 import re
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +19,8 @@ from zhilian.projects.api.serializers import RiskWarningSerializer
 from zhilian.projects.models import BudgetLine, Milestone, Project, ProjectParticipant, ProjectTarget
 
 from .helpers import (
-    MINGUI, D, attach_material, complete_milestones, counts, create_project, new_problem, org, page_data,
-    running_project, user,
+    MINGUI, D, attach_material, complete_milestones, counts, create_project, docx_text, file_bytes, new_problem, org,
+    page_data, running_project, user,
 )
 
 TASK_BOOK_MODELS = (Project, ProjectParticipant, ProjectTarget, Milestone, BudgetLine)
@@ -185,3 +187,67 @@ def test_acceptance_is_submitted_only_with_every_required_material(client_as):
     acceptance.refresh_from_db()
     assert acceptance.status == "submitted" and acceptance.project.status == "acceptance"
 
+
+# --------------------------------------------------------------------------- 4. numbers as people write them
+
+WARP_40_20 = [{"kind": "technical", "indicator": "翘曲度", "unit": "μm", "baseline": "40", "target": "20",
+               "description": ""},
+              {"kind": "quality", "indicator": "翘曲度合格率", "unit": "%", "baseline": "85.5", "target": "97",
+               "description": ""}]
+
+
+@pytest.mark.req("PRJ-06")
+def test_target_values_show_without_exponent_or_trailing_zeros(client_as):
+    project = running_project(targets=WARP_40_20)
+    client = client_as("icmember")
+    page = client.get(reverse("projects:change_add", args=[project.pk]), {"kind": "targets"})
+    text = _text(page)
+    assert "E+" not in text and "40.0000" not in text
+    assert "翘曲度: 40 → 20μm" in text and "翘曲度合格率: 85.5 → 97%" in text
+    rows = {f["indicator"].value(): (f["baseline"].value(), f["target"].value()) for f in page.context["targets"].forms}
+    assert rows["翘曲度"] == ("40", "20") and rows["翘曲度合格率"] == ("85.5", "97")
+    change = services.change_request_submit(
+        user=user("icmember"), project=project, kind="targets", reason="工艺窗口收窄",
+        after={"targets": [{**WARP_40_20[0], "target": "10"}, WARP_40_20[1]]})
+    assert {r["indicator"]: r["baseline"] for r in change.before["targets"]}["翘曲度"] == "40"
+    text = _text(client.get(change.get_absolute_url()))
+    assert "E+" not in text and "[技术指标] 翘曲度: 40 → 20μm" in text and "[技术指标] 翘曲度: 40 → 10μm" in text
+    detail = _text(client.get(project.get_absolute_url()))
+    assert ">40μm<" in detail.replace(" ", "") and "40.0000" not in detail and "E+" not in detail
+
+
+@pytest.mark.req("PRJ-06")
+def test_a_change_requested_before_values_were_written_plainly_is_still_approved():
+    project = running_project(targets=WARP_40_20)
+    change = services.change_request_submit(
+        user=user("icmember"), project=project, kind="targets", reason="工艺窗口收窄",
+        after={"targets": [{**WARP_40_20[0], "target": "10"}, WARP_40_20[1]]})
+    old = {"targets": [{**row, "baseline": {"40": "4E+1", "85.5": "85.5"}[row["baseline"]],
+                        "target": {"20": "2E+1", "97": "97"}[row["target"]]} for row in change.before["targets"]]}
+    type(change).objects.filter(pk=change.pk).update(before=old)  # as requests were stored before
+    change.refresh_from_db()
+    services.change_request_decide(user=user("icowner"), change=change, approve=True, note="同意")
+    assert project.targets.get(indicator="翘曲度").target == 10
+
+
+@pytest.mark.req("PRJ-02")
+def test_money_has_two_decimals_on_the_task_book_page_and_in_the_exports(client_as):
+    project = running_project(budget=BUDGET_75_5)
+    client = client_as("icmember")
+    page = client.get(project.get_absolute_url()).content.decode()
+    budget = page[page.index('id="budget-table"'):]
+    budget = budget[:budget.index("</table>")]
+    assert "45.50" in budget and "30.00" in budget and '<td class="text-end" id="budget-total">75.50</td>' in budget
+    word = docx_text(file_bytes(client.get(reverse("projects:project_export", args=[project.pk]))))
+    assert "45.50" in word and "30.00" in word and "75.50" in word and "75.5\n" not in word
+    response = client.get(reverse("projects:project_list"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(file_bytes(response))).active
+    header = [c.value for c in sheet[2]]
+    column = header.index("预算（万元）")
+    cell = next(row[column] for row in sheet.iter_rows(min_row=3) if row[1].value == project.name)
+    assert cell.value == 75.5 and cell.number_format == "#,##0.00"
+    # The task book form shows the stored values plainly too.
+    draft = create_project(targets=WARP_40_20, budget=BUDGET_75_5)
+    form = client.get(reverse("projects:project_edit", args=[draft.pk])).context
+    assert {f["indicator"].value(): f["baseline"].value() for f in form["targets"].forms}["翘曲度"] == "40"
+    assert [f["amount"].value() for f in form["budget"].forms[:2]] == ["45.50", "30.00"]
