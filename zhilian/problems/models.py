@@ -343,7 +343,8 @@ class ProblemAssessment(BaseModel):
         ordering = ["problem", "-created_at"]
 
     def __str__(self):
-        return f"{self.problem.code} {self.total}"
+        # The total as every page shows it ("IC-002 3.7", not "3.70"): the history names it so.
+        return f"{self.problem.code} {self.total_display}"
 
     @property
     def total_display(self) -> str:
