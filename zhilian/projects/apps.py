@@ -13,13 +13,15 @@ class ProjectsConfig(AppConfig):
         from zhilian.accounts.roles import Role, crud, grant
         from zhilian.core import attachments, audit, i18n, permissions, registry, search
 
-        from . import dashboard, demo, models, reminders
+        from . import dashboard, demo, models, reminders, selectors
 
         audit.register(models.Project)
         for child in (models.ProjectParticipant, models.ProjectTarget, models.Milestone, models.BudgetLine,
-                      models.Signoff, models.ProgressReport, models.MidtermCheck, models.ChangeRequest,
-                      models.Acceptance):
+                      models.Signoff, models.ProgressReport, models.MidtermCheck, models.Acceptance):
             audit.register(child, parent="project")
+        # A change request's values read as on its page (the task book's labels), not as JSON keys.
+        audit.register(models.ChangeRequest, parent="project", formatters={
+            "before": selectors.recorded_change_text, "after": selectors.recorded_change_text})
         # The system's warnings keep their title and description translatable: the history
         # shows them in the reader's language, as the project page does.
         audit.register(models.RiskWarning, parent="project", formatters={

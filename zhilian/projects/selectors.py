@@ -9,12 +9,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from zhilian.accounts.roles import Role
-from zhilian.core import attachments, calendar, masking
+from zhilian.core import attachments, audit, calendar, masking
 from zhilian.core.permissions import may
 
-from .choices import ACCEPTANCE_MATERIAL_WORDS, ACCEPTANCE_MATERIALS, ProjectStatus
+from .choices import ACCEPTANCE_MATERIAL_WORDS, ACCEPTANCE_MATERIALS, ChangeKind, ProjectStatus, TargetKind
 from .models import Milestone, Project, ProgressReport
 
 # Working days after a quarter ends within which its progress report is due (5.5.4 a).
@@ -118,6 +119,69 @@ def acceptance_materials(acceptance, user) -> list[dict]:
 def missing_materials(acceptance, user) -> list[str]:
     """Names of the required materials no attachment of the application is filed under yet."""
     return [str(row["name"]) for row in acceptance_materials(acceptance, user) if not row["files"]]
+
+
+def _change_kind(values: dict, kind: str | None) -> str | None:
+    """The kind of change a stored before / after holds (a record without the kind names it by its keys)."""
+    if kind in ChangeKind.values:
+        return kind
+    keys = set(values or {})
+    for candidate, marker in ((ChangeKind.TARGETS, "targets"), (ChangeKind.CONTENT, "content_and_route"),
+                              (ChangeKind.LEADER, "leader_name"), (ChangeKind.PERIOD, "start_date")):
+        if marker in keys:
+            return candidate
+    return None
+
+
+def _target_lines(rows) -> str:
+    lines = []
+    for row in rows or []:
+        if not isinstance(row, dict):
+            continue
+        kind = TargetKind(row["kind"]).label if row.get("kind") in TargetKind.values else ""
+        if row.get("target") not in (None, ""):
+            value = f"{number(row.get('baseline')) or '—'} → {number(row['target'])}{row.get('unit') or ''}"
+        else:
+            value = row.get("description") or ""
+        lines.append(f"[{kind}] {row.get('indicator', '')}: {value}")
+    return "\n".join(lines)
+
+
+def change_rows(kind: str | None, before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(label, before, after) rows of a change request in the reader's language, with the
+    labels the task book uses: the change request pages and the project history show these.
+    Pass the values as people may see them (``change_values_shown``)."""
+    before, after = before or {}, after or {}
+    kind = _change_kind(after or before, kind)
+    if kind == ChangeKind.TARGETS:
+        return [(gettext("Targets"), _target_lines(before.get("targets")), _target_lines(after.get("targets")))]
+    labels = {"content_and_route": gettext("Main content and technical route"),
+              "expected_outcomes": gettext("Expected outcomes"), "leader_name": gettext("Project leader"),
+              "leader_phone": gettext("Leader's phone"), "start_date": gettext("Start date"),
+              "end_date": gettext("End date")}
+    shown = after or before
+    rows = [(labels[k], before.get(k), after.get(k)) for k in labels if k in shown]
+    if kind == ChangeKind.PERIOD:
+        keys = [*(after.get("milestones") or {}), *(k for k in (before.get("milestones") or {})
+                                                    if k not in (after.get("milestones") or {}))]
+        ids = [int(k) for k in keys if str(k).isascii() and str(k).isdecimal()]
+        names = dict(Milestone._base_manager.filter(pk__in=ids).values_list("pk", "name"))
+        for key in keys:
+            name = names.get(int(key)) if str(key).isascii() and str(key).isdecimal() else None
+            rows.append((name or gettext("Milestone %(n)s") % {"n": key},
+                         (before.get("milestones") or {}).get(key), (after.get("milestones") or {}).get(key)))
+    return rows
+
+
+def recorded_change_text(values, *, object_id="", changes=None) -> str:
+    """A change request's recorded ``before`` or ``after`` in words, as the change request page
+    labels them: "主要研究内容与技术路线：…；预期成效：…" (the audit formatter of both fields)."""
+    if not isinstance(values, dict):
+        return audit.value_text(values)
+    kind = ((changes or {}).get("kind") or {}).get("after") or ((changes or {}).get("kind") or {}).get("before")
+    shown = change_values_shown(values)
+    rows = change_rows(kind, shown, shown)
+    return audit.joined(f"{label}: {value if value not in (None, '') else '—'}" for label, value, _after in rows)
 
 
 def is_project_team(user, project: Project) -> bool:

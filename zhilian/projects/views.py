@@ -417,8 +417,11 @@ class ChangeRequestView(ObjectActionView):
         return forms.TargetFormSet(data=data, prefix="targets", initial=initial)
 
     def get_context(self, obj, form):
+        before = selectors.change_values_shown(services.change_snapshot(obj, self.kind()))
+        # The current values with the labels the change request page and the history use.
         context = {"kind": self.kind(), "kinds": ChangeKind.choices,
-                   "before": selectors.change_values_shown(services.change_snapshot(obj, self.kind()))}
+                   "current": [(label, value) for label, value, _after in selectors.change_rows(self.kind(), before,
+                                                                                               before)]}
         if self.kind() == ChangeKind.TARGETS:
             context["targets"] = getattr(self, "_targets", None) or self.target_formset(obj)
         return context
@@ -454,28 +457,8 @@ class ChangeRequestDetailView(ObjectDetailView):
 
 def _change_rows(change):
     """(label, before, after) rows for showing a change request, personal numbers masked (SEC-07)."""
-    before, after = selectors.change_values_shown(change.before), selectors.change_values_shown(change.after)
-    if change.kind == ChangeKind.TARGETS:
-        def fmt(rows):
-            lines = []
-            for r in rows:
-                kind = TargetKind(r["kind"]).label if r.get("kind") in TargetKind.values else ""
-                value = (f"{selectors.number(r.get('baseline')) or '—'} → {selectors.number(r['target'])}"
-                         f"{r.get('unit') or ''}" if r.get("target") not in (None, "") else r.get("description", ""))
-                lines.append(f"[{kind}] {r['indicator']}: {value}")
-            return "\n".join(lines)
-
-        return [(_("Targets"), fmt(before.get("targets", [])), fmt(after.get("targets", [])))]
-    labels = {"content_and_route": _("Main content and technical route"), "expected_outcomes": _("Expected outcomes"),
-              "leader_name": _("Project leader"), "leader_phone": _("Leader's phone"), "start_date": _("Start date"),
-              "end_date": _("End date")}
-    rows = [(labels[k], before.get(k), after.get(k)) for k in labels if k in after]
-    if change.kind == ChangeKind.PERIOD:
-        names = dict(Milestone.objects.filter(pk__in=[int(k) for k in after.get("milestones", {})])
-                     .values_list("pk", "name"))
-        for key, due in after.get("milestones", {}).items():
-            rows.append((names.get(int(key), key), before.get("milestones", {}).get(key), due))
-    return rows
+    return selectors.change_rows(change.kind, selectors.change_values_shown(change.before),
+                                 selectors.change_values_shown(change.after))
 
 
 class ChangeDecideView(ObjectActionView):

@@ -251,3 +251,35 @@ def test_money_has_two_decimals_on_the_task_book_page_and_in_the_exports(client_
     form = client.get(reverse("projects:project_edit", args=[draft.pk])).context
     assert {f["indicator"].value(): f["baseline"].value() for f in form["targets"].forms}["翘曲度"] == "40"
     assert [f["amount"].value() for f in form["budget"].forms[:2]] == ["45.50", "30.00"]
+
+
+# --------------------------------------------------------------------------- 5. change requests in the history
+
+
+@pytest.mark.req("PRJ-06")
+def test_the_history_words_change_requests_as_their_pages_do(client_as):
+    project = running_project(targets=WARP_40_20)
+    icmember = user("icmember")
+    services.change_request_submit(user=icmember, project=project, kind="targets", reason="工艺窗口收窄",
+                                   after={"targets": [{**WARP_40_20[0], "target": "10"}, WARP_40_20[1]]})
+    services.change_request_submit(user=icmember, project=project, kind="content", reason="路线调整",
+                                   after={"content_and_route": "改用双面抛光。", "expected_outcomes": "合格率 97%。"})
+    services.change_request_submit(user=icmember, project=project, kind="leader", reason="人员调整",
+                                   after={"leader_name": "周建国", "leader_phone": "13906061234"})
+    milestone = project.milestones.order_by("due_date").first()
+    services.change_request_submit(user=icmember, project=project, kind="period", reason="设备延期",
+                                   after={"start_date": project.start_date, "end_date": D(2027, 12, 31),
+                                          "milestones": {str(milestone.pk): D(2027, 4, 30)}})
+    history = reverse("core:history", args=["projects.project", project.pk])
+    text = _text(client_as("icmember").get(history))
+    for internal in ("content_and_route", "expected_outcomes", "leader_phone", "start_date", "end_date",
+                     "indicator", "baseline", "kind:", "application", "milestones:", "13906061234"):
+        assert internal not in text, internal
+    for shown in ("[技术指标] 翘曲度: 40 → 10μm", "[质量指标] 翘曲度合格率: 85.5 → 97%", "主要研究内容与技术路线: 改用双面抛光。",
+                  "预期成效: 合格率 97%。", "项目负责人: 周建国", "结束日期: 2027-12-31",
+                  f"{milestone.name}: 2027-04-30", f"{milestone.name}: {milestone.due_date:%Y-%m-%d}"):
+        assert shown in text, shown
+    english = _text(_english(client_as("icmember")).get(history))
+    assert "Main content and technical route: 改用双面抛光。" in english and "[Technical indicator] 翘曲度" in english
+    assert "content_and_route" not in english
+
