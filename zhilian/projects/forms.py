@@ -56,7 +56,21 @@ def participant_choices(user):
     return Organization.objects.restrict(user, "view").filter(pk__in=members)
 
 
-class ParticipantRowForm(forms.Form):
+class RowForm(forms.Form):
+    """A row of a task-book table; ``cells`` renders each field marked when it is in error
+    (is-invalid, described by its invalid-feedback), as the consortium's member rows are."""
+
+    def cells(self):
+        for field in self.visible_fields():
+            if field.errors:
+                css = f"{field.field.widget.attrs.get('class', '')} is-invalid".strip()
+                yield field, field.as_widget(attrs={"class": css, "aria-invalid": "true",
+                                                    "aria-describedby": f"{field.auto_id}-error"})
+            else:
+                yield field, field.as_widget()
+
+
+class ParticipantRowForm(RowForm):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), required=False, label=_("Unit"),
                                           widget=forms.Select(attrs=SMALL_SELECT))
     person_in_charge = forms.CharField(label=_("Person in charge"), max_length=50, required=False,
@@ -70,7 +84,7 @@ class ParticipantRowForm(forms.Form):
             self.fields["organization"].queryset = participant_choices(user)
 
 
-class TargetRowForm(forms.Form):
+class TargetRowForm(RowForm):
     kind = forms.ChoiceField(label=pgettext_lazy("classification", "Kind"), choices=TargetKind.choices, required=False,
                              widget=forms.Select(attrs=SMALL_SELECT))
     indicator = forms.CharField(label=_("Indicator"), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL))
@@ -83,7 +97,7 @@ class TargetRowForm(forms.Form):
                                   widget=forms.TextInput(attrs=SMALL))
 
 
-class MilestoneRowForm(forms.Form):
+class MilestoneRowForm(RowForm):
     name = forms.CharField(label=_("Milestone"), max_length=200, required=False, widget=forms.TextInput(attrs=SMALL))
     due_date = forms.DateField(label=_("Due date"), required=False,
                                widget=forms.DateInput(attrs={**SMALL, **DATE}, format=ISO))
@@ -91,7 +105,7 @@ class MilestoneRowForm(forms.Form):
                                   widget=forms.TextInput(attrs=SMALL))
 
 
-class BudgetRowForm(forms.Form):
+class BudgetRowForm(RowForm):
     category = forms.ChoiceField(label=pgettext_lazy("budget", "Category"), choices=BudgetCategory.choices, required=False,
                                  widget=forms.Select(attrs=SMALL_SELECT))
     source = forms.ChoiceField(label=_("Source of funds"), choices=FundingSource.choices, required=False,

@@ -110,75 +110,153 @@ def _check_problems(user, consortium, problems, errors):
     return problems
 
 
-def _clean_rows(project, participants, targets, milestones, budget, errors):
+# The task book's tables, their fields in the form's column order, and the fields whose
+# content makes a row count (a row of only the preset selects is a blank row).
+ROW_TABLES = {
+    "participants": (("organization", "person_in_charge", "phone", "tasks"),
+                     ("organization", "person_in_charge", "phone", "tasks")),
+    "targets": (("kind", "indicator", "unit", "baseline", "target", "description"),
+                ("indicator", "unit", "baseline", "target", "description")),
+    "milestones": (("name", "due_date", "deliverable"), ("name", "due_date", "deliverable")),
+    "budget": (("category", "source", "description", "amount"), ("description", "amount")),
+}
+
+
+class _RowErrors:
+    """Errors of the task book's tables by row number (the form's: blank rows count) and field;
+    ``lines`` gives each faulty row as one line ("Milestone 2: …"), the API's shape."""
+
+    def __init__(self):
+        self.rows: dict[str, dict[int, dict[str, list[str]]]] = {table: {} for table in ROW_TABLES}
+
+    def add(self, table, index, field, message):
+        self.rows[table].setdefault(index, {}).setdefault(field, []).append(str(message))
+
+    def has(self, table, index):
+        return index in self.rows[table]
+
+    def lines(self, table) -> list[str]:
+        fields = ROW_TABLES[table][0]
+        lines = []
+        for index, by_field in sorted(self.rows[table].items()):
+            messages = [m for f in fields for m in by_field.get(f, [])]
+            messages += [m for f, ms in by_field.items() if f not in fields for m in ms]
+            lines.append(_row_label(table, index) + "：" + "；".join(messages))
+        return lines
+
+
+def _row_label(table, index):
+    return {"participants": _("Unit row %(n)d"), "targets": _("Target %(n)d"), "milestones": _("Milestone %(n)d"),
+            "budget": _("Budget line %(n)d")}[table] % {"n": index}
+
+
+def _filled(table, row) -> bool:
+    return any(row.get(f) not in (None, "") and str(row.get(f)).strip() for f in ROW_TABLES[table][1])
+
+
+def _row_decimal(value, table, index, field, rows: _RowErrors):
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        rows.add(table, index, field, _("“%(v)s” is not a number.") % {"v": value})
+        return None
+    return number
+
+
+def _clean_rows(project, participants, targets, milestones, budget, errors, rows: _RowErrors | None = None):
+    """Check the four tables; each row's faults go to ``rows`` by row number and field (rows
+    are numbered by their place in each list, blank rows included, so the numbers are the
+    form's) and, one line per row, to ``errors`` under the table's name. A row that is not
+    blank but lacks its key column (a milestone's name, a target's indicator, a unit, an
+    amount) is a fault, never dropped in silence."""
+    rows = _RowErrors() if rows is None else rows
     lead = project.lead_unit
-    consortium = project.consortium
-    units, seen = [], set()
+    consortium = project.consortium if project.consortium_id else None
+    units, seen = [], {}
     for index, row in enumerate(participants, start=1):
+        if not _filled("participants", row):
+            continue
         org = row.get("organization")
         if org is None:
-            continue
-        if org.pk in seen:
-            errors.add("participants", _("Row %(n)d: %(org)s is listed twice.") % {"n": index, "org": org})
-            continue
-        seen.add(org.pk)
-        if consortium is not None and not is_active_member(consortium, org.pk):
-            errors.add("participants", _("Row %(n)d: %(org)s is not a current member of the consortium; it joins "
-                                         "the consortium first.") % {"n": index, "org": org})
-        if not (row.get("person_in_charge") or "").strip() or not (row.get("tasks") or "").strip():
-            errors.add("participants", _("Row %(n)d: give the person in charge and the main tasks.") % {"n": index})
+            rows.add("participants", index, "organization", _("Choose the unit."))
+        elif org.pk in seen:
+            rows.add("participants", index, "organization",
+                     _("%(org)s is already listed in row %(m)d.") % {"org": org, "m": seen[org.pk]})
+        else:
+            seen[org.pk] = index
+            if consortium is not None and not is_active_member(consortium, org.pk):
+                rows.add("participants", index, "organization",
+                         _("%(org)s is not a current member of the consortium; it joins the consortium first.")
+                         % {"org": org})
+        if not (row.get("person_in_charge") or "").strip():
+            rows.add("participants", index, "person_in_charge", _("Give the person in charge."))
+        if not (row.get("tasks") or "").strip():
+            rows.add("participants", index, "tasks", _("Give the unit's main tasks."))
         phone = (row.get("phone") or "").strip()
         if phone:
             try:
                 validate_person_phone(phone)
             except ValidationError as exc:
-                errors.add("participants", _("Row %(n)d: %(e)s") % {"n": index, "e": " ".join(exc.messages)})
-        units.append(row)
+                for message in exc.messages:
+                    rows.add("participants", index, "phone", message)
+        if org is not None and not rows.has("participants", index):
+            units.append(row)
     if lead is not None and lead.pk not in seen:
         errors.add("participants", _("List your own unit, the lead unit, with its tasks in the organization table."))
     clean_targets = []
     for index, row in enumerate(targets, start=1):
-        if not (row.get("indicator") or "").strip():
+        if not _filled("targets", row):
             continue
-        label = _("Target %(n)d") % {"n": index}
-        baseline = _decimal(row.get("baseline"), "targets", errors, label)
-        target = _decimal(row.get("target"), "targets", errors, label)
+        if not (row.get("indicator") or "").strip():
+            rows.add("targets", index, "indicator", _("Name the indicator."))
+        baseline = _row_decimal(row.get("baseline"), "targets", index, "baseline", rows)
+        target = _row_decimal(row.get("target"), "targets", index, "target", rows)
         if row.get("kind") not in TargetKind.values:
-            errors.add("targets", _("%(label)s: choose technical, quality or industrial application.") % {"label": label})
-        if target is None and not (row.get("description") or "").strip():
-            errors.add("targets", _("%(label)s: give a target value or describe the target.") % {"label": label})
+            rows.add("targets", index, "kind", _("Choose technical, quality or industrial application."))
+        if target is None and row.get("target") in (None, "") and not (row.get("description") or "").strip():
+            rows.add("targets", index, "target", _("Give a target value or describe the target."))
         clean_targets.append({**row, "baseline": baseline, "target": target})
     clean_milestones = []
+    period = project.start_date and project.end_date and project.start_date <= project.end_date
     for index, row in enumerate(milestones, start=1):
-        if not (row.get("name") or "").strip():
+        if not _filled("milestones", row):
             continue
+        if not (row.get("name") or "").strip():
+            rows.add("milestones", index, "name", _("Name the milestone."))
         due = row.get("due_date")
         if due is None:
-            errors.add("milestones", _("Milestone %(n)d: give its due date.") % {"n": index})
-        elif project.start_date and project.end_date and not project.start_date <= due <= project.end_date:
-            errors.add("milestones", _("Milestone %(n)d: %(d)s is outside the project period.") % {"n": index, "d": due})
+            rows.add("milestones", index, "due_date", _("Give its due date."))
+        elif period and not project.start_date <= due <= project.end_date:
+            rows.add("milestones", index, "due_date", _("%(d)s is outside the project period (%(s)s to %(e)s).") % {
+                "d": due, "s": project.start_date, "e": project.end_date})
         clean_milestones.append(row)
     clean_budget = []
     for index, row in enumerate(budget, start=1):
-        if row.get("amount") in (None, ""):
+        if not _filled("budget", row):
             continue
-        amount = _decimal(row.get("amount"), "budget", errors, _("Budget line %(n)d") % {"n": index})
-        if amount is not None and amount <= 0:
-            errors.add("budget", _("Budget line %(n)d: the amount is positive.") % {"n": index})
+        amount = _row_decimal(row.get("amount"), "budget", index, "amount", rows)
+        if row.get("amount") in (None, ""):
+            rows.add("budget", index, "amount", _("Give the amount."))
+        elif amount is not None and amount <= 0:
+            rows.add("budget", index, "amount", _("The amount is positive."))
+        elif amount is not None and amount.as_tuple().exponent < -2:
+            rows.add("budget", index, "amount", _("Give the amount with at most two decimals."))
         clean_budget.append({**row, "amount": amount})
+    for table in ROW_TABLES:
+        for line in rows.lines(table):
+            errors.add(table, line)
     return units, clean_targets, clean_milestones, clean_budget
 
 
-@transaction.atomic
-def project_save_task_book(*, user, project: Project | None, data: dict, problems, participants: list[dict],
-                           targets: list[dict], milestones: list[dict], budget: list[dict]) -> Project:
-    """Create or revise a draft project with its Appendix F task book (PRJ-01, PRJ-02, PRJ-03).
-
-    The lead unit is the author's own unit, which must currently belong to the (approved)
-    consortium; the project's chain is the chain of its source problems. Revising a task
-    book withdraws the signatures already given: every party signs the final text.
-    """
+def _check_task_book(*, user, project, data, problems, participants, targets, milestones, budget):
+    """Everything project_save_task_book checks, without saving: (project with ``data`` set,
+    problems, cleaned rows, errors by field, errors of the tables' rows by row and field)."""
     errors = _Errors()
+    rows = _RowErrors()
     if project is None:
         if not may(user, "add", Project):
             raise PermissionDenied(_("You may not create breakthrough projects."))
@@ -206,8 +284,45 @@ def project_save_task_book(*, user, project: Project | None, data: dict, problem
         for field, messages in exc.message_dict.items():
             for message in messages:
                 errors.add(field, message)
-    units, clean_targets, clean_milestones, clean_budget = _clean_rows(
-        project, participants, targets, milestones, budget, errors)
+    cleaned = _clean_rows(project, participants, targets, milestones, budget, errors, rows)
+    return project, problems, cleaned, errors, rows
+
+
+def task_book_errors(*, user, project: Project | None, data: dict, problems, participants: list[dict],
+                     targets: list[dict], milestones: list[dict], budget: list[dict]) -> tuple[dict, dict]:
+    """Every fault of a task book at once, saving nothing: for a page whose header the form
+    refused before the service ran, or to place a refused save's faults at their fields.
+
+    Returns (messages by field, as ``ValidationError.message_dict``, where a table's name holds
+    the table's own messages; rows by table: row number → field → messages). ``data`` may
+    lack fields the form refused; rows are numbered by their place in each list, blank rows
+    included.
+    """
+    if project is not None:
+        project = Project.objects.get(pk=project.pk)  # the caller's instance stays as it is
+    _project, _problems, _cleaned, errors, rows = _check_task_book(
+        user=user, project=project, data=data, problems=problems, participants=participants, targets=targets,
+        milestones=milestones, budget=budget)
+    for table in ROW_TABLES:  # the tables' own messages; their rows' are in ``rows``
+        lines = set(rows.lines(table))
+        errors[table] = [m for m in errors.get(table, []) if m not in lines]
+        if not errors[table]:
+            del errors[table]
+    return dict(errors), rows.rows
+
+
+@transaction.atomic
+def project_save_task_book(*, user, project: Project | None, data: dict, problems, participants: list[dict],
+                           targets: list[dict], milestones: list[dict], budget: list[dict]) -> Project:
+    """Create or revise a draft project with its Appendix F task book (PRJ-01, PRJ-02, PRJ-03).
+
+    The lead unit is the author's own unit, which must currently belong to the (approved)
+    consortium; the project's chain is the chain of its source problems. Revising a task
+    book withdraws the signatures already given: every party signs the final text.
+    """
+    project, problems, (units, clean_targets, clean_milestones, clean_budget), errors, _rows = _check_task_book(
+        user=user, project=project, data=data, problems=problems, participants=participants, targets=targets,
+        milestones=milestones, budget=budget)
     errors.raise_if_any()
     if not project.code:
         project.code = _next_code((project.start_date or _today()).year)

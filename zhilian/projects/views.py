@@ -8,13 +8,14 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from zhilian.consortia import wordforms
-from zhilian.consortia.actions import ObjectActionView, apply_service_errors
+from zhilian.consortia.actions import ObjectActionView
 from zhilian.core import audit
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
 from zhilian.core.models import AuditAction
@@ -169,9 +170,9 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
             obj.budget_lines.all() if obj else [], ["category", "source", "description", "amount"]))
         return form, {"participants": participants, "targets": targets, "milestones": milestones, "budget": budget}
 
-    def render_page(self, request, obj, form, sets, errors=None):
+    def render_page(self, request, obj, form, sets, table_errors=None):
         return render(request, self.template_name, {
-            "object": obj, "form": form, "opts": Project._meta, **sets, "row_errors": errors or {},
+            "object": obj, "form": form, "opts": Project._meta, **sets, "row_errors": table_errors or {},
             "title": (_("Edit task book of %(p)s") % {"p": obj}) if obj else _("New breakthrough project"),
             "cancel_url": obj.get_absolute_url() if obj else reverse("projects:project_list"),
             "no_problems": not form.fields["problems"].queryset.exists(),
@@ -190,24 +191,43 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
     def post(self, request, pk=None):
         obj = self.get_object(pk)
         form, sets = self.forms_for(request, obj, data=request.POST)
-        row_errors = {}
-        if form.is_valid() and all(s.is_valid() for s in sets.values()):
+        header_valid = form.is_valid()
+        sets_valid = all([s.is_valid() for s in sets.values()])  # every set checked, not up to the first refused
+        # Every row, blank ones included, so that the service's row numbers are the form's; a row
+        # the form refused goes to the service as blank (the form shows its own errors).
+        rows = {key: [dict(f.cleaned_data) if f.is_valid() else {} for f in s.forms] for key, s in sets.items()}
+        args = {"user": request.user, "problems": form.cleaned_data.get("problems") or [],
+                "participants": rows["participants"], "targets": rows["targets"], "milestones": rows["milestones"],
+                "budget": rows["budget"]}
+        if header_valid and sets_valid:
             data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS}
             try:
-                project = services.project_save_task_book(
-                    user=request.user, project=obj, data=data, problems=form.cleaned_data["problems"],
-                    participants=_rows(sets["participants"]), targets=_rows(sets["targets"]),
-                    milestones=_rows(sets["milestones"]), budget=_rows(sets["budget"]))
-            except ValidationError as exc:
-                for key in ("participants", "targets", "milestones", "budget"):
-                    if hasattr(exc, "error_dict") and key in exc.error_dict:
-                        row_errors[key] = [m for e in exc.error_dict.pop(key) for m in e.messages]
-                if not hasattr(exc, "error_dict") or exc.error_dict:
-                    apply_service_errors(form, exc)
+                project = services.project_save_task_book(project=obj, data=data, **args)
+            except ValidationError:
+                pass  # placed at the fields below
             else:
                 messages.success(request, _("Saved %(name)s.") % {"name": project})
                 return HttpResponseRedirect(project.get_absolute_url())
-        return self.render_page(request, obj, form, sets, row_errors)
+        # Every fault at once, each at its field: the header's, the tables' and their rows'.
+        data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS if f in form.cleaned_data}
+        errors, row_errors = services.task_book_errors(project=obj, data=data, **args)
+        table_errors = {}
+        for key, formset in sets.items():
+            for index, by_field in row_errors.get(key, {}).items():
+                row_form = formset.forms[index - 1]
+                for field, messages_ in by_field.items():
+                    for message in messages_:
+                        row_form.add_error(field if field in row_form.fields else None, capfirst(message))
+            table_errors[key] = {
+                "messages": [*formset.non_form_errors(), *errors.pop(key, [])],
+                "rows": [i for i, f in enumerate(formset.forms, start=1) if f.errors]}
+        for field, messages_ in errors.items():
+            if field in form.fields:
+                if field not in form.errors:
+                    form.add_error(field, messages_)
+            else:
+                form.add_error(None, messages_)
+        return self.render_page(request, obj, form, sets, table_errors)
 
 
 class ProjectDeleteView(ObjectDeleteView):

@@ -19,8 +19,8 @@ from zhilian.projects.api.serializers import RiskWarningSerializer
 from zhilian.projects.models import BudgetLine, Milestone, Project, ProjectParticipant, ProjectTarget
 
 from .helpers import (
-    MINGUI, D, attach_material, complete_milestones, counts, create_project, docx_text, file_bytes, new_problem, org,
-    page_data, running_project, user,
+    HAIXI, MINGUI, D, attach_material, complete_milestones, counts, create_project, docx_text, file_bytes, formset,
+    new_problem, org, page_data, running_project, user,
 )
 
 TASK_BOOK_MODELS = (Project, ProjectParticipant, ProjectTarget, Milestone, BudgetLine)
@@ -283,3 +283,61 @@ def test_the_history_words_change_requests_as_their_pages_do(client_as):
     assert "Main content and technical route: 改用双面抛光。" in english and "[Technical indicator] 翘曲度" in english
     assert "content_and_route" not in english
 
+
+# --------------------------------------------------------------------------- 7. every task-book error at its field
+
+def _invalid_inputs(html):
+    names = set()
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+        if re.search(r'class="[^"]*\bis-invalid\b', tag):
+            names.add(re.search(r'name="([^"]+)"', tag).group(1))
+    return names
+
+
+@pytest.mark.req("PLT-12")
+def test_every_task_book_error_shows_at_once_at_its_rows_field(client_as):
+    problem = new_problem()
+    before = counts(*TASK_BOOK_MODELS)
+    rows = {
+        **formset("units", [{"organization": org(MINGUI).pk, "person_in_charge": "林志远", "phone": "13906060002",
+                             "tasks": "工艺试验"},
+                            {"organization": org(HAIXI).pk, "person_in_charge": "王工", "phone": "", "tasks": ""}]),
+        **formset("milestones", [{"name": "", "due_date": "", "deliverable": ""},
+                                 {"name": "中试验证", "due_date": "2028-03-31", "deliverable": "报告"}]),
+        **formset("budget", [{"category": "testing", "source": "self", "description": "测试", "amount": "-5"}]),
+    }
+    # A header the form refuses (the leader's phone) and faults in three tables: all at once.
+    response = client_as("icmember").post(reverse("projects:project_add"),
+                                          page_data([problem], leader_phone="12345", **rows))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _invalid_inputs(html) == {"leader_phone", "units-1-tasks", "milestones-1-due_date", "budget-0-amount"}
+    for field in ("units-1-tasks", "milestones-1-due_date", "budget-0-amount"):
+        assert f'id="id_{field}-error"' in html
+    assert "2028-03-31 不在项目周期（2026-10-01 至 2027-09-30）内" in html and "金额须大于零" in html
+    milestones = html[html.index('id="rows-milestones"'):]
+    assert "第 2 行有误" in milestones[:milestones.index("</table>")]  # numbered as on the form: a blank row 1
+    assert counts(*TASK_BOOK_MODELS) == before
+
+    # The header right: the service refuses the rows, and again each fault is at its field.
+    response = client_as("icmember").post(reverse("projects:project_add"), page_data([problem], **rows))
+    assert response.status_code == 200
+    assert _invalid_inputs(response.content.decode()) == {"units-1-tasks", "milestones-1-due_date", "budget-0-amount"}
+    assert counts(*TASK_BOOK_MODELS) == before
+
+    # The API keeps one line per row, named as on the form.
+    with pytest.raises(ValidationError) as exc:
+        create_project(milestones=[{"name": "", "due_date": None, "deliverable": ""},
+                                   {"name": "中试验证", "due_date": D(2028, 3, 31), "deliverable": ""}],
+                       budget=[{"category": "testing", "source": "self", "description": "测试", "amount": Decimal("-5")}])
+    assert exc.value.message_dict["milestones"] == ["里程碑 2：2028-03-31 不在项目周期（2026-10-01 至 2027-09-30）内。"]
+    assert exc.value.message_dict["budget"] == ["预算 1：金额须大于零。"]
+
+
+@pytest.mark.req("PLT-12")
+def test_a_row_with_content_but_no_key_column_is_refused_not_dropped(client_as):
+    before = counts(*TASK_BOOK_MODELS)
+    with pytest.raises(ValidationError) as exc:
+        create_project(milestones=[{"name": "", "due_date": D(2027, 3, 31), "deliverable": "报告"}])
+    assert "请填写里程碑名称" in exc.value.message_dict["milestones"][0]
+    assert counts(*TASK_BOOK_MODELS) == before
