@@ -341,3 +341,23 @@ def test_a_row_with_content_but_no_key_column_is_refused_not_dropped(client_as):
         create_project(milestones=[{"name": "", "due_date": D(2027, 3, 31), "deliverable": "报告"}])
     assert "请填写里程碑名称" in exc.value.message_dict["milestones"][0]
     assert counts(*TASK_BOOK_MODELS) == before
+
+
+# --------------------------------------------------------------------------- 6. the acceptance form's target cells
+
+
+@pytest.mark.req("PRJ-08")
+def test_the_acceptance_form_shows_each_targets_baseline_and_target_value(client_as):
+    project = running_project(targets=[
+        *WARP_40_20,
+        {"kind": "application", "indicator": "示范应用企业", "unit": "家", "baseline": None, "target": "3",
+         "description": "形成示范生产线 1 条"},
+        {"kind": "application", "indicator": "团体标准", "unit": "", "baseline": None, "target": None,
+         "description": "制定团体标准 1 项"}])
+    complete_milestones(project)
+    html = client_as("icmember").get(reverse("projects:acceptance_add", args=[project.pk])).content.decode()
+    cells = {name: re.sub(r"\s+", " ", cell).strip() for name, cell in re.findall(
+        r'<tr data-target-row="([^"]+)">.*?<td data-baseline-target>(.*?)</td>', html, re.S)}
+    assert cells == {"翘曲度": "40 → 20μm", "翘曲度合格率": "85.5 → 97%", "示范应用企业": "— → 3家",
+                     "团体标准": "制定团体标准 1 项"}
+    assert "形成示范生产线 1 条" in html  # the note stays, beside the indicator
