@@ -273,9 +273,11 @@ def test_project_from_problem_to_acceptance(login, site, shot):
         row.locator("input[type=date]").fill(iso(done_on))
     shot("project-03-quarterly-update")
     page.click("#confirm")
-    page.wait_for_url(re.compile(re.escape(project_url) + r"(#progress)?$"))
+    page.wait_for_url(re.compile(re.escape(project_url) + r"#progress$"))
     assert page.inner_text("#milestone-progress").strip() == "100%"
-    page.click("#tab-progress-btn")
+    # The page opens the tab the address names (#progress), not the task book.
+    page.locator("#tab-progress.active.show").wait_for()  # no wait_for_function: the CSP forbids eval
+    assert page.locator("#tab-progress").is_visible() and not page.locator("#tab-book").is_visible()
     report = page.locator("#tab-progress [data-report]")
     assert report.count() == 1 and "13.6 ppma" in report.inner_text()
 
@@ -410,3 +412,28 @@ def test_members_only_achievement_is_seen_by_a_member_and_refused_to_outsiders(l
         assert denied_text == _not_found_text(page)
         export = page.request.get(detail_url + "table-g1.docx")
         assert export.status == 404
+
+
+# --------------------------------------------------------------------------- PRJ-07, PLT-11
+
+
+@pytest.mark.req("PRJ-07")
+def test_a_saved_risk_returns_to_the_risks_tab(login, site, shot):
+    from zhilian.projects.models import Project
+
+    project = Project.objects.get(name="12 英寸硅片表面金属杂质 VPD-ICP-MS 检测方法研究")  # running, 海西计量 leads
+    page = login("icmetrology")
+    page.goto(f"{site}/projects/{project.pk}/risks/add/")
+    page.select_option("#action-form select[name=kind]", "technical")
+    page.fill("#action-form input[name=title]", "探针老化导致比对数据漂移")
+    page.fill("#action-form textarea[name=description]", "探针寿命不足，需更换。")
+    page.click("#confirm")
+    page.wait_for_url(re.compile(rf"/projects/{project.pk}/#risks$"))
+    page.locator("#tab-risks.active.show").wait_for()  # no wait_for_function: the CSP forbids eval
+    assert page.locator("#tab-risks").is_visible() and not page.locator("#tab-book").is_visible()
+    assert "探针老化导致比对数据漂移" in page.inner_text("#tab-risks")
+    shot("project-07-risk-tab-opened")
+    page.goto(f"{site}/projects/{project.pk}/#midterm")
+    page.locator("#tab-midterm.active.show").wait_for()  # no wait_for_function: the CSP forbids eval
+    assert not page.locator("#tab-book").is_visible()
+
