@@ -437,3 +437,17 @@ def test_a_saved_risk_returns_to_the_risks_tab(login, site, shot):
     page.locator("#tab-midterm.active.show").wait_for()  # no wait_for_function: the CSP forbids eval
     assert not page.locator("#tab-book").is_visible()
 
+
+@pytest.mark.req("PLT-11")
+def test_the_project_list_reads_on_a_phone(login, site, shot):
+    page = login("mgmt")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/projects/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself does not widen
+    row = page.locator("#project-table tbody tr").first
+    widths = row.locator("td").evaluate_all(
+        "els => els.filter(e => getComputedStyle(e).display !== 'none').map(e => e.offsetWidth)")
+    assert len(widths) == 4 and min(widths) >= 60  # number, name, status, open risks: none squeezed
+    name = row.locator("td").nth(1)
+    assert name.evaluate("e => e.offsetWidth") >= 150  # a name reads as words, not a character per line
+    shot("project-08-list-390")

@@ -8,14 +8,29 @@ from zhilian.consortia.templatetags.workflow import TONES
 from .models import Project, RiskWarning
 
 
+def _cells(css="", style=""):
+    """The same class / style on a column's header and cells."""
+    attrs = {k: v for k, v in (("class", css), ("style", style)) if v}
+    return {"th": attrs, "td": attrs}
+
+
+# On a phone the low-priority columns are left out and the others keep a width to read in
+# (Chinese text breaks after any character: squeezed, a name wraps one character per line);
+# what is still too wide scrolls within the list's table-responsive container.
+NOWRAP = _cells("text-nowrap")
+TEXT = "min-width: 11rem"
+
+
 class ProjectTable(tables.Table):
-    code = tables.Column(linkify=True, verbose_name=_("Project number"))
-    name = tables.Column(linkify=True, verbose_name=_("Project name"))
-    lead_unit = tables.Column(accessor="lead_unit__name", verbose_name=_("Lead unit"))
-    direction = tables.Column(verbose_name=_("Direction"))
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Ends on"))
-    status = tables.Column(verbose_name=_("Status"))
-    open_risks = tables.Column(verbose_name=_("Open risks"), orderable=True)
+    code = tables.Column(linkify=True, verbose_name=_("Project number"), attrs=NOWRAP)
+    name = tables.Column(linkify=True, verbose_name=_("Project name"), attrs=_cells(style=TEXT))
+    lead_unit = tables.Column(accessor="lead_unit__name", verbose_name=_("Lead unit"),
+                              attrs=_cells("d-none d-md-table-cell", TEXT))
+    direction = tables.Column(verbose_name=_("Direction"), attrs=_cells("d-none d-lg-table-cell"))
+    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Ends on"),
+                                 attrs=_cells("d-none d-sm-table-cell text-nowrap"))
+    status = tables.Column(verbose_name=_("Status"), attrs=NOWRAP)
+    open_risks = tables.Column(verbose_name=_("Open risks"), orderable=True, attrs=NOWRAP)
 
     class Meta:
         model = Project
@@ -38,13 +53,16 @@ class ProjectTable(tables.Table):
 
 
 class RiskTable(tables.Table):
-    title = tables.Column(verbose_name=_("Risk"), linkify=lambda record: record.get_absolute_url())
-    project = tables.Column(linkify=True, verbose_name=_("Project"))
-    kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
-    source = tables.Column(verbose_name=_("Source"))
-    level = tables.Column(verbose_name=pgettext_lazy("risk level", "Level"))
-    status = tables.Column(verbose_name=_("Status"))
-    created_at = tables.DateTimeColumn(format="Y-m-d", verbose_name=_("Raised on"))
+    title = tables.Column(verbose_name=_("Risk"), linkify=lambda record: record.get_absolute_url(),
+                          attrs=_cells(style=TEXT))
+    project = tables.Column(linkify=True, verbose_name=_("Project"), attrs=_cells("d-none d-md-table-cell", TEXT))
+    kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"),
+                         attrs=_cells("d-none d-lg-table-cell text-nowrap"))
+    source = tables.Column(verbose_name=_("Source"), attrs=_cells("d-none d-lg-table-cell text-nowrap"))
+    level = tables.Column(verbose_name=pgettext_lazy("risk level", "Level"), attrs=NOWRAP)
+    status = tables.Column(verbose_name=_("Status"), attrs=NOWRAP)
+    created_at = tables.DateTimeColumn(format="Y-m-d", verbose_name=_("Raised on"),
+                                       attrs=_cells("d-none d-sm-table-cell text-nowrap"))
 
     class Meta:
         model = RiskWarning
