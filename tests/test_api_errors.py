@@ -66,3 +66,28 @@ def test_the_working_group_check_is_documented_as_the_list_it_returns(api_as):
         "/api/v1/experts/working-group-check/"]["post"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
     assert not any(p["name"] in ("page", "page_size") for p in operation.get("parameters", []))
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PLT-09")
+def test_a_refused_delete_names_only_the_blocking_records_the_caller_may_see(persona):
+    from django.db.models import ProtectedError
+    from rest_framework.test import APIRequestFactory
+
+    from zhilian.core.api.exceptions import exception_handler
+    from zhilian.directory.models import Organization
+
+    member = persona("member")
+    institution = Organization.objects.filter(kind="institution").first()
+    confidential = (Organization.objects.filter(kind="enterprise").exclude(pk=member.organization_id)
+                    .exclude(pk__in=Organization.objects.restrict(member).values("pk")).first())
+    assert confidential is not None
+    request = APIRequestFactory().delete("/api/v1/anything/")
+    request.user = member
+    response = exception_handler(ProtectedError("kept", {institution, confidential}), {"request": request})
+    assert response.status_code == 409 and response.data["code"] == "protected"
+    assert response.data["blocking"] == [str(institution)]
+    assert confidential.name not in str(response.data)
+    assert "无权查看" in str(response.data["detail"])
+    response = exception_handler(ProtectedError("kept", {institution}), {"request": request})
+    assert response.data["blocking"] == [str(institution)] and "无权查看" not in str(response.data["detail"])

@@ -153,6 +153,27 @@ def allowed(user, action: str, obj) -> bool:
     return memo[key]
 
 
+def visible_objects(user, objects) -> tuple[list, int]:
+    """Split ``objects`` (of any models) into those ``user`` may see and how many are hidden.
+
+    For a message that names other records, e.g. the ones that keep a record from being
+    deleted: a row of a model with no ``restrict`` (a link table) counts as hidden.
+    """
+    by_model: dict = defaultdict(list)
+    for obj in objects:
+        by_model[type(obj)].append(obj)
+    visible, hidden = [], 0
+    for model, rows in by_model.items():
+        manager = getattr(model, "objects", None)
+        if manager is None or not hasattr(manager, "restrict"):
+            hidden += len(rows)
+            continue
+        seen = set(manager.restrict(user, "view").filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+        visible.extend(r for r in rows if r.pk in seen)
+        hidden += sum(1 for r in rows if r.pk not in seen)
+    return visible, hidden
+
+
 def get_restricted_or_404(queryset, user, action="view", **lookup):
     """Fetch one object the user may act on; a forbidden object answers like a missing one.
 
