@@ -330,6 +330,34 @@ class ObjectEditView(BaseObjectView):
         return self.render_form(request, obj, form)
 
 
+def deletion_effects(obj) -> tuple[list[tuple[str, int]], bool]:
+    """What deleting ``obj`` would take with it, as (records' name, how many) — the records it
+    owns, by model, counted not named — and whether other records keep it from being deleted.
+
+    So the confirmation page says "this also deletes 3 placements" before, not after.
+    """
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    collector = Collector(using=router.db_for_write(type(obj)))
+    try:
+        collector.collect([obj])
+    except (ProtectedError, RestrictedError):
+        return [], True
+    counts: dict = {}
+    for model, instances in collector.data.items():
+        if model._meta.auto_created:  # many-to-many link rows: part of the records themselves
+            continue
+        counts[model] = counts.get(model, 0) + len(instances)
+    for queryset in collector.fast_deletes:
+        model = queryset.model
+        if not model._meta.auto_created:
+            counts[model] = counts.get(model, 0) + queryset.count()
+    if type(obj) in counts:
+        counts[type(obj)] -= 1  # the record itself
+    return sorted(((str(m._meta.verbose_name_plural), n) for m, n in counts.items() if n), key=lambda r: -r[1]), False
+
+
 class ObjectDeleteView(BaseObjectView):
     template_name = "core/object_delete.html"
 
@@ -341,7 +369,10 @@ class ObjectDeleteView(BaseObjectView):
 
     def get(self, request, pk):
         obj = self.get_object(pk)
-        return render(request, self.template_name, {"object": obj, "opts": obj._meta, "title": _("Delete %(name)s") % {"name": obj}})
+        cascade, protected = deletion_effects(obj)
+        return render(request, self.template_name, {
+            "object": obj, "opts": obj._meta, "title": _("Delete %(name)s") % {"name": obj},
+            "cascade": cascade, "protected": protected})
 
     def post(self, request, pk):
         obj = self.get_object(pk)
