@@ -193,11 +193,16 @@ def usage_statistics(queryset) -> list[dict]:
 
 
 def paid_share_priority(organization) -> str | None:
-    """ACH-06 / chain guide 5.6.3: a contributor of paid shares has priority for new projects."""
+    """ACH-06 / chain guide 5.6.3: a contributor of paid shares has priority for new projects.
+
+    Only shares that can still be licensed count: one whose right has lapsed or been
+    invalidated shares nothing any more (5.6.4).
+    """
     if organization is None:
         return None
     names = list(Achievement.objects.filter(contributor=organization, share_level=ShareLevel.PAID,
-                                            status=AchievementStatus.LISTED).values_list("name", flat=True)[:3])
+                                            status=AchievementStatus.LISTED)
+                 .exclude(right_status__in=ENDED_RIGHTS).values_list("name", flat=True)[:3])
     if not names:
         return None
     return _("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": "、".join(names)}

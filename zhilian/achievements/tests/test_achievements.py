@@ -954,3 +954,14 @@ def test_a_paid_share_listed_later_gives_its_contributor_priority(persona):
     assert selectors.paid_share_priority(icresearch.organization) is None  # not yet listed
     services.achievement_review(user=persona("icowner"), achievement=achievement, approve=True, opinion="同意")
     assert "热屏结构仿真参数库" in selectors.paid_share_priority(icresearch.organization)
+
+
+@pytest.mark.req("ACH-06")
+def test_a_paid_share_whose_right_has_ended_gives_no_priority(persona):
+    paid = _a(ShareLevel.PAID)
+    contributor = paid.contributor
+    assert paid.name in selectors.paid_share_priority(contributor)
+    services.achievement_maintain_right(user=persona("icmember"), achievement=paid, right_status=RightStatus.LAPSED,
+                                        effective_on=timezone.localdate(), note="未缴年费")
+    reason = selectors.paid_share_priority(contributor)
+    assert reason is None or paid.name not in reason
