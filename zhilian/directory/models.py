@@ -367,6 +367,13 @@ class TestingCapability(SearchableMixin, BaseModel):
         return "missing" if valid_until is None else expiry_status(valid_until)
 
     @property
+    def certificate_lapsed(self) -> bool:
+        """Held under a certificate that has expired or is not on record: such a line stays
+        listed, flagged, but is not counted as one the institution can test (need matching
+        and the capability roster both count by this)."""
+        return self.certificate_status in ("expired", "missing")
+
+    @property
     def is_qualified(self) -> bool:
         """Whether the line is held under a certificate valid today (the matching's rule)."""
         return self.certificate_status in ("valid", "expiring")

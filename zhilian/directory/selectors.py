@@ -186,7 +186,12 @@ class RosterEntry:
     @property
     def lapsed_count(self) -> int:
         """Lines accredited under a certificate that has expired (or is not on record)."""
-        return sum(1 for c in self.capabilities if c.certificate_status in ("expired", "missing"))
+        return sum(1 for c in self.capabilities if c.certificate_lapsed)
+
+    @property
+    def counted_count(self) -> int:
+        """Lines the institution can test for today: counted as need matching counts them."""
+        return len(self.capabilities) - self.lapsed_count
 
 
 def capability_roster(keywords, user=None, *, fields=("product",)) -> list[RosterEntry]:
@@ -216,8 +221,16 @@ def capability_roster(keywords, user=None, *, fields=("product",)) -> list[Roste
         qualifications = qualifications.restrict(user, "view")
     for q in qualifications:
         entries[q.organization_id].qualifications.append(q)
-    return sorted(entries.values(), key=lambda e: (-(len(e.capabilities) - e.lapsed_count), -len(e.capabilities),
-                                                   e.institution.name_sort))
+    return sorted(entries.values(), key=lambda e: (-e.counted_count, -len(e.capabilities), e.institution.name_sort))
+
+
+def roster_totals(entries) -> dict:
+    """The roster's counts: institutions and lines that can test (certificate covering the line
+    today, :attr:`TestingCapability.certificate_lapsed` as need matching counts), and the
+    lines listed but not counted."""
+    return {"institutions": sum(1 for e in entries if e.counted_count),
+            "lines": sum(e.counted_count for e in entries),
+            "lapsed": sum(e.lapsed_count for e in entries)}
 
 
 def capability_search(user, *, query: str = "", product: str = "", parameter: str = "", method: str = "",
@@ -368,8 +381,8 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
     for institution in candidates[:500]:
         reasons, score = [], 0
         lines = capabilities.get(institution.pk, [])
-        lapsed = [c for c in lines if c.certificate_status in ("expired", "missing")]
-        counted = [c for c in lines if c.certificate_status not in ("expired", "missing")]
+        lapsed = [c for c in lines if c.certificate_lapsed]
+        counted = [c for c in lines if not c.certificate_lapsed]
         if counted:
             score += 10 * min(len(counted), 5)
             reasons.append(_("%(n)d matching capability lines") % {"n": len(counted)})

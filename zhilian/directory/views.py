@@ -477,7 +477,7 @@ class CapabilityRosterView(LoginRequiredMixin, View):
                                      f"{exports.ROSTER_HEADING}-{'、'.join(keywords)[:40]}.xlsx")
         return render(request, "directory/capability_roster.html", {
             "title": gettext_lazy("Major testing institutions roster"), "form": form, "entries": entries,
-            "keywords": keywords, "line_count": sum(len(e.capabilities) for e in entries),
+            "keywords": keywords, "totals": selectors.roster_totals(entries),
             "export_url": "?" + urlencode({**request.GET.dict(), "export": "xlsx"}),
         })
 

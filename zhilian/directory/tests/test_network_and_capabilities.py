@@ -271,3 +271,41 @@ def test_a_commissioners_files_reach_the_commissioner_and_the_librarys_managers_
     assert client_as("owner").get(url).status_code == 404
     page = client_as("owner").get(reverse("directory:commissioner_detail", args=[zhang.pk])).content.decode()
     assert "聘书.pdf" not in page
+
+
+@pytest.mark.req("DIR-04")
+def test_the_roster_counts_only_lines_whose_certificate_covers_them_today(client_as):
+    """海西计量's two 玻璃基板 lines sit under a lapsed CMA: listed, marked 不计入, not counted,
+    as need matching leaves them out."""
+    page = client_as("owner").get(reverse("directory:capability_roster"), {"keywords": "玻璃基板、偏光片"})
+    html = page.content.decode()
+    assert page.context["totals"] == {"institutions": 1, "lines": 3, "lapsed": 2}
+    assert "共 1 家机构、3 项能力可检测" in html and "共 2 家机构" not in html
+    assert "另列 2 项能力，因证书已过期或未登记，不计入。" in html
+    assert html.count("zl-not-counted") == 2 and HAIXI in html  # still listed
+    lines = [c for e in page.context["entries"] for c in e.capabilities]
+    assert sum(not c.certificate_lapsed for c in lines) == 3
+    # Renewed, the same lines count again.
+    models.InstitutionQualification.objects.filter(certificate_no="201320340456").update(valid_until="2032-08-31")
+    page = client_as("owner").get(reverse("directory:capability_roster"), {"keywords": "玻璃基板、偏光片"})
+    assert page.context["totals"] == {"institutions": 2, "lines": 5, "lapsed": 0}
+    assert "zl-not-counted" not in page.content.decode()
+
+
+@pytest.mark.req("DIR-04")
+def test_an_institutions_page_says_when_it_shows_only_part_of_its_capabilities(client_as):
+    from zhilian.directory.views import CAPABILITY_ROWS
+
+    haixi = Organization.objects.get(name=HAIXI)
+    total = models.TestingCapability.objects.filter(institution=haixi).count()
+    client = client_as("mgmt")
+    html = client.get(haixi.get_absolute_url()).content.decode()
+    if total <= CAPABILITY_ROWS:
+        assert 'id="capabilities-more"' not in html
+        for n in range(CAPABILITY_ROWS + 1 - total):
+            models.TestingCapability.objects.create(institution=haixi, product=f"补充产品{n}", parameter="p", method="m")
+        total = CAPABILITY_ROWS + 1
+        html = client.get(haixi.get_absolute_url()).content.decode()
+    assert f"显示前 {CAPABILITY_ROWS} 项，共 {total} 项" in html
+    assert f'{reverse("directory:capability_list")}?institution={haixi.pk}' in html.split('id="capabilities-more"')[1]
+    assert '<div class="table-responsive"><table' in html.split('id="capabilities"')[1]
