@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import openpyxl
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -222,6 +224,7 @@ class TabularImporter:
     columns: list[Column] = []
     title = "import"
     heading: str | None = None  # title row above the headers, as on the paper form
+    model = None  # the model written: names an error of a field outside the columns by its label
     max_rows = 20000
 
     def __init__(self, *, user):
@@ -315,9 +318,25 @@ class TabularImporter:
     def _errors_from(self, exc: ValidationError, row: int) -> list[RowError]:
         header_for = {c.field: c.header for c in self.columns}
         if hasattr(exc, "error_dict"):
-            return [RowError(row, header_for.get(f, f if f != "__all__" else ""), " ".join(ValidationError(m).messages))
-                    for f, m in exc.error_dict.items()]
+            errors = []
+            for f, m in exc.error_dict.items():
+                message = " ".join(ValidationError(m).messages)
+                if f in header_for or f == "__all__":
+                    errors.append(RowError(row, header_for.get(f, ""), message))
+                else:  # a field the file has no column for: the row's error, named as the form names it
+                    colon = "：" if (get_language() or "").startswith("zh") else ": "
+                    errors.append(RowError(row, "", f"{self.field_label(f)}{colon}{message}"))
+            return errors
         return [RowError(row, "", " ".join(exc.messages))]
+
+    def field_label(self, name: str) -> str:
+        """How the form names a field (its verbose name), for an error outside the columns."""
+        if self.model is not None:
+            try:
+                return capfirst(str(self.model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:
+                pass
+        return name
 
     def run(self, fileobj, *, dry_run: bool = False, progress: Callable | None = None) -> ImportResult:
         """Validate every row, then write all of them in one transaction, or none.

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from zhilian.core import spreadsheets as xl
 from zhilian.core.masking import id_number_for, mobile_for
+from zhilian.core.permissions import allowed
 
 from .choices import ExpertQualificationKind, OrganizationKind, SizeClass, TitleLevel
-from .models import Expert, Organization, ServiceDomain
+from .models import Expert, Organization, ServiceDomain, uscc_taken_message
 from .validators import validate_mobile_or_phone, validate_uscc
 
 
@@ -52,7 +53,7 @@ def _uscc(value):
 
 def _not_masked(value, *, max_length=None):
     raw = xl.text(value, max_length=max_length)
-    if "*" in raw:
+    if "*" in raw or "＊" in raw:
         return None  # an exported, masked number: keep what is recorded
     return raw
 
@@ -102,10 +103,19 @@ ORGANIZATION_COLUMNS = organization_columns()
 
 
 class OrganizationImporter(xl.TabularImporter):
-    """Organizations by USCC (or by name for units without one); re-import updates."""
+    """Organizations by USCC (or by name for units without one); re-import updates.
+
+    A row describes the record it matches: a column the file does not carry (行政层级, 上级单位)
+    keeps what is recorded and is checked as recorded, so an export imports back cleanly.
+    A government unit is therefore added on its page, where its level and parent are chosen.
+    A code already registered to a unit of another name is refused, never a rename (the form
+    and the API refuse the same code the same way); renaming is done on the unit's page.
+    A masked phone cell (an export for a role without unmask rights) keeps the stored phone.
+    """
 
     title = "单位名录"
     heading = "单位名录"
+    model = Organization
 
     def __init__(self, *, user):
         super().__init__(user=user)
@@ -114,20 +124,45 @@ class OrganizationImporter(xl.TabularImporter):
     def key(self, cleaned):
         return cleaned.get("uscc") or ("name", cleaned.get("name"))
 
+    @staticmethod
+    def existing(cleaned):
+        """The record the row updates: by USCC, else by name among units without a code."""
+        if cleaned.get("uscc"):
+            return Organization.objects.filter(uscc=cleaned["uscc"]).first()
+        return Organization.objects.filter(name=cleaned["name"], uscc__isnull=True).first()
+
+    def registered_elsewhere(self, holder):
+        if allowed(self.user, "view", holder):
+            return _("This unified social credit code is already registered as “%(name)s”; "
+                     "to rename the unit, edit it on its page.") % {"name": holder.name}
+        return uscc_taken_message(None)
+
     def validate_row(self, cleaned):
         from .regions import PROVINCES
 
+        faulty = any(column.field not in cleaned for column in self.columns)  # a cell already reported
         if cleaned.get("contact_phone") is None:
-            cleaned.pop("contact_phone", None)
+            cleaned.pop("contact_phone", None)  # masked (or no such column): the record keeps its phone
         cleaned["province"] = cleaned.get("province") or "福建省"
         if cleaned["province"] not in PROVINCES:
             raise ValidationError({"province": _("Unknown province “%(p)s”.") % {"p": cleaned["province"]}})
-        probe = Organization(**{k: v for k, v in cleaned.items()})
+        found = "uscc" in cleaned and cleaned.get("name")  # the record the row describes can be looked up
+        record = self.existing(cleaned) if found else None
+        if record is not None and cleaned.get("uscc") and record.name != cleaned["name"]:
+            raise ValidationError({"name": self.registered_elsewhere(record)})
+        if found and record is None and cleaned.get("kind") == OrganizationKind.GOVERNMENT:
+            raise ValidationError({"kind": _("A government unit is added on the organization page, where its "
+                                             "level and parent unit are chosen; this file has no columns for them.")})
+        probe = record if record is not None else Organization()
+        for name, value in cleaned.items():
+            setattr(probe, name, value)
         try:
             probe.full_clean(exclude=["uscc", "parent"], validate_unique=False)
         except ValidationError as exc:
-            raise ValidationError({k: v for k, v in exc.message_dict.items() if k in cleaned or k == "__all__"}
-                                  or exc.message_dict) from None
+            errors = exc.message_dict
+            if faulty:  # what the faulty cells cause elsewhere is not reported twice
+                errors = {k: v for k, v in errors.items() if k in cleaned or k == "__all__"} or errors
+            raise ValidationError(errors) from None
 
     def save_row(self, cleaned):
         from .services import organization_upsert

@@ -180,3 +180,96 @@ def test_a_region_is_checked_against_the_divisions_in_the_import(client_as):
     rows[1][3:6] = ["安徽省", "合肥市", "蜀山区"]  # a unit outside the province is fine when its region exists
     ok = client_as("city").post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), rows)})
     assert ok.context["result"].committed
+
+
+def _export(client, **params):
+    response = client.get(reverse("directory:organization_list"), {"export": "xlsx", **params})
+    content = io.BytesIO(response.content)
+    content.name = "export.xlsx"
+    return content
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_a_row_with_a_registered_uscc_and_another_name_is_refused_in_check_and_import(client_as):
+    holder = Organization.objects.exclude(uscc=None).filter(kind="enterprise").order_by("pk").first()
+    name_before = holder.name
+    rows = [["厦门改名测试有限公司", "企业", holder.uscc, "福建省", "厦门市", holder.district or "思明区", "", "电子", "小型",
+             "", ""]]
+    client = client_as("city")
+    for dry_run in ("1", ""):
+        response = client.post(reverse("directory:organization_import"),
+                               {"file": workbook(organization_columns(), rows), "dry_run": dry_run})
+        result = response.context["result"]
+        assert not result.committed and result.updated == 0 and result.created == 0
+        report = _report(response)
+        assert set(report) == {(2, "单位名称")}, report
+        assert f"该统一社会信用代码已登记为「{name_before}」" in report[(2, "单位名称")]
+        assert "单位页面" in report[(2, "单位名称")]
+    holder.refresh_from_db()
+    assert holder.name == name_before
+    assert not Organization.objects.filter(name="厦门改名测试有限公司").exists()
+    # The same code and the same name updates the record, as before.
+    rows[0][0] = name_before
+    ok = client.post(reverse("directory:organization_import"), {"file": workbook(organization_columns(), rows)})
+    assert ok.context["result"].committed and ok.context["result"].updated == 1
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_a_registered_uscc_is_not_named_to_a_user_who_may_not_see_its_holder(client_as, django_user_model):
+    from zhilian.core.permissions import allowed
+
+    user = django_user_model.objects.get(username="district")
+    hidden = next((o for o in Organization.objects.exclude(uscc=None) if not allowed(user, "view", o)), None)
+    if hidden is None:
+        pytest.skip("every organization with a code is visible to the district persona")
+    rows = [["厦门改名测试有限公司", "企业", hidden.uscc, "福建省", "厦门市", "翔安区", "", "", "", "", ""]]
+    response = client_as("district").post(reverse("directory:organization_import"),
+                                          {"file": workbook(organization_columns(), rows), "dry_run": "1"})
+    report = _report(response)
+    assert report.get((2, "单位名称")) == "该统一社会信用代码已登记。", report
+    assert hidden.name not in " ".join(report.values())
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_the_whole_directory_export_reimports_cleanly_and_changes_no_phone(client_as):
+    client = client_as("city")  # may change every unit; the export masks phones unless asked to unmask
+    sheet = openpyxl.load_workbook(_export(client)).active
+    header = [c.value for c in sheet[2]]
+    assert "行政层级" not in header
+    exported_phones = [r[header.index("联系电话")] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert any("*" in (p or "") for p in exported_phones)
+    phones = dict(Organization.objects.values_list("pk", "contact_phone"))
+    names = dict(Organization.objects.values_list("pk", "name"))
+    check = client.post(reverse("directory:organization_import"), {"file": _export(client), "dry_run": "1"})
+    result = check.context["result"]
+    assert result.rows > 0 and not result.errors, [(e.row, e.column, e.message) for e in result.errors]
+    assert Organization.objects.filter(kind="government").exists()
+    imported = client.post(reverse("directory:organization_import"), {"file": _export(client)})
+    result = imported.context["result"]
+    assert result.committed and result.created == 0 and result.updated == result.rows, result.errors
+    assert dict(Organization.objects.values_list("pk", "contact_phone")) == phones
+    assert dict(Organization.objects.values_list("pk", "name")) == names
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-07")
+def test_a_new_government_unit_in_a_file_is_refused_under_a_chinese_header(client_as):
+    rows = [["厦门市测试导入所", "政府部门", "", "福建省", "厦门市", "翔安区", "", "", "", "", ""]]
+    response = client_as("city").post(reverse("directory:organization_import"),
+                                      {"file": workbook(organization_columns(), rows), "dry_run": "1"})
+    errors = response.context["result"].errors
+    assert errors and all(e.column in ("", *[c.header for c in organization_columns()]) for e in errors)
+    assert not any("government_level" in e.column or "government_level" in e.message for e in errors)
+    assert not Organization.objects.filter(name="厦门市测试导入所").exists()
+    # A recorded government unit turned into an institution: its stored level is named as the form names it.
+    unit = Organization.objects.filter(kind="government", uscc=None).exclude(government_level="").first()
+    rows = [[unit.name, "技术机构", "", unit.province, unit.city, unit.district, "", "", "", "", ""]]
+    response = client_as("city").post(reverse("directory:organization_import"),
+                                      {"file": workbook(organization_columns(), rows), "dry_run": "1"})
+    report = _report(response)
+    assert report and all(column in ("", *[c.header for c in organization_columns()]) for _row, column in report)
+    assert report[(2, "")].startswith("行政层级："), report
+    assert Organization.objects.get(pk=unit.pk).kind == "government"
