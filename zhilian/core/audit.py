@@ -453,3 +453,46 @@ def present_event_changes(event) -> list[dict]:
     """``present_changes`` of one :class:`AuditEvent`, by the model it records."""
     model = event.content_type.model_class() if event.content_type_id else None
     return present_changes(model, event.changes_shown, object_id=event.object_id)
+
+
+def history_events(obj, user):
+    """The recorded changes of ``obj`` and of those of its children ``user`` may see (PLT-02).
+
+    A child may be confidential where its parent is not: an institution assigned to a need
+    sees the need, not the other providers' assignments. A child that no longer exists is
+    shown to those who may change the parent.
+    """
+    from .models import AuditEvent
+    from .permissions import allowed
+
+    events = AuditEvent.objects.for_object(obj)
+    # A model may keep some actors' records from a user (``history_hidden_actors``): a need
+    # hides what the other providers assigned to it did from an assigned institution.
+    hidden_actors = getattr(obj, "history_hidden_actors", None)
+    if hidden_actors is not None and (ids := hidden_actors(user)):
+        events = events.exclude(actor_id__in=ids)
+    ct = ContentType.objects.get_for_model(type(obj))
+    children = (AuditEvent.objects.filter(parent_content_type=ct, parent_object_id=str(obj.pk))
+                .exclude(content_type=ct, object_id=str(obj.pk)).values_list("content_type_id", "object_id").distinct())
+    ids_by_type: dict[int, set[str]] = {}
+    for type_id, object_id in children:
+        ids_by_type.setdefault(type_id, set()).add(object_id)
+    hidden = models.Q(pk__in=[])
+    may_change_parent = None
+    for type_id, object_ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        manager = getattr(model, "objects", None) if model is not None else None
+        if manager is None or not hasattr(manager, "restrict"):
+            continue  # a child with no confidentiality of its own: as visible as its parent
+        numeric = [int(i) for i in object_ids if i.isdigit()]
+        existing = {str(pk) for pk in model._base_manager.filter(pk__in=numeric).values_list("pk", flat=True)}
+        visible = {str(pk) for pk in manager.restrict(user, "view").filter(pk__in=numeric).values_list("pk", flat=True)}
+        gone = object_ids - existing
+        if gone:
+            if may_change_parent is None:
+                may_change_parent = allowed(user, "change", obj)
+            if may_change_parent:
+                visible |= gone
+        if object_ids - visible:
+            hidden |= models.Q(content_type_id=type_id, object_id__in=sorted(object_ids - visible))
+    return events.exclude(hidden)

@@ -20,7 +20,7 @@ from .context import safe_return_url
 from . import audit, calendar, masking, notifications, registry, search
 from .pagecache import kept_view
 from .forms import AttachmentForm, CalendarDayForm, CalendarYearForm, WorkingDayForm
-from .models import AuditAction, AuditEvent, Attachment, CalendarDay, CalendarYear, Notification
+from .models import AuditAction, Attachment, CalendarDay, CalendarYear, Notification
 from .permissions import get_restricted_or_404
 
 
@@ -65,7 +65,7 @@ def history(request, label, pk):
     visible = getattr(obj, "history_visible_to", None)
     if visible is not None and not visible(request.user):
         raise Http404
-    events = AuditEvent.objects.for_object(obj).select_related("content_type")
+    events = audit.history_events(obj, request.user).select_related("content_type")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     own_type = ContentType.objects.get_for_model(type(obj)).pk
     rows = [{

@@ -150,6 +150,12 @@ class Need(SearchableMixin, BaseModel):
     def __str__(self):
         return f"{self.code or _('new need')} {self.title}"
 
+    def history_hidden_actors(self, user) -> set[int]:
+        """Accounts whose records on this need ``user`` is not shown (core history page)."""
+        from .selectors import hidden_provider_actor_ids
+
+        return hidden_provider_actor_ids(self, user)
+
     def get_absolute_url(self):
         return id_url("needs:need_detail", self.pk)
 

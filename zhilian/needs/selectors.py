@@ -127,6 +127,23 @@ class TimelineEntry:
     text: str = ""
 
 
+def hidden_provider_actor_ids(need, user) -> set[int]:
+    """The accounts of the providers assigned to ``need`` whose assignments ``user`` may not
+    see: what they did on the need (accepted, delivered …) is not shown to ``user`` either,
+    or an institution would learn who else serves the need (PLT-02)."""
+    from zhilian.accounts.models import User
+
+    hidden = NeedAssignment.objects.filter(need=need).exclude(
+        pk__in=NeedAssignment.objects.restrict(user, "view").filter(need=need).values("pk"))
+    if not hidden.exists():
+        return set()
+    ids = set(User.objects.filter(organization_id__in=hidden.exclude(institution=None).values("institution_id"))
+              .values_list("pk", flat=True))
+    ids |= set(hidden.exclude(expert__user=None).values_list("expert__user_id", flat=True))
+    ids.discard(user.pk)
+    return ids
+
+
 def need_timeline(need, user) -> list[TimelineEntry]:
     """The recorded history of a need and of the assignments ``user`` may see, oldest first.
 
@@ -140,6 +157,7 @@ def need_timeline(need, user) -> list[TimelineEntry]:
                            .filter(need=need).values_list("pk", flat=True)]
     events = (AuditEvent.objects.changes().filter(Q(content_type=need_ct, object_id=str(need.pk))
                                         | Q(content_type=assignment_ct, object_id__in=visible_assignments))
+              .exclude(actor_id__in=hidden_provider_actor_ids(need, user))
               .order_by("timestamp", "id"))
     events = list(events)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}

@@ -229,8 +229,10 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
         created.append(assignment)
     if need.status == NeedStatus.ACCEPTED:
         need.status = NeedStatus.MATCHED
-    with audit.transition(need, _("Assigned %(names)s; each responds by %(due)s.")
-                          % {"names": "、".join(str(a.provider) for a in created), "due": due.date}):
+    # The need's own record names no provider: each provider sees the need but not the
+    # others assigned to it (PLT-02); the assignments' own records name them, for those who
+    # may see them.
+    with audit.transition(need, _("Providers assigned; each responds by %(due)s.") % {"due": due.date}):
         need.save()
     for assignment in created:
         _notify(provider_users(assignment), need=need, key=f"assigned:{assignment.pk}:{assignment.version}",

@@ -180,6 +180,22 @@ def test_an_institution_sees_only_its_own_assignment_rows(persona):
     assert NeedAssignment.objects.restrict(persona("owner")).filter(need=need).count() == 2
 
 
+@pytest.mark.req("PLT-02")
+def test_an_institution_is_not_told_who_else_was_assigned(client_as, persona):
+    """Neither the need's timeline nor its history names the other providers to an
+    institution assigned to it; those who see every assignment still see them."""
+    need = Need.objects.get(title="液晶显示面板色域与响应时间第三方检测")
+    other = NeedAssignment.objects.filter(need=need).exclude(institution__name=LUJIAN).get()
+    other_name = str(other.provider)
+    history = reverse("core:history", args=["needs.need", need.pk])
+    for page in (client_as("institution").get(need.get_absolute_url()), client_as("institution").get(history)):
+        assert page.status_code == 200
+        assert other_name not in page.content.decode()
+    assert LUJIAN in client_as("institution").get(history).content.decode()  # its own assignment
+    assert other_name in client_as("owner").get(history).content.decode()
+    assert other_name in client_as("owner").get(need.get_absolute_url()).content.decode()
+
+
 @pytest.mark.req("DIR-05")
 def test_need_pages_follow_the_same_rules(client_as):
     pool = Need.objects.get(title="偏光片耐候性试验标准咨询")
