@@ -173,6 +173,10 @@ def need_timeline(need, user) -> list[TimelineEntry]:
                    for row in audit.present_changes(Need if is_need else NeedAssignment,
                                                     {k: v for k, v in (event.changes or {}).items() if k in shown})
                    if not row["many"]}
+        if not is_need and (event.changes or {}).get("status", {}).get("after") == AssignmentStatus.WITHDRAWN:
+            # The commissioner withdrew it: the reason is the commissioner's, not a provider's refusal.
+            changes = {(gettext("Reason for withdrawal") if label == str(NeedAssignment._meta.get_field(
+                "decline_reason").verbose_name) else label): value for label, value in changes.items()}
         text = event.message_shown or str(event.get_action_display())
         if not is_need and event.action == AuditAction.CREATE:
             text, changes = gettext("Assigned"), {}

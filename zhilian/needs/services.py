@@ -254,7 +254,8 @@ def assignment_withdraw(*, user, assignment: NeedAssignment, reason: str) -> Nee
     assignment.decline_reason = reason
     with audit.transition(assignment, _("Withdrawn: %(reason)s") % {"reason": reason}):
         assignment.save()
-    _settle(need, _("Assignment of %(name)s withdrawn.") % {"name": assignment.provider})
+    # The need's record names no provider (other providers see it); the assignment's does.
+    _settle(need, _("An assignment was withdrawn."))
     _notify(provider_users(assignment), need=need, key=f"withdrawn:{assignment.pk}",
             title=_("Assignment withdrawn: %(title)s") % {"title": need.title}, body=reason)
     return assignment

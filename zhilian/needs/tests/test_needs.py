@@ -478,3 +478,21 @@ def test_those_who_work_to_deadlines_read_the_calendar_only_the_system_administr
     client_as("mgmt").post(url, {"delete_day": day.pk})
     assert CalendarDay.objects.filter(pk=day.pk).exists()  # a reader's post changes nothing
     assert client_as("sysadmin").get(url).context["can_edit"] is True
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-02")
+def test_a_withdrawal_reads_as_the_commissioners_and_the_needs_record_names_no_provider(persona):
+    assignment = NeedAssignment.objects.filter(status__in=["offered", "accepted"],
+                                               need__commissioner__user__isnull=False).first()
+    need = assignment.need
+    commissioner = need.commissioner.user
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    services.assignment_withdraw(user=commissioner, assignment=assignment, reason="企业只需要一家")
+    entries = selectors.need_timeline(need, commissioner)
+    withdrawn = [e for e in entries if "企业只需要一家" in str(e.changes) or "企业只需要一家" in e.text]
+    assert withdrawn
+    labels = {label for e in withdrawn for label in e.changes}
+    assert "撤回原因" in labels and "谢绝原因" not in labels
+    need_records = AuditEvent.objects.filter(content_type__model="need", object_id=str(need.pk), id__gt=last)
+    assert not any(str(assignment.provider) in (e.message_shown or "") for e in need_records)
