@@ -234,13 +234,8 @@ def right_ended_reason(achievement: Achievement) -> str | None:
         "s": RightStatus(achievement.right_status).label}
 
 
-def _right_ended(*, user, achievement: Achievement, change: RightStatusChange) -> None:
-    """A lapsed or invalidated right: open requests are refused with the reason (their requesters
-    are told, as when the achievement is taken down); the contributor and both parties of every
-    approved or signed agreement are told that the right it licenses has ended."""
-    status = RightStatus(change.after).label
-    note = _("The right of the achievement is %(s)s since %(d)s (%(n)s): no licence is granted on it.") % {
-        "s": status, "d": change.effective_on, "n": change.note}
+def _refuse_open_requests(*, user, achievement: Achievement, note: str) -> None:
+    """Refuse every open licence request of ``achievement`` with ``note``; tell the requesters."""
     for licence in License.objects.select_for_update().filter(achievement=achievement,
                                                               status=LicenseStatus.REQUESTED):
         with audit.transition(licence, note):
@@ -252,6 +247,16 @@ def _right_ended(*, user, achievement: Achievement, change: RightStatusChange) -
         _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
                 key=f"license:{licence.pk}:decided", url=licence.get_absolute_url(), body=note,
                 title=_("Licence refused: %(a)s") % {"a": achievement.name}, level="warning")
+
+
+def _right_ended(*, user, achievement: Achievement, change: RightStatusChange) -> None:
+    """A lapsed or invalidated right: open requests are refused with the reason (their requesters
+    are told, as when the achievement is taken down); the contributor and both parties of every
+    approved or signed agreement are told that the right it licenses has ended."""
+    status = RightStatus(change.after).label
+    note = _("The right of the achievement is %(s)s since %(d)s (%(n)s): no licence is granted on it.") % {
+        "s": status, "d": change.effective_on, "n": change.note}
+    _refuse_open_requests(user=user, achievement=achievement, note=note)
     binding = list(License.objects.filter(achievement=achievement).binding().order_by("code"))
     for licence in binding:
         _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id).exclude(pk=user.pk),
@@ -286,17 +291,7 @@ def achievement_delist(*, user, achievement: Achievement, reason: str) -> Achiev
         achievement.delist_reason = reason.strip()
         achievement.save()
     note = _("The achievement was taken down from the library: %(r)s") % {"r": reason.strip()}
-    for licence in License.objects.select_for_update().filter(achievement=achievement,
-                                                              status=LicenseStatus.REQUESTED):
-        with audit.transition(licence, note):
-            licence.status = LicenseStatus.REJECTED
-            licence.decided_by = user
-            licence.decided_at = clock.now()
-            licence.decision_note = note
-            licence.save()
-        _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
-                key=f"license:{licence.pk}:decided", url=licence.get_absolute_url(), body=note,
-                title=_("Licence refused: %(a)s") % {"a": achievement.name}, level="warning")
+    _refuse_open_requests(user=user, achievement=achievement, note=note)
     return achievement
 
 

@@ -367,21 +367,31 @@ class ObjectDeleteView(BaseObjectView):
     def success_url(self, obj):
         return reverse(f"{obj._meta.app_label}:{obj._meta.model_name}_list")
 
+    def delete_context(self, obj) -> dict:
+        """What the confirmation says: ``cascade`` (what goes with the record) and ``protected``."""
+        cascade, protected = deletion_effects(obj)
+        return {"cascade": cascade, "protected": protected}
+
+    def perform_delete(self, obj) -> None:
+        obj.delete()
+
+    def refused_message(self, obj, exc) -> str:
+        return _("%(name)s is still referenced by other records and cannot be deleted.") % {"name": obj}
+
     def get(self, request, pk):
         obj = self.get_object(pk)
-        cascade, protected = deletion_effects(obj)
         return render(request, self.template_name, {
             "object": obj, "opts": obj._meta, "title": _("Delete %(name)s") % {"name": obj},
-            "cascade": cascade, "protected": protected})
+            **self.delete_context(obj)})
 
     def post(self, request, pk):
         obj = self.get_object(pk)
         name = str(obj)
         try:
             with transaction.atomic():
-                obj.delete()
-        except (ProtectedError, RestrictedError):
-            messages.error(request, _("%(name)s is still referenced by other records and cannot be deleted.") % {"name": name})
+                self.perform_delete(obj)
+        except (ProtectedError, RestrictedError) as exc:
+            messages.error(request, self.refused_message(obj, exc))
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted %(name)s.") % {"name": name})
         return HttpResponseRedirect(self.success_url(obj))

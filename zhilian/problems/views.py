@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -119,22 +118,15 @@ class ProblemDeleteView(ObjectDeleteView):
     model = Problem
     template_name = "problems/problem_delete.html"
 
-    def get(self, request, pk):
-        obj = self.get_object(pk)
-        return render(request, self.template_name, {
-            "object": obj, "opts": obj._meta, "title": _("Delete %(name)s") % {"name": obj},
-            "dependants": problem_dependants(obj, request.user)})
+    def delete_context(self, obj) -> dict:
+        dependants = problem_dependants(obj, self.request.user)
+        return {"dependants": dependants, "protected": bool(dependants), "cascade": []}
 
-    def post(self, request, pk):
-        obj = self.get_object(pk)
-        name = str(obj)
-        try:
-            services.problem_delete(user=request.user, problem=obj)
-        except ProtectedError as exc:  # shown as the generic delete page shows a refusal
-            messages.error(request, str(exc.args[0]))
-            return HttpResponseRedirect(obj.get_absolute_url())
-        messages.success(request, _("Deleted %(name)s.") % {"name": name})
-        return HttpResponseRedirect(self.success_url(obj))
+    def perform_delete(self, obj) -> None:
+        services.problem_delete(user=self.request.user, problem=obj)
+
+    def refused_message(self, obj, exc) -> str:
+        return str(exc.args[0])
 
 
 class ProblemImportView(ImportView):
