@@ -262,3 +262,33 @@ def test_the_design_size_chain_opens_as_a_readable_overview_with_instant_filters
     assert crumbs.count("环节") >= 3  # top-level link, its child, the link itself
     page.click("#f-reset")
     assert page.inner_text("#map-panel").strip() != ""
+
+
+DRAWN_TEXTS = """() => ZhilianMap.chart.getZr().storage.getDisplayList(true)
+    .filter(e => e.type === 'tspan').map(e => [e.style.text, e.style.font])"""
+
+
+@pytest.mark.req("MAP-04")
+@pytest.mark.req("PLT-10")
+def test_a_phone_shows_every_link_name_and_segment_of_the_map_in_full(login, site, shot):
+    """At 390 px a segment's column is about 90 px wide: a fixed 120 px kept for a link's stars
+    left its name 40 px ("玻璃..."), and "Downstream (3)" was cut to "Downstre...". Names now
+    wrap into the room above the enterprises' row, headers into two lines."""
+    from zhilian.chains.models import Chain
+
+    chain = Chain.objects.get(name="光电显示产业链")
+    names = list(chain.nodes.values_list("name", flat=True))
+    page = login("owner")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
+    page.goto(f"{site}/chains/{chain.pk}/map/")
+    _ready(page)
+    texts = page.evaluate(DRAWN_TEXTS)
+    titles = "".join(text.replace(" ", "") for text, font in texts if font.startswith("bold"))
+    cut = [name for name in names if name.replace(" ", "") not in titles]
+    assert not cut, f"link names cut on a phone: {cut}"
+    for segment in ("Upstream", "Midstream", "Downstream"):
+        assert segment in titles
+    assert not [text for text, font in texts if font.startswith("bold") and text.endswith("...")]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot("map-phone-names")

@@ -15,7 +15,7 @@
   var COLOURS = { "in": "#c0392b", "out": "#1f6fb2" };
   var LEVEL_COLOURS = { 1: "#cf1322", 2: "#fa8c16", 3: "#d4b106", 0: "#8c8c8c" };
   var STAR = "path://M50,0 L61,35 L98,35 L68,57 L79,91 L50,70 L21,91 L32,57 L2,35 L39,35 Z";
-  var COL_W = 1000, COL_GAP = 60, ROW = 34, INDENT = 36;
+  var COL_W = 1000, COL_GAP = 60, ROW = 34, INDENT = 36, STAR_EDGE = 30, STAR_GAP = 70;
 
   var data = null, nodesById = {}, problemsById = {}, children = {}, institutionsById = {};
   var state = { segment: "", province: "", ladder: "", category: "", level: "", text: "", focus: null,
@@ -148,7 +148,7 @@
           });
           probs.forEach(function (p, i) {
             var lv = p.level || 0;
-            out.stars[lv].push({ value: [x0 + width - 30 - i * 70, y + 20], name: p.name, p: p, node: node.id,
+            out.stars[lv].push({ value: [x0 + width - STAR_EDGE - i * STAR_GAP, y + 20], name: p.name, p: p, node: node.id,
                                  symbolSize: lv === 1 ? 20 : lv === 2 ? 17 : 14 });
           });
         } else {
@@ -219,8 +219,18 @@
     var title = b.node.name + (layout.detail && b.node.enterprises.length ? "  (" + b.nEnts + ")" : "");
     var font = big ? "bold 12px sans-serif" : "bold 10px sans-serif";
     if (layout.detail) {
-      group.children.push({ type: "text", silent: true, style: { x: tl[0] + 8, y: tl[1] + Math.min(8, h / 4), text: title,
-        fill: "#1d2939", font: font, width: Math.max(w - 120, 40), overflow: "truncate" } });
+      // The name stops before the link's stars (drawn from the right edge, STAR_EDGE and
+      // STAR_GAP units apart, 20 px at most) and wraps onto the lines above the enterprises'
+      // row; only a name longer than those lines is cut (the full name is in the tooltip).
+      // A fixed 120 px kept for the stars left a phone's 90 px column 40 px: "玻璃..."
+      var reserve = 0;
+      if (b.probs.length) reserve = br[0] - api.coord([b.x + b.w - STAR_EDGE - (b.probs.length - 1) * STAR_GAP, 0])[0] + 14;
+      var titleY = tl[1] + Math.min(8, h / 4), lineH = big ? 14 : 12;
+      var rowTop = b.node.enterprises.length ? api.coord([0, b.y + 44 + ROW / 2 - 4])[1] - 7 : br[1] - 2;
+      var lines = Math.max(1, Math.min(3, Math.floor((rowTop - titleY) / lineH)));
+      group.children.push({ type: "text", silent: true, style: { x: tl[0] + 8, y: titleY, text: title,
+        fill: "#1d2939", font: font, lineHeight: lineH, width: Math.max(w - 12 - reserve, 30), overflow: "break",
+        height: lines * lineH, lineOverflow: "truncate" } });
       return group;
     }
     // The overview row: name and stars per level; its enterprise counts below when there is room.
@@ -263,12 +273,26 @@
     var head = layout.heads[params.dataIndex];
     var left = api.coord([head.x, 0])[0], right = api.coord([head.x + head.w, 0])[0];
     var w = right - left, top = 2;
-    return { type: "group", children: [
-      { type: "rect", shape: { x: left, y: top, width: w, height: HEAD_PX - 6, r: 4 }, style: { fill: "#0b4f8a" } },
+    var name = T.segments[head.segment] + " (" + head.nodes + ")";
+    var rect = { type: "rect", shape: { x: left, y: top, width: w, height: HEAD_PX - 6, r: 4 }, style: { fill: "#0b4f8a" } };
+    if (textWidth(name, "bold 14px sans-serif") > w - 12) {
+      // A phone's column (about 90 px): the name in two lines ("Downstream" / "(3)"), the hint
+      // in the tooltip (cut to "materials, co…" it said nothing).
+      return { type: "group", children: [rect,
+        { type: "text", silent: true, style: { x: left + w / 2, y: top + 5, align: "center", fill: "#fff", font: "bold 12px sans-serif",
+          text: name, width: w - 8, overflow: "break", lineHeight: 14, height: 28, lineOverflow: "truncate" } }] };
+    }
+    return { type: "group", children: [rect,
       { type: "text", silent: true, style: { x: left + w / 2, y: top + 4, align: "center", fill: "#fff", font: "bold 14px sans-serif",
-        text: T.segments[head.segment] + " (" + head.nodes + ")", width: w - 12, overflow: "truncate" } },
+        text: name, width: w - 12, overflow: "truncate" } },
       { type: "text", silent: true, style: { x: left + w / 2, y: top + 22, align: "center", fill: "#dbe8f5", font: "11px sans-serif",
         text: T.segmentHints[head.segment], width: w - 12, overflow: "truncate" } }] };
+  }
+  var measure = null;
+  function textWidth(text, font) {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    measure.font = font;
+    return measure.measureText(text).width;
   }
 
   function initialEnd() {
@@ -309,7 +333,10 @@
           return esc(b.node.name) + (b.node.key_products ? "<br>" + esc(b.node.key_products) : "") +
             "<br>" + esc(T.enterprises) + ": " + b.nEnts + (b.probs.length ? "<br>" + esc(T.problems) + ": " + b.probs.length : "");
         }
-        if (p.seriesId === "heads") return esc(T.segments[layout.heads[p.dataIndex].segment]);
+        if (p.seriesId === "heads") {
+          var seg = layout.heads[p.dataIndex].segment;
+          return esc(T.segments[seg]) + (T.segmentHints[seg] ? "<br>" + esc(T.segmentHints[seg]) : "");
+        }
         return "";
       } },
       xAxis: { type: "value", min: -10, max: layout.width, show: false },
