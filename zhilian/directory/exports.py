@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from zhilian.core import spreadsheets as xl
 from zhilian.core.masking import id_number_for, mobile_for
-from zhilian.core.permissions import allowed
 
 from .choices import ExpertQualificationKind, OrganizationKind, SizeClass, TitleLevel
-from .models import Expert, Organization, ServiceDomain, uscc_taken_message
+from .models import Expert, Organization, ServiceDomain
 from .validators import validate_mobile_or_phone, validate_uscc
 
 
@@ -124,19 +123,6 @@ class OrganizationImporter(xl.TabularImporter):
     def key(self, cleaned):
         return cleaned.get("uscc") or ("name", cleaned.get("name"))
 
-    @staticmethod
-    def existing(cleaned):
-        """The record the row updates: by USCC, else by name among units without a code."""
-        if cleaned.get("uscc"):
-            return Organization.objects.filter(uscc=cleaned["uscc"]).first()
-        return Organization.objects.filter(name=cleaned["name"], uscc__isnull=True).first()
-
-    def registered_elsewhere(self, holder):
-        if allowed(self.user, "view", holder):
-            return _("This unified social credit code is already registered as “%(name)s”; "
-                     "to rename the unit, edit it on its page.") % {"name": holder.name}
-        return uscc_taken_message(None)
-
     def validate_row(self, cleaned):
         from .regions import PROVINCES
 
@@ -146,10 +132,13 @@ class OrganizationImporter(xl.TabularImporter):
         cleaned["province"] = cleaned.get("province") or "福建省"
         if cleaned["province"] not in PROVINCES:
             raise ValidationError({"province": _("Unknown province “%(p)s”.") % {"p": cleaned["province"]}})
+        from .services import organization_matched, renaming_refused
+
         found = "uscc" in cleaned and cleaned.get("name")  # the record the row describes can be looked up
-        record = self.existing(cleaned) if found else None
-        if record is not None and cleaned.get("uscc") and record.name != cleaned["name"]:
-            raise ValidationError({"name": self.registered_elsewhere(record)})
+        record = organization_matched(cleaned) if found else None
+        refused = renaming_refused(user=self.user, record=record, data=cleaned)
+        if refused:  # the service's own rule, checked here so that 仅校验 reports it too
+            raise ValidationError({"name": refused})
         if found and record is None and cleaned.get("kind") == OrganizationKind.GOVERNMENT:
             raise ValidationError({"kind": _("A government unit is added on the organization page, where its "
                                              "level and parent unit are chosen; this file has no columns for them.")})

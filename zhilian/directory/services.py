@@ -6,18 +6,44 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhilian.core.permissions import may
+from zhilian.core.permissions import allowed, may
 
-from .models import Expert, ExpertQualification, Organization, ServiceDomain
+from .models import Expert, ExpertQualification, Organization, ServiceDomain, uscc_taken_message
 from .selectors import Eligibility, expert_eligibility
+
+
+def organization_matched(data: dict) -> Organization | None:
+    """The record an upsert of ``data`` updates: by USCC, else by name among units without one."""
+    if data.get("uscc"):
+        return Organization.objects.filter(uscc=data["uscc"]).first()
+    return Organization.objects.filter(name=data.get("name"), uscc__isnull=True).first()
+
+
+def renaming_refused(*, user, record: Organization | None, data: dict) -> str | None:
+    """Why an upsert of ``data`` may not update ``record``: a USCC registered to a unit of
+    another name names that unit, it never renames it (GB 32100: one code, one legal entity).
+    The message names the holder only when ``user`` may see it. Renaming is done on the unit's
+    page. None when the upsert may go ahead."""
+    if record is None or not data.get("uscc") or "name" not in data or record.name == data["name"]:
+        return None
+    if user is not None and allowed(user, "view", record):
+        return _("This unified social credit code is already registered as “%(name)s”; "
+                 "to rename the unit, edit it on its page.") % {"name": record.name}
+    return uscc_taken_message(None)
 
 
 @transaction.atomic
 def organization_upsert(*, user, data: dict) -> tuple[Organization, bool]:
-    """Create or update an organization matched by USCC (or name when it has none)."""
-    lookup = {"uscc": data["uscc"]} if data.get("uscc") else {"name": data["name"], "uscc__isnull": True}
-    existing = Organization.objects.filter(**lookup).first()
+    """Create or update an organization matched by USCC (or name when it has none).
+
+    A USCC already registered to a unit of another name is refused at ``name``
+    (``renaming_refused``): the import, the form and the API refuse it the same way."""
+    existing = organization_matched(data)
     if existing is not None:
+        # First: the refusal of a rename names the holder only to who may see it.
+        refused = renaming_refused(user=user, record=existing, data=data)
+        if refused:
+            raise ValidationError({"name": refused})
         if not Organization.objects.restrict(user, "change").filter(pk=existing.pk).exists():
             raise ValidationError(_("%(name)s exists and you may not change it.") % {"name": existing.name})
         for field, value in data.items():

@@ -234,3 +234,36 @@ def test_identity_numbers_and_served_districts_are_validated_everywhere(client_a
                                    format="json")
     assert refused.status_code == 400 and "districts" in refused.json()
     assert ServiceCommissioner.objects.get(pk=commissioner.pk).districts == "翔安区, 同安区"
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-12")
+def test_the_upsert_service_never_renames_a_unit_through_its_uscc(persona, django_user_model):
+    """organization_upsert called directly (not only through the import) refuses a USCC
+    registered to a unit of another name at ``name``, and changes nothing; the same code
+    under the unit's own name still updates it."""
+    from zhilian.core.permissions import allowed
+    from zhilian.directory import services
+
+    city = persona("city")
+    holder = Organization.objects.exclude(uscc=None).filter(kind="enterprise").order_by("pk").first()
+    name, version = holder.name, holder.version
+    data = {"kind": "enterprise", "name": "厦门改名测试有限公司", "uscc": holder.uscc, "province": holder.province,
+            "city": holder.city, "district": holder.district}
+    with pytest.raises(ValidationError) as exc:
+        services.organization_upsert(user=city, data=data)
+    assert list(exc.value.message_dict) == ["name"] and name in exc.value.message_dict["name"][0]
+    holder.refresh_from_db()
+    assert (holder.name, holder.version) == (name, version)
+    assert not Organization.objects.filter(name="厦门改名测试有限公司").exists()
+    # The same code under its own name updates the unit.
+    updated, created = services.organization_upsert(user=city, data={**data, "name": name, "address": "改址 1 号"})
+    assert not created and updated.pk == holder.pk and updated.address == "改址 1 号"
+    # A caller who may not see the holder is not told its name.
+    district = persona("district")
+    hidden = next((o for o in Organization.objects.exclude(uscc=None).filter(kind="enterprise")
+                   if not allowed(district, "view", o)), None)
+    if hidden is not None:
+        with pytest.raises(ValidationError) as exc:
+            services.organization_upsert(user=district, data={**data, "uscc": hidden.uscc})
+        assert hidden.name not in str(exc.value)
