@@ -21,3 +21,50 @@ def test_the_top_bar_fits_without_scrolling_sideways_in_both_languages(login, si
             for box in (page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())):
                 assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (language, selector, box)
         shot(f"top-bar-{width}-{language}")
+
+
+# Each ring chart on the page: its size, the top of its legend, the foot of its ring, and its
+# labels (the text asked for, the text drawn after ECharts cut it, the box drawn in).
+PIE_LABELS = """() => window.Zhilian.charts.filter(c => c.getOption().series.some(s => s.type === 'pie')).map(c => {
+  const box = (el) => { el.updateTransform(); const r = el.getBoundingRect().clone();
+                        if (el.transform) r.applyTransform(el.transform); return r; };
+  const legend = c.getModel().getComponent('legend');
+  let ringFoot = 0;
+  c.getZr().storage.getDisplayList(true).forEach(e => {
+    if (e.type === 'sector') { const r = box(e); ringFoot = Math.max(ringFoot, r.y + r.height); } });
+  const data = c.getModel().getSeriesByType('pie')[0].getData(), labels = [];
+  data.each(i => { const t = data.getItemGraphicEl(i).getTextContent();
+    if (!t || t.ignore || t.invisible) return;
+    const r = box(t);
+    labels.push({asked: t.style.text, drawn: t.childrenRef().map(s => s.style.text).join(''),
+                 left: r.x, right: r.x + r.width, top: r.y, bottom: r.y + r.height}); });
+  return {id: c.getDom().id, width: c.getWidth(), height: c.getHeight(), ringFoot: ringFoot,
+          legendTop: legend ? box(c.getViewOfComponentModel(legend).group).y : null, labels: labels};
+})"""
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("PLT-11")
+def test_the_dashboards_ring_charts_fit_a_phone_uncut_and_clear_of_their_legends(login, site, shot):
+    """At 390 px ECharts cut the labels beside the rings to "Te…", "Pai…" or "…" (one ran off the
+    canvas) and the rings sat on their legends; at a desktop width the labels stay "name: count"."""
+    page = login("mgmt")  # sees all four ring charts: organizations, chains, projects, achievements
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
+    for width, named in ((390, False), (1440, True)):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"{site}/")
+        page.wait_for_load_state("networkidle")
+        charts = page.evaluate(PIE_LABELS)
+        assert {c["id"] for c in charts} >= {"chart-org-kind", "chart-chain-status", "chart-project-status",
+                                             "chart-achievement-level"}
+        for chart in charts:
+            assert chart["labels"], chart["id"]
+            for label in chart["labels"]:
+                where = (width, chart["id"], label)
+                assert label["drawn"] == label["asked"], where
+                assert (": " in label["asked"]) is named, where
+                assert 0 <= label["left"] and label["right"] <= chart["width"], where
+                assert 0 <= label["top"] and label["bottom"] <= chart["legendTop"], where
+            assert chart["ringFoot"] <= chart["legendTop"], (width, chart)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(f"dashboard-rings-{width}")

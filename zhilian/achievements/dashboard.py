@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import pie_option
 
 from . import selectors
 from .choices import AchievementType, ShareLevel
@@ -25,9 +26,7 @@ def _by_level(request):
     counts = selectors.achievement_counts(request.user, "share_level")
     data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": LEVEL_COLORS[code]}}
             for code, label in ShareLevel.choices if counts.get(code)]
-    return {"chart_id": "chart-achievement-level", "option": {
-        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
-        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}]},
+    return {"chart_id": "chart-achievement-level", "option": pie_option(data),
         "note": _("%(n)d achievements you may see") % {"n": sum(counts.values())}}
 
 

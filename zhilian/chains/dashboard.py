@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import pie_option
 
 from .models import Chain, ChainStatus, Placement
 
@@ -15,9 +16,7 @@ def _by_status(request):
     colours = {"draft": "#8c8c8c", "review": "#1677ff", "published": "#389e0d"}
     data = [{"name": str(labels.get(r["status"], r["status"])), "value": r["n"],
              "itemStyle": {"color": colours.get(r["status"], "#0b4f8a")}} for r in rows]
-    return {"chart_id": "chart-chain-status", "option": {
-        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
-        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}]}}
+    return {"chart_id": "chart-chain-status", "option": pie_option(data)}
 
 
 def _stats(request):

@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import pie_option
 
 from .choices import OrganizationKind
 from .models import Expert, Organization, TestingCapability
@@ -13,14 +14,7 @@ def _by_kind(request):
     rows = Organization.objects.restrict(request.user).values("kind").annotate(n=Count("id")).order_by("-n")
     labels = dict(OrganizationKind.choices)
     data = [{"name": str(labels.get(r["kind"], r["kind"])), "value": r["n"]} for r in rows]
-    return {
-        "chart_id": "chart-org-kind",
-        "option": {
-            "tooltip": {"trigger": "item"},
-            "legend": {"bottom": 0},
-            "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}],
-        },
-    }
+    return {"chart_id": "chart-org-kind", "option": pie_option(data)}
 
 
 def _by_district(request):

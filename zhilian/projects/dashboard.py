@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import pie_option
 
 from . import selectors
 from .choices import Direction, ProjectStatus
@@ -19,9 +20,7 @@ def _by_status(request):
     counts = {r["status"]: r["n"] for r in rows}
     data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": STATUS_COLORS[code]},
              "code": code} for code, label in ProjectStatus.choices if counts.get(code)]
-    return {"chart_id": "chart-project-status", "option": {
-        "tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
-        "series": [{"type": "pie", "radius": ["35%", "65%"], "data": data, "label": {"formatter": "{b}: {c}"}}]},
+    return {"chart_id": "chart-project-status", "option": pie_option(data),
         "note": _("%(n)d projects in total") % {"n": sum(counts.values())}}
 
 
