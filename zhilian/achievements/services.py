@@ -2,6 +2,7 @@
 takedown, licence agreements (Appendix H), usage, promotion events (ACH-01…05)."""
 
 import datetime
+import functools
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -9,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from zhilian.consortia.selectors import users_holding
-from zhilian.core import attachments, audit, clock, notifications
+from zhilian.core import attachments, audit, clock, i18n, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
@@ -265,8 +266,10 @@ def _right_ended(*, user, achievement: Achievement, change: RightStatusChange) -
                 level="warning")
     body = note
     if binding:
-        body = body + " " + _("Agreements concerned: %(list)s.") % {"list": "、".join(
-            f"{lic.code}（{lic.licensee}，{lic.get_mode_display()}）" for lic in binding)}
+        # Each agreement's mode in the reader's language (core.i18n keeps the label's message id).
+        listed = [f"{lic.code}（{lic.licensee}，" + i18n.recorded(LicenseMode(lic.mode).label) + "）" for lic in binding]
+        body = body + " " + _("Agreements concerned: %(list)s.") % {
+            "list": functools.reduce(lambda joined, item: joined + "、" + item, listed)}
     _notify(users_holding("achievements.view_achievement", organization_id=achievement.contributor_id)
             .exclude(pk=user.pk), key=f"achievement:{achievement.pk}:right-ended:{change.pk}",
             url=achievement.get_absolute_url(), body=body, level="warning",

@@ -1,7 +1,7 @@
 """Reminders that a chain quality map is due for its update (chain guide 5.3.7, MAP-07)."""
 
-from django.utils.translation import gettext as _
 
+from zhilian.core.i18n import gettext as _  # kept translatable: each recipient reads it in their language
 from zhilian.core.registry import Reminder
 
 from .selectors import chains_due_for_update

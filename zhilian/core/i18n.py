@@ -6,13 +6,18 @@ as with Django's ``gettext``, and also remembers its message id and parameters. 
 a text is the message of a state change, ``audit.write`` stores those (:func:`stored`) and
 the history, the audit log and the need timeline show it in the reader's language
 (:func:`shown`, PLT-10). Anything else the services do with it (errors, notifications)
-sees an ordinary string.
+sees an ordinary string; notifications keep it the same way (``core.notifications``).
+
+A parameter may itself be translatable: another such text, or a lazy translation (a
+choice's ``label``, made with ``gettext_lazy`` / ``pgettext_lazy``) is kept as its message
+id and rendered again in the reader's language with the text around it.
 """
 
 import json
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import Promise
 
 _PREFIX = '{"i18n": '
 
@@ -48,6 +53,14 @@ def gettext(message: str) -> RecordedText:
     return _recorded([[message, None]])
 
 
+def recorded(text) -> str:
+    """A lazy translation (a choice's ``label``) as a text that keeps its message id, so it can
+    be joined with ``+`` into a kept message; any other text as it is."""
+    if isinstance(text, Promise) and (parts := _lazy_parts(text)) is not None:
+        return _recorded(parts)
+    return text
+
+
 def _recorded(parts) -> RecordedText:
     text = RecordedText("".join(_render(part) for part in parts))
     text.parts = tuple(parts)
@@ -58,9 +71,33 @@ def _parts_of(text: str) -> tuple:
     return text.parts if isinstance(text, RecordedText) and text.parts else (str(text),)
 
 
+_CONTEXT = "\x04"  # gettext's separator of a message's context and id (pgettext)
+
+
+def _lazy_parts(value) -> list | None:
+    """The parts of a lazy ``gettext_lazy`` / ``pgettext_lazy`` text, None for any other lazy value."""
+    try:
+        func, args, kwargs = value.__reduce__()[1][:3]
+    except (AttributeError, TypeError, ValueError, IndexError):
+        return None
+    if kwargs or not all(isinstance(a, str) for a in args):
+        return None
+    if func is translation.gettext and len(args) == 1:
+        return [[args[0], None]]
+    if func is translation.pgettext and len(args) == 2:
+        return [[args[0] + _CONTEXT + args[1], None]]
+    return None
+
+
 def _stored_params(params):
     def value(v):
-        return v if v is None or isinstance(v, (bool, int, float)) else str(v)
+        if v is None or isinstance(v, (bool, int, float)):
+            return v
+        if isinstance(v, RecordedText) and any(not isinstance(part, str) for part in v.parts):
+            return {"i18n": list(v.parts)}
+        if isinstance(v, Promise) and (parts := _lazy_parts(v)) is not None:
+            return {"i18n": parts}
+        return str(v)
 
     if isinstance(params, dict):
         return {str(k): value(v) for k, v in params.items()}
@@ -69,20 +106,38 @@ def _stored_params(params):
     return [value(params)]
 
 
+def _translated(msgid: str) -> str:
+    if _CONTEXT in msgid:
+        context, message = msgid.split(_CONTEXT, 1)
+        return translation.pgettext(context, message)
+    return translation.gettext(msgid)
+
+
+def _param_shown(value):
+    """A kept parameter as text of the current language (a translatable one rendered again)."""
+    if isinstance(value, dict) and isinstance(value.get("i18n"), list):
+        return "".join(_render(part) for part in value["i18n"])
+    return value
+
+
 def _render(part) -> str:
     if isinstance(part, str):
         return part
     msgid, params = part
     if params is None:
-        return translation.gettext(msgid)
-    params = tuple(params) if isinstance(params, list) else params
+        return _translated(msgid)
+    if isinstance(params, dict):
+        params = {k: _param_shown(v) for k, v in params.items()}
+    else:
+        params = tuple(_param_shown(v) for v in params)
+    msgid_shown = msgid.split(_CONTEXT, 1)[-1]
     try:
-        return translation.gettext(msgid) % params
+        return _translated(msgid) % params
     except (KeyError, TypeError, ValueError):  # a catalogue entry that does not fit its parameters
         try:
-            return msgid % params
+            return msgid_shown % params
         except (KeyError, TypeError, ValueError):
-            return msgid
+            return msgid_shown
 
 
 def stored(message) -> str:

@@ -398,7 +398,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     created_at = RecordedTimeField(default=timezone.now, db_index=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
-    title = models.CharField(_("title"), max_length=255)
+    # Title and body as ``core.i18n`` keeps them: a text made with its ``gettext`` as message ids
+    # and parameters, shown in the reader's language (``title_shown`` / ``body_shown``); any
+    # other text, and the rows written before, as written.
+    title = models.TextField(_("title"))
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=500, blank=True)
     key = models.CharField(max_length=200, help_text="Deduplication key: one notification per key and recipient.")
@@ -414,7 +417,16 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key")]
 
     def __str__(self):
-        return self.title
+        return self.title_shown
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's (the active) language."""
+        return i18n.shown(self.title)
+
+    @property
+    def body_shown(self) -> str:
+        return i18n.shown(self.body)
 
 
 class TableVersion(models.Model):

@@ -2,8 +2,8 @@
 
 import datetime
 
-from django.utils.translation import gettext as _
 
+from zhilian.core.i18n import gettext as _  # kept translatable: each recipient reads it in their language
 from zhilian.core.registry import Reminder
 
 from .choices import AssignmentStatus, NeedStatus

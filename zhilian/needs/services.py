@@ -120,7 +120,7 @@ def need_file(*, user, enterprise: Organization, category: str, title: str, desc
     _notify(commissioner_users(need), need=need, key="filed",
             title=_("New NQI need: %(title)s") % {"title": need.title},
             body=_("%(enterprise)s filed a %(category)s need; respond by %(due)s.")
-            % {"enterprise": enterprise.name, "category": need.get_category_display(), "due": due.date})
+            % {"enterprise": enterprise.name, "category": NeedCategory(need.category).label, "due": due.date})
     return need
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhilian.core import audit
+from zhilian.core import audit, i18n
 from zhilian.core.filters import as_id
 from zhilian.core.registry import Reminder
 from zhilian.directory.models import Organization
@@ -147,7 +147,8 @@ def problems_due_for_review(today: datetime.date, horizon_days: int = 30):
 
 
 def review_reminders(today: datetime.date):
-    """Remind whoever entered a problem that its review is due; the chain's builder gets a summary."""
+    """Remind whoever entered a problem that its review is due; the chain's builder gets a summary.
+    The texts are ``core.i18n``'s: each recipient reads them in their own language."""
     from zhilian.accounts.models import User
     from zhilian.accounts.roles import Role
 
@@ -158,8 +159,9 @@ def review_reminders(today: datetime.date):
         if problem.reported_by_id:
             yield Reminder(
                 recipient=problem.reported_by, key=f"{problem.pk}:{problem.next_review_due}",
-                title=(_("Overdue yearly review: %(p)s") if overdue else _("Yearly review due: %(p)s")) % {"p": problem},
-                body=_("Review due on %(d)s.") % {"d": problem.next_review_due},
+                title=(i18n.gettext("Overdue yearly review: %(p)s") if overdue
+                       else i18n.gettext("Yearly review due: %(p)s")) % {"p": problem},
+                body=i18n.gettext("Review due on %(d)s.") % {"d": problem.next_review_due},
                 url=problem.get_absolute_url(), level="overdue" if overdue else "due")
         by_chain.setdefault(problem.chain, []).append(problem)
     managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGEMENT_INSTITUTION))
@@ -170,7 +172,8 @@ def review_reminders(today: datetime.date):
         for recipient in recipients.values():
             yield Reminder(
                 recipient=recipient, key=f"chain:{chain.pk}:{today:%Y-%m}",
-                title=_("%(n)d problems of %(chain)s are due for their yearly review") % {"n": len(problems), "chain": chain},
+                title=i18n.gettext("%(n)d problems of %(chain)s are due for their yearly review") % {
+                    "n": len(problems), "chain": chain},
                 url=reverse("problems:problem_list") + f"?chain={chain.pk}&review_due=true",
                 level="overdue" if any(p.next_review_due < today for p in problems) else "due")
 

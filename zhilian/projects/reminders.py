@@ -2,9 +2,9 @@
 
 import datetime
 
-from django.utils.translation import gettext as _
 
 from zhilian.consortia.selectors import users_holding
+from zhilian.core.i18n import gettext as _  # kept translatable: each recipient reads it in their language
 from zhilian.core.registry import Reminder
 
 from . import selectors

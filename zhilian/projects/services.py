@@ -950,8 +950,10 @@ def project_risk_check(*, project: Project, today: datetime.date | None = None) 
     if raised:
         recipients = set(_team_users(project)) | set(_approver_users(project))
         for risk in raised:
-            _notify(recipients, key=f"risk:{risk.pk}:{risk.version}", title=f"{project.code} {risk.title_shown}",
-                    body=risk.description_shown, url=risk.get_absolute_url(), level="warning")
+            # The kept texts, not the warning's rendering: each recipient reads them in their language.
+            _kind, _level, title, description = wanted[risk.key]
+            _notify(recipients, key=f"risk:{risk.pk}:{risk.version}", title=project.code + " " + title,
+                    body=description, url=risk.get_absolute_url(), level="warning")
     return raised
 
 

@@ -70,6 +70,9 @@ class WorkingDaysView(APIView):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="title_shown", read_only=True)
+    body = serializers.CharField(source="body_shown", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "created_at", "level", "title", "body", "url", "read_at"]

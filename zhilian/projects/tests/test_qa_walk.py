@@ -70,8 +70,12 @@ def test_a_budget_overrun_warning_reads_filled_in_and_in_the_readers_language(cl
         # The history names the record as it was called when written (core keeps that name).
         assert "经费超支" not in (text if page != history else text.replace("Risk warning: 经费超支", ""))
     note = Notification.objects.get(recipient=user("icmember"), url=risk.get_absolute_url())
-    assert note.title == f"{project.code} 经费超支" and note.body == chinese
+    with translation.override("zh-hans"):
+        assert note.title_shown == f"{project.code} 经费超支" and note.body_shown == chinese
+    with translation.override("en"):  # the notice too reads in the reader's language (PLT-10)
+        assert note.title_shown == f"{project.code} Budget overrun" and note.body_shown == english
     assert "%(" not in _text(client_as("icmember").get(reverse("core:notifications")))
+    assert english in _text(_english(client_as("icmember")).get(reverse("core:notifications")))
     with translation.override("en"):
         assert RiskWarningSerializer(risk).data["description"] == english
 
