@@ -28,6 +28,10 @@ def _library_years() -> range:
 
 LIBRARY_YEARS = _library_years()
 
+# The years a deadline can start in: 366 working days either side of them stay dates
+# (from 9999-12-30 the count ran past the last date there is).
+COMPUTABLE_YEARS = range(datetime.MINYEAR + 1, datetime.MAXYEAR)
+
 
 class _Overrides:
     """Administrator-entered days, loaded once per computation."""

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import masking
+from .calendar import COMPUTABLE_YEARS
 from .models import CalendarDay, CalendarYear
 
 
@@ -68,7 +70,24 @@ class CalendarYearForm(BaseModelForm):
         model = CalendarYear
         fields = ["year", "complete", "note"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a year the calendar can show (year 0 or 10000 saved, then its page failed)
+        self.fields["year"].min_value = COMPUTABLE_YEARS[0]
+        self.fields["year"].max_value = COMPUTABLE_YEARS[-1]
+        self.fields["year"].validators += [MinValueValidator(COMPUTABLE_YEARS[0]), MaxValueValidator(COMPUTABLE_YEARS[-1])]
+        self.fields["year"].widget.attrs.update(min=COMPUTABLE_YEARS[0], max=COMPUTABLE_YEARS[-1])
+
 
 class WorkingDayForm(forms.Form):
     start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     days = forms.IntegerField(label=_("Working days"), min_value=-366, max_value=366, initial=5)
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("start")
+        if start and not (COMPUTABLE_YEARS[0] <= start.year <= COMPUTABLE_YEARS[-1]):
+            # 366 working days from 9999-12-30 run past the last date there is (a 500)
+            self.add_error("start", _("Enter a date between the years %(first)d and %(last)d.")
+                           % {"first": COMPUTABLE_YEARS[0], "last": COMPUTABLE_YEARS[-1]})
+        return cleaned

@@ -19,6 +19,7 @@ from .audit_views import audit_detail, audit_list  # noqa: F401 - URLconf names
 from .context import safe_return_url
 from . import audit, calendar, masking, notifications, registry, search
 from .pagecache import kept_view
+from .filters import as_id
 from .forms import AttachmentForm, CalendarDayForm, CalendarYearForm, WorkingDayForm
 from .models import AuditAction, Attachment, CalendarDay, CalendarYear, Notification
 from .permissions import get_restricted_or_404
@@ -177,7 +178,9 @@ def calendar_view(request):
         raise PermissionDenied
     can_edit = request.user.has_perm("core.add_calendarday")
     today = timezone.localdate()
-    year = int(request.GET.get("year", today.year))
+    year = as_id(request.GET.get("year"))  # ?year=abc, 0 or 99999 was a 500
+    if year not in calendar.COMPUTABLE_YEARS:
+        year = today.year
     day_form = CalendarDayForm(user=request.user)
     year_form = CalendarYearForm(user=request.user)
     if request.method == "POST" and not can_edit:
@@ -197,7 +200,7 @@ def calendar_view(request):
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(f"{reverse('core:calendar')}?year={year_form.cleaned_data['year']}")
         elif "delete_day" in request.POST:
-            CalendarDay.objects.filter(pk=request.POST.get("delete_day")).delete()
+            CalendarDay.objects.filter(pk=as_id(request.POST.get("delete_day"))).delete()
             return HttpResponseRedirect(f"{reverse('core:calendar')}?year={year}")
     library_days = []
     if year in calendar.LIBRARY_YEARS:
@@ -215,7 +218,11 @@ def calendar_view(request):
     return render(request, "core/calendar.html", {
         "title": _("Working-day calendar"),
         "year": year,
-        "years": sorted(set(calendar.LIBRARY_YEARS) | set(CalendarYear.objects.values_list("year", flat=True)) | {today.year, today.year + 1}),
+        # the years there is something to read in, and the one shown (an entered day's year too:
+        # after adding a day in a year not yet marked, its button was missing)
+        "years": sorted(set(calendar.LIBRARY_YEARS) | set(CalendarYear.objects.values_list("year", flat=True))
+                        | {d.year for d in CalendarDay.objects.dates("date", "year")}
+                        | {today.year, today.year + 1, year}),
         "in_library": year in calendar.LIBRARY_YEARS,
         "library_days": library_days,
         "admin_days": CalendarDay.objects.filter(date__year=year),

@@ -3,6 +3,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhilian.core import calendar, search
 from zhilian.core.api.fields import id_parameter
@@ -49,6 +50,14 @@ class SearchView(APIView):
 class WorkingDaysQuerySerializer(serializers.Serializer):
     start = serializers.DateField()
     days = serializers.IntegerField(min_value=-366, max_value=366)
+
+    def validate_start(self, value):
+        # 366 working days from 9999-12-30 ran past the last date there is (a 500)
+        years = calendar.COMPUTABLE_YEARS
+        if value.year not in years:
+            raise serializers.ValidationError(_("Enter a date between the years %(first)d and %(last)d.")
+                                              % {"first": years[0], "last": years[-1]})
+        return value
 
 
 class WorkingDaysView(APIView):
