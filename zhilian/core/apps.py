@@ -31,10 +31,11 @@ class CoreConfig(AppConfig):
             registry.MenuItem(_("API documentation"), "api-docs", None, "braces"),
         ]))
         from . import versions
-        from .api import speedups
+        from .api import speedups, validation
 
         versions.connect()
         speedups.install()
+        validation.install()  # every error of a request body at once (PLT-12)
         post_migrate.connect(_create_trigram_extension, sender=self)
         post_migrate.connect(_new_table_versions, sender=self)
         post_migrate.connect(_install_append_only, sender=self)

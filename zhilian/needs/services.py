@@ -88,29 +88,61 @@ def commissioner_users(need: Need):
 # --------------------------------------------------------------------------- filing
 
 
+_FILED_TEXT = ("title", "description", "product", "contact_name", "contact_phone")
+
+
+def _filed_values(fields: dict) -> dict:
+    return {name: (value.strip() if name in _FILED_TEXT and isinstance(value, str) else value)
+            for name, value in fields.items()}
+
+
+def need_filing_errors(*, user, enterprise: Organization | None, **fields) -> dict[str, list[str]]:
+    """Every fault of a need as it would be filed, saving nothing: ``{field: [messages]}``.
+
+    Only the fields given are checked, so a caller that already refused some fields (the API's
+    field checks) learns the faults of the others in the same answer (PLT-12)."""
+    errors: dict[str, list[str]] = {}
+    if user.has_role(*ENTERPRISES) and not user.has_role(Role.COMMISSIONER, Role.MANAGEMENT_INSTITUTION):
+        if enterprise is None or enterprise.pk != user.organization_id:
+            errors["enterprise"] = [_("An enterprise files needs for itself only.")]
+    elif enterprise is None or not Organization.objects.restrict(user, "view").filter(
+            pk=enterprise.pk, kind="enterprise").exists():
+        errors["enterprise"] = [_("Choose an enterprise you serve.")]
+    if "category" in fields and fields["category"] not in NeedCategory.values:
+        errors["category"] = [_("Choose a category.")]
+    expected_date = fields.get("expected_date")
+    if expected_date is not None and expected_date < clock.today():
+        errors["expected_date"] = [_("The expected date cannot be in the past.")]
+    probe = Need(enterprise=None if "enterprise" in errors else enterprise, **_filed_values(fields))
+    checked = set(fields) - set(errors)
+    if "enterprise" not in errors:
+        checked.add("enterprise")
+    try:
+        probe.full_clean(exclude=[f.name for f in Need._meta.fields if f.name not in checked],
+                         validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    return errors
+
+
 @transaction.atomic
 def need_file(*, user, enterprise: Organization, category: str, title: str, description: str,
               contact_name: str, contact_phone: str, product: str = "",
               expected_date: datetime.date | None = None) -> Need:
     """File a need for ``enterprise``: by the enterprise itself, or by a commissioner or the
-    management institution registering it on the enterprise's behalf."""
+    management institution registering it on the enterprise's behalf. Every fault of the
+    request is refused at once (``need_filing_errors``)."""
     if not may(user, "add", Need):
         raise PermissionDenied
-    if user.has_role(*ENTERPRISES) and not user.has_role(Role.COMMISSIONER, Role.MANAGEMENT_INSTITUTION):
-        if enterprise is None or enterprise.pk != user.organization_id:
-            raise ValidationError({"enterprise": _("An enterprise files needs for itself only.")})
-    elif enterprise is None or not Organization.objects.restrict(user, "view").filter(
-            pk=enterprise.pk, kind="enterprise").exists():
-        raise ValidationError({"enterprise": _("Choose an enterprise you serve.")})
-    if category not in NeedCategory.values:
-        raise ValidationError({"category": _("Choose a category.")})
-    if expected_date is not None and expected_date < clock.today():
-        raise ValidationError({"expected_date": _("The expected date cannot be in the past.")})
+    fields = {"category": category, "title": title, "description": description, "product": product,
+              "expected_date": expected_date, "contact_name": contact_name, "contact_phone": contact_phone}
+    errors = need_filing_errors(user=user, enterprise=enterprise, **fields)
+    if errors:
+        raise ValidationError(errors)
     today = clock.today()
     due = calendar.add_working_days(today, RESPONSE_WORKING_DAYS)
-    need = Need(enterprise=enterprise, category=category, title=title.strip(), description=description.strip(),
-                product=product.strip(), expected_date=expected_date, contact_name=contact_name.strip(),
-                contact_phone=contact_phone.strip(), filed_by=user, status=NeedStatus.SUBMITTED,
+    need = Need(enterprise=enterprise, **_filed_values(fields), filed_by=user, status=NeedStatus.SUBMITTED,
                 response_due=due.date, response_due_provisional=due.provisional)
     need.full_clean(exclude=["code"])
     need.save()

@@ -11,7 +11,7 @@ from ..models import (
     ServiceDomain, ServicePoint, TestingCapability, uscc_taken_message,
 )
 from ..models import home_city_errors
-from ..validators import validate_id_number, validate_uscc
+from ..validators import validate_id_number, validate_mobile_or_phone, validate_uscc
 
 
 def _user(serializer):
@@ -20,7 +20,12 @@ def _user(serializer):
 
 
 class MaskedPhoneField(serializers.CharField):
-    """A phone number, masked for callers without the unmask permission (SEC-07)."""
+    """A phone number, masked for callers without the unmask permission (SEC-07), checked as
+    the models check it (a declared field does not take over the model field's validators)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [validate_mobile_or_phone])
+        super().__init__(**kwargs)
 
     def to_representation(self, value):
         request = self.context.get("request")

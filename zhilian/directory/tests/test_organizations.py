@@ -267,3 +267,28 @@ def test_the_upsert_service_never_renames_a_unit_through_its_uscc(persona, djang
         with pytest.raises(ValidationError) as exc:
             services.organization_upsert(user=district, data={**data, "uscc": hidden.uscc})
         assert hidden.name not in str(exc.value)
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.req("PLT-12")
+def test_the_api_reports_every_field_error_of_an_organization_at_once(api_as):
+    """A bad USCC (a field's check), a district outside the city (the model's clean, run by
+    validate()), a bad phone and email: one 400 names them all, each under its field, and
+    nothing is saved; before, the district came only once the code was right, and the phone
+    was never checked."""
+    api = api_as("city")
+    before = Organization.objects.count()
+    body = {**enterprise_form(uscc=BAD_USCC, district="不存在区", contact_phone="12", email="x"), "is_active": True}
+    response = api.post("/api/v1/organizations/", body, format="json")
+    assert response.status_code == 400
+    assert {"uscc", "district", "contact_phone", "email"} <= set(response.json()), response.json()
+    assert Organization.objects.count() == before
+    # A field that failed is reported once, with its own error (not what its absence causes).
+    only_uscc = api.post("/api/v1/organizations/", {**enterprise_form(uscc="123"), "is_active": True}, format="json")
+    assert only_uscc.status_code == 400 and set(only_uscc.json()) == {"uscc"}
+    # The same on an edit.
+    unit = Organization.objects.filter(kind="enterprise").exclude(uscc=None).order_by("pk").first()
+    edit = api.patch(f"/api/v1/organizations/{unit.pk}/", {"uscc": "123", "district": "不存在区",
+                                                           "contact_phone": "12"}, format="json")
+    assert edit.status_code == 400 and {"uscc", "district", "contact_phone"} <= set(edit.json()), edit.json()
+    assert Organization.objects.get(pk=unit.pk).version == unit.version

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from zhilian.core.api.fields import IdField
 
 from zhilian.directory.api.serializers import MaskedPhoneField
+from zhilian.directory.models import Organization
 
 from ..choices import NeedCategory, Satisfaction
 from ..models import Need, NeedAssignment
@@ -74,6 +75,21 @@ class NeedCreateSerializer(serializers.Serializer):
     expected_date = serializers.DateField(required=False, allow_null=True, default=None)
     contact_name = serializers.CharField(max_length=50)
     contact_phone = serializers.CharField(max_length=30)
+
+    def validate(self, attrs):
+        """The service's checks (``services.need_filing_errors``) on the fields given: with the
+        fields' own errors, every fault in one answer (PLT-12). ``enterprise`` becomes the
+        organization (the caller's own when not given)."""
+        from .. import services
+
+        user = self.context["request"].user
+        attrs = dict(attrs)
+        enterprise_id = attrs.pop("enterprise", None) or user.organization_id
+        enterprise = Organization.objects.restrict(user, "view").filter(pk=enterprise_id).first()
+        errors = services.need_filing_errors(user=user, enterprise=enterprise, **attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**attrs, "enterprise": enterprise}
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from zhilian.core.api.viewsets import PreconditionFailed, RestrictedModelViewSet
 from zhilian.core.exceptions import StaleObjectError
+from zhilian.core.permissions import may
 from zhilian.directory.models import Expert, Organization
 
 from .. import selectors, services
@@ -45,12 +46,11 @@ class NeedViewSet(RestrictedModelViewSet):
     @extend_schema(request=serializers.NeedCreateSerializer, responses={201: serializers.NeedSerializer})
     def create(self, request, *args, **kwargs):
         """File a need (an enterprise for itself, a commissioner for an enterprise it serves)."""
-        payload = serializers.NeedCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        enterprise_id = data.pop("enterprise", None) or request.user.organization_id
-        enterprise = Organization.objects.restrict(request.user, "view").filter(pk=enterprise_id).first()
-        need = self._run(lambda: services.need_file(user=request.user, enterprise=enterprise, **data))
+        if not may(request.user, "add", Need):
+            raise exceptions.PermissionDenied()
+        payload = serializers.NeedCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)  # the fields' and the service's errors at once
+        need = self._run(lambda: services.need_file(user=request.user, **payload.validated_data))
         return Response(self.get_serializer(need).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer, expected_version=None):
