@@ -68,3 +68,40 @@ def test_the_dashboards_ring_charts_fit_a_phone_uncut_and_clear_of_their_legends
             assert chart["ringFoot"] <= chart["legendTop"], (width, chart)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(f"dashboard-rings-{width}")
+
+
+# Elements that stick out of their card (a table inside .table-responsive scrolls in its card).
+OUT_OF_CARD = """() => { const out = [];
+  document.querySelectorAll('.card').forEach(card => { const edge = card.getBoundingClientRect().right + 1;
+    card.querySelectorAll('*').forEach(e => { const r = e.getBoundingClientRect();
+      if (r.width && r.right > edge && !e.closest('.table-responsive'))
+        out.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + (e.innerText || '').slice(0, 30)); }); });
+  return out.slice(0, 10); }"""
+
+
+def _phone_pages():
+    from zhilian.needs.models import Need
+    from zhilian.problems.models import Problem
+
+    need = Need.objects.order_by("pk").first()
+    problem = Problem.objects.get(code="IC-001")
+    return [("sysadmin", "/calendar/?start=2026-12-30&days=5"),  # the Compute button stuck out of its card
+            ("mgmt", f"/history/needs.need/{need.pk}/"),  # five columns, 28rem of them fixed
+            ("mgmt", f"/history/problems.problem/{problem.pk}/"),
+            ("mgmt", "/accounts/profile/")]
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.parametrize("persona", ["sysadmin", "mgmt"])
+def test_the_calendar_history_and_account_pages_fit_a_phone(login, site, shot, persona):
+    page = login(persona)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
+    pages = [path for who, path in _phone_pages() if who == persona]
+    for number, path in enumerate(pages):
+        response = page.goto(f"{site}{path}")
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert page.evaluate(OUT_OF_CARD) == [], path
+        shot(f"phone-{persona}-{number}")
