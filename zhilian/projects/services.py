@@ -679,28 +679,41 @@ def _same_values(one: dict, other: dict) -> bool:
     return comparable(one) == comparable(other)
 
 
-def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> dict:
-    """Validate the requested values and return them in the stored (JSON) shape."""
+def _clean_target_rows(targets, errors: _Errors, rows: _RowErrors) -> list[dict]:
+    """The requested targets in the stored (JSON) shape. Each row's faults go to ``rows`` by row
+    number (its place in the list, blank rows included: the form's numbers) and field, and one
+    line per row to ``errors["targets"]`` (the API's shape), as the task book's tables do. A row
+    with content but no indicator is a fault, never dropped in silence."""
+    clean = []
+    for index, row in enumerate(targets or [], start=1):
+        if not _filled("targets", row):
+            continue
+        indicator = str(row.get("indicator") or "").strip()
+        description = str(row.get("description") or "").strip()
+        if not indicator:
+            rows.add("targets", index, "indicator", _("Name the indicator."))
+        baseline = _row_decimal(row.get("baseline"), "targets", index, "baseline", rows)
+        target = _row_decimal(row.get("target"), "targets", index, "target", rows)
+        if row.get("kind") not in TargetKind.values:
+            rows.add("targets", index, "kind", _("Choose technical, quality or industrial application."))
+        if target is None and row.get("target") in (None, "") and not description:
+            rows.add("targets", index, "target", _("Give a target value or describe the target."))
+        clean.append({"kind": row.get("kind"), "indicator": indicator, "unit": str(row.get("unit") or "").strip(),
+                      "baseline": None if baseline is None else selectors.number(baseline),
+                      "target": None if target is None else selectors.number(target),
+                      "description": description})
+    for line in rows.lines("targets"):
+        errors.add("targets", line)
+    if not clean:
+        errors.add("targets", _("A project keeps at least one target."))
+    return clean
+
+
+def _clean_after(project: Project, kind: str, after: dict, errors: _Errors, rows: _RowErrors | None = None) -> dict:
+    """Validate the requested values and return them in the stored (JSON) shape; the target
+    rows' faults also go to ``rows`` by row and field."""
     if kind == ChangeKind.TARGETS:
-        rows = []
-        for index, row in enumerate(after.get("targets") or [], start=1):
-            if not (row.get("indicator") or "").strip():
-                continue
-            label = _("Target %(n)d") % {"n": index}
-            baseline = _decimal(row.get("baseline"), "targets", errors, label)
-            target = _decimal(row.get("target"), "targets", errors, label)
-            if row.get("kind") not in TargetKind.values:
-                errors.add("targets", _("%(label)s: choose the kind of target.") % {"label": label})
-            if target is None and not (row.get("description") or "").strip():
-                errors.add("targets", _("%(label)s: give a target value or describe the target.") % {"label": label})
-            rows.append({"kind": row.get("kind"), "indicator": row["indicator"].strip(),
-                         "unit": (row.get("unit") or "").strip(),
-                         "baseline": None if baseline is None else selectors.number(baseline),
-                         "target": None if target is None else selectors.number(target),
-                         "description": (row.get("description") or "").strip()})
-        if not rows:
-            errors.add("targets", _("A project keeps at least one target."))
-        return {"targets": rows}
+        return {"targets": _clean_target_rows(after.get("targets"), errors, _RowErrors() if rows is None else rows)}
     if kind == ChangeKind.CONTENT:
         content = (after.get("content_and_route") or "").strip()
         outcomes = (after.get("expected_outcomes") or "").strip()
@@ -740,21 +753,45 @@ def _clean_after(project: Project, kind: str, after: dict, errors: _Errors) -> d
     return {"start_date": _iso(start), "end_date": _iso(end), "milestones": dues}
 
 
-@transaction.atomic
-def change_request_submit(*, user, project: Project, kind: str, reason: str, after: dict) -> ChangeRequest:
-    """Ask to change targets, content, leader or period; nothing changes until approved (PRJ-06)."""
+def _check_change_request(*, user, project, kind, reason, after):
+    """Everything change_request_submit checks, without saving: (requested values, current
+    values, errors by field, errors of the target rows by row and field)."""
     _require_running_team(user, project, _("requests changes"))
     errors = _Errors()
+    rows = _RowErrors()
     if kind not in ChangeKind.values:
         raise ValidationError({"kind": _("Choose what changes.")})
     if not (reason or "").strip():
         errors.add("reason", _("Explain why the change is needed."))
     if project.change_requests.filter(kind=kind, status=ChangeStatus.PENDING).exists():
         errors.add("kind", _("A change of this kind is already waiting for approval."))
-    clean = _clean_after(project, kind, after, errors)
+    clean = _clean_after(project, kind, after, errors, rows)
     before = change_snapshot(project, kind)
     if not errors and _same_values(clean, before):
         errors.add("__all__", _("The requested values are the same as the current ones."))
+    return clean, before, errors, rows
+
+
+def change_request_errors(*, user, project: Project, kind: str, reason: str, after: dict) -> tuple[dict, dict]:
+    """Every fault of a change request at once, saving nothing: for a page whose reason the form
+    refused before the service ran, or to place a refused request's faults at their fields.
+
+    Returns (messages by field, as ``ValidationError.message_dict``, where "targets" holds the
+    target table's own messages; the target rows' faults: row number → field → messages)."""
+    _clean, _before, errors, rows = _check_change_request(user=user, project=project, kind=kind, reason=reason,
+                                                          after=after)
+    lines = set(rows.lines("targets"))
+    errors["targets"] = [m for m in errors.get("targets", []) if m not in lines]
+    if not errors["targets"]:
+        del errors["targets"]
+    return dict(errors), rows.rows["targets"]
+
+
+@transaction.atomic
+def change_request_submit(*, user, project: Project, kind: str, reason: str, after: dict) -> ChangeRequest:
+    """Ask to change targets, content, leader or period; nothing changes until approved (PRJ-06)."""
+    clean, before, errors, _rows = _check_change_request(user=user, project=project, kind=kind, reason=reason,
+                                                         after=after)
     errors.raise_if_any()
     change = ChangeRequest.objects.create(project=project, kind=kind, reason=reason.strip(), before=before,
                                           after=clean, requested_by=user, created_at=_now())

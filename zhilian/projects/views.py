@@ -131,10 +131,6 @@ def _initial(value, field=""):
     return value
 
 
-def _rows(formset):
-    return [f.cleaned_data for f in formset.forms if f.cleaned_data]
-
-
 class ProjectTaskBookView(LoginRequiredMixin, View):
     """Create a project from problems, or revise its draft task book (PRJ-01, PRJ-02)."""
 
@@ -444,17 +440,60 @@ class ChangeRequestView(ObjectActionView):
                                                                                                before)]}
         if self.kind() == ChangeKind.TARGETS:
             context["targets"] = getattr(self, "_targets", None) or self.target_formset(obj)
+            context["target_errors"] = getattr(self, "_target_errors", None) or {}
         return context
+
+    def post(self, request, pk):
+        if self.kind() != ChangeKind.TARGETS:
+            return super().post(request, pk)
+        obj = self.get_object(pk)
+        reason = self.unavailable_reason(obj)
+        if reason:
+            return self._refuse(request, obj, reason)
+        form = self.form_class(data=request.POST, **self.get_form_kwargs(obj))
+        targets = self._targets = self.target_formset(obj)
+        header_valid = form.is_valid()
+        rows_valid = targets.is_valid()
+        # Every row, blank ones included, so that the service's row numbers are the form's; a row
+        # the form refused goes to the service as blank (the form shows its own errors).
+        after = {"targets": [dict(f.cleaned_data) if f.is_valid() else {} for f in targets.forms]}
+        if header_valid and rows_valid:
+            try:
+                change = services.change_request_submit(user=request.user, project=obj, kind=ChangeKind.TARGETS,
+                                                        reason=form.cleaned_data["reason"], after=after)
+            except ValidationError:
+                pass  # placed at the fields below
+            except PermissionDenied as exc:
+                return self._refuse(request, obj, str(exc) or _("You may not do this."))
+            else:
+                messages.success(request, self.success_message(obj))
+                return HttpResponseRedirect(change.get_absolute_url())
+        # Every fault at once, each at its field: the reason's, the table's and its rows'.
+        try:
+            errors, row_errors = services.change_request_errors(
+                user=request.user, project=obj, kind=ChangeKind.TARGETS, reason=form.cleaned_data.get("reason", ""),
+                after=after)
+        except PermissionDenied as exc:
+            return self._refuse(request, obj, str(exc) or _("You may not do this."))
+        for index, by_field in row_errors.items():
+            row_form = targets.forms[index - 1]
+            for field, messages_ in by_field.items():
+                for message in messages_:
+                    row_form.add_error(field if field in row_form.fields else None, capfirst(message))
+        self._target_errors = {"messages": [*targets.non_form_errors(), *errors.pop("targets", [])],
+                               "rows": [i for i, f in enumerate(targets.forms, start=1) if f.errors]}
+        for field, messages_ in errors.items():
+            if field in form.fields:
+                if field not in form.errors:
+                    form.add_error(field, messages_)
+            else:
+                form.add_error(None, messages_)
+        return self._render(request, obj, form)
 
     def perform(self, obj, form):
         kind = self.kind()
         data = form.cleaned_data
-        if kind == ChangeKind.TARGETS:
-            self._targets = self.target_formset(obj)
-            if not self._targets.is_valid():
-                raise ValidationError({"targets": _("Check the target rows.")})
-            after = {"targets": _rows(self._targets)}
-        elif kind == ChangeKind.PERIOD:
+        if kind == ChangeKind.PERIOD:
             after = form.after()
         else:
             after = {k: v for k, v in data.items() if k != "reason"}

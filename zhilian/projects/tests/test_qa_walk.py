@@ -365,3 +365,77 @@ def test_the_acceptance_form_shows_each_targets_baseline_and_target_value(client
     assert cells == {"翘曲度": "40 → 20μm", "翘曲度合格率": "85.5 → 97%", "示范应用企业": "— → 3家",
                      "团体标准": "制定团体标准 1 项"}
     assert "形成示范生产线 1 条" in html  # the note stays, beside the indicator
+
+
+# --------------------------------------------------------------------------- 8. every change-request error at its row
+
+@pytest.mark.req("PLT-12")
+@pytest.mark.req("PRJ-06")
+def test_every_error_of_a_target_change_shows_at_once_at_its_rows_field(client_as):
+    from zhilian.projects.models import ChangeRequest
+
+    project = running_project(targets=WARP_40_20)
+    url = reverse("projects:change_add", args=[project.pk]) + "?kind=targets"
+    rows = formset("targets", [
+        {**WARP_40_20[0], "target": "10"},                                              # 1: fine
+        {"kind": "technical", "indicator": "", "unit": "", "baseline": "", "target": "", "description": ""},  # 2: blank
+        {"kind": "quality", "indicator": "良率", "unit": "%", "baseline": "80", "target": "", "description": ""},
+        {"kind": "quality", "indicator": "翘曲度合格率", "unit": "%", "baseline": "abc", "target": "97",
+         "description": ""},                                                            # 4: the form refuses
+        {"kind": "technical", "indicator": "", "unit": "μm", "baseline": "", "target": "5", "description": ""},
+    ])
+    before = ChangeRequest.objects.count()
+    client = client_as("icmember")
+    # A reason the form refuses and faults in three rows: all at once, each at its cell.
+    response = client.post(url, {"kind": "targets", "reason": "", **rows})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _invalid_inputs(html) == {"reason", "targets-2-target", "targets-3-baseline", "targets-4-indicator"}
+    for field in ("targets-2-target", "targets-3-baseline", "targets-4-indicator"):
+        assert f'id="id_{field}-error"' in html
+    assert "请填写目标值或描述目标。" in html and "请填写指标名称。" in html
+    table = html[html.index('id="rows-targets"'):]
+    table = table[:table.index("</table>")]
+    assert "第 3、4、5 行有误" in table  # numbered as on the form: the blank row 2 counts
+    assert "指标 3：" not in html  # the rows' faults are at the rows, not in a banner
+    assert ChangeRequest.objects.count() == before
+
+    # The reason right: the service refuses the rows, and again each fault is at its cell.
+    response = client.post(url, {"kind": "targets", "reason": "工艺窗口收窄", **rows})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _invalid_inputs(html) == {"targets-2-target", "targets-3-baseline", "targets-4-indicator"}
+    assert "指标 3：" not in html
+    assert ChangeRequest.objects.count() == before
+
+    # Only the service's faults (the form accepts every cell): placed at their cells too.
+    fixed = {**rows, "targets-3-baseline": "85.5"}
+    html = client.post(url, {"kind": "targets", "reason": "工艺窗口收窄", **fixed}).content.decode()
+    assert _invalid_inputs(html) == {"targets-2-target", "targets-4-indicator"}
+    table = html[html.index('id="rows-targets"'):]
+    assert "第 3、5 行有误" in table[:table.index("</table>")]
+
+    # The API keeps one line per row, numbered as sent.
+    with pytest.raises(ValidationError) as exc:
+        services.change_request_submit(user=user("icmember"), project=project, kind="targets", reason="工艺窗口收窄",
+                                       after={"targets": [WARP_40_20[0], {}, {"kind": "quality", "indicator": "良率",
+                                                                               "unit": "%", "baseline": "80"}]})
+    assert exc.value.message_dict["targets"] == ["指标 3：请填写目标值或描述目标。"]
+
+    # All fixed: the request is filed.
+    fixed = {**fixed, "targets-2-target": "95", "targets-4-indicator": "翘曲度极差"}
+    response = client.post(url, {"kind": "targets", "reason": "工艺窗口收窄", **fixed})
+    assert response.status_code == 302 and ChangeRequest.objects.count() == before + 1
+    assert [r["indicator"] for r in ChangeRequest.objects.latest("pk").after["targets"]] == [
+        "翘曲度", "良率", "翘曲度合格率", "翘曲度极差"]
+
+
+@pytest.mark.req("PRJ-06")
+def test_a_target_row_without_its_indicator_is_refused_not_dropped():
+    project = running_project(targets=WARP_40_20)
+    with pytest.raises(ValidationError) as exc:
+        services.change_request_submit(user=user("icmember"), project=project, kind="targets", reason="工艺窗口收窄",
+                                       after={"targets": [{**WARP_40_20[0], "target": "10"},
+                                                          {"kind": "quality", "indicator": "", "unit": "%",
+                                                           "baseline": "", "target": "90", "description": ""}]})
+    assert exc.value.message_dict["targets"] == ["指标 2：请填写指标名称。"]
