@@ -25,6 +25,9 @@ class ProblemsConfig(AppConfig):
         # A problem other records name (projects made from it, achievements) is not deleted (PRJ-01).
         pre_delete.connect(services.refuse_deleting_a_named_problem, sender=models.Problem,
                            dispatch_uid="problems-named-elsewhere")
+        # Its related problems' histories record that the relation ended with it (PRB-05).
+        pre_delete.connect(services.record_relations_ended, sender=models.Problem,
+                           dispatch_uid="problems-relations-ended")
         attachments.register(models.Problem)  # evidence: test reports, photos of defects
         search.register(models.Problem, label=_("Quality problems"), weight=95, select_related=("chain",))
         register_map_layer("problems", selectors.problems_map_layer, selectors.problems_visible_on_map)

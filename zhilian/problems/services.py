@@ -9,6 +9,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from zhilian.core import audit
+from zhilian.core.models import AuditAction
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Organization
@@ -215,7 +216,23 @@ def problem_delete(*, user, problem: Problem) -> None:
     dependants = problem_dependants(problem, user)
     if dependants:
         raise _named_elsewhere(problem, dependants)
+    problem._deleted_by = user  # the related problems' records name who deleted it
     problem.delete()
+
+
+def record_relations_ended(sender, instance: Problem, **kwargs) -> None:
+    """``pre_delete`` of Problem (after the refusal): the deletion ends the problem's relations
+    with no save of the related problems, so each related problem's history records that its
+    relation to the deleted problem (named by its code and name) was removed, by whom (the
+    user ``problem_delete`` was given, else the request's) and when (PRB-05, PLT-03)."""
+    if instance.pk is None:
+        return
+    name = str(instance)
+    user = getattr(instance, "_deleted_by", None)
+    for other in Problem._base_manager.filter(related=instance).exclude(pk=instance.pk).order_by("pk"):
+        audit.write(action=AuditAction.UPDATE, instance=other, user=user,
+                    changes={"related": {"removed": [name]}},
+                    message=_("Related problem %(problem)s was deleted.") % {"problem": name})
 
 
 def refuse_deleting_a_named_problem(sender, instance: Problem, **kwargs) -> None:

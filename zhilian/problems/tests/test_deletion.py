@@ -116,3 +116,59 @@ def test_a_link_with_problems_on_it_is_not_deleted(client_as, display_problem):
     assert response.status_code == 302
     assert ChainNode.objects.filter(pk=node.pk).exists()
     assert Problem.objects.get(pk=display_problem.pk).node_id == node.pk
+
+
+@pytest.mark.req("PRB-05")
+@pytest.mark.req("PLT-03")
+def test_deleting_a_problem_records_the_ended_relation_on_each_related_problem(client_as, persona):
+    """The relation rows go with the deleted problem, with no save of the problems it was related
+    to: each of them records that its relation to the deleted problem (by code and name) was
+    removed, by whom and when, in the reader's language."""
+    import html
+    import re
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from zhilian.core.models import AuditAction, AuditEvent
+
+    city = persona("city")
+    od4, od8 = Problem.objects.get(code="OD-004"), Problem.objects.get(code="OD-008")
+    chain = od4.chain
+    doomed = services.problem_save(user=city, problem=Problem(
+        code="OD-090", name="偏光片贴合气泡（待删）", chain=chain, category="technology", description="气泡率 1.2%",
+        reported_on=datetime.date(2026, 3, 1)), related=[od4, od8])
+    assert set(od8.related.values_list("code", flat=True)) >= {"OD-090"}
+    started = timezone.now()
+
+    response = client_as("city").post(reverse("problems:problem_delete", args=[doomed.pk]))
+    assert response.status_code == 302 and not Problem.objects.filter(code="OD-090").exists()
+
+    for other in (od4, od8):
+        assert not other.related.filter(code="OD-090").exists()
+        record = AuditEvent.objects.filter(content_type__model="problem", object_id=str(other.pk),
+                                           action=AuditAction.UPDATE).latest("pk")
+        assert record.changes == {"related": {"removed": ["OD-090 偏光片贴合气泡（待删）"]}}
+        assert record.actor_id == city.pk and record.timestamp >= started
+
+        client = client_as("city")
+        page = client.get(reverse("core:history", args=["problems.problem", other.pk])).content.decode()
+        page = html.unescape(re.sub(r"\s+", " ", page))
+        assert "OD-090 偏光片贴合气泡（待删）" in page and "关联问题 OD-090 偏光片贴合气泡（待删） 已被删除。" in page
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        english = html.unescape(client.get(reverse("core:history", args=["problems.problem", other.pk])).content.decode())
+        assert "Related problem OD-090 偏光片贴合气泡（待删） was deleted." in english
+
+
+@pytest.mark.req("PRB-05")
+def test_a_deletion_outside_a_request_names_the_user_the_service_was_given(persona):
+    from zhilian.core.models import AuditEvent
+
+    mgmt = persona("mgmt")
+    od4 = Problem.objects.get(code="OD-004")
+    doomed = services.problem_save(user=mgmt, problem=Problem(
+        code="OD-091", name="背光漏光（待删）", chain=od4.chain, category="technology", description="漏光",
+        reported_on=datetime.date(2026, 3, 1)), related=[od4])
+    services.problem_delete(user=mgmt, problem=doomed)
+    record = AuditEvent.objects.filter(content_type__model="problem", object_id=str(od4.pk)).latest("pk")
+    assert record.changes == {"related": {"removed": ["OD-091 背光漏光（待删）"]}} and record.actor_id == mgmt.pk
