@@ -79,6 +79,9 @@ OUT_OF_CARD = """() => { const out = [];
   return out.slice(0, 10); }"""
 
 
+ENTERED_YEAR = 2031  # past chinesecalendar's years: an administrator enters its holidays
+
+
 def _phone_pages():
     from zhilian.needs.models import Need
     from zhilian.problems.models import Problem
@@ -86,6 +89,7 @@ def _phone_pages():
     need = Need.objects.order_by("pk").first()
     problem = Problem.objects.get(code="IC-001")
     return [("sysadmin", "/calendar/?start=2026-12-30&days=5"),  # the Compute button stuck out of its card
+            ("sysadmin", f"/calendar/?year={ENTERED_YEAR}"),  # an entered year's five columns widened the page
             ("mgmt", f"/history/needs.need/{need.pk}/"),  # five columns, 28rem of them fixed
             ("mgmt", f"/history/problems.problem/{problem.pk}/"),
             ("mgmt", "/accounts/profile/")]
@@ -94,6 +98,12 @@ def _phone_pages():
 @pytest.mark.req("PLT-10")
 @pytest.mark.parametrize("persona", ["sysadmin", "mgmt"])
 def test_the_calendar_history_and_account_pages_fit_a_phone(login, site, shot, persona):
+    import datetime
+
+    from zhilian.core.models import CalendarDay
+
+    for day, workday, name in ((1, False, "New Year's Day"), (6, True, "Spring Festival (adjusted)")):
+        CalendarDay.objects.create(date=datetime.date(ENTERED_YEAR, 1, day), is_workday=workday, name=name)
     page = login(persona)
     page.set_viewport_size({"width": 390, "height": 844})
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": site}])
