@@ -4,6 +4,9 @@ Every page, API response and export shows ``138****1234`` and ``350203********12
 Users holding ``accounts.unmask_personal_data`` (the roles that must contact people) may
 reveal one number at a time on a detail page, or ask an export / API call for full
 numbers with ``unmask=1``; every such reveal is an ``unmask`` record in the audit log.
+The parties of one record may do the same for that record only, as far as an app lets
+them (:func:`register_reveal`: the commissioner who took a need calls its contact): the
+reveal button of its page and ``?unmask=1`` on its API detail, audited alike.
 
 Which fields hold personal numbers is decided once per model: by name (``mobile``,
 ``phone``, ``contact_phone``, ``*_mobile``, ``*_phone``, ``id_number``, ``*_id_number``…),
@@ -149,6 +152,37 @@ def may_unmask(user) -> bool:
     return bool(user and getattr(user, "is_authenticated", False) and user.has_perm(UNMASK_PERMISSION))
 
 
+_reveal_rules: dict = {}
+
+
+def register_reveal(model, rule):
+    """Let the parties of a record reveal some of its personal fields, one record at a time:
+    ``rule(user, obj)`` returns the names of the fields of ``obj`` that ``user`` may see in
+    full (e.g. the need's contact phone to the commissioner who took it). The reveal is made
+    and audited as with the unmask permission (:func:`unmask_field`, ``?unmask=1`` on the
+    record's API detail); everyone else keeps seeing the number masked."""
+    _reveal_rules[model._meta.label] = rule
+    return model
+
+
+def revealable_fields(user, obj) -> set[str]:
+    """The personal fields of ``obj`` that ``user`` may reveal: all of them with the unmask
+    permission, else those the model's :func:`register_reveal` rule grants."""
+    if obj is None or not isinstance(obj, models.Model) or not getattr(obj, "pk", None):
+        return set()
+    personal = set(personal_fields(type(obj)))
+    if may_unmask(user):
+        return personal
+    rule = _reveal_rules.get(type(obj)._meta.label)
+    if rule is None or not (user and getattr(user, "is_authenticated", False)):
+        return set()
+    return set(rule(user, obj) or ()) & personal
+
+
+def may_reveal(user, obj, field: str) -> bool:
+    return field in revealable_fields(user, obj)
+
+
 def mobile_for(user, value: str) -> str:
     """The number as ``user`` sees it: masked (pages reveal one with the ``personal`` tag)."""
     return value if REVEAL.get() else mask_mobile(value)
@@ -235,7 +269,7 @@ def unmask_field(*, user, obj, field: str) -> str:
     from . import audit
     from .models import AuditAction
 
-    if not may_unmask(user) or field not in personal_fields(type(obj)):
+    if not may_reveal(user, obj, field):
         raise PermissionDenied
     value = type(obj)._base_manager.filter(pk=obj.pk).values_list(field, flat=True).first() or ""
     audit.write(action=AuditAction.UNMASK, instance=obj, user=user,

@@ -9,10 +9,10 @@ class NeedsConfig(AppConfig):
 
     def ready(self):
         from zhilian.accounts.roles import Role, crud, grant
-        from zhilian.core import attachments, audit, permissions, registry, search
+        from zhilian.core import attachments, audit, masking, permissions, registry, search
         from zhilian.directory import panels
 
-        from . import dashboard, demo, models, reminders
+        from . import dashboard, demo, models, reminders, selectors
 
         audit.register(models.Need)
         audit.register(models.NeedAssignment, parent="need")
@@ -38,6 +38,10 @@ class NeedsConfig(AppConfig):
         # the enterprise that filed it (PLT-02: "a technical institution sees only work it
         # is assigned to").
         permissions.register_grant("directory.Organization", _organization_grant)
+        # Who may call the enterprise's contact: the enterprise, the commissioner who took the
+        # need, the providers who accepted it; they reveal the number as the unmask permission
+        # does (one at a time, audited); everyone else sees it masked (SEC-07).
+        masking.register_reveal(models.Need, selectors.contact_revealable_fields)
 
         registry.menu(registry.MenuGroup(key="needs", label=_("Services"), icon="headset", order=20, items=[
             registry.MenuItem(_("NQI needs"), "needs:need_list", "needs.view_need", "inbox"),

@@ -49,6 +49,26 @@ def assignment_of(need, user):
     return None
 
 
+def may_call_contact(need, user) -> bool:
+    """Whether ``user`` may see the need's contact phone in full (SEC-07, DIR-05): the
+    enterprise that filed it, the commissioner who took it, and an institution or expert that
+    accepted it (they serve the enterprise: "contact the enterprise's contact person"). Not
+    the pool of commissioners, a district bureau, nor a provider still to answer, declined or
+    withdrawn. The unmask permission (city bureau, management institution) reveals it anyway."""
+    if is_enterprise_member(need, user):
+        return True
+    profile = commissioner_of(user)
+    if profile is not None and need.commissioner_id == profile.pk:
+        return True
+    mine = assignment_of(need, user)
+    return mine is not None and mine.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.DELIVERED)
+
+
+def contact_revealable_fields(user, need) -> set[str]:
+    """``core.masking.register_reveal`` rule of a need."""
+    return {"contact_phone"} if may_call_contact(need, user) else set()
+
+
 def available_actions(need, user) -> set[str]:
     """Return the transitions ``user`` may perform on ``need`` now (pages, API, services)."""
     actions = set()

@@ -52,14 +52,23 @@ def _wrap(serializer, field, kind):
 _kinds: dict = {}
 
 
-def apply(serializer) -> None:
-    """Mask the personal fields of ``serializer`` and of the serializers nested in it."""
+def revealed(field) -> bool:
+    """Whether ``field`` is one the viewset shows in full for this record (``keep`` of
+    :func:`apply`, a party's ``?unmask=1``): fields of the record itself, never nested ones."""
+    return field.field_name in field.context.get("reveal_fields", ()) and field.parent is field.root
+
+
+def apply(serializer, keep=()) -> None:
+    """Mask the personal fields of ``serializer`` and of the serializers nested in it, but
+    for the fields of ``serializer`` itself named in ``keep``."""
     target = serializer.child if isinstance(serializer, serializers.ListSerializer) else serializer
     if not isinstance(target, serializers.Serializer):
         return
     for name, field in target.fields.items():
         if isinstance(field, (serializers.Serializer, serializers.ListSerializer)):
             apply(field)
+            continue
+        if name in keep:
             continue
         key = (type(target), name, getattr(field, "source", None))
         try:

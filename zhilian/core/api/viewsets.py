@@ -68,6 +68,20 @@ class RestrictedViewSetMixin:
                         message=f"API {request.get_full_path()}"[:500])
         return True
 
+    def object_reveal(self, instance) -> set[str]:
+        """``?unmask=1`` on one record by a party the record lets see some of its numbers in
+        full (``core.masking.register_reveal``, SEC-07): those fields, the reveal audited."""
+        request = self.request
+        if request is None or request.method not in ("GET", "HEAD") or \
+                request.query_params.get("unmask") not in ("1", "true") or self.unmask_requested():
+            return set()
+        fields = personal_data.revealable_fields(request.user, instance)
+        if fields:
+            names = "、".join(str(instance._meta.get_field(name).verbose_name) for name in sorted(fields))
+            audit.write(action=AuditAction.UNMASK, instance=instance, user=request.user,
+                        message=f"API {names}"[:500])
+        return fields
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._reveal_token = personal_data.REVEAL.set(self.unmask_requested())
@@ -79,10 +93,15 @@ class RestrictedViewSetMixin:
             self._reveal_token = None
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def get_serializer(self, *args, **kwargs):
+    def get_serializer(self, *args, reveal=(), **kwargs):
+        """The serializer, its personal fields masked unless the caller asked for and may see
+        full numbers; ``reveal`` names fields of the one record shown that stay in full
+        (``object_reveal``)."""
+        if reveal:
+            kwargs["context"] = {**self.get_serializer_context(), "reveal_fields": frozenset(reveal)}
         serializer = super().get_serializer(*args, **kwargs)
         if not self.unmask_requested():
-            masking.apply(serializer)
+            masking.apply(serializer, keep=reveal)
         return serializer
 
     def get_object(self):
@@ -117,7 +136,7 @@ class RestrictedViewSetMixin:
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        serializer = self.get_serializer(instance)
+        serializer = self.get_serializer(instance, reveal=self.object_reveal(instance))
         response = Response(serializer.data)
         if hasattr(instance, "version"):
             response["ETag"] = f'"{instance.version}"'

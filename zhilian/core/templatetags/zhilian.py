@@ -41,7 +41,8 @@ def personal(context, obj, field_name):
         return "—"
     shown = masking.mask(kinds.get(field_name, masking.MOBILE), value)
     request = context.get("request")
-    if request is None or not masking.may_unmask(request.user) or not getattr(obj, "pk", None) or field_name not in kinds:
+    # The unmask permission, or a party of this record (masking.register_reveal).
+    if request is None or not masking.may_reveal(request.user, obj, field_name):
         return shown
     url = reverse("core:unmask", args=[f"{obj._meta.app_label}.{obj._meta.model_name}", obj.pk, field_name])
     return format_html(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from zhilian.core.api.fields import IdField
+from zhilian.core.api.masking import revealed
 from zhilian.core.masking import id_number_for, mobile_for
 
 from ..models import (
@@ -28,6 +29,8 @@ class MaskedPhoneField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
+        if revealed(self):  # a party of the record asked for it (core.masking.register_reveal)
+            return super().to_representation(value)
         request = self.context.get("request")
         return mobile_for(getattr(request, "user", None), super().to_representation(value))
 
@@ -36,6 +39,8 @@ class MaskedIdNumberField(serializers.CharField):
     """A resident identity number, masked for callers without the unmask permission (SEC-07)."""
 
     def to_representation(self, value):
+        if revealed(self):
+            return super().to_representation(value)
         request = self.context.get("request")
         return id_number_for(getattr(request, "user", None), super().to_representation(value))
 

@@ -5,12 +5,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from zhilian.core.models import AuditAction, AuditEvent
 from zhilian.directory.models import Organization
 from zhilian.needs import services
 from zhilian.needs.models import Need
 
 pytestmark = pytest.mark.django_db
+
+LUJIAN = "厦门鹭检检测技术有限公司"
 
 
 def file_need(user, **overrides):
@@ -19,6 +23,57 @@ def file_need(user, **overrides):
             "contact_name": "刘工", "contact_phone": "13906050006"}
     data.update(overrides)
     return services.need_file(user=user, **data)
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("SEC-07")
+@pytest.mark.req("PLT-02")
+def test_the_parties_of_a_need_may_reveal_its_contact_phone_and_nobody_else(client_as, api_as, persona):
+    """The commissioner who took a need calls the enterprise: it reveals the contact phone on
+    the need's page and with ?unmask=1 on the need's API record, audited as an unmask; so do
+    the enterprise and a provider once it accepted. The pool of commissioners, a district
+    bureau and a provider still to answer keep seeing it masked."""
+    owner, commissioner = persona("owner"), persona("commissioner")
+    need = file_need(owner, contact_phone="13906058888")
+    full, masked = "13906058888", "139****8888"
+    unmask = reverse("core:unmask", args=["needs.need", need.pk, "contact_phone"])
+    api_url = f"/api/v1/needs/{need.pk}/"
+
+    def reveals(username):
+        page = client_as(username).get(need.get_absolute_url()).content.decode()
+        assert masked in page and full not in page  # masked until asked, whoever reads
+        before = AuditEvent.objects.filter(action=AuditAction.UNMASK, object_id=str(need.pk)).count()
+        posted = client_as(username).post(unmask)
+        api = api_as(username)
+        assert api.get(api_url).json()["contact_phone"] == masked
+        shown = api.get(api_url, {"unmask": "1"}).json()["contact_phone"]
+        after = AuditEvent.objects.filter(action=AuditAction.UNMASK, object_id=str(need.pk)).count()
+        if posted.status_code == 200:
+            assert 'data-field="contact_phone"' in page and "zl-unmask" in page
+            assert posted.json()["value"] == full and shown == full and after == before + 2
+            return True
+        assert posted.status_code == 403 and "zl-unmask" not in page and shown == masked and after == before
+        return False
+
+    assert reveals("owner")
+    assert not reveals("commissioner")  # in the pool: not yet taken
+    assert not reveals("liujia")  # another commissioner of the pool
+    services.need_take(user=commissioner, need=need)
+    assert reveals("commissioner")
+    assert client_as("liujia").get(need.get_absolute_url()).status_code == 404
+    assert not reveals("district")  # sees its district's needs, does not call enterprises
+    events = AuditEvent.objects.filter(action=AuditAction.UNMASK, object_id=str(need.pk), actor_name="commissioner")
+    assert events.count() == 2
+    # A list never reveals by the record's rule: full numbers there need the unmask permission.
+    listed = api_as("commissioner").get("/api/v1/needs/", {"unmask": "1"}).json()["results"]
+    assert listed and all(row["contact_phone"] != full for row in listed)
+    lujian = Organization.objects.get(name=LUJIAN)
+    services.need_assign(user=commissioner, need=need, institutions=[lujian])
+    assert not reveals("institution")  # offered, not accepted
+    services.assignment_accept(user=persona("institution"), need=need)
+    assert reveals("institution")
+    # The unmask permission (city bureau) reveals it as before.
+    assert client_as("city").post(unmask).json()["value"] == full
 
 
 @pytest.mark.req("DIR-05")
