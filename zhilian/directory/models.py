@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ENTERPRISES, REGULATORS, Role
+from zhilian.core import i18n
 from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
@@ -471,12 +472,12 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
         kinds = {q.kind for q in self.qualifications.all() if q.valid_until is None or q.valid_until >= today}
         qualified_by_cert = bool(kinds & {str(k) for k in ELIGIBLE_QUALIFICATIONS})
         if not (qualified_by_title or qualified_by_cert):
-            reasons.append(str(_("needs an intermediate or higher title, or a certification-auditor / "
-                                 "production-licence-reviewer qualification")))
+            reasons.append(i18n.recorded(_("needs an intermediate or higher title, or a certification-auditor / "
+                                          "production-licence-reviewer qualification")))
         if not self.quality_experience:
-            reasons.append(str(_("needs research or practical experience in quality management")))
+            reasons.append(i18n.recorded(_("needs research or practical experience in quality management")))
         if not self.is_active:
-            reasons.append(str(_("is not active in the expert library")))
+            reasons.append(i18n.recorded(_("is not active in the expert library")))
         return (not reasons, reasons)
 
     @property

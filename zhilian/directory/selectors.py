@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-from zhilian.core import resultcache
+from zhilian.core import i18n, resultcache
 from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
@@ -336,6 +336,28 @@ CATEGORY_DOMAINS = {
 }
 
 
+def listed(items) -> str:
+    """``items`` joined with the reader's list separator (、 in Chinese, ", " in English), kept
+    translatable (core.i18n): a stored reason reads in its reader's language."""
+    separator = i18n.recorded(pgettext_lazy("list separator", ", "))
+    items = [i18n.recorded(item) for item in items]
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = text + separator + item
+    return text
+
+
+def reasons_text(reasons) -> str:
+    """A provider's match reasons as one text ("；" in Chinese, "; " in English), kept translatable."""
+    separator = i18n.recorded(pgettext_lazy("list of reasons", "; "))
+    text = ""
+    for reason in reasons:
+        text = (text + separator + reason) if text else i18n.recorded(reason)
+    return text
+
+
 @dataclass
 class ProviderMatch:
     """A ranked suggestion for a need, with the reasons that earned its score."""
@@ -385,26 +407,27 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
         counted = [c for c in lines if not c.certificate_lapsed]
         if counted:
             score += 10 * min(len(counted), 5)
-            reasons.append(_("%(n)d matching capability lines") % {"n": len(counted)})
+            reasons.append(i18n.gettext("%(n)d matching capability lines") % {"n": len(counted)})
         served = [d for d in institution.service_domains.all() if d.code in domain_codes]
         if served:
             score += 8
-            reasons.append(_("serves %(domains)s") % {"domains": "、".join(str(d) for d in served)})
+            reasons.append(i18n.gettext("serves %(domains)s") % {"domains": listed(d.label for d in served)})
         valid = certificates.get(institution.pk, [])
         kinds = {c.qualification for c in counted if c.is_qualified}
         if kinds:
             score += 3
-            reasons.append(_("capabilities held under valid %(certificates)s") % {
-                "certificates": "、".join(q.label for q in valid if q.kind in kinds)})
+            reasons.append(i18n.gettext("capabilities held under valid %(certificates)s") % {
+                "certificates": listed(q.label for q in valid if q.kind in kinds)})
         elif not lines and valid:
             score += 3
-            reasons.append(_("holds valid %(certificates)s") % {"certificates": "、".join(q.label for q in valid)})
+            reasons.append(i18n.gettext("holds valid %(certificates)s") % {
+                "certificates": listed(q.label for q in valid)})
         if lapsed:
-            reasons.append(_("%(n)d matching lines not counted: their certificate has expired or is not on record")
-                           % {"n": len(lapsed)})
+            reasons.append(i18n.gettext("%(n)d matching lines not counted: their certificate has expired or is "
+                                        "not on record") % {"n": len(lapsed)})
         if district and institution.district == district:
             score += 2
-            reasons.append(_("same district"))
+            reasons.append(i18n.gettext("same district"))
         matches.append(ProviderMatch(institution, score, reasons, (counted + lapsed)[:5]))
     matches.sort(key=lambda m: (-m.score, m.provider.name_sort))
     return matches[:limit]
@@ -434,12 +457,12 @@ def experts_for_need(*, user, keywords, domain_codes: Iterable[str] = (), exclud
         served = [d for d in expert.domains.all() if d.code in domain_codes]
         if served:
             score += 8
-            reasons.append(_("domain %(domains)s") % {"domains": "、".join(str(d) for d in served)})
+            reasons.append(i18n.gettext("domain %(domains)s") % {"domains": listed(d.label for d in served)})
         text = f"{expert.specialties} {expert.bio}".lower()
         hits = [w for w in words if w.lower() in text]
         if hits:
             score += 5 * len(hits)
-            reasons.append(_("specialty: %(words)s") % {"words": "、".join(hits)})
+            reasons.append(i18n.gettext("specialty: %(words)s") % {"words": listed(hits)})
         eligible, why_not = expert.eligibility()
         if eligible:
             score += 3

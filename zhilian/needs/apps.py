@@ -9,13 +9,15 @@ class NeedsConfig(AppConfig):
 
     def ready(self):
         from zhilian.accounts.roles import Role, crud, grant
-        from zhilian.core import attachments, audit, masking, permissions, registry, search
+        from zhilian.core import attachments, audit, i18n, masking, permissions, registry, search
         from zhilian.directory import panels
 
         from . import dashboard, demo, models, reminders, selectors
 
         audit.register(models.Need)
-        audit.register(models.NeedAssignment, parent="need")
+        # Why a provider matched is kept translatable: the history shows it in the reader's language.
+        audit.register(models.NeedAssignment, parent="need",
+                       formatters={"match_reasons": lambda value, **_context: i18n.shown(value)})
         # The files of a need (drawings, specifications, sample photos) reach whoever sees the
         # need, its assigned providers included; the enterprise's own files do not (PLT-02).
         attachments.register(models.Need)

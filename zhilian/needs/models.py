@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, ENTERPRISES, Role
-from zhilian.core import clock
+from zhilian.core import clock, i18n
 from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, RecordedTimeField, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
@@ -210,7 +210,8 @@ class NeedAssignment(BaseModel):
     status = models.CharField(_("status"), max_length=12, choices=AssignmentStatus.choices,
                               default=AssignmentStatus.OFFERED)
     note = models.TextField(_("instructions"), blank=True)
-    match_reasons = models.CharField(_("why matched"), max_length=500, blank=True)
+    # Kept translatable (core.i18n.stored): shown in the reader's language by match_reasons_shown.
+    match_reasons = models.TextField(_("why matched"), blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("assigned by"))
     assigned_at = RecordedTimeField(_("assigned at"), default=timezone.now)
@@ -247,6 +248,11 @@ class NeedAssignment(BaseModel):
     @property
     def provider(self):
         return self.institution or self.expert
+
+    @property
+    def match_reasons_shown(self) -> str:
+        """Why the provider matched, in the reader's language (rows kept before: as written)."""
+        return i18n.shown(self.match_reasons)
 
     @property
     def provider_kind(self) -> str:

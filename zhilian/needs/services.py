@@ -15,14 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhilian.accounts.roles import ENTERPRISES, Role
-from zhilian.core import audit, calendar, clock, notifications
+from zhilian.core import audit, calendar, clock, i18n, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert, Organization
+from zhilian.directory.selectors import reasons_text
 
 from .choices import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, NeedCategory, NeedStatus, Satisfaction
 from .models import ASSIGNMENT_WORKING_DAYS, FEEDBACK_WORKING_DAYS, RESPONSE_WORKING_DAYS, Need, NeedAssignment
-from .selectors import assignment_of, available_actions, commissioner_of
+from .selectors import assignment_of, available_actions, commissioner_of, need_matches
 
 
 def _locked(need: Need | int, user) -> Need:
@@ -217,7 +218,10 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
     """Assign technical institutions and experts to a need (the commissioner's matching).
 
     Institutions must be active technical institutions; experts must be eligible under
-    assistance spec 7.2.1.3. A provider already active on the need is refused.
+    assistance spec 7.2.1.3. A provider already active on the need is refused. Each
+    assignment keeps why the provider matched (``reasons``: ``{("institution" | "expert",
+    pk): [reasons]}``, by default the suggestions' own), translatable: it reads in the
+    reader's language (PLT-10).
     """
     need = _locked(need, user)
     _require(need, user, "assign")
@@ -245,7 +249,10 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
         errors.setdefault("institutions", _("Already assigned: %(names)s.") % {"names": "、".join(dupes)})
     if errors:
         raise ValidationError(errors)
-    reasons = reasons or {}
+    if reasons is None:
+        found = need_matches(need, user, limit=50)
+        reasons = {("institution", m.provider.pk): m.reasons for m in found.institutions}
+        reasons.update({("expert", m.provider.pk): m.reasons for m in found.experts})
     due = calendar.add_working_days(clock.today(), ASSIGNMENT_WORKING_DAYS)
     created = []
     for provider in [*institutions, *experts]:
@@ -255,7 +262,8 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
         assignment.status = AssignmentStatus.OFFERED
         assignment.note, assignment.assigned_by, assignment.assigned_at = note.strip(), user, clock.now()
         assignment.respond_due, assignment.responded_at, assignment.decline_reason = due.date, None, ""
-        assignment.match_reasons = "；".join(reasons.get(provider.pk, []))[:500]
+        assignment.match_reasons = i18n.stored(
+            reasons_text(reasons.get(("institution" if is_institution else "expert", provider.pk), [])))
         assignment.full_clean()
         assignment.save()
         created.append(assignment)

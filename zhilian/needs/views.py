@@ -225,13 +225,10 @@ class NeedAssignView(NeedActionView):
         }, status=status)
 
     def call(self, need, form):
-        matches = selectors.need_matches(need, self.request.user, limit=50)
-        reasons = {m.provider.pk: m.reasons for m in matches.institutions}
-        reasons.update({m.provider.pk: m.reasons for m in matches.experts})
+        # The service keeps why each provider matched (the suggestions' reasons), as for the API.
         created = services.need_assign(user=self.request.user, need=need,
                                        institutions=form.cleaned_data["institutions"],
-                                       experts=form.cleaned_data["experts"], note=form.cleaned_data["note"],
-                                       reasons=reasons)
+                                       experts=form.cleaned_data["experts"], note=form.cleaned_data["note"])
         return _("Assigned %(names)s.") % {"names": "、".join(str(a.provider) for a in created)}
 
 

@@ -15,6 +15,8 @@ from ..selectors import available_actions
 class NeedAssignmentSerializer(serializers.ModelSerializer):
     provider_kind = serializers.CharField(read_only=True, help_text="institution or expert")
     provider_name = serializers.CharField(source="provider", read_only=True)
+    match_reasons = serializers.CharField(source="match_reasons_shown", read_only=True,
+                                          help_text="Why the provider matched, in the caller's language")
 
     class Meta:
         model = NeedAssignment
