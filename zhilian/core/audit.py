@@ -261,16 +261,21 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if field_name is None:
         return
     if action == "pre_clear":
-        removed = [str(o) for o in getattr(instance, field_name).all()]
-        if not removed:
-            return
-        change = {"removed": removed}
+        items = list(getattr(instance, field_name).all())
     else:
-        names = [str(o) for o in model._base_manager.filter(pk__in=pk_set or [])]
-        if not names:
-            return
-        change = {"added" if action == "post_add" else "removed": names}
-    write(action=AuditAction.UPDATE, instance=instance, changes={field_name: change})
+        items = list(model._base_manager.filter(pk__in=pk_set or []))
+    if not items:
+        return
+    write(action=AuditAction.UPDATE, instance=instance,
+          changes={field_name: items_change("added" if action == "post_add" else "removed", items)})
+
+
+def items_change(side: str, items) -> dict:
+    """A many-to-many change as records keep it: the items by name (``side``: "added" or
+    "removed") and by id (``<side>_ids``, in the same order), so that a history page names
+    only the items its reader may see (:class:`Reader`, PLT-02)."""
+    items = list(items)
+    return {side: [str(o) for o in items], f"{side}_ids": [o.pk for o in items]}
 
 
 # --------------------------------------------------------------------------- showing records
@@ -420,14 +425,17 @@ def _item_text(model, name, value, object_id, changes) -> str:
     return value_text(value)
 
 
-def present_changes(model, changes: dict, *, object_id=None) -> list[dict]:
+def present_changes(model, changes: dict, *, object_id=None, reader: "Reader | None" = None) -> list[dict]:
     """The rows of a record's changes for people, labelled by ``model``'s own fields (the model
     the record is about, which may be a child of the page's object); derived columns left out.
 
     Each row: ``name``, ``label``, and ``before`` / ``after``, or ``added`` / ``removed`` for
     many-to-many fields; values are text (:func:`present_value`), never a dict or list. Pass
     ``AuditEvent.changes_shown`` (personal numbers masked) and the record's ``object_id``,
-    which formatters may need (the assessment whose model names the score dimensions)."""
+    which formatters may need (the assessment whose model names the score dimensions).
+
+    With a ``reader`` (a history page's), a many-to-many row names only the items of a
+    confidential model the reader may see; the others are one placeholder (PLT-02)."""
     rows = []
     changes = changes or {}
     for name, change in changes.items():
@@ -436,10 +444,16 @@ def present_changes(model, changes: dict, *, object_id=None) -> list[dict]:
         f = _field(model, name)
         label = capfirst(str(f.verbose_name)) if f is not None and hasattr(f, "verbose_name") else name
         if "added" in change or "removed" in change:
-            rows.append({"name": name, "label": label, "many": True,
-                         "added": [_item_text(model, name, v, object_id, changes) for v in change.get("added") or []],
-                         "removed": [_item_text(model, name, v, object_id, changes)
-                                     for v in change.get("removed") or []]})
+            row = {"name": name, "label": label, "many": True}
+            related = reader.restricted_model(model, name) if reader is not None else None
+            for side in ("added", "removed"):
+                names, hidden = list(change.get(side) or []), []
+                if related is not None and names:
+                    names, hidden = reader.split(related, names, change.get(f"{side}_ids"))
+                row[side] = [_item_text(model, name, v, object_id, changes) for v in names]
+                if hidden:  # neither named nor counted (as ``permissions.visible_objects``)
+                    row[side].append(reader.placeholder(related))
+            rows.append(row)
         else:
             rows.append({"name": name, "label": label, "many": False,
                          "before": present_value(model, name, change.get("before"), object_id=object_id,
@@ -449,10 +463,120 @@ def present_changes(model, changes: dict, *, object_id=None) -> list[dict]:
     return rows
 
 
-def present_event_changes(event) -> list[dict]:
+def present_event_changes(event, *, reader: "Reader | None" = None) -> list[dict]:
     """``present_changes`` of one :class:`AuditEvent`, by the model it records."""
     model = event.content_type.model_class() if event.content_type_id else None
-    return present_changes(model, event.changes_shown, object_id=event.object_id)
+    return present_changes(model, event.changes_shown, object_id=event.object_id, reader=reader)
+
+
+# model -> lookup(names) -> {name: pk}: finds the rows a record written before many-to-many
+# records kept ids names (``Reader``); e.g. problems by the code their name starts with.
+_name_lookups: dict[type, Callable] = {}
+
+
+def register_names(model, lookup: Callable) -> None:
+    """Let :class:`Reader` find ``model``'s rows named by records that kept no ids:
+    ``lookup(names) -> {name: pk}`` (names it cannot find left out)."""
+    _name_lookups[model] = lookup
+
+
+class Reader:
+    """What one reader of a history page may learn from the items a record names (PLT-02).
+
+    A many-to-many record names the rows added or removed (a problem's related problems, the
+    enterprises it concerns). A history page names such a row of a confidential model (one
+    with ``restrict``) only to a reader who may see it, as it shows a child's records only to
+    those who may see the child (:func:`history_events`); the others are one placeholder,
+    "quality problems you may not see", neither named nor counted, and the record's message
+    does not name them either.
+
+    A row that no longer exists is named only to readers who may see every row of its model:
+    who could see it while it existed cannot be told any more (a problem's reporter may
+    change it and still not see a confidential problem related to it). Records written
+    before ids were kept are read through :func:`register_names`; a name it cannot find is,
+    likewise, named only to readers who see every row.
+    """
+
+    def __init__(self, user, events=()):
+        self.user = user
+        self._may_see: dict[type, dict] = {}  # model -> {pk: bool}
+        self._by_name: dict[type, dict] = {}  # model -> {name: pk | None} of records without ids
+        self._whole: dict[type, bool] = {}
+        wanted: dict[type, list] = {}
+        for event in events:
+            for related, names, ids in self._sides(event):
+                wanted.setdefault(related, []).extend(k for k in self._keys(related, names, ids) if k is not None)
+        for related, keys in wanted.items():
+            self._load(related, keys)
+
+    def restricted_model(self, model, name):
+        """The model of ``model``'s many-to-many field ``name`` if it is confidential, else None."""
+        f = _field(model, name)
+        related = f.related_model if f is not None and f.many_to_many else None
+        return related if related is not None and hasattr(getattr(related, "objects", None), "restrict") else None
+
+    def placeholder(self, related) -> str:
+        return gettext("%(things)s you may not see") % {"things": related._meta.verbose_name_plural}
+
+    def split(self, related, names, ids) -> tuple[list, list]:
+        """``names`` (with their recorded ``ids``) as (those the reader may see, the others)."""
+        keys = self._keys(related, names, ids)
+        self._load(related, [k for k in keys if k is not None])
+        shown, hidden = [], []
+        for name, key in zip(names, keys, strict=True):
+            seen = self._may_see[related].get(key, False) if key is not None else self._sees_whole(related)
+            (shown if seen else hidden).append(name)
+        return shown, hidden
+
+    def message(self, event) -> str:
+        """The record's message in the reader's language, with no name the reader may not see."""
+        text = event.message_shown
+        if not text:
+            return text
+        for related, names, ids in self._sides(event, shown=True):
+            for name in self.split(related, names, ids)[1]:
+                if name:
+                    text = text.replace(str(name), self.placeholder(related))
+        return text
+
+    def _sides(self, event, shown=False):
+        model = event.content_type.model_class() if event.content_type_id else None
+        for name, change in ((event.changes_shown if shown else event.changes) or {}).items():
+            related = self.restricted_model(model, name) if isinstance(change, dict) else None
+            if related is None:
+                continue
+            for side in ("added", "removed"):
+                if names := change.get(side):
+                    yield related, list(names), change.get(f"{side}_ids")
+
+    def _keys(self, related, names, ids) -> list:
+        if isinstance(ids, list) and len(ids) == len(names):
+            return [i if isinstance(i, (int, str)) else None for i in ids]
+        known = self._by_name.setdefault(related, {})
+        missing = [n for n in names if isinstance(n, str) and n not in known]
+        if missing:
+            lookup = _name_lookups.get(related)
+            found = lookup(missing) if lookup is not None else {}
+            known.update({n: found.get(n) for n in missing})
+        return [known.get(n) if isinstance(n, str) else None for n in names]
+
+    def _load(self, related, keys) -> None:
+        seen = self._may_see.setdefault(related, {})
+        wanted = {k for k in keys if k not in seen}
+        if not wanted:
+            return
+        visible = set(related.objects.restrict(self.user, "view").filter(pk__in=wanted).values_list("pk", flat=True))
+        existing = set(related._base_manager.filter(pk__in=wanted).values_list("pk", flat=True))
+        for key in wanted:
+            pk = related._meta.pk.to_python(key)
+            seen[key] = pk in visible or (pk not in existing and self._sees_whole(related))
+
+    def _sees_whole(self, related) -> bool:
+        if related not in self._whole:
+            from .permissions import sees_every
+
+            self._whole[related] = sees_every(self.user, related)
+        return self._whole[related]
 
 
 def history_events(obj, user):

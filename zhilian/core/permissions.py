@@ -153,6 +153,15 @@ def allowed(user, action: str, obj) -> bool:
     return memo[key]
 
 
+def sees_every(user, model, action: str = "view") -> bool:
+    """Whether ``user`` may ``action`` every row of ``model``, whichever rows exist or existed."""
+    if not may(user, action, model):
+        return False
+    if user.is_superuser:
+        return True
+    return model.objects.all()._condition(user, action) == EVERYTHING
+
+
 def visible_objects(user, objects) -> tuple[list, int]:
     """Split ``objects`` (of any models) into those ``user`` may see and how many are hidden.
 

@@ -69,14 +69,18 @@ def history(request, label, pk):
     events = audit.history_events(obj, request.user).select_related("content_type")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     own_type = ContentType.objects.get_for_model(type(obj)).pk
+    events = list(page.object_list)
+    # Names of related records (a problem's related problems) only for those who may see them.
+    reader = audit.Reader(request.user, events)
     rows = [{
         "event": event,
         # A child's record names the child; the object's own records need no name (the page
         # says it), and the name it had then may be a placeholder ("new need …").
         "is_own": event.content_type_id == own_type and event.object_id == str(obj.pk),
         # Labels from the recorded model's fields, values in the reader's language (PLT-03).
-        "changes": audit.present_event_changes(event),
-    } for event in page.object_list]
+        "changes": audit.present_event_changes(event, reader=reader),
+        "message": reader.message(event),
+    } for event in events]
     return render(request, "core/history.html", {
         "object": obj, "opts": obj._meta, "page": page, "rows": rows,
         "title": _("History of %(name)s") % {"name": obj},

@@ -22,6 +22,8 @@ class ProblemsConfig(AppConfig):
             "scores": selectors.recorded_scores_text, "total": selectors.recorded_total_text})
         audit.register(models.ProblemReview, parent="problem")
         audit.register(models.SeverityModel)
+        # Relation records written before they kept ids name problems by code and name (PLT-02).
+        audit.register_names(models.Problem, selectors.problems_by_recorded_name)
         # A problem other records name (projects made from it, achievements) is not deleted (PRJ-01).
         pre_delete.connect(services.refuse_deleting_a_named_problem, sender=models.Problem,
                            dispatch_uid="problems-named-elsewhere")

@@ -40,6 +40,15 @@ def problem_visible_related(problem, user):
     return Problem.objects.restrict(user, "view").filter(pk__in=problem.related.values("pk")).order_by("code")
 
 
+def problems_by_recorded_name(names) -> dict:
+    """The problems that relation records written before they kept ids name ("OD-004 面板来料…"),
+    by the code each name starts with (codes are unique): the history names them only to those
+    who may see them (``audit.register_names``, PLT-02)."""
+    codes = {name: name.split(" ", 1)[0] for name in names}
+    pks = dict(Problem._base_manager.filter(code__in=set(codes.values())).values_list("code", "pk"))
+    return {name: pks[code] for name, code in codes.items() if code in pks}
+
+
 # --------------------------------------------------------------------------- records naming a problem (PRJ-01)
 
 _deletion_guards: list[Callable] = []

@@ -223,16 +223,20 @@ def problem_delete(*, user, problem: Problem) -> None:
 def record_relations_ended(sender, instance: Problem, **kwargs) -> None:
     """``pre_delete`` of Problem (after the refusal): the deletion ends the problem's relations
     with no save of the related problems, so each related problem's history records that its
-    relation to the deleted problem (named by its code and name) was removed, by whom (the
-    user ``problem_delete`` was given, else the request's) and when (PRB-05, PLT-03)."""
+    relation to the deleted problem was removed, by whom (the user ``problem_delete`` was
+    given, else the request's) and when (PRB-05, PLT-03).
+
+    The record keeps the deleted problem's code and name with its id, as any relation record
+    (``audit.items_change``); the history names it only to readers who may see every problem
+    (who could see it while it existed cannot be told afterwards), others read "quality
+    problems you may not see" (``audit.Reader``, PLT-02). The message names no problem."""
     if instance.pk is None:
         return
-    name = str(instance)
     user = getattr(instance, "_deleted_by", None)
     for other in Problem._base_manager.filter(related=instance).exclude(pk=instance.pk).order_by("pk"):
         audit.write(action=AuditAction.UPDATE, instance=other, user=user,
-                    changes={"related": {"removed": [name]}},
-                    message=_("Related problem %(problem)s was deleted.") % {"problem": name})
+                    changes={"related": audit.items_change("removed", [instance])},
+                    message=_("A related problem was deleted, which ended the relation."))
 
 
 def refuse_deleting_a_named_problem(sender, instance: Problem, **kwargs) -> None:

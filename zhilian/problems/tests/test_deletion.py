@@ -148,16 +148,16 @@ def test_deleting_a_problem_records_the_ended_relation_on_each_related_problem(c
         assert not other.related.filter(code="OD-090").exists()
         record = AuditEvent.objects.filter(content_type__model="problem", object_id=str(other.pk),
                                            action=AuditAction.UPDATE).latest("pk")
-        assert record.changes == {"related": {"removed": ["OD-090 偏光片贴合气泡（待删）"]}}
+        assert record.changes == {"related": {"removed": ["OD-090 偏光片贴合气泡（待删）"], "removed_ids": [doomed.pk]}}
         assert record.actor_id == city.pk and record.timestamp >= started
 
         client = client_as("city")
         page = client.get(reverse("core:history", args=["problems.problem", other.pk])).content.decode()
         page = html.unescape(re.sub(r"\s+", " ", page))
-        assert "OD-090 偏光片贴合气泡（待删）" in page and "关联问题 OD-090 偏光片贴合气泡（待删） 已被删除。" in page
+        assert "− OD-090 偏光片贴合气泡（待删）" in page and "一个关联问题已被删除，关联随之结束。" in page
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         english = html.unescape(client.get(reverse("core:history", args=["problems.problem", other.pk])).content.decode())
-        assert "Related problem OD-090 偏光片贴合气泡（待删） was deleted." in english
+        assert "A related problem was deleted, which ended the relation." in english
 
 
 @pytest.mark.req("PRB-05")
@@ -169,6 +169,8 @@ def test_a_deletion_outside_a_request_names_the_user_the_service_was_given(perso
     doomed = services.problem_save(user=mgmt, problem=Problem(
         code="OD-091", name="背光漏光（待删）", chain=od4.chain, category="technology", description="漏光",
         reported_on=datetime.date(2026, 3, 1)), related=[od4])
+    doomed_pk = doomed.pk
     services.problem_delete(user=mgmt, problem=doomed)
     record = AuditEvent.objects.filter(content_type__model="problem", object_id=str(od4.pk)).latest("pk")
-    assert record.changes == {"related": {"removed": ["OD-091 背光漏光（待删）"]}} and record.actor_id == mgmt.pk
+    assert record.changes == {"related": {"removed": ["OD-091 背光漏光（待删）"], "removed_ids": [doomed_pk]}}
+    assert record.actor_id == mgmt.pk
