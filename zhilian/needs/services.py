@@ -7,6 +7,7 @@ notifies the next party. A refused step raises ``PermissionDenied`` or
 ``ValidationError({field: message})`` and changes nothing.
 """
 
+import copy
 import datetime
 from collections.abc import Iterable
 
@@ -157,6 +158,33 @@ def need_file(*, user, enterprise: Organization, category: str, title: str, desc
     return need
 
 
+EDITABLE_FIELDS = ("category", "title", "description", "product", "expected_date", "contact_name", "contact_phone")
+
+
+def need_update_errors(*, need: Need, **fields) -> dict[str, list[str]]:
+    """Every fault of an edit of ``need`` with ``fields``, saving nothing: ``{field: [messages]}``
+    (the API's checks of a PATCH call it too, so its field errors and these come together)."""
+    errors: dict[str, list[str]] = {}
+    for name in fields:
+        if name not in EDITABLE_FIELDS:
+            errors[name] = [_("This field cannot be changed here.")]
+    expected_date = fields.get("expected_date")
+    # A date already past may stay as filed; an edit may not move it into the past (the form's rule).
+    if expected_date is not None and expected_date != need.expected_date and expected_date < clock.today():
+        errors["expected_date"] = [_("The expected date cannot be in the past.")]
+    probe = copy.copy(need)
+    checked = [name for name in fields if name in EDITABLE_FIELDS and name not in errors]
+    for name in checked:
+        setattr(probe, name, fields[name])
+    try:
+        probe.full_clean(exclude=[f.name for f in Need._meta.fields if f.name not in checked],
+                         validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    return errors
+
+
 @transaction.atomic
 def need_update(*, user, need: Need, expected_version: int | None = None, **fields) -> Need:
     """Edit the request while no commissioner has taken it.
@@ -166,10 +194,10 @@ def need_update(*, user, need: Need, expected_version: int | None = None, **fiel
     """
     need = _locked(need, user)
     _require(need, user, "edit")
-    editable = {"category", "title", "description", "product", "expected_date", "contact_name", "contact_phone"}
+    errors = need_update_errors(need=need, **fields)
+    if errors:
+        raise ValidationError(errors)
     for name, value in fields.items():
-        if name not in editable:
-            raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(need, name, value)
     need.full_clean()
     need.save(expected_version=expected_version)

@@ -52,6 +52,17 @@ class NeedSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("category", "title", "description", "product",
                                                             "expected_date", "contact_name", "contact_phone")]
 
+    def validate(self, attrs):
+        """An edit: the service's checks (``services.need_update_errors``) with the fields' own
+        errors, every fault in one answer (PLT-12)."""
+        if self.instance is not None:
+            from .. import services
+
+            errors = services.need_update_errors(need=self.instance, **attrs)
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
+
     def get_commissioner_name(self, obj) -> str | None:
         return obj.commissioner.name if obj.commissioner_id else None
 

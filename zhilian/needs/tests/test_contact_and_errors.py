@@ -106,3 +106,32 @@ def test_the_api_reports_every_fault_of_a_need_at_once(api_as, persona):
         file_need(persona("owner"), category="bad", contact_phone="12", expected_date=datetime.date(2001, 1, 1))
     assert {"category", "contact_phone", "expected_date"} <= set(exc.value.message_dict)
     assert Need.objects.count() == before
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-12")
+def test_an_edit_may_not_move_the_expected_date_into_the_past(api_as, persona):
+    """The rule is the service's, so the API's PATCH keeps it as the web form does: an edit
+    that moves the expected date into the past is refused at the field with every other fault
+    of the body, and nothing changes. A date that passed since filing may stay as it is."""
+    owner = persona("owner")
+    due = datetime.date.today() + datetime.timedelta(days=30)
+    need = file_need(owner, expected_date=due)
+    url = f"/api/v1/needs/{need.pk}/"
+    response = api_as("owner").patch(url, {"expected_date": "2001-01-01", "title": "改后的标题", "contact_phone": "12"},
+                                      format="json")
+    assert response.status_code == 400, response.content
+    assert {"expected_date", "contact_phone"} <= set(response.json()), response.json()
+    need.refresh_from_db()
+    assert need.expected_date == due and need.title == "偏光片耐候性第三方检测"
+    with pytest.raises(ValidationError) as exc:
+        services.need_update(user=owner, need=need, expected_date=datetime.date(2001, 1, 1), title="x")
+    assert set(exc.value.message_dict) == {"expected_date"}
+    need.refresh_from_db()
+    assert need.expected_date == due and need.title == "偏光片耐候性第三方检测"
+    # A date already past is kept through an edit of another field.
+    Need.objects.filter(pk=need.pk).update(expected_date=datetime.date(2001, 1, 1))
+    need.refresh_from_db()
+    services.need_update(user=owner, need=need, expected_date=datetime.date(2001, 1, 1), title="只改标题")
+    need.refresh_from_db()
+    assert need.title == "只改标题"
