@@ -5,15 +5,16 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils.translation import gettext as _
 
 from zhilian.accounts.roles import Role
 from zhilian.chains.models import Placement
 from zhilian.consortia.models import is_city_level
+from zhilian.core import i18n
 from zhilian.core.models import Attachment, AuditAction, AuditEvent
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
+from zhilian.directory.selectors import listed
 
 from .choices import (
     ENDED_RIGHTS, EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind,
@@ -196,7 +197,7 @@ def paid_share_priority(organization) -> str | None:
     """ACH-06 / chain guide 5.6.3: a contributor of paid shares has priority for new projects.
 
     Only shares that can still be licensed count: one whose right has lapsed or been
-    invalidated shares nothing any more (5.6.4).
+    invalidated shares nothing any more (5.6.4). The reason is a ``core.i18n`` text.
     """
     if organization is None:
         return None
@@ -205,7 +206,8 @@ def paid_share_priority(organization) -> str | None:
                  .exclude(right_status__in=ENDED_RIGHTS).values_list("name", flat=True)[:3])
     if not names:
         return None
-    return _("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": "、".join(names)}
+    # Kept translatable (core.i18n): the project keeps the reason and shows it in the reader's language.
+    return i18n.gettext("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": listed(names)}
 
 
 def achievement_counts(user, field: str) -> dict:

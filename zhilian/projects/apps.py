@@ -15,7 +15,8 @@ class ProjectsConfig(AppConfig):
 
         from . import dashboard, demo, models, reminders, selectors
 
-        audit.register(models.Project)
+        # Why the lead unit has priority is kept translatable: the history shows it in the reader's language.
+        audit.register(models.Project, formatters={"priority_reason": lambda value, **_context: i18n.shown(value)})
         for child in (models.ProjectParticipant, models.ProjectTarget, models.Milestone, models.BudgetLine,
                       models.Signoff, models.ProgressReport, models.MidtermCheck, models.Acceptance):
             audit.register(child, parent="project")

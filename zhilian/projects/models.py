@@ -109,7 +109,8 @@ class Project(SearchableMixin, BaseModel):
     priority = models.BooleanField(_("priority applicant"), default=False, editable=False,
                                    help_text=_("The lead unit contributed a paid share to the achievement library "
                                                "(chain guide 5.6.3)."))
-    priority_reason = models.CharField(_("priority reason"), max_length=300, blank=True, editable=False)
+    # Kept translatable (core.i18n.stored): shown in the reader's language by priority_reason_shown.
+    priority_reason = models.TextField(_("priority reason"), blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     approval_opinion = models.TextField(_("approval opinion"), blank=True, editable=False)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -140,6 +141,11 @@ class Project(SearchableMixin, BaseModel):
 
     def get_absolute_url(self):
         return id_url("projects:project_detail", self.pk)
+
+    @property
+    def priority_reason_shown(self) -> str:
+        """Why the lead unit has priority, in the reader's language (rows kept before: as written)."""
+        return i18n.shown(self.priority_reason)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:

@@ -245,15 +245,18 @@ _priority_rules: list[Callable] = []
 
 
 def register_priority_rule(rule: Callable) -> None:
-    """``rule(organization) -> str | None``: the reason the unit has priority, or None."""
+    """``rule(organization) -> str | None``: the reason the unit has priority, or None. A reason
+    made with ``core.i18n.gettext`` stays translatable: the project shows it in the reader's
+    language (PLT-10)."""
     if rule not in _priority_rules:
         _priority_rules.append(rule)
 
 
 def priority_reasons(organization) -> list[str]:
+    """The reasons ``organization`` has priority, as the rules gave them (kept translatable)."""
     reasons = []
     for rule in _priority_rules:
         reason = rule(organization)
         if reason:
-            reasons.append(str(reason))
+            reasons.append(reason)
     return reasons

@@ -15,6 +15,7 @@ from zhilian.core import audit, calendar, clock, i18n, notifications
 from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.permissions import may
 from zhilian.directory.models import Expert
+from zhilian.directory.selectors import reasons_text
 from zhilian.problems import services as problem_services
 from zhilian.problems.models import Problem, ProblemStatus
 
@@ -406,11 +407,13 @@ def project_submit(*, user, project: Project) -> Project:
         project.status = ProjectStatus.SUBMITTED
         project.submitted_at = _now()
         project.priority = bool(reasons)
-        project.priority_reason = "；".join(reasons)[:300]
+        # Kept translatable (core.i18n): the page, the API and the notice show it in the reader's language.
+        reason = reasons_text(reasons)
+        project.priority_reason = i18n.stored(reason)
         project.save()
     _notify(_approver_users(project), key=f"project:{project.pk}:submitted:{project.version}",
             title=_("Task book to approve: %(p)s") % {"p": project}, url=project.get_absolute_url(),
-            body=_("Priority applicant: %(r)s") % {"r": project.priority_reason} if project.priority else "")
+            body=_("Priority applicant: %(r)s") % {"r": reason} if project.priority else "")
     return project
 
 

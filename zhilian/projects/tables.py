@@ -38,7 +38,7 @@ class ProjectTable(tables.Table):
         attrs = {"id": "project-table", "class": "table table-sm table-hover"}
 
     def render_name(self, record, value):
-        flag = format_html(' <span class="badge text-bg-danger" title="{}">{}</span>', record.priority_reason,
+        flag = format_html(' <span class="badge text-bg-danger" title="{}">{}</span>', record.priority_reason_shown,
                            _("priority")) if record.priority else ""
         return format_html('<a href="{}">{}</a>{}', record.get_absolute_url(), value, flag)
 
