@@ -98,6 +98,18 @@ def _filed_values(fields: dict) -> dict:
             for name, value in fields.items()}
 
 
+def _model_errors(probe: Need, checked, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``errors`` with the model's own checks of the ``checked`` fields of ``probe`` (a need as it
+    would be saved), a field already refused keeping its first message."""
+    try:
+        probe.full_clean(exclude=[f.name for f in Need._meta.fields if f.name not in checked],
+                         validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, messages)
+    return errors
+
+
 def need_filing_errors(*, user, enterprise: Organization | None, **fields) -> dict[str, list[str]]:
     """Every fault of a need as it would be filed, saving nothing: ``{field: [messages]}``.
 
@@ -119,13 +131,7 @@ def need_filing_errors(*, user, enterprise: Organization | None, **fields) -> di
     checked = set(fields) - set(errors)
     if "enterprise" not in errors:
         checked.add("enterprise")
-    try:
-        probe.full_clean(exclude=[f.name for f in Need._meta.fields if f.name not in checked],
-                         validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            errors.setdefault(name, messages)
-    return errors
+    return _model_errors(probe, checked, errors)
 
 
 @transaction.atomic
@@ -176,13 +182,7 @@ def need_update_errors(*, need: Need, **fields) -> dict[str, list[str]]:
     checked = [name for name in fields if name in EDITABLE_FIELDS and name not in errors]
     for name in checked:
         setattr(probe, name, fields[name])
-    try:
-        probe.full_clean(exclude=[f.name for f in Need._meta.fields if f.name not in checked],
-                         validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            errors.setdefault(name, messages)
-    return errors
+    return _model_errors(probe, checked, errors)
 
 
 @transaction.atomic

@@ -11,18 +11,11 @@ from zhilian.core.models import AuditAction, AuditEvent
 from zhilian.directory.models import Organization
 from zhilian.needs import services
 from zhilian.needs.models import Need
+from zhilian.needs.tests.helpers import file_need
 
 pytestmark = pytest.mark.django_db
 
 LUJIAN = "厦门鹭检检测技术有限公司"
-
-
-def file_need(user, **overrides):
-    data = {"enterprise": user.organization, "category": "testing", "title": "偏光片耐候性第三方检测",
-            "description": "出口客户要求高温高湿 500 h 试验，需第三方报告。", "product": "偏光片",
-            "contact_name": "刘工", "contact_phone": "13906050006"}
-    data.update(overrides)
-    return services.need_file(user=user, **data)
 
 
 @pytest.mark.req("DIR-05")
