@@ -9,14 +9,16 @@ class AchievementsConfig(AppConfig):
 
     def ready(self):
         from zhilian.accounts.roles import Role, crud, grant
-        from zhilian.core import attachments, audit, registry, search
+        from zhilian.core import attachments, audit, i18n, registry, search
         from zhilian.projects.selectors import register_priority_rule
 
         from . import dashboard, demo, models, services
 
         audit.register(models.Achievement)
         audit.register(models.RightStatusChange, parent="achievement")
-        audit.register(models.License, parent="achievement")
+        # A refusal the library writes keeps its note translatable: the history shows it in the reader's language.
+        audit.register(models.License, parent="achievement",
+                       formatters={"decision_note": lambda value, **_context: i18n.shown(value)})
         audit.register(models.PromotionEvent, parent="consortium")
         # Proof documents (acceptance report, patent certificate) follow the achievement's share
         # level: core.models.AttachmentQuerySet restricts them through Achievement.restrict.

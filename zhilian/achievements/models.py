@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import inside_consortium_q, is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
+from zhilian.core import i18n
 from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
@@ -273,6 +274,8 @@ class License(BaseModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("decided by"), editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    # The contributor's own words as written; a refusal the library writes (taken down, right
+    # ended) kept translatable (core.i18n.stored): decision_note_shown reads in the reader's language.
     decision_note = models.TextField(_("contributor's note"), blank=True, editable=False)
     signed_on = models.DateField(_("signed on"), null=True, blank=True, editable=False)
     licensor_signatory = models.CharField(_("signed for party A by"), max_length=50, blank=True, editable=False)
@@ -296,6 +299,11 @@ class License(BaseModel):
 
     def get_absolute_url(self):
         return id_url("achievements:license_detail", self.pk)
+
+    @property
+    def decision_note_shown(self) -> str:
+        """The decision's note in the reader's language (a note typed by the contributor: as written)."""
+        return i18n.shown(self.decision_note)
 
     def clean(self):
         # The term at the end date's field, before the database constraint (kept as the guard)

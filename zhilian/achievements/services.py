@@ -243,7 +243,7 @@ def _refuse_open_requests(*, user, achievement: Achievement, note: str) -> None:
             licence.status = LicenseStatus.REJECTED
             licence.decided_by = user
             licence.decided_at = clock.now()
-            licence.decision_note = note
+            licence.decision_note = i18n.stored(note)  # the licensee reads it in their language
             licence.save()
         _notify(users_holding("achievements.view_license", organization_id=licence.licensee_id),
                 key=f"license:{licence.pk}:decided", url=licence.get_absolute_url(), body=note,

@@ -144,6 +144,9 @@ class LicenseSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
     territories = serializers.ListField(child=serializers.ChoiceField(choices=TERRITORIES), min_length=1)
     licensor_name = serializers.CharField(source="licensor.name", read_only=True)
     licensee_name = serializers.CharField(source="licensee.name", read_only=True)
+    decision_note = serializers.CharField(source="decision_note_shown", read_only=True,
+                                          help_text="The contributor's note, in the caller's language when the "
+                                                    "library wrote it")
 
     class Meta:
         model = License
