@@ -27,7 +27,8 @@ class ProjectsConfig(AppConfig):
         # shows them in the reader's language, as the project page does.
         audit.register(models.RiskWarning, parent="project", formatters={
             "title": lambda value, **_context: i18n.shown(value),
-            "description": lambda value, **_context: i18n.shown(value)})
+            "description": lambda value, **_context: i18n.shown(value),
+            "resolution": lambda value, **_context: i18n.shown(value)})
         audit.register(models.MilestoneProgress, parent="report")
         attachments.register(models.Project)  # the sealed task book, supporting documents
         attachments.register(models.Acceptance)  # the full set of acceptance materials (5.5.5)

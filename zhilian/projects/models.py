@@ -526,6 +526,11 @@ class RiskWarning(BaseModel):
     def description_shown(self) -> str:
         return i18n.shown(self.description)
 
+    @property
+    def resolution_shown(self) -> str:
+        """How it was closed, in the reader's language when the system closed it (a person's words as written)."""
+        return i18n.shown(self.resolution)
+
 
 class Acceptance(BaseModel):
     """An acceptance application with its materials and the acceptance decision (5.5.5; PRJ-08)."""

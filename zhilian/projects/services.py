@@ -1121,7 +1121,9 @@ def acceptance_decide(*, user, acceptance: Acceptance, passed: bool, experts, ac
         for risk in project.risks.filter(source=RiskSource.AUTOMATIC, status=RiskStatus.OPEN):
             with audit.transition(risk, conclusion.strip()):
                 risk.status, risk.resolved_by, risk.resolved_at = RiskStatus.RESOLVED, user, _now()
-                risk.resolution = str(_("Closed with the acceptance of the project: %(c)s") % {"c": conclusion.strip()})
+                # Kept translatable (core.i18n): the team reads it in their language.
+                risk.resolution = i18n.stored(_("Closed with the acceptance of the project: %(c)s") % {
+                    "c": conclusion.strip()})
                 risk.save()
     else:
         with audit.transition(project, _("Acceptance not passed: %(c)s") % {"c": conclusion.strip()}):

@@ -186,6 +186,7 @@ class RiskWarningSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
         data = super().to_representation(instance)
         # The system's warnings read in the caller's language (kept translatable, core.i18n).
         data["title"], data["description"] = instance.title_shown, instance.description_shown
+        data["resolution"] = instance.resolution_shown
         return data
 
     def validate_kind(self, value):
