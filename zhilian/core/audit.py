@@ -253,21 +253,42 @@ def _post_delete(sender, instance, **kwargs):
 
 
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    if reverse or action not in ("post_add", "post_remove", "pre_clear") or type(instance) not in _registry:
+    if reverse or action not in ("pre_remove", "post_add", "post_remove", "pre_clear") \
+            or type(instance) not in _registry:
         return
-    field_name = next(
-        (f.name for f in type(instance)._meta.local_many_to_many if f.remote_field.through is sender), None
-    )
-    if field_name is None:
+    field = next((f for f in type(instance)._meta.local_many_to_many if f.remote_field.through is sender), None)
+    if field is None:
+        return
+    field_name = field.name
+    if action == "pre_remove":
+        # ``remove()`` reports every id it was given, related or not: keep those that are.
+        removing = instance.__dict__.setdefault("_audit_removing", {})
+        removing[field_name] = set(getattr(instance, field_name).filter(pk__in=pk_set or [])
+                                   .values_list("pk", flat=True))
         return
     if action == "pre_clear":
         items = list(getattr(instance, field_name).all())
     else:
+        if action == "post_remove":
+            pk_set = instance.__dict__.get("_audit_removing", {}).pop(field_name, pk_set)
         items = list(model._base_manager.filter(pk__in=pk_set or []))
     if not items:
         return
-    write(action=AuditAction.UPDATE, instance=instance,
-          changes={field_name: items_change("added" if action == "post_add" else "removed", items)})
+    side = "added" if action == "post_add" else "removed"
+    write(action=AuditAction.UPDATE, instance=instance, changes={field_name: items_change(side, items)})
+    if _is_symmetrical(field):
+        # A symmetrical relation (a problem's related problems) is one relation seen from both
+        # ends, and Django signals it once, from the end it was changed on: the other ends'
+        # histories record it too, by the same actor at the same moment (PRB-05, PLT-03).
+        for other in items:
+            if other.pk != instance.pk:
+                write(action=AuditAction.UPDATE, instance=other, changes={field_name: items_change(side, [instance])})
+
+
+def _is_symmetrical(field) -> bool:
+    """Whether a many-to-many field relates its model to itself both ways (no ``related_name``
+    of its own: Django stores both rows and signals one side)."""
+    return bool(getattr(field.remote_field, "symmetrical", False)) and field.related_model is field.model
 
 
 def items_change(side: str, items) -> dict:

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from zhilian.core import audit
+from zhilian.core import audit, context
 from zhilian.core.models import AuditAction, AuditEvent
 from zhilian.problems import services
 from zhilian.problems.models import Problem
@@ -126,18 +126,58 @@ def test_records_written_before_ids_were_kept_hide_the_names_too(client_as, pers
 
 @pytest.mark.req("PLT-03")
 @pytest.mark.req("PRB-05")
-def test_relating_two_problems_writes_one_record(persona, confidential):
-    """The relation is symmetrical (one call stores both rows): one record says it was added."""
+def test_relating_two_problems_writes_one_record_on_each(persona, confidential):
+    """The relation is symmetrical (one call stores both rows): one record on each problem
+    says it was added, one on each that it was removed, whichever end it was changed from."""
     city = persona("city")
     od1 = Problem.objects.get(code="OD-001")
     before = {p.pk: _relation_records(p).count() for p in (od1, confidential)}
     services.problem_save(user=city, problem=Problem.objects.get(pk=od1.pk),
                           related=[*od1.related.all(), confidential])
     assert _relation_records(od1).count() == before[od1.pk] + 1
+    assert _relation_records(confidential).count() == before[confidential.pk] + 1
     confidential.related.remove(od1)
     confidential.related.add(od1)
-    assert _relation_records(confidential).count() == before[confidential.pk] + 2
-    assert _relation_records(od1).count() == before[od1.pk] + 1
+    assert _relation_records(confidential).count() == before[confidential.pk] + 3
+    assert _relation_records(od1).count() == before[od1.pk] + 3
+    # Removing what is not related records nothing (``remove`` reports the ids it was given).
+    od8 = Problem.objects.get(code="OD-008")
+    confidential.related.remove(od8)
+    assert _relation_records(confidential).count() == before[confidential.pk] + 3
+    assert not _relation_records(od8).filter(changes__related__removed_ids=[confidential.pk]).exists()
+
+
+@pytest.mark.req("PRB-05")
+@pytest.mark.req("PLT-03")
+@pytest.mark.req("PLT-02")
+def test_the_other_problem_records_the_relation_too(client_as, persona, confidential):
+    """Relating A to B writes on B's history that A was added, by whom and when, and removing
+    it from A that A was removed; B's history names A only to those who may see A."""
+    owner, city = persona("owner"), persona("city")
+    od1 = services.problem_save(user=persona("member"), problem=Problem(  # the owner may not see it
+        code="OD-091", name="玻璃基板来料批次追溯缺失", chain=confidential.chain, category="management",
+        description="3 批次无追溯", reported_on=datetime.date(2026, 3, 2)))
+    assert not Problem.objects.restrict(owner).filter(pk=od1.pk).exists()
+    started = AuditEvent.objects.latest("pk").timestamp
+    with context.acting_as(city):  # as a request would
+        services.problem_save(user=city, problem=Problem.objects.get(pk=od1.pk),
+                              related=[*od1.related.all(), confidential])
+        services.problem_save(user=city, problem=Problem.objects.get(pk=od1.pk),
+                              related=[p for p in od1.related.all() if p.pk != confidential.pk])
+    mirrored = list(_relation_records(confidential))
+    assert [e.changes["related"] for e in mirrored] == [
+        {"added": [str(od1)], "added_ids": [od1.pk]}, {"removed": [str(od1)], "removed_ids": [od1.pk]}]
+    assert all(e.actor_id == city.pk and e.timestamp >= started and e.action == AuditAction.UPDATE for e in mirrored)
+
+    city_page = _history(client_as("city"), confidential)
+    assert f"+ {od1}" in city_page and f"− {od1}" in city_page
+    # The owner reported the confidential problem and may not see OD-001: it is not named.
+    page = _history(client_as("owner"), confidential)
+    assert "OD-091" not in page and od1.name not in page
+    assert f"+ {HIDDEN}" in page and f"− {HIDDEN}" in page
+    # The member sees OD-091 but not the confidential problem, whose history it cannot open.
+    assert client_as("member").get(
+        reverse("core:history", args=["problems.problem", confidential.pk])).status_code == 404
 
 
 @pytest.mark.req("PLT-02")
