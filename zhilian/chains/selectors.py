@@ -24,18 +24,22 @@ from .models import (
     working_copy_scope,
 )
 
-# name -> (provider(chain) -> list[dict], visible(chain, user) -> set[int])
-_layers: dict[str, tuple[Callable, Callable]] = {}
+# name -> (provider(chain) -> list[dict], visible(chain, user) -> set[int], labels() -> (item -> dict) | None)
+_layers: dict[str, tuple[Callable, Callable, Callable | None]] = {}
 
 
-def register_map_layer(name: str, provider: Callable, visible: Callable) -> None:
+def register_map_layer(name: str, provider: Callable, visible: Callable, labels: Callable | None = None) -> None:
     """Let another app draw on the map (the problem library draws its starred problems).
 
     ``provider(chain)`` returns summaries, each with ``id`` and ``node``; ``visible(chain,
     user)`` returns the ids whose details the user may open (PLT-02: a published map shows
-    summaries to all, details only to those ``restrict`` allows).
+    summaries to all, details only to those ``restrict`` allows). ``labels()``, when the
+    summaries carry interface labels (a category's name), returns a function of one summary
+    giving those labels in the current language, made from the summary's codes: a publication
+    keeps its summaries as they were published, and each reader reads their labels in their
+    own language, not the publisher's (PLT-10).
     """
-    _layers[name] = (provider, visible)
+    _layers[name] = (provider, visible, labels)
 
 
 def split_keywords(text: str) -> list[str]:
@@ -121,6 +125,13 @@ def labels() -> dict:
     }
 
 
+def segment_rows_shown(segments: list[dict]) -> list[dict]:
+    """A map's segment rows with their names in the current language (a publication keeps the
+    publisher's, PLT-10); a code no longer known keeps the name it was published with."""
+    names = {str(code): str(label) for code, label in Segment.choices}
+    return [{**row, "name": names.get(row.get("code"), row.get("name", ""))} for row in segments]
+
+
 def chain_map_data(chain: Chain) -> dict:
     """Return the working copy of the chain quality map as plain data (MAP-01…05)."""
     node_rows = list(ChainNode.objects.filter(chain=chain).values(
@@ -139,7 +150,7 @@ def chain_map_data(chain: Chain) -> dict:
             "in_province": in_province, "role": role, "ladder": ladder, "key_products": products,
         })
     institutions_by_node, institutions = node_institutions(node_rows)
-    layers = {name: provider(chain) for name, (provider, _visible) in _layers.items()}
+    layers = {name: provider(chain) for name, (provider, _visible, _labels) in _layers.items()}
     problems_by_node = defaultdict(list)
     for problem in layers.get("problems", []):
         if problem.get("node"):
@@ -374,7 +385,10 @@ def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> 
     """Return the map this user may see: a given version, the working copy, or the last publication.
 
     Builders, reviewers and the city-wide roles see the working copy; everyone else sees
-    the last published version (MAP-07). Problem details are flagged per user.
+    the last published version (MAP-07). Problem details are flagged per user. The interface
+    labels (segment names, each layer's labels) are made again from their codes in the
+    reader's language: a publication keeps them in its publisher's (PLT-10); what people
+    entered (links, enterprises, problems) reads as written.
     """
     if snapshot is None and not chain.can_see_draft(user):
         snapshot = chain_latest_snapshot(chain)
@@ -385,9 +399,12 @@ def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> 
     else:
         data = chain_map_data(chain)
     data["labels"] = labels()
-    for name, (_provider, visible) in _layers.items():
+    data["segments"] = segment_rows_shown(data.get("segments", []))
+    for name, (_provider, visible, layer_labels) in _layers.items():
         allowed = visible(chain, user)
-        data[name] = [{**item, "detail": item["id"] in allowed} for item in data.get(name, [])]
+        shown = layer_labels() if layer_labels is not None else None
+        data[name] = [{**item, **shown(item), "detail": item["id"] in allowed} if shown is not None
+                      else {**item, "detail": item["id"] in allowed} for item in data.get(name, [])]
     return data
 
 

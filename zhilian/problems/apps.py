@@ -32,7 +32,9 @@ class ProblemsConfig(AppConfig):
                            dispatch_uid="problems-relations-ended")
         attachments.register(models.Problem)  # evidence: test reports, photos of defects
         search.register(models.Problem, label=_("Quality problems"), weight=95, select_related=("chain",))
-        register_map_layer("problems", selectors.problems_map_layer, selectors.problems_visible_on_map)
+        # A published map's summaries read their category and status in the reader's language (PLT-10).
+        register_map_layer("problems", selectors.problems_map_layer, selectors.problems_visible_on_map,
+                           labels=selectors.problems_map_labels)
 
         everyone = [r for r in Role if r != Role.CONSUMER]
         grant(everyone, *crud("problems", "problem", "view"), *crud("problems", "problemassessment", "view"),

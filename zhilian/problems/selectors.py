@@ -132,6 +132,22 @@ def problems_map_layer(chain) -> list[dict]:
     } for pk, code, name, node, segment, category, level, total, status, is_common in rows]
 
 
+def problems_map_labels():
+    """A function of one map summary giving its category and status labels in the current
+    language, from its codes: a published map keeps the summaries with the publisher's labels,
+    each reader reads them in their own language (PLT-10). A code no longer known keeps the
+    label it was published with."""
+    categories = {code: str(label) for code, label in ProblemCategory.choices}
+    statuses = {code: str(label) for code, label in ProblemStatus.choices}
+
+    def shown(item: dict) -> dict:
+        category, status = item.get("category"), item.get("status")
+        return {"category_label": categories.get(category, item.get("category_label", category)),
+                "status_label": statuses.get(status, item.get("status_label", status))}
+
+    return shown
+
+
 def problem_reporting_units(user):
     """The organizations ``user`` may file a problem in the name of (填报单位, chain guide 5.4.2 a).
 
