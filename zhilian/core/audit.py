@@ -168,6 +168,19 @@ def _display(instance, name, value):
     return value
 
 
+def _value_change(instance, name, before, after) -> dict:
+    """A field's change as records keep it: ``before`` / ``after`` (:func:`_display`), and for
+    a foreign key named by its row's name also the row's id (``before_id`` / ``after_id``), so
+    that a history page names only the rows its reader may see (:class:`Reader`, PLT-02)."""
+    change = {"before": _display(instance, name, before), "after": _display(instance, name, after)}
+    f = _field(type(instance), name)
+    if f is not None and f.is_relation and (f.many_to_one or f.one_to_one) and f.concrete:
+        for side, value in (("before", before), ("after", after)):
+            if value is not None and change[side] != value:
+                change[f"{side}_id"] = value
+    return change
+
+
 def _parent(instance):
     reg = _registry.get(type(instance))
     if not reg or not reg.parent:
@@ -227,14 +240,10 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
     after = snapshot(instance)
     before = None if created else getattr(instance, "_audit_before", None)
     if created or before is None:
-        changes = {k: {"before": None, "after": _display(instance, k, v)} for k, v in after.items() if v not in (None, "", [], {})}
+        changes = {k: _value_change(instance, k, None, v) for k, v in after.items() if v not in (None, "", [], {})}
         action = AuditAction.CREATE
     else:
-        changes = {
-            k: {"before": _display(instance, k, before.get(k)), "after": _display(instance, k, v)}
-            for k, v in after.items()
-            if before.get(k) != v
-        }
+        changes = {k: _value_change(instance, k, before.get(k), v) for k, v in after.items() if before.get(k) != v}
         action = AuditAction.UPDATE
     message = ""
     pending = _pending.get()
@@ -248,7 +257,7 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
 
 def _post_delete(sender, instance, **kwargs):
     write(action=AuditAction.DELETE, instance=instance,
-          changes={k: {"before": _display(instance, k, v), "after": None}
+          changes={k: _value_change(instance, k, v, None)
                    for k, v in snapshot(instance).items() if v not in (None, "", [], {})})
 
 
@@ -456,7 +465,8 @@ def present_changes(model, changes: dict, *, object_id=None, reader: "Reader | N
     which formatters may need (the assessment whose model names the score dimensions).
 
     With a ``reader`` (a history page's), a many-to-many row names only the items of a
-    confidential model the reader may see; the others are one placeholder (PLT-02)."""
+    confidential model the reader may see; the others are one placeholder (PLT-02). A foreign
+    key's value is named likewise (:meth:`Reader.value_hidden`)."""
     rows = []
     changes = changes or {}
     for name, change in changes.items():
@@ -476,11 +486,14 @@ def present_changes(model, changes: dict, *, object_id=None, reader: "Reader | N
                     row[side].append(reader.placeholder(related))
             rows.append(row)
         else:
-            rows.append({"name": name, "label": label, "many": False,
-                         "before": present_value(model, name, change.get("before"), object_id=object_id,
-                                                 changes=changes),
-                         "after": present_value(model, name, change.get("after"), object_id=object_id,
-                                                changes=changes)})
+            row = {"name": name, "label": label, "many": False}
+            for side in ("before", "after"):
+                value = change.get(side)
+                hidden = reader.value_hidden(model, object_id, name, value, change.get(f"{side}_id")) \
+                    if reader is not None else None
+                row[side] = hidden if hidden is not None else present_value(
+                    model, name, value, object_id=object_id, changes=changes)
+            rows.append(row)
     return rows
 
 
@@ -511,6 +524,10 @@ class Reader:
     "quality problems you may not see", neither named nor counted, and the record's message
     does not name them either.
 
+    A foreign key's recorded value (a problem's reporting unit before it was changed) is named
+    by the same rule, except the row the object holds now, which its page shows to whoever
+    may see the object: records keep its id beside its name (``before_id`` / ``after_id``).
+
     A row that no longer exists is named only to readers who may see every row of its model:
     who could see it while it existed cannot be told any more (a problem's reporter may
     change it and still not see a confidential problem related to it). Records written
@@ -523,12 +540,22 @@ class Reader:
         self._may_see: dict[type, dict] = {}  # model -> {pk: bool}
         self._by_name: dict[type, dict] = {}  # model -> {name: pk | None} of records without ids
         self._whole: dict[type, bool] = {}
+        self._current_rows: dict[type, dict] = {}  # model -> {object id: {attname: value}}
+        self._names: dict[tuple, str] = {}  # (model, pk) -> its name now
         wanted: dict[type, list] = {}
+        objects: dict[type, set] = {}
         for event in events:
             for related, names, ids in self._sides(event):
                 wanted.setdefault(related, []).extend(k for k in self._keys(related, names, ids) if k is not None)
+            for model, _name, related, value, recorded_id in self._values(event):
+                objects.setdefault(model, set()).add(event.object_id)
+                key = self._value_key(related, value, recorded_id)
+                if key is not None:
+                    wanted.setdefault(related, []).append(key)
         for related, keys in wanted.items():
             self._load(related, keys)
+        for model, object_ids in objects.items():
+            self._load_current(model, object_ids)
 
     def restricted_model(self, model, name):
         """The model of ``model``'s many-to-many field ``name`` if it is confidential, else None."""
@@ -536,8 +563,40 @@ class Reader:
         related = f.related_model if f is not None and f.many_to_many else None
         return related if related is not None and hasattr(getattr(related, "objects", None), "restrict") else None
 
+    def restricted_single(self, model, name):
+        """The model of ``model``'s foreign key (or one-to-one field) ``name`` if it is
+        confidential, else None."""
+        f = _field(model, name)
+        single = f is not None and f.is_relation and (f.many_to_one or f.one_to_one) and f.concrete
+        related = f.related_model if single else None
+        return related if related is not None and hasattr(getattr(related, "objects", None), "restrict") else None
+
     def placeholder(self, related) -> str:
         return gettext("%(things)s you may not see") % {"things": related._meta.verbose_name_plural}
+
+    def placeholder_one(self, related) -> str:
+        return gettext("%(thing)s you may not see") % {"thing": related._meta.verbose_name}
+
+    def value_hidden(self, model, object_id, name, value, recorded_id) -> str | None:
+        """The placeholder to show instead of ``value``, one recorded value of ``model``'s field
+        ``name`` in the record of object ``object_id``, if it names a row of a confidential
+        model the reader may not see; None to show it. The row the object holds now is shown:
+        the object's page shows it to whoever may see the object."""
+        related = self.restricted_single(model, name)
+        if related is None or value is None or value == "" or isinstance(value, bool):
+            return None
+        current = self._current(model, object_id, name)
+        key = self._value_key(related, value, recorded_id)
+        if key is not None:
+            if current is not None and str(key) == str(current):
+                return None
+            self._load(related, [key])
+            seen = self._may_see[related].get(key, False)
+        elif current is not None and str(value) == self._name_now(related, current):
+            return None
+        else:
+            seen = self._sees_whole(related)
+        return None if seen else self.placeholder_one(related)
 
     def split(self, related, names, ids) -> tuple[list, list]:
         """``names`` (with their recorded ``ids``) as (those the reader may see, the others)."""
@@ -558,6 +617,10 @@ class Reader:
             for name in self.split(related, names, ids)[1]:
                 if name:
                     text = text.replace(str(name), self.placeholder(related))
+        for model, name, _related, value, recorded_id in self._values(event, shown=True):
+            if isinstance(value, str) and value and (
+                    hidden := self.value_hidden(model, event.object_id, name, value, recorded_id)):
+                text = text.replace(value, hidden)
         return text
 
     def _sides(self, event, shown=False):
@@ -569,6 +632,61 @@ class Reader:
             for side in ("added", "removed"):
                 if names := change.get(side):
                     yield related, list(names), change.get(f"{side}_ids")
+
+    def _values(self, event, shown=False):
+        """(model, field, related model, value, recorded id) of each recorded value of a
+        confidential foreign key in ``event``."""
+        model = event.content_type.model_class() if event.content_type_id else None
+        for name, change in ((event.changes_shown if shown else event.changes) or {}).items():
+            related = self.restricted_single(model, name) if isinstance(change, dict) else None
+            if related is None:
+                continue
+            for side in ("before", "after"):
+                value = change.get(side)
+                if value is not None and value != "" and not isinstance(value, bool):
+                    yield model, name, related, value, change.get(f"{side}_id")
+
+    def _value_key(self, related, value, recorded_id):
+        """The id of the row a recorded value names: kept beside it, the value itself (a bare
+        id), or found by its name (``register_names``); None if unknown."""
+        if isinstance(recorded_id, (int, str)) and not isinstance(recorded_id, bool):
+            return recorded_id
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return self._keys(related, [value], None)[0] if isinstance(value, str) else None
+
+    def _load_current(self, model, object_ids) -> None:
+        rows = self._current_rows.setdefault(model, {})
+        wanted = set()
+        for object_id in object_ids:
+            if str(object_id) in rows:
+                continue
+            rows[str(object_id)] = None  # gone (or not an id)
+            try:
+                wanted.add(model._meta.pk.to_python(object_id))
+            except Exception:  # noqa: BLE001 - a malformed id names no row
+                continue
+        if not wanted:
+            return
+        fields = [f.attname for f in model._meta.concrete_fields
+                  if f.is_relation and (f.many_to_one or f.one_to_one)]
+        for row in model._base_manager.filter(pk__in=wanted).values("pk", *fields):
+            rows[str(row["pk"])] = row
+
+    def _current(self, model, object_id, name):
+        """The id of the row ``model``'s object ``object_id`` holds in field ``name`` now."""
+        if model is None or object_id in (None, ""):
+            return None
+        self._load_current(model, [object_id])
+        row = self._current_rows[model].get(str(object_id))
+        f = _field(model, name)
+        return row.get(f.attname) if row is not None and f is not None else None
+
+    def _name_now(self, related, pk) -> str:
+        if (related, pk) not in self._names:
+            obj = related._base_manager.filter(pk=pk).first()
+            self._names[(related, pk)] = str(obj) if obj is not None else ""
+        return self._names[(related, pk)]
 
     def _keys(self, related, names, ids) -> list:
         if isinstance(ids, list) and len(ids) == len(names):

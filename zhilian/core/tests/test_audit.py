@@ -272,7 +272,7 @@ def test_a_one_to_one_relation_is_recorded_and_shown_by_name(persona):
     expert.user = user
     expert.save()
     event = AuditEvent.objects.filter(content_type__model="expert", object_id=str(expert.pk)).latest("pk")
-    assert event.changes["user"] == {"before": None, "after": str(user)}
+    assert event.changes["user"] == {"before": None, "after": str(user), "after_id": user.pk}
     old = audit.present_changes(Expert, {"user": {"before": None, "after": user.pk}})
     assert old[0]["after"] == str(user)
 
