@@ -178,8 +178,11 @@ def need_timeline(need, user) -> list[TimelineEntry]:
     events = (AuditEvent.objects.changes().filter(Q(content_type=need_ct, object_id=str(need.pk))
                                         | Q(content_type=assignment_ct, object_id__in=visible_assignments))
               .exclude(actor_id__in=hidden_provider_actor_ids(need, user))
-              .order_by("timestamp", "id"))
+              .select_related("content_type").order_by("timestamp", "id"))
     events = list(events)
+    # What a record names (a related row, a former value) as the history page names it: only
+    # the rows this reader may see (audit.Reader, PLT-02).
+    reader = audit.Reader(user, events)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
     shown = ("status", "commissioner", "expected_date", "title", "category", "product", "overall", "resolved",
              "closing_reason", "decline_reason", "delivery_summary")
@@ -191,13 +194,14 @@ def need_timeline(need, user) -> list[TimelineEntry]:
         # Labels and values (choices, yes / no) in the reader's language, as on the history page.
         changes = {row["label"]: {"before": row["before"], "after": row["after"]}
                    for row in audit.present_changes(Need if is_need else NeedAssignment,
-                                                    {k: v for k, v in (event.changes or {}).items() if k in shown})
+                                                    {k: v for k, v in (event.changes_shown or {}).items() if k in shown},
+                                                    object_id=event.object_id, reader=reader)
                    if not row["many"]}
         if not is_need and (event.changes or {}).get("status", {}).get("after") == AssignmentStatus.WITHDRAWN:
             # The commissioner withdrew it: the reason is the commissioner's, not a provider's refusal.
             changes = {(gettext("Reason for withdrawal") if label == str(NeedAssignment._meta.get_field(
                 "decline_reason").verbose_name) else label): value for label, value in changes.items()}
-        text = event.message_shown or str(event.get_action_display())
+        text = reader.message(event) or str(event.get_action_display())
         if not is_need and event.action == AuditAction.CREATE:
             text, changes = gettext("Assigned"), {}
         entries.append(TimelineEntry(event, names.get(event.actor_id, event.actor_name or ""),
