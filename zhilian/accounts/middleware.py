@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from zhilian.core import i18n
+
 from . import sessions
 
 TOUCH_EVERY_SECONDS = 60  # write the session at most once a minute for the idle clock
@@ -49,11 +51,12 @@ class SessionSecurityMiddleware:
             sessions.track(request, user)
             return None
         reason = None
+        # kept translatable: the sign-out's audit record reads in the reader's language (PLT-10)
         if now - last_seen > settings.ZHILIAN_SESSION_IDLE_MINUTES * 60:
-            reason = _("You were signed out after %(n)d minutes without activity.") % {
+            reason = i18n.gettext("You were signed out after %(n)d minutes without activity.") % {
                 "n": settings.ZHILIAN_SESSION_IDLE_MINUTES}
         elif now - auth_at > settings.ZHILIAN_SESSION_MAX_HOURS * 3600:
-            reason = _("You were signed out: a session lasts at most %(n)d hours.") % {
+            reason = i18n.gettext("You were signed out: a session lasts at most %(n)d hours.") % {
                 "n": settings.ZHILIAN_SESSION_MAX_HOURS}
         if reason is not None:
             from .models import UserSession

@@ -1,9 +1,9 @@
 """What the security administrator does to an account (SEC-02 … SEC-05). Each is audited."""
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from zhilian.core import audit
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.models import AuditAction
 
 from . import sessions, twofactor

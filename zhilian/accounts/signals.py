@@ -5,9 +5,9 @@ import django.dispatch
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
 from zhilian.core import audit
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.models import AuditAction
 
 from . import sessions

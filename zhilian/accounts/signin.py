@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from zhilian.core import audit
+from zhilian.core import audit, i18n
 from zhilian.core.models import AuditAction
 
 from .models import SignInAttempt, User
@@ -93,7 +93,7 @@ def register_refusal(username: str, ip: str | None, refused: Refusal, *, channel
     outcome = SignInAttempt.Outcome.LOCKED if refused.code == "locked" else SignInAttempt.Outcome.RATE_LIMITED
     record(username, ip, outcome, channel=channel, user=find_user(username))
     audit.write(action=AuditAction.LOGIN_FAILED, object_repr=username[:150],
-                message=f"{channel}: {SignInAttempt.Outcome(outcome).label}")
+                message=channel + ": " + i18n.recorded(SignInAttempt.Outcome(outcome).label))
 
 
 def register_failure(username: str, ip: str | None, *, channel: str = "web",
@@ -107,19 +107,19 @@ def register_failure(username: str, ip: str | None, *, channel: str = "web",
                                               outcome=SignInAttempt.Outcome.BAD_CREDENTIALS).count()
         if recent == limit:
             audit.write(action=AuditAction.LOCKED, object_repr=username[:150],
-                        message=_("%(n)d failed sign-ins") % {"n": limit})
+                        message=i18n.gettext("%(n)d failed sign-ins") % {"n": limit})
             return Refusal("locked", timezone.now() + _lockout())
         return None
     User._default_manager.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
     count = User._default_manager.filter(pk=user.pk).values_list("failed_login_count", flat=True).get()
     if outcome == SignInAttempt.Outcome.BAD_OTP:
         audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=None,
-                    message=f"{channel}: {SignInAttempt.Outcome.BAD_OTP.label}")
+                    message=channel + ": " + i18n.recorded(SignInAttempt.Outcome.BAD_OTP.label))
     if count >= limit:
         until = timezone.now() + _lockout()
         User._default_manager.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)
         audit.write(action=AuditAction.LOCKED, instance=user, user=None,
-                    message=_("%(n)d failed sign-ins; locked until %(until)s")
+                    message=i18n.gettext("%(n)d failed sign-ins; locked until %(until)s")
                     % {"n": count, "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")})
         return Refusal("locked", until)
     return None

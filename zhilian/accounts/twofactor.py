@@ -10,10 +10,10 @@ import io
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhilian.core import audit
+from zhilian.core.i18n import gettext as _  # messages the audit trail shows in the reader's language
 from zhilian.core.models import AuditAction
 
 from .roles import Role

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from rest_framework.authtoken.models import Token
 
-from zhilian.core import audit
+from zhilian.core import audit, i18n
 from zhilian.core.context import client_ip
 from zhilian.core.generic import ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
@@ -198,7 +198,7 @@ def password_change(request):
         signin.register_refusal(user.get_username(), ip, refused)
     form = PasswordForm(user, request.POST or None, refusal=refused)
     if request.method == "POST" and form.has_error("old_password", "password_incorrect"):
-        ended = _count_wrong_answer(request, _("Password change: wrong current password"))
+        ended = _count_wrong_answer(request, i18n.gettext("Password change: wrong current password"))
         if ended is not None:
             return ended
     if request.method == "POST" and form.is_valid():
@@ -241,7 +241,7 @@ def _reauthenticate(request):
     if request.method != "POST" or form.is_valid():
         return form, None
     if form.has_error("current_password", "password_incorrect"):
-        return form, _count_wrong_answer(request, _("Re-authentication: wrong current password"))
+        return form, _count_wrong_answer(request, i18n.gettext("Re-authentication: wrong current password"))
     if form.has_error("current_code", "otp_invalid"):
         return form, _count_wrong_answer(request, "", outcome=SignInAttempt.Outcome.BAD_OTP)
     return form, None
@@ -300,7 +300,7 @@ def session_end(request):
     """End one of one's own other sessions (e.g. a forgotten office computer)."""
     key = request.POST.get("session", "")
     if key and key != request.session.session_key and sessions.end_one(request.user, key):
-        audit.write(action=AuditAction.SECURITY, instance=request.user, message=_("Ended another session"))
+        audit.write(action=AuditAction.SECURITY, instance=request.user, message=i18n.gettext("Ended another session"))
         messages.success(request, _("The session was ended."))
     return HttpResponseRedirect(reverse("accounts:profile"))
 
@@ -328,7 +328,8 @@ def token_reset(request):
             token = Token.objects.create(user=request.user)
             request.session["zl_new_token"] = token.key
     audit.write(action=AuditAction.SECURITY, instance=request.user,
-                message=_("API token revoked") if "revoke" in request.POST else _("New API token issued"))
+                message=i18n.gettext("API token revoked") if "revoke" in request.POST
+                else i18n.gettext("New API token issued"))
     messages.success(request, _("API token revoked.") if "revoke" in request.POST else _("New API token issued."))
     return HttpResponseRedirect(reverse("accounts:profile"))
 

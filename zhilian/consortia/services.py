@@ -261,7 +261,10 @@ def consortium_review(*, user, consortium: Consortium, decision: str, opinion: s
         new_status = ConsortiumStatus.DRAFT
     else:
         new_status = ConsortiumStatus.REJECTED
-    message = f"{ReviewStep(step).label}: {ReviewDecision(decision).label} — {opinion}"
+    # Kept translatable (the step and decision as their labels' message ids): the history reads
+    # it in the reader's language; the opinion as written (PLT-10).
+    message = _("%(step)s: %(decision)s — %(opinion)s") % {
+        "step": ReviewStep(step).label, "decision": ReviewDecision(decision).label, "opinion": opinion}
     with audit.transition(consortium, message):
         consortium.status = new_status
         if new_status == ConsortiumStatus.APPROVED:
