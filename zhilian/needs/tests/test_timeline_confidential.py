@@ -12,6 +12,7 @@ import re
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
 from zhilian.core import audit
 from zhilian.core.i18n import gettext
@@ -46,7 +47,8 @@ def test_the_timeline_does_not_name_a_row_the_reader_may_not_see(persona, client
         EVERYTHING if user.pk == city.pk else scope(self, user, action) & ~Q(pk=former.pk)))
 
     def said(user) -> str:
-        return " ".join(f"{entry.text} {entry.changes}" for entry in selectors.need_timeline(need, user))
+        with translation.override("zh-hans"):
+            return " ".join(f"{entry.text} {entry.changes}" for entry in selectors.need_timeline(need, user))
 
     text = said(owner)
     assert former.name not in text and HIDDEN in text and taking.name in text
