@@ -3,6 +3,19 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the platform's default language: a request through the test client
+    or a ``translation.activate`` leaves its language active in the thread, and the next test
+    (which one depends on the order xdist gives) would read in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data once per test database; each test runs in a rolled-back transaction."""

@@ -11,7 +11,7 @@ from zhilian.core import audit
 from zhilian.core.generic import BaseObjectView, ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.models import AuditAction
-from zhilian.core.permissions import get_restricted_or_404
+from zhilian.core.permissions import allowed, get_restricted_or_404
 from zhilian.core.spreadsheets import file_response
 
 from . import exports, services
@@ -72,6 +72,9 @@ class ProblemDetailView(ObjectDetailView):
             "can_review": _can(user, "review", obj),
             "can_analyse": obj.status == ProblemStatus.IDENTIFIED and _can(user, "change", obj),
             "total_display": format_total(obj.severity_total),
+            # The reporting unit is part of the problem (PRB-01) and named to whoever sees it;
+            # its page is linked only for those who may open it (else a link to a 404).
+            "reporter_org_linked": bool(obj.reporter_org_id) and allowed(user, "view", obj.reporter_org),
         }
 
 

@@ -87,3 +87,20 @@ def test_records_that_kept_the_name_only_hide_a_former_unit_too(client_as, perso
     assert owner_org.name not in page
     assert f"{member_org.name} → {HIDDEN}" in page and f"{HIDDEN} → {member_org.name}" in page
     assert f"{owner_org.name} → {member_org.name}" in _history(client_as("city"), moved)
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PRB-01")
+def test_the_problem_page_links_the_reporting_unit_only_for_those_who_may_open_it(client_as, persona):
+    """The page names the reporting unit to whoever sees the problem; it links the unit's page
+    only for a reader who may open it (the expert's link led to a 404)."""
+    expert = persona("expert")
+    problem = Problem.objects.restrict(expert).exclude(
+        reporter_org__in=Organization.objects.restrict(expert).values("pk")).exclude(reporter_org=None).first()
+    assert problem is not None
+    unit_url = problem.reporter_org.get_absolute_url()
+    page = client_as("expert").get(problem.get_absolute_url()).content.decode()
+    assert html.escape(problem.reporter_org.name) in page and f'href="{unit_url}"' not in page
+    assert client_as("expert").get(unit_url).status_code == 404
+    city_page = client_as("city").get(problem.get_absolute_url()).content.decode()
+    assert f'href="{unit_url}"' in city_page
