@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -47,7 +48,7 @@ class AchievementViewSet(RestrictedModelViewSet):
     def submit(self, request, pk=None):
         obj = self.get_object()
         ok = Achievement.objects.restrict(request.user, "change").filter(pk=obj.pk).exists()
-        return run_transition(request, reason=_reason(ok, "Only the contributor submits its draft."),
+        return run_transition(request, reason=_reason(ok, _("Only the contributor submits its draft.")),
                               input_serializer=s.DeclarationSerializer,
                               perform=lambda d: services.achievement_submit(user=request.user, achievement=obj, **d),
                               output=lambda a: s.AchievementSerializer(a, context=self.get_serializer_context()).data)
@@ -58,7 +59,7 @@ class AchievementViewSet(RestrictedModelViewSet):
     def review(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == AchievementStatus.SUBMITTED and selectors.may_review(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "This achievement does not wait for your review."),
+        return run_transition(request, reason=_reason(ok, _("This achievement does not wait for your review.")),
                               input_serializer=s.ReviewSerializer,
                               perform=lambda d: services.achievement_review(user=request.user, achievement=obj, **d),
                               output=lambda a: s.AchievementSerializer(a, context=self.get_serializer_context()).data)
@@ -69,7 +70,7 @@ class AchievementViewSet(RestrictedModelViewSet):
     def right_status(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status != AchievementStatus.DRAFT and selectors.may_operate(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "The contributor or the lead unit maintains the status."),
+        return run_transition(request, reason=_reason(ok, _("The contributor or the lead unit maintains the status.")),
                               input_serializer=s.RightStatusSerializer,
                               perform=lambda d: services.achievement_maintain_right(user=request.user, achievement=obj,
                                                                                     **d),
@@ -82,8 +83,8 @@ class AchievementViewSet(RestrictedModelViewSet):
     def take_down(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == AchievementStatus.LISTED and selectors.may_operate(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "Listed achievements are taken down by their contributor "
-                                                          "or the lead unit."),
+        return run_transition(request, reason=_reason(ok, _("Listed achievements are taken down by their contributor "
+                                                          "or the lead unit.")),
                               input_serializer=s.TakeDownSerializer,
                               perform=lambda d: services.achievement_delist(user=request.user, achievement=obj, **d),
                               output=lambda a: s.AchievementSerializer(a, context=self.get_serializer_context()).data)
@@ -94,7 +95,7 @@ class AchievementViewSet(RestrictedModelViewSet):
     def relist(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == AchievementStatus.DELISTED and selectors.may_review(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "The reviewer puts a taken-down achievement back."),
+        return run_transition(request, reason=_reason(ok, _("The reviewer puts a taken-down achievement back.")),
                               input_serializer=s.NoteSerializer,
                               perform=lambda d: services.achievement_relist(user=request.user, achievement=obj, **d),
                               output=lambda a: s.AchievementSerializer(a, context=self.get_serializer_context()).data)
@@ -127,7 +128,7 @@ class LicenseViewSet(RestrictedCreateListRetrieveViewSet):
         obj = self.get_object()
         ok = (obj.status == LicenseStatus.REQUESTED and request.user.organization_id == obj.licensor_id
               and may(request.user, "approve", License))
-        return run_transition(request, reason=_reason(ok, "This request does not wait for your decision."),
+        return run_transition(request, reason=_reason(ok, _("This request does not wait for your decision.")),
                               input_serializer=s.LicenseDecisionSerializer,
                               perform=lambda d: services.license_decide(user=request.user, licence=obj, **d),
                               output=lambda lic: s.LicenseSerializer(lic, context=self.get_serializer_context()).data)
@@ -138,7 +139,7 @@ class LicenseViewSet(RestrictedCreateListRetrieveViewSet):
     def sign(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == LicenseStatus.APPROVED and request.user.organization_id in (obj.licensor_id, obj.licensee_id)
-        return run_transition(request, reason=_reason(ok, "The parties record the signing of an approved agreement."),
+        return run_transition(request, reason=_reason(ok, _("The parties record the signing of an approved agreement.")),
                               input_serializer=s.LicenseSignSerializer,
                               perform=lambda d: services.license_sign(user=request.user, licence=obj, **d),
                               output=lambda lic: s.LicenseSerializer(lic, context=self.get_serializer_context()).data)
@@ -148,7 +149,7 @@ class LicenseViewSet(RestrictedCreateListRetrieveViewSet):
     def withdraw(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == LicenseStatus.REQUESTED and request.user.organization_id == obj.licensee_id
-        return run_transition(request, reason=_reason(ok, "Only an open request of your unit can be withdrawn."),
+        return run_transition(request, reason=_reason(ok, _("Only an open request of your unit can be withdrawn.")),
                               perform=lambda d: services.license_withdraw(user=request.user, licence=obj),
                               output=lambda lic: s.LicenseSerializer(lic, context=self.get_serializer_context()).data)
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from zhilian.directory.models import Organization
@@ -72,7 +73,7 @@ class ChainNodeSerializer(serializers.ModelSerializer):
         instance.clean()
         for target in attrs.get("supplies", []):
             if target.chain_id != instance.chain_id:
-                raise serializers.ValidationError({"supplies": "A node supplies nodes of its own chain only."})
+                raise serializers.ValidationError({"supplies": _("A node supplies nodes of its own chain only.")})
         return attrs
 
 

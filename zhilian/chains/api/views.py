@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 import gzip
 
 import orjson
@@ -92,7 +93,7 @@ class ChainViewSet(RestrictedModelViewSet):
         with transaction.atomic():
             serializer.save(created_by=self.request.user)
             if not Chain.objects.restrict(self.request.user, "view").filter(pk=serializer.instance.pk).exists():
-                raise PermissionDenied("You may not create a record outside your own scope.")
+                raise PermissionDenied(_("You may not create a record outside your own scope."))
 
     def _map(self, request):
         chain = self.get_object()
@@ -220,5 +221,5 @@ class MonitoredEventViewSet(RestrictedModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         if not Chain.objects.restrict(self.request.user, "change").filter(pk=data["chain"].pk).exists():
-            raise PermissionDenied("You may not record events of this chain.")
+            raise PermissionDenied(_("You may not record events of this chain."))
         serializer.instance = services.event_record(user=self.request.user, **data)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 
@@ -35,7 +36,7 @@ class ConsortiumViewSet(RestrictedModelViewSet):
     def submit(self, request, pk=None):
         obj = self.get_object()
         reason = None if Consortium.objects.restrict(request.user, "change").filter(pk=obj.pk).exists() else (
-            "Only the lead unit submits its draft application.")
+            _("Only the lead unit submits its draft application."))
         return run_transition(request, reason=reason,
                               perform=lambda d: services.consortium_submit(user=request.user, consortium=obj),
                               output=lambda c: s.ConsortiumSerializer(c, context=self.get_serializer_context()).data)
@@ -45,7 +46,7 @@ class ConsortiumViewSet(RestrictedModelViewSet):
     @action(detail=True, methods=["get", "post"], required_action="view")
     def review(self, request, pk=None):
         obj = self.get_object()
-        reason = None if consortium_review_step(request.user, obj) else "This application does not wait for your opinion."
+        reason = None if consortium_review_step(request.user, obj) else _("This application does not wait for your opinion.")
         return run_transition(request, reason=reason, input_serializer=s.ReviewInputSerializer,
                               perform=lambda d: services.consortium_review(user=request.user, consortium=obj, **d),
                               output=lambda r: s.ConsortiumReviewSerializer(r).data)
@@ -56,7 +57,7 @@ class ConsortiumViewSet(RestrictedModelViewSet):
     def join(self, request, pk=None):
         obj = self.get_object()
         ok = obj.is_approved and consortium_is_lead_user(request.user, obj) and may(request.user, "add", ConsortiumMember)
-        return run_transition(request, reason=None if ok else "Only the lead unit of an approved consortium admits members.",
+        return run_transition(request, reason=None if ok else _("Only the lead unit of an approved consortium admits members."),
                               input_serializer=s.MemberJoinSerializer,
                               perform=lambda d: services.member_join(user=request.user, consortium=obj, data=d),
                               output=lambda m: s.ConsortiumMemberSerializer(m, context=self.get_serializer_context()).data)
@@ -77,7 +78,7 @@ class ConsortiumMemberViewSet(RestrictedReadOnlyViewSet):
         obj = self.get_object()
         ok = (obj.consortium.is_approved and consortium_is_lead_user(request.user, obj.consortium)
               and may(request.user, "change", ConsortiumMember) and obj.is_active)
-        return run_transition(request, reason=None if ok else "Only the lead unit records a current member's exit.",
+        return run_transition(request, reason=None if ok else _("Only the lead unit records a current member's exit."),
                               input_serializer=s.MemberLeaveSerializer,
                               perform=lambda d: services.member_leave(user=request.user, member=obj,
                                                                       left_on=d["left_on"], reason=d["exit_reason"]),

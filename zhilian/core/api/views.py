@@ -151,7 +151,7 @@ class AuditEventViewSet(RestrictedReadOnlyViewSet):
             if params.get(name):
                 value = parse_datetime(params[name])
                 if value is None:
-                    raise ValidationError({name: "An ISO 8601 date-time, e.g. 2026-01-31T00:00:00+08:00."})
+                    raise ValidationError({name: _("An ISO 8601 date-time, e.g. 2026-01-31T00:00:00+08:00.")})
                 if timezone.is_naive(value):
                     value = timezone.make_aware(value)
                 queryset = queryset.filter(**{lookup: value})

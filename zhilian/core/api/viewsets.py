@@ -168,7 +168,7 @@ class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
             if not type(instance).objects.restrict(self.request.user, "view").filter(pk=instance.pk).exists():
                 from rest_framework.exceptions import PermissionDenied
 
-                raise PermissionDenied("You may not create a record outside your own scope.")
+                raise PermissionDenied(_("You may not create a record outside your own scope."))
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)

@@ -5,6 +5,7 @@ Every viewset reads through ``restrict`` (core.api.viewsets); lists paginate
 and sort with ``?ordering=`` where ``name`` sorts by pinyin.
 """
 
+from django.utils.translation import gettext as _
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -77,7 +78,7 @@ class ExpertViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
         visible = {e.pk: e for e in Expert.objects.restrict(request.user, "view").filter(pk__in=ids)}
         missing = [i for i in ids if i not in visible]
         if missing:
-            raise ValidationError({"experts": [f"Unknown expert {i}." for i in missing]})
+            raise ValidationError({"experts": [_("Unknown expert %(id)s.") % {"id": i} for i in missing]})
         results = services.working_group_check(experts=[visible[i] for i in ids])
         return Response(serializers.EligibilitySerializer(results, many=True).data)
 

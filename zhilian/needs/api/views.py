@@ -1,5 +1,6 @@
 """Needs API (DIR-05): the same rules as the pages; steps are POST actions on a need."""
 
+from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
@@ -128,7 +129,7 @@ class NeedViewSet(RestrictedModelViewSet):
         experts = list(Expert.objects.restrict(request.user, "view").filter(pk__in=data["experts"]))
         unknown = set(data["institutions"]) - {i.pk for i in institutions}
         if unknown or set(data["experts"]) - {e.pk for e in experts}:
-            raise ValidationError({"institutions": "Unknown institution or expert."})
+            raise ValidationError({"institutions": _("Unknown institution or expert.")})
         return self._step(lambda need: services.need_assign(user=request.user, need=need, institutions=institutions,
                                                              experts=experts, note=data["note"]))
 
@@ -141,7 +142,7 @@ class NeedViewSet(RestrictedModelViewSet):
         def run(need):
             assignment = NeedAssignment.objects.restrict(request.user).filter(need=need, pk=data["assignment"]).first()
             if assignment is None:
-                raise ValidationError({"assignment": "Unknown assignment."})
+                raise ValidationError({"assignment": _("Unknown assignment.")})
             services.assignment_withdraw(user=request.user, assignment=assignment, reason=data["reason"])
 
         return self._step(run)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
@@ -99,12 +100,12 @@ class ProblemSerializer(serializers.ModelSerializer):
 
     def validate_category(self, value):
         if value not in ProblemCategory.values:
-            raise serializers.ValidationError("One of " + ", ".join(ProblemCategory.values))
+            raise serializers.ValidationError(_("One of: %(values)s") % {"values": ", ".join(ProblemCategory.values)})
         return value
 
     def validate_status(self, value):
         if value not in ProblemStatus.values:
-            raise serializers.ValidationError("One of " + ", ".join(ProblemStatus.values))
+            raise serializers.ValidationError(_("One of: %(values)s") % {"values": ", ".join(ProblemStatus.values)})
         return value
 
     def validate_scores(self, value):

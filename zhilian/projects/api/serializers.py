@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from zhilian.consortia.api.serializers import MaskedPhone, RestrictedRelationsMixin
@@ -191,7 +192,7 @@ class RiskWarningSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
 
     def validate_kind(self, value):
         if value in ("overdue_milestone", "missing_update", "budget_overrun"):
-            raise serializers.ValidationError("Raised automatically only.")
+            raise serializers.ValidationError(_("Raised automatically only."))
         return value
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -43,7 +44,7 @@ class ProjectViewSet(RestrictedModelViewSet):
     def sign(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == ProjectStatus.DRAFT and selectors.is_project_unit(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "Only the units of a draft task book sign it."),
+        return run_transition(request, reason=_reason(ok, _("Only the units of a draft task book sign it.")),
                               input_serializer=s.SignInputSerializer,
                               perform=lambda d: services.project_sign(user=request.user, project=obj, **d),
                               output=lambda _r: s.ProjectSerializer(Project.objects.get(pk=obj.pk),
@@ -54,7 +55,7 @@ class ProjectViewSet(RestrictedModelViewSet):
     def submit(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == ProjectStatus.DRAFT and selectors.is_project_team(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "Only the lead unit submits its draft task book."),
+        return run_transition(request, reason=_reason(ok, _("Only the lead unit submits its draft task book.")),
                               perform=lambda d: services.project_submit(user=request.user, project=obj),
                               output=lambda p: s.ProjectSerializer(p, context=self.get_serializer_context()).data)
 
@@ -64,7 +65,7 @@ class ProjectViewSet(RestrictedModelViewSet):
     def decide(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == ProjectStatus.SUBMITTED and selectors.may_approve(request.user, obj)
-        return run_transition(request, reason=_reason(ok, "This task book does not wait for your approval."),
+        return run_transition(request, reason=_reason(ok, _("This task book does not wait for your approval.")),
                               input_serializer=s.DecisionInputSerializer,
                               perform=lambda d: services.project_decide(user=request.user, project=obj, **d),
                               output=lambda p: s.ProjectSerializer(p, context=self.get_serializer_context()).data)
@@ -75,7 +76,7 @@ class ProjectViewSet(RestrictedModelViewSet):
     def midterm(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == ProjectStatus.IN_PROGRESS and selectors.may_check(request.user)
-        return run_transition(request, reason=_reason(ok, "The management institution checks running projects."),
+        return run_transition(request, reason=_reason(ok, _("The management institution checks running projects.")),
                               input_serializer=s.MidtermInputSerializer,
                               perform=lambda d: services.midterm_check_record(user=request.user, project=obj, **d),
                               output=lambda c: s.MidtermCheckSerializer(c).data)
@@ -85,8 +86,8 @@ class ProjectViewSet(RestrictedModelViewSet):
     def archive(self, request, pk=None):
         obj = self.get_object()
         return run_transition(request, reason=_reason(services.may_archive(request.user, obj),
-                                                      "Accepted projects are archived by the management institution "
-                                                      "or the consortium's lead unit."),
+                                                      _("Accepted projects are archived by the management institution "
+                                                        "or the consortium's lead unit.")),
                               perform=lambda d: services.project_archive(user=request.user, project=obj),
                               output=lambda p: s.ProjectSerializer(p, context=self.get_serializer_context()).data)
 
@@ -99,7 +100,7 @@ class _CreateThroughService(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
     def project_for(self, serializer):
         project = serializer.validated_data["project"]
         if not Project.objects.restrict(self.request.user, "view").filter(pk=project.pk).exists():
-            raise PermissionDenied("No such project.")
+            raise PermissionDenied(_("No such project."))
         return project
 
 
@@ -154,7 +155,7 @@ class ChangeRequestViewSet(_CreateThroughService):
         obj = self.get_object()
         ok = (obj.status == ChangeStatus.PENDING and obj.project.status == ProjectStatus.IN_PROGRESS
               and selectors.may_approve(request.user, obj.project))
-        return run_transition(request, reason=_reason(ok, "This change request does not wait for your decision."),
+        return run_transition(request, reason=_reason(ok, _("This change request does not wait for your decision.")),
                               input_serializer=s.ChangeDecisionSerializer,
                               perform=lambda d: services.change_request_decide(user=request.user, change=obj, **d),
                               output=lambda c: s.ChangeRequestSerializer(c).data)
@@ -173,7 +174,7 @@ def _parse_after(kind, after):
                 "end_date": datetime.date.fromisoformat(after.get("end_date")),
                 "milestones": {str(k): datetime.date.fromisoformat(v) for k, v in (after.get("milestones") or {}).items()}}
     except (TypeError, ValueError):
-        raise ValidationError({"after": "Dates are ISO dates, e.g. 2026-12-31."}) from None
+        raise ValidationError({"after": _("Dates are ISO dates, e.g. 2026-12-31.")}) from None
 
 
 class RiskWarningViewSet(_CreateThroughService):
@@ -196,7 +197,7 @@ class RiskWarningViewSet(_CreateThroughService):
         obj = self.get_object()
         ok = obj.status == RiskStatus.OPEN and (selectors.is_project_team(request.user, obj.project)
                                                  or selectors.may_approve(request.user, obj.project))
-        return run_transition(request, reason=_reason(ok, "This risk is not open for you to resolve."),
+        return run_transition(request, reason=_reason(ok, _("This risk is not open for you to resolve.")),
                               input_serializer=s.ResolveInputSerializer,
                               perform=lambda d: services.risk_resolve(user=request.user, risk=obj, **d),
                               output=lambda r: s.RiskWarningSerializer(r).data)
@@ -222,7 +223,7 @@ class AcceptanceViewSet(_CreateThroughService):
     def submit(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == AcceptanceStatus.DRAFT and selectors.is_project_team(request.user, obj.project)
-        return run_transition(request, reason=_reason(ok, "Only the lead unit submits its acceptance application."),
+        return run_transition(request, reason=_reason(ok, _("Only the lead unit submits its acceptance application.")),
                               perform=lambda d: services.acceptance_submit(user=request.user, acceptance=obj),
                               output=lambda a: s.AcceptanceSerializer(a).data)
 
@@ -232,8 +233,8 @@ class AcceptanceViewSet(_CreateThroughService):
     def decide(self, request, pk=None):
         obj = self.get_object()
         ok = obj.status == AcceptanceStatus.SUBMITTED and selectors.may_check(request.user)
-        return run_transition(request, reason=_reason(ok, "The management institution decides on submitted "
-                                                          "acceptance applications."),
+        return run_transition(request, reason=_reason(ok, _("The management institution decides on submitted "
+                                                          "acceptance applications.")),
                               input_serializer=s.AcceptanceDecisionSerializer,
                               perform=lambda d: services.acceptance_decide(user=request.user, acceptance=obj, **d),
                               output=lambda a: s.AcceptanceSerializer(a).data)
