@@ -18,9 +18,9 @@ CONSORTIUM_COLUMNS = [
     xl.Column("所在区", "district", width=10),
     xl.Column("负责人", "person_in_charge", width=10),
     xl.Column("状态", "status", width=16, value=lambda c: c.get_status_display()),
-    xl.Column("成员单位数", "member_count", width=10, value=lambda c: c.active_members().count()),
+    xl.Column("成员单位数", "member_count", width=10, value=lambda c: sum(1 for m in c.members.all() if c.counts_member(m))),
     xl.Column("跨区域成员数", "cross_region_count", width=12,
-              value=lambda c: c.active_members().filter(cross_region=True).count()),
+              value=lambda c: sum(1 for m in c.members.all() if c.counts_member(m) and m.cross_region)),
     xl.Column("批准组建日期", "approved_on", width=14),
 ]
 

@@ -32,6 +32,14 @@ def active_membership_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}joined_on__isnull": False, f"{prefix}left_on__isnull": True})
 
 
+def counted_member_q(prefix: str = "members__") -> Q:
+    """Q on consortia joined to their member rows via ``prefix``: the member units a consortium's
+    count states, the numbered rows of its Appendix A member table (the lead unit apart). In an
+    application every unit proposed counts (none has joined yet); once approved, those in force."""
+    return Q(**{f"{prefix}role": MemberRole.MEMBER, f"{prefix}left_on__isnull": True}) & (
+        ~Q(status=ConsortiumStatus.APPROVED) | Q(**{f"{prefix}joined_on__isnull": False}))
+
+
 def member_consortium_ids(organization_id, *, active_only: bool = True):
     """Subquery of consortia the organization belongs to (as lead or member)."""
     rows = ConsortiumMember.objects.filter(organization_id=organization_id)
@@ -119,6 +127,11 @@ class Consortium(SearchableMixin, PinyinSortMixin, BaseModel):
 
     def active_members(self):
         return self.members.filter(active_membership_q())
+
+    def counts_member(self, member) -> bool:
+        """Whether ``member`` is one of the units :func:`counted_member_q` counts."""
+        return member.role == MemberRole.MEMBER and member.left_on is None and (
+            member.joined_on is not None or self.status != ConsortiumStatus.APPROVED)
 
 
 class ConsortiumMemberQuerySet(RestrictedQuerySet):

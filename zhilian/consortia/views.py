@@ -20,7 +20,8 @@ from .actions import ObjectActionView, apply_service_errors
 from .choices import ConsortiumStatus, ContributionKind, MemberRole, ReviewStep
 from .filtersets import ConsortiumFilterSet
 from .models import (
-    Consortium, ConsortiumCharter, ConsortiumMember, ConsortiumReview, MemberContribution, inside_consortium_q,
+    Consortium, ConsortiumCharter, ConsortiumMember, ConsortiumReview, MemberContribution, counted_member_q,
+    inside_consortium_q,
 )
 from .selectors import consortium_is_lead_user, consortium_review_step
 from .tables import ConsortiumTable
@@ -38,7 +39,7 @@ class ConsortiumListView(ObjectListView):
     def get_queryset(self):
         user = self.request.user
         queryset = super().get_queryset().select_related("lead_unit", "chain").annotate(
-            member_count=Count("members", filter=Q(members__joined_on__isnull=False, members__left_on__isnull=True)))
+            member_count=Count("members", filter=counted_member_q()))
         if self.request.GET.get("pending"):
             # "Waiting for me": the step each role decides (CON-01).
             waiting = Q(pk__in=[])
@@ -100,7 +101,7 @@ class ConsortiumDetailView(ObjectDetailView):
             "can_contribute": obj.is_approved and may(user, "add", MemberContribution) and (
                 is_lead or any(m.organization_id == user.organization_id and m.is_active for m in members)),
             "is_lead": is_lead,
-            "current_member_count": sum(1 for m in members if m.role == MemberRole.MEMBER and m.is_active),
+            "current_member_count": sum(1 for m in members if obj.counts_member(m)),
             "offer_full_numbers": wordforms.offers_full_numbers(user, own=user.organization_id == obj.lead_unit_id),
         }
 

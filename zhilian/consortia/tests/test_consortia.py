@@ -540,3 +540,32 @@ def test_the_api_shows_members_with_dates_and_hides_contributions_from_outsiders
     outside = api_as("member").get("/api/v1/consortium-contributions/").json()
     outside = outside.get("results", outside)
     assert not any(r["consortium"] == consortium.pk for r in outside)
+
+
+@pytest.mark.req("CON-01", "CON-02")
+def test_the_list_the_detail_page_and_the_export_state_the_same_member_count(client_as):
+    """The list, the detail page's badge and the Excel count the numbered member rows (lead unit
+    apart): in force once approved, every proposed unit while the application is under review.
+    The list counted the lead unit (5 against the page's 4) and an application had 0 members."""
+    from openpyxl import load_workbook
+
+    applied = _apply_and_submit(client_as)
+    approved = Consortium.objects.get(name=IC_CONSORTIUM)
+    client = client_as("city")
+    expected = {applied.name: len(MEMBERS), approved.name: approved.active_members().filter(role="member").count()}
+    assert expected[approved.name] < approved.active_members().count()  # the lead unit is not one of them
+    listed = client.get(reverse("consortia:consortium_list")).context["table"]
+    assert {row.record.name: row.record.member_count for row in listed.rows
+            if row.record.name in expected} == expected
+    for consortium in (applied, approved):
+        page = client.get(consortium.get_absolute_url()).content.decode()
+        assert f'">{expected[consortium.name]}</span>' in page.split('id="member-count"', 1)[1][:200]
+    response = client.get(reverse("consortia:consortium_list"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
+                                     else response.content)).active
+    header = [cell.value for cell in sheet[2]]
+    counts = {row[0]: row[header.index("成员单位数")] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert {name: counts[name] for name in expected} == expected
+    # The cross-region column counts the same units: 苏州吴中 in the application.
+    assert [row[header.index("跨区域成员数")] for row in sheet.iter_rows(min_row=3, values_only=True)
+            if row[0] == applied.name] == [1]
