@@ -1,6 +1,7 @@
 """The API as an integrating system reads it (PLT-09, PLT-12, PLT-10): answers in the caller's
 language, bad filter values refused, unknown body fields refused, one error shape."""
 
+import django_filters
 import pytest
 
 from zhilian.directory.models import Expert
@@ -42,3 +43,47 @@ def _user(username):
     from zhilian.accounts.models import User
 
     return User.objects.get(username=username)
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("PLT-12")
+@pytest.mark.parametrize("user, url, name", [
+    ("mgmt", "/api/v1/problems/?is_common=maybe", "is_common"),
+    ("mgmt", "/api/v1/needs/?overdue=xyz", "overdue"),
+    ("mgmt", "/api/v1/organizations/?is_active=yes", "is_active"),
+    ("mgmt", "/api/v1/users/?is_active=maybe", "is_active"),             # from filterset_fields
+    ("mgmt", "/api/v1/consortium-members/?cross_region=2", "cross_region"),  # from filterset_fields
+])
+def test_a_yes_no_filter_refuses_a_value_that_is_neither(api_as, user, url, name):
+    api = api_as(user)
+    response = api.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content
+    assert response.json() == {name: ["Enter true or false."]}
+    assert api.get(url).json() == {name: ["请输入 true 或 false。"]}
+    base = url.split("?")[0]
+    everything = api.get(base).json()["count"]
+    yes, no = (api.get(f"{base}?{name}={v}").json()["count"] for v in ("true", "false"))
+    assert yes + no == everything and api.get(f"{base}?{name}=").json()["count"] == everything
+    assert api.get(f"{base}?{name}=1").json()["count"] == yes
+
+
+@pytest.mark.req("PLT-09")
+def test_every_api_yes_no_filter_is_strict():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from zhilian.core.filters import BooleanFilter
+
+    checked = 0
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    for path, _pattern, _method, view in generator._get_paths_and_endpoints():
+        for backend in getattr(view, "filter_backends", []) or []:
+            get_class = getattr(backend(), "get_filterset_class", None)
+            if get_class is None or not hasattr(view, "get_queryset"):
+                continue
+            filterset = get_class(view, view.queryset)
+            for name, flt in (filterset.base_filters.items() if filterset else ()):
+                if isinstance(flt, django_filters.BooleanFilter):
+                    checked += 1
+                    assert isinstance(flt, BooleanFilter), (path, name)
+    assert checked >= 8

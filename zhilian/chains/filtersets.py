@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import YES_NO
+from zhilian.core.filters import BooleanFilter, YES_NO
 
 from .models import Chain, ChainStatus, EventDimension, MonitoredEvent
 
@@ -26,8 +26,8 @@ class MonitoredEventFilterSet(django_filters.FilterSet):
                                              widget=forms.Select(attrs=SELECT))
     dimension = django_filters.ChoiceFilter(choices=EventDimension.choices, label=_("Monitoring dimension"),
                                             widget=forms.Select(attrs=SELECT))
-    triggers_update = django_filters.BooleanFilter(label=_("Triggers an update"),
-                                                   widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    triggers_update = BooleanFilter(label=_("Triggers an update"),
+                                    widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = MonitoredEvent

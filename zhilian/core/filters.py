@@ -3,8 +3,10 @@
 import functools
 
 import django_filters
+import django_filters.rest_framework
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -38,6 +40,36 @@ class IdFilter(django_filters.NumberFilter):
 
     def get_max_validator(self):
         return None  # max_value above is the bound
+
+
+class YesNoField(forms.NullBooleanField):
+    """A yes / no filter's value: ``true`` / ``false`` (also ``1`` / ``0``, ``True`` / ``False``);
+    blank is any. Anything else is an error: ``NullBooleanField`` read ``?is_active=maybe`` as
+    blank, so an API list answered every row, as if unfiltered, to a value it did not understand."""
+
+    widget = forms.Select(choices=YES_NO)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        result = super().to_python(value)
+        if result is None:
+            raise ValidationError(_("Enter true or false."), code="invalid")
+        return result
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``?is_active=true``: a yes / no filter refusing what is neither (400 under its name)."""
+
+    field_class = YesNoField
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """The API's base for filtersets made from ``filterset_fields``: yes / no fields are
+    :class:`BooleanFilter` (DRF's ``BooleanWidget`` also read an unknown value as blank)."""
+
+    FILTER_DEFAULTS = {**django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+                       models.BooleanField: {"filter_class": BooleanFilter}}
 
 
 @functools.lru_cache(maxsize=None)

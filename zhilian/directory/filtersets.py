@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import YES_NO, IdFilter
+from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
@@ -48,7 +48,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
     )
     government_level = django_filters.ChoiceFilter(choices=GovernmentLevel.choices, label=_("Government level"),
                                                    widget=forms.Select(attrs=SELECT))
-    is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    is_active = BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Organization
@@ -69,8 +69,8 @@ class ExpertFilterSet(django_filters.FilterSet):
                                               widget=forms.Select(attrs=SELECT))
     qualification = django_filters.ChoiceFilter(choices=ExpertQualificationKind.choices, label=_("Qualification"),
                                                 method="filter_qualification", widget=forms.Select(attrs=SELECT))
-    eligible = django_filters.BooleanFilter(label=_("Eligible for working groups"), method="filter_eligible",
-                                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    eligible = BooleanFilter(label=_("Eligible for working groups"), method="filter_eligible",
+                             widget=forms.Select(attrs=SELECT, choices=YES_NO))
     specialty = django_filters.CharFilter(field_name="specialties", lookup_expr="icontains", label=_("Specialty"),
                                           widget=forms.TextInput(attrs=TEXT))
 
@@ -113,8 +113,8 @@ class QualificationFilterSet(django_filters.FilterSet):
 
     kind = django_filters.ChoiceFilter(choices=QualificationKind.choices, label=_("Qualification"),
                                        widget=forms.Select(attrs=SELECT))
-    expiring = django_filters.BooleanFilter(label=_("Expired or expiring within 90 days"), method="filter_expiring",
-                                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    expiring = BooleanFilter(label=_("Expired or expiring within 90 days"), method="filter_expiring",
+                             widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = InstitutionQualification
@@ -144,7 +144,7 @@ class ServiceCommissionerFilterSet(django_filters.FilterSet):
                                          widget=district_widget())
     specialty = django_filters.CharFilter(field_name="specialties", lookup_expr="icontains", label=_("Specialty"),
                                           widget=forms.TextInput(attrs=TEXT))
-    is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    is_active = BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = ServiceCommissioner
@@ -163,7 +163,7 @@ class EnterpriseTalentFilterSet(django_filters.FilterSet):
     district = django_filters.CharFilter(field_name="enterprise__district", label=_("District"),
                                          widget=district_widget())
     enterprise = IdFilter(field_name="enterprise", widget=forms.HiddenInput)
-    is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    is_active = BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = EnterpriseTalent

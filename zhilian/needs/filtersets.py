@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.filters import YES_NO, IdFilter
+from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus
@@ -23,8 +23,8 @@ class NeedFilterSet(django_filters.FilterSet):
                                          widget=district_widget())
     scope = django_filters.ChoiceFilter(choices=SCOPE_CHOICES[1:], label=pgettext_lazy("list scope", "Show"), method="filter_scope",
                                         widget=forms.Select(attrs=SELECT, choices=SCOPE_CHOICES))
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
-                                           widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    overdue = BooleanFilter(label=_("Overdue"), method="filter_overdue",
+                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
     enterprise = IdFilter(field_name="enterprise", widget=forms.HiddenInput)
     # The "all needs" links of the directory's pages: a commissioner's, an institution's, an expert's.
     commissioner = IdFilter(field_name="commissioner", widget=forms.HiddenInput)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
-from zhilian.core.filters import YES_NO, IdFilter
+from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 
 from .models import (
     SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
@@ -31,9 +31,9 @@ class ProblemFilterSet(django_filters.FilterSet):
                                          widget=forms.Select(attrs=SELECT))
     source = django_filters.ChoiceFilter(choices=ProblemSource.choices, label=_("Source"),
                                          widget=forms.Select(attrs=SELECT))
-    is_common = django_filters.BooleanFilter(label=_("Common problem"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
-    review_due = django_filters.BooleanFilter(method="filter_review_due", label=_("Review due"),
-                                              widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    is_common = BooleanFilter(label=_("Common problem"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    review_due = BooleanFilter(method="filter_review_due", label=_("Review due"),
+                               widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Problem

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
-from zhilian.core.filters import YES_NO, IdFilter
+from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
@@ -23,7 +23,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     consortium = django_filters.ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
                                                   widget=forms.Select(attrs=SELECT))
     problem = IdFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
-    priority = django_filters.BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
+    priority = BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
         attrs=SELECT, choices=YES_NO))
 
     class Meta:
