@@ -87,3 +87,14 @@ def test_every_api_yes_no_filter_is_strict():
                     checked += 1
                     assert isinstance(flt, BooleanFilter), (path, name)
     assert checked >= 8
+
+
+@pytest.mark.req("PLT-09")
+def test_every_parameter_of_the_schema_says_what_it_does():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    bare = [(path, parameter["name"]) for path, operations in schema["paths"].items()
+            for method, operation in operations.items() if method != "parameters"
+            for parameter in operation.get("parameters", []) if not parameter.get("description")]
+    assert bare == []

@@ -189,7 +189,7 @@ class ChainNodeViewSet(_PublishedForOthers, RestrictedModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("chain", int), OpenApiParameter("node", int, description="Placements on this link"),
+    OpenApiParameter("chain", int, description="Placements on this chain (id)"), OpenApiParameter("node", int, description="Placements on this link"),
     OpenApiParameter("enterprise", int, description="Placements of this enterprise")]))
 class PlacementViewSet(_PublishedForOthers, RestrictedModelViewSet):
     """Enterprises placed on chain nodes (MAP-02).

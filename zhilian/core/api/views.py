@@ -126,7 +126,8 @@ class AuditEventViewSet(RestrictedReadOnlyViewSet):
 
     @extend_schema(parameters=[
         OpenApiParameter("after_id", int, required=False, description="Only records with a larger id, oldest first"),
-        OpenApiParameter("action", str, required=False, enum=[c for c, _label in AuditAction.choices]),
+        OpenApiParameter("action", str, required=False, enum=[c for c, _label in AuditAction.choices],
+                         description="Kind of record (create, update, delete, transition, login, denied, unmask, …)"),
         OpenApiParameter("actor", str, required=False, description="Actor name contains"),
         OpenApiParameter("since", str, required=False, description="ISO date-time, inclusive"),
         OpenApiParameter("until", str, required=False, description="ISO date-time, exclusive"),
