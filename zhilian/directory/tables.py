@@ -9,8 +9,9 @@ from zhilian.core.masking import mobile_for
 
 from .models import (
     EnterpriseTalent, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
-    TestingCapability,
+    TestingCapability, certificate_ends, expiry_status,
 )
+from .templatetags.directory import certificate_flag
 
 EXPIRY_BADGES = {"expired": ("danger", _("expired")), "expiring": ("warning", _("expiring within 90 days"))}
 
@@ -76,6 +77,19 @@ class TestingCapabilityTable(tables.Table):
         model = TestingCapability
         fields = ("product", "parameter", "method", "standard_code", "qualification", "institution")
         attrs = {"id": "capability-table"}
+
+    def render_qualification(self, value, record):
+        """Flagged as on the institution's page: a line whose certificate has expired or is not on
+        record is listed but not counted as qualified (need matching and the roster count so)."""
+        ends = getattr(self, "_certificate_ends", None)
+        if ends is None:
+            ends = self._certificate_ends = {}
+        if record.institution_id not in ends:  # one read per institution on the page
+            ends[record.institution_id] = certificate_ends(
+                InstitutionQualification.objects.filter(organization_id=record.institution_id))
+        valid_until = ends[record.institution_id].get(record.qualification)
+        return format_html("{}{}", value, certificate_flag(
+            "missing" if valid_until is None else expiry_status(valid_until)))
 
 
 class InstitutionQualificationTable(tables.Table):

@@ -309,3 +309,31 @@ def test_an_institutions_page_says_when_it_shows_only_part_of_its_capabilities(c
     assert f"显示前 {CAPABILITY_ROWS} 项，共 {total} 项" in html
     assert f'{reverse("directory:capability_list")}?institution={haixi.pk}' in html.split('id="capabilities-more"')[1]
     assert '<div class="table-responsive"><table' in html.split('id="capabilities"')[1]
+
+
+@pytest.mark.req("DIR-04")
+@pytest.mark.req("DIR-01")
+def test_the_capability_list_flags_a_line_whose_certificate_lapsed_or_is_missing(client_as, persona):
+    """The searchable directory flags a line as the institution's page does: a line held under
+    a certificate that expired or is not on record is listed but not counted as qualified. The
+    list showed 'CAL 授权' like any valid line."""
+    import datetime
+
+    from django.utils import timezone
+
+    institution = persona("institution").organization
+    today = timezone.localdate()
+    models.InstitutionQualification.objects.create(
+        organization=institution, kind="other", certificate_no="QT-LAPSED-1",
+        issued_on=today - datetime.timedelta(days=800), valid_until=today - datetime.timedelta(days=1))
+    lines = {kind: models.TestingCapability.objects.create(
+        institution=institution, product="走查样品", parameter=f"参数 {kind}", method="方法", qualification=kind)
+        for kind in ("CAL", "other", "CMA")}
+    page = client_as("owner").get(reverse("directory:capability_list"), {"q": "走查样品"}).content.decode()
+    table = page.split('id="capability-table"', 1)[1]
+    rows = {kind: table.split(f"参数 {kind}", 1)[1].split("</tr>", 1)[0] for kind in lines}
+    assert "zl-cert-missing" in rows["CAL"] and "zl-cert-expired" not in rows["CAL"]
+    assert "zl-cert-expired" in rows["other"]
+    assert "zl-cert" not in rows["CMA"]
+    assert all(line.certificate_status == status for line, status in
+               zip(lines.values(), ("missing", "expired", "valid"), strict=True))
