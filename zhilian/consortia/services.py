@@ -105,7 +105,9 @@ def _unit_of_row(user, row: dict) -> tuple[Organization | None, dict[str, list[s
 def _row_message(index: int, field_errors: dict[str, list[str]]) -> str:
     """One member row's errors as one line, in column order: "Member 2: …；…"."""
     messages = [m for f in MEMBER_ROW_FIELDS for m in field_errors.get(f, [])]
-    return f"{_('Member %(n)d') % {'n': index}}: {'；'.join(messages)}"
+    # The label outside the f-string: makemessages does not read calls inside one.
+    label = _("Member %(n)d") % {"n": index}
+    return f"{label}: {'；'.join(messages)}"
 
 
 def _clean_member_rows(user, lead: Organization, members: list[dict], errors: dict,
