@@ -51,7 +51,8 @@ class ChainSummaryInput(BaseModel):
         ordering = ["chain"]
 
     def __str__(self):
-        return f"{self.chain} · {_('summary table figures')}"
+        label = _("summary table figures")  # outside the f-string, where makemessages reads it
+        return f"{self.chain} · {label}"
 
     def get_absolute_url(self):
         return id_url("evaluation:chain_summary", self.chain_id)

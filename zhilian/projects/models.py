@@ -568,7 +568,8 @@ class Acceptance(BaseModel):
         ordering = ["project", "-created_at"]
 
     def __str__(self):
-        return f"{self.project.code} · {_('acceptance')} · {self.get_status_display()}"
+        label = _("acceptance")  # outside the f-string, where makemessages reads it
+        return f"{self.project.code} · {label} · {self.get_status_display()}"
 
     def get_absolute_url(self):
         return id_url("projects:acceptance_detail", self.pk)
