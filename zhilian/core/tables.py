@@ -155,10 +155,12 @@ def _pagination(table, request) -> str:
     if not page or table.paginator.num_pages <= 1:
         return ""
     field = table.prefixed_page_field
+    # The labels before the f-strings, where makemessages reads them.
+    previous, following = escape(_("previous")), escape(_("next"))
     out = ['<nav aria-label="Table navigation"><ul class="pagination justify-content-center">']
     if page.has_previous():
         out.append(f'<li class="previous page-item"><a href="{_query(request, **{field: page.previous_page_number()})}" '
-                   f'class="page-link"><span aria-hidden="true">&laquo;</span> {escape(_("previous"))}</a></li>')
+                   f'class="page-link"><span aria-hidden="true">&laquo;</span> {previous}</a></li>')
     if page.has_previous() or page.has_next():
         for number in _page_range(page, table.paginator):
             active = " active" if number == page.number else ""
@@ -166,6 +168,6 @@ def _pagination(table, request) -> str:
             out.append(f'<li class="page-item{active}"><a class="page-link"{href}>{number}</a></li>')
     if page.has_next():
         out.append(f'<li class="next page-item"><a href="{_query(request, **{field: page.next_page_number()})}" '
-                   f'class="page-link">{escape(_("next"))} <span aria-hidden="true">&raquo;</span></a></li>')
+                   f'class="page-link">{following} <span aria-hidden="true">&raquo;</span></a></li>')
     out.append("</ul></nav>")
     return "".join(out)

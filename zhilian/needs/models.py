@@ -148,7 +148,8 @@ class Need(SearchableMixin, BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.code or _('new need')} {self.title}"
+        code = self.code or _("new need")  # outside the f-string, where makemessages reads it
+        return f"{code} {self.title}"
 
     def history_hidden_actors(self, user) -> set[int]:
         """Accounts whose records on this need ``user`` is not shown (core history page)."""
