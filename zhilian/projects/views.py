@@ -40,6 +40,29 @@ def _budget_total():
         s=Sum("amount")).values("s"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
+def place_errors(form, tables: dict, errors: dict, row_errors: dict) -> dict:
+    """Put a service's faults where the page shows them (PLT-12): each table row's at its cells
+    (``row_errors``: {table: {row number as on the form: {field: [messages]}}}), the rest at the
+    header's fields or above the form. Returns each table's summary: its own messages and the
+    numbers of the rows in error."""
+    summaries = {}
+    for key, formset in tables.items():
+        for index, by_field in row_errors.get(key, {}).items():
+            row_form = formset.forms[index - 1]
+            for field, messages_ in by_field.items():
+                for message in messages_:
+                    row_form.add_error(field if field in row_form.fields else None, capfirst(message))
+        summaries[key] = {"messages": [*formset.non_form_errors(), *errors.pop(key, [])],
+                          "rows": [i for i, f in enumerate(formset.forms, start=1) if f.errors]}
+    for field, messages_ in errors.items():
+        if field in form.fields:
+            if field not in form.errors:
+                form.add_error(field, messages_)
+        else:
+            form.add_error(None, messages_)
+    return summaries
+
+
 class ProjectListView(ObjectListView):
     model = Project
     filterset_class = ProjectFilterSet
@@ -207,22 +230,7 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
         # Every fault at once, each at its field: the header's, the tables' and their rows'.
         data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS if f in form.cleaned_data}
         errors, row_errors = services.task_book_errors(project=obj, data=data, **args)
-        table_errors = {}
-        for key, formset in sets.items():
-            for index, by_field in row_errors.get(key, {}).items():
-                row_form = formset.forms[index - 1]
-                for field, messages_ in by_field.items():
-                    for message in messages_:
-                        row_form.add_error(field if field in row_form.fields else None, capfirst(message))
-            table_errors[key] = {
-                "messages": [*formset.non_form_errors(), *errors.pop(key, [])],
-                "rows": [i for i, f in enumerate(formset.forms, start=1) if f.errors]}
-        for field, messages_ in errors.items():
-            if field in form.fields:
-                if field not in form.errors:
-                    form.add_error(field, messages_)
-            else:
-                form.add_error(None, messages_)
+        table_errors = place_errors(form, sets, errors, row_errors)
         return self.render_page(request, obj, form, sets, table_errors)
 
 
@@ -475,19 +483,7 @@ class ChangeRequestView(ObjectActionView):
                 after=after)
         except PermissionDenied as exc:
             return self._refuse(request, obj, str(exc) or _("You may not do this."))
-        for index, by_field in row_errors.items():
-            row_form = targets.forms[index - 1]
-            for field, messages_ in by_field.items():
-                for message in messages_:
-                    row_form.add_error(field if field in row_form.fields else None, capfirst(message))
-        self._target_errors = {"messages": [*targets.non_form_errors(), *errors.pop("targets", [])],
-                               "rows": [i for i, f in enumerate(targets.forms, start=1) if f.errors]}
-        for field, messages_ in errors.items():
-            if field in form.fields:
-                if field not in form.errors:
-                    form.add_error(field, messages_)
-            else:
-                form.add_error(None, messages_)
+        self._target_errors = place_errors(form, {"targets": targets}, errors, {"targets": row_errors})["targets"]
         return self._render(request, obj, form)
 
     def perform(self, obj, form):
