@@ -265,6 +265,15 @@ def attach_certificates(lines, certificates, day: datetime.date | None = None) -
     return lines
 
 
+def certificates_of_institutions(user, institution_ids) -> dict:
+    """{institution id: [certificates the user may see]}, in one query (a page of the
+    capability list gives them to ``attach_certificates``)."""
+    by_institution: dict = {pk: [] for pk in set(institution_ids)}
+    for certificate in InstitutionQualification.objects.restrict(user).filter(organization_id__in=by_institution):
+        by_institution[certificate.organization_id].append(certificate)
+    return by_institution
+
+
 # The columns an institution's page shows of a line (it also carries search text and sort keys).
 CAPABILITY_ROW_FIELDS = ("id", "institution_id", "product", "parameter", "method", "standard_code", "qualification")
 

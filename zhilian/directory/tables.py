@@ -9,9 +9,10 @@ from zhilian.core.masking import mobile_for
 
 from .models import (
     EnterpriseTalent, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
-    TestingCapability, certificate_ends, expiry_status,
+    TestingCapability,
 )
-from .templatetags.directory import certificate_flag
+from . import selectors
+from .templatetags.directory import certificate_badge
 
 EXPIRY_BADGES = {"expired": ("danger", _("expired")), "expiring": ("warning", _("expiring within 90 days"))}
 
@@ -81,15 +82,14 @@ class TestingCapabilityTable(tables.Table):
     def render_qualification(self, value, record):
         """Flagged as on the institution's page: a line whose certificate has expired or is not on
         record is listed but not counted as qualified (need matching and the roster count so)."""
-        ends = getattr(self, "_certificate_ends", None)
-        if ends is None:
-            ends = self._certificate_ends = {}
-        if record.institution_id not in ends:  # one read per institution on the page
-            ends[record.institution_id] = certificate_ends(
-                InstitutionQualification.objects.filter(organization_id=record.institution_id))
-        valid_until = ends[record.institution_id].get(record.qualification)
-        return format_html("{}{}", value, certificate_flag(
-            "missing" if valid_until is None else expiry_status(valid_until)))
+        certificates = getattr(self, "_certificates", None)
+        if certificates is None or record.institution_id not in certificates:
+            page = getattr(self, "page", None)  # the page's institutions, in one query
+            ids = {row.record.institution_id for row in page.object_list} if page is not None else set()
+            certificates = self._certificates = selectors.certificates_of_institutions(
+                self.request.user, ids | {record.institution_id})
+        selectors.attach_certificates([record], certificates[record.institution_id])
+        return certificate_badge(record)
 
 
 class InstitutionQualificationTable(tables.Table):
