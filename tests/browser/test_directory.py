@@ -58,6 +58,35 @@ def test_create_an_enterprise_find_it_switch_language_and_open_its_history(login
 
 
 @pytest.mark.req("DIR-01")
+def test_one_filter_action_fetches_the_list_once(login, site):
+    """Enter in the search box, a changed select and the box's clear button each
+    fetch the list once. Enter used to fire both htmx's submit and search
+    triggers: the list came twice, and the second URL push cancelled the link
+    a quick user had clicked in the first (CI saw it as a flaky timeout)."""
+    page = login("mgmt")
+    page.goto(f"{site}/directory/organizations/?kind=institution")
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/directory/organizations/?" in r.url else None)
+
+    def settle():
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)  # a second request would leave after the first returned
+        count = len(fetched)
+        fetched.clear()
+        return count
+
+    page.fill("#id_q", "鹭检检测")
+    page.press("#id_q", "Enter")
+    assert settle() == 1
+    page.select_option("select[name=size]", "micro")
+    assert settle() == 1
+    page.fill("#id_q", "")
+    page.dispatch_event("#id_q", "search")  # what the clear button sends
+    assert settle() == 1
+    assert "q=&" in page.url
+
+
+@pytest.mark.req("DIR-01")
 def test_an_institution_adds_a_certificate_inline(login, site, shot):
     page = login("institution")
     page.goto(f"{site}/directory/organizations/?kind=institution")

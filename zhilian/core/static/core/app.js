@@ -40,13 +40,23 @@
     }
   }, true);
 
-  // Filter forms submit themselves when a select changes: <form data-autosubmit>.
+  // Filter forms submit themselves when a select changes or the search box is
+  // cleared with its × button: <form data-autosubmit>. Everything reaches the
+  // server as one submit, so the list is fetched once per action: two requests
+  // swapped twice, and the second URL push cancelled a link clicked meanwhile.
+  // (An htmx trigger filter would need eval, which the CSP forbids.)
+  function autosubmit(form) {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-autosubmit]");
-    if (form && event.target.tagName === "SELECT") {
-      if (form.requestSubmit) form.requestSubmit(); else form.submit();
-    }
+    if (form && event.target.tagName === "SELECT") autosubmit(form);
   });
+  document.addEventListener("search", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-autosubmit]");
+    // Enter also fires "search", but submits the form by itself.
+    if (form && event.target.value === "") autosubmit(form);
+  }, true);
 
   document.addEventListener("DOMContentLoaded", function () { initCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { initCharts(event.target); });
