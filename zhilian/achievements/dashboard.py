@@ -1,5 +1,6 @@
 """Achievement widgets on the home dashboard (PLT-11), counted over what the user may see."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
@@ -27,7 +28,8 @@ def _by_level(request):
     data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": LEVEL_COLORS[code]}}
             for code, label in ShareLevel.choices if counts.get(code)]
     return {"chart_id": "chart-achievement-level", "option": pie_option(data),
-        "note": _("%(n)d achievements you may see") % {"n": sum(counts.values())}}
+        "note": _("%(n)d achievements you may see") % {"n": sum(counts.values())},
+        "note_url": reverse("achievements:achievement_list")}
 
 
 def register():

@@ -20,13 +20,17 @@ def _by_status(request):
 
 
 def _stats(request):
+    """Each figure links to the list of the rows it counts; the placed enterprises have no list of
+    their own (the directory cannot filter by a chain's placements), so that figure opens the
+    enterprise list, which the placed enterprises are among."""
     chains = Chain.objects.restrict(request.user)
     return {"stats": [
         (_("Industrial chains"), chains.count(), reverse("chains:chain_list")),
+        # the filter asks what the figure counts: a map published (a revision may be in review)
         (_("Published maps"), chains.filter(published_at__isnull=False).count(),
-         reverse("chains:chain_list") + "?status=published"),
+         reverse("chains:chain_list") + "?published=true"),
         (_("Placed enterprises"), Placement.objects.restrict(request.user).values("enterprise").distinct().count(),
-         None),
+         reverse("directory:organization_list") + "?kind=enterprise"),
     ]}
 
 

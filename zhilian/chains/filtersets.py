@@ -15,10 +15,15 @@ class ChainFilterSet(django_filters.FilterSet):
                                          widget=forms.Select(attrs=SELECT))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("Industry field"),
                                          widget=forms.TextInput(attrs=TEXT))
+    # Whether the chain has a published map (``published_at``), also while a revision of it is
+    # a draft or under review: the dashboard's "published maps" (status says only where the
+    # working copy stands).
+    published = BooleanFilter(field_name="published_at", lookup_expr="isnull", exclude=True,
+                              label=_("Map published"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Chain
-        fields = ["status", "industry"]
+        fields = ["status", "industry", "published"]
 
 
 class MonitoredEventFilterSet(django_filters.FilterSet):

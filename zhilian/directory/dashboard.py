@@ -1,6 +1,7 @@
 """Directory widgets on the home dashboard (PLT-11), counted over what the user may see."""
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
@@ -33,17 +34,19 @@ def _by_district(request):
 
 
 def _stats(request):
-    from django.urls import reverse
-
+    """Each figure links to the list that shows exactly the rows it counts (both restricted)."""
     user = request.user
     orgs = Organization.objects.restrict(user)
+    experts = ((_("Experts"), Expert.objects.restrict(user).count(), reverse("directory:expert_list"))
+               if user.has_perm("directory.view_expert") else (_("Experts"), "—", None))
     return {"stats": [
         (_("Enterprises"), orgs.filter(kind=OrganizationKind.ENTERPRISE).count(),
          reverse("directory:organization_list") + "?kind=enterprise"),
         (_("Technical institutions"), orgs.filter(kind=OrganizationKind.INSTITUTION).count(),
          reverse("directory:organization_list") + "?kind=institution"),
-        (_("Testing capabilities"), TestingCapability.objects.restrict(user).count(), None),
-        (_("Experts"), Expert.objects.restrict(user).count() if user.has_perm("directory.view_expert") else "—", None),
+        (_("Testing capabilities"), TestingCapability.objects.restrict(user).count(),
+         reverse("directory:capability_list")),
+        experts,
     ]}
 
 

@@ -1,6 +1,7 @@
 """The "open needs by status" widget (PLT-11), counted over the needs the user may see."""
 
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
@@ -25,9 +26,16 @@ def _open_by_status(request):
                         "data": [{"value": r["count"], "itemStyle": {"color": STATUS_COLOURS.get(r["status"], "#0b4f8a")}}
                                  for r in rows]}],
         },
-        "note": _("%(total)d open, %(overdue)d overdue.") % {"total": total, "overdue": overdue},
+        # Both figures link to the need list filtered to what they count (the same rules:
+        # ``Need.objects.open()``, ``needs_overdue`` = the list's ``overdue`` filter).
+        "total": _figure(total, reverse("needs:need_list") + "?scope=open", "needs-open-count"),
+        "overdue": _figure(overdue, reverse("needs:need_list") + "?overdue=true", "needs-overdue-count"),
         "link": reverse("needs:need_list") + "?scope=open",
     }
+
+
+def _figure(number: int, url: str, element_id: str) -> str:
+    return format_html('<a href="{}" class="zl-figure" id="{}">{}</a>', url, element_id, number)
 
 
 def register():

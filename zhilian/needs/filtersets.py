@@ -1,7 +1,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -10,6 +9,7 @@ from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus
 from .models import Need, NeedAssignment
+from .selectors import overdue_condition
 
 SCOPE_CHOICES = [("", "---------"), ("open", _("Open")), ("unassigned", _("Waiting for a commissioner")),
                  ("mine", _("Mine"))]
@@ -55,9 +55,7 @@ class NeedFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        late = Q(status=NeedStatus.SUBMITTED, response_due__lt=today) | Q(status=NeedStatus.DELIVERED,
-                                                                         feedback_due__lt=today)
+        late = overdue_condition()
         if value is None:
             return queryset
         return queryset.filter(late) if value else queryset.exclude(late)

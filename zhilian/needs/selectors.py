@@ -220,8 +220,14 @@ def open_needs_by_status(user) -> list[dict]:
                      NeedStatus.DELIVERED)]
 
 
+def overdue_condition(today=None) -> Q:
+    """Needs whose response or evaluation deadline has passed: the dashboard's count and the
+    need list's ``overdue`` filter (which its figure links to) ask the same."""
+    today = today or timezone.localdate()
+    return Q(status=NeedStatus.SUBMITTED, response_due__lt=today) | Q(status=NeedStatus.DELIVERED,
+                                                                     feedback_due__lt=today)
+
+
 def needs_overdue(user):
     """Needs whose response or evaluation deadline has passed."""
-    today = timezone.localdate()
-    return Need.objects.restrict(user, "view").filter(
-        Q(status=NeedStatus.SUBMITTED, response_due__lt=today) | Q(status=NeedStatus.DELIVERED, feedback_due__lt=today))
+    return Need.objects.restrict(user, "view").filter(overdue_condition())

@@ -1,6 +1,7 @@
 """Project widgets on the home dashboard (PLT-11), counted over the projects the user may see."""
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,8 @@ def _by_status(request):
     data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": STATUS_COLORS[code]},
              "code": code} for code, label in ProjectStatus.choices if counts.get(code)]
     return {"chart_id": "chart-project-status", "option": pie_option(data),
-        "note": _("%(n)d projects in total") % {"n": sum(counts.values())}}
+        "note": _("%(n)d projects in total") % {"n": sum(counts.values())},
+        "note_url": reverse("projects:project_list")}
 
 
 def _by_direction(request):
@@ -36,9 +38,14 @@ def _by_direction(request):
 
 
 def _overdue(request):
+    """The first overdue milestones, how many there are, and in how many projects: milestones
+    have no list page of their own, so the projects holding them (the project list's
+    ``overdue`` filter, the same rule) are the figure that links to a list."""
     today = timezone.localdate()
     milestones = selectors.overdue_milestones(request.user, today)
-    return {"rows": [(m, (today - m.due_date).days) for m in milestones[:8]], "total": milestones.count()}
+    projects = selectors.with_overdue_milestones(Project.objects.restrict(request.user), today).count()
+    return {"rows": [(m, (today - m.due_date).days) for m in milestones[:8]], "total": milestones.count(),
+            "projects": projects, "projects_url": reverse("projects:project_list") + "?overdue=true"}
 
 
 def register():

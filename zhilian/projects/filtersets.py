@@ -9,6 +9,7 @@ from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
+from .selectors import with_overdue_milestones
 
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -25,16 +26,25 @@ class ProjectFilterSet(django_filters.FilterSet):
     problem = IdFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
     priority = BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
         attrs=SELECT, choices=YES_NO))
+    overdue = BooleanFilter(label=_("Overdue milestone"), method="filter_overdue",
+                            widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Project
-        fields = ["status", "direction", "chain", "consortium", "problem", "priority"]
+        fields = ["status", "direction", "chain", "consortium", "problem", "priority", "overdue"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
             self.filters["consortium"].queryset = Consortium.objects.restrict(request.user, "view").approved()
+
+    def filter_overdue(self, queryset, name, value):
+        """Running projects with a milestone past due and not completed (the dashboard's figure)."""
+        if value is None:
+            return queryset
+        late = with_overdue_milestones(queryset)
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
 class RiskFilterSet(django_filters.FilterSet):

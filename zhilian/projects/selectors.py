@@ -225,6 +225,14 @@ def overdue_milestones(user, today: datetime.date | None = None) -> QuerySet:
             .select_related("project").order_by("due_date"))
 
 
+def with_overdue_milestones(projects: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Those of ``projects`` that hold a milestone of :func:`overdue_milestones` (running, past
+    due, not completed): the project list's ``overdue`` filter and the dashboard's figure."""
+    today = today or timezone.localdate()
+    late = Milestone.objects.filter(completed_on__isnull=True, due_date__lt=today).values("project")
+    return projects.filter(status=ProjectStatus.IN_PROGRESS, pk__in=late)
+
+
 def missing_report_quarter(project: Project, today: datetime.date) -> tuple[int, int] | None:
     """The last finished quarter whose report is overdue for this running project, or None."""
     if project.status != ProjectStatus.IN_PROGRESS or project.approved_on is None:

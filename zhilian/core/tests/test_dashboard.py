@@ -1,0 +1,123 @@
+"""The home dashboard's figures open the list of exactly the records they count (PLT-11)."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+# Roles of different reach: the whole city, one district, an institution, an enterprise, a person.
+ROLES = ["city", "mgmt", "district", "institution", "owner", "expert", "commissioner"]
+
+# The one figure whose records have no list of their own: the enterprises placed on chains open
+# the enterprise list (the directory cannot filter by another app's placements).
+NOT_EXACT = {("chains-stats", "/directory/organizations/?kind=enterprise")}
+
+
+class _Figures(HTMLParser):
+    """Per widget card: the figures linked (``a.zl-figure``) and the stat figures left as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.linked, self.unlinked = [], []
+        self._widget = None
+        self._link = None
+        self._stat_depth = 0
+        self._stat_text = ""
+        self._stat_linked = False
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "div":
+            self._depth += 1
+            if "data-widget" in attrs:
+                self._widget = attrs["data-widget"]
+            if "zl-stat" in classes:
+                self._stat_depth, self._stat_text, self._stat_linked = self._depth, "", False
+        if tag == "a" and self._stat_depth:
+            self._stat_linked = True
+        if tag == "a" and "zl-figure" in classes:
+            self._link = {"widget": self._widget, "href": attrs["href"], "text": ""}
+            self.linked.append(self._link)
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._link = None
+        if tag == "div":
+            if self._stat_depth and self._depth == self._stat_depth:
+                if not self._stat_linked and re.search(r"\d", self._stat_text):
+                    self.unlinked.append((self._widget, self._stat_text.strip()))
+                self._stat_depth = 0
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._link is not None:
+            self._link["text"] += data
+        if self._stat_depth:
+            self._stat_text += data
+
+
+def _figures(html):
+    parser = _Figures()
+    parser.feed(html)
+    return parser
+
+
+def _listed(client, url) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    match = re.search(r'id="result-count">\D*(\d+)', response.content.decode())
+    assert match, f"{url} shows no count of its rows"
+    return int(match.group(1))
+
+
+@pytest.mark.req("PLT-11")
+@pytest.mark.parametrize("username", ROLES)
+def test_every_figure_opens_the_list_of_the_records_it_counts(username, client_as):
+    """A figure and its list both go through ``restrict``: the number the dashboard shows is the
+    number of rows its link lists, for every role. Testing capabilities, experts and overdue
+    needs were plain numbers; the open / overdue needs and the project and achievement totals
+    were text."""
+    client = client_as(username)
+    home = client.get("/").content.decode()
+    figures = _figures(home)
+    assert not figures.unlinked, f"figures without a link: {figures.unlinked}"
+    assert figures.linked
+    compared = 0
+    for figure in figures.linked:
+        if (figure["widget"], figure["href"]) in NOT_EXACT:
+            continue
+        shown = int(re.search(r"\d+", figure["text"]).group())
+        assert _listed(client, figure["href"]) == shown, (figure["widget"], figure["href"], figure["text"])
+        compared += 1
+    assert compared
+    if 'data-widget="needs-open-by-status"' in home:
+        assert 'id="needs-open-count"' in home and 'id="needs-overdue-count"' in home
+    if 'data-widget="directory-stats"' in home:
+        assert "/directory/capabilities/" in {f["href"] for f in figures.linked}
+
+
+@pytest.mark.req("PLT-11")
+def test_overdue_figures_count_what_their_lists_show(client_as, persona):
+    """The overdue figures are not zero in the demo, so the comparison above means something
+    for them: overdue needs, and the projects holding overdue milestones."""
+    from zhilian.chains.models import Chain
+    from zhilian.needs.selectors import needs_overdue
+    from zhilian.projects import selectors as projects
+    from zhilian.projects.models import Project
+
+    user = persona("mgmt")
+    client = client_as("mgmt")
+    overdue_needs = needs_overdue(user).count()
+    late_projects = projects.with_overdue_milestones(Project.objects.restrict(user)).count()
+    assert _listed(client, "/needs/?overdue=true") == overdue_needs
+    assert _listed(client, "/projects/?overdue=true") == late_projects
+    assert _listed(client, "/chains/?published=true") == (
+        Chain.objects.restrict(user).filter(published_at__isnull=False).count())
+    home = client.get("/").content.decode()
+    if projects.overdue_milestones(user).exists():
+        assert late_projects and 'id="overdue-projects"' in home
+    assert overdue_needs, "the demo has an overdue need"
