@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhilian.core.forms import BaseModelForm
 
+from . import services
 from .choices import GovernmentLevel, OrganizationKind
 from .models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
@@ -131,6 +132,17 @@ class TestingCapabilityForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = Organization.objects.filter(kind=OrganizationKind.INSTITUTION)
         self.restrict_choices("institution", "change")
+
+    def clean(self):
+        """The service's certificate check (the API runs the same): no line under a kind of
+        which the institution holds no certificate."""
+        cleaned = super().clean()
+        errors = services.capability_certificate_errors(
+            user=self.user, institution=cleaned.get("institution"), qualification=cleaned.get("qualification"))
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field, message)
+        return cleaned
 
 
 class ServicePointForm(BaseModelForm):

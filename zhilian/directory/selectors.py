@@ -274,6 +274,13 @@ def certificates_of_institutions(user, institution_ids) -> dict:
     return by_institution
 
 
+def certificates_of_kind(user, institution, kind: str) -> list:
+    """The institution's certificates of one kind (CMA / CNAS / CAL / other) the user may see,
+    latest-ending first: what a capability line accredited under that kind is held under."""
+    return list(InstitutionQualification.objects.restrict(user).filter(organization=institution, kind=kind)
+                .order_by("-valid_until"))
+
+
 # The columns an institution's page shows of a line (it also carries search text and sort keys).
 CAPABILITY_ROW_FIELDS = ("id", "institution_id", "product", "parameter", "method", "standard_code", "qualification")
 

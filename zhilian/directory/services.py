@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from zhilian.core.permissions import allowed, may
 
-from .models import Expert, ExpertQualification, Organization, ServiceDomain, uscc_taken_message
-from .selectors import Eligibility, expert_eligibility
+from .choices import QualificationKind
+from .models import Expert, ExpertQualification, Organization, ServiceDomain, TestingCapability, uscc_taken_message
+from .selectors import Eligibility, attach_certificates, certificates_of_kind, expert_eligibility
 
 
 def organization_matched(data: dict) -> Organization | None:
@@ -129,3 +130,54 @@ def working_group_check(*, experts: Iterable[Expert]) -> list[Eligibility]:
             _("%(name)s is not eligible: %(reasons)s.") % {"name": r.expert.name, "reasons": "；".join(r.reasons)}
             for r in refused]})
     return results
+
+
+# --------------------------------------------------------------------------- testing capabilities (DIR-04)
+
+
+def _kind_shown(kind: str) -> str:
+    """The kind as a badge shows it: CMA, CNAS, CAL, or 其他 in the reader's language."""
+    return str(QualificationKind(kind).label) if kind == QualificationKind.OTHER else kind
+
+
+def capability_certificate_errors(*, user, institution: Organization | None, qualification: str) -> dict[str, list[str]]:
+    """The certificate check of a capability line, for the form and the API alike (DIR-04).
+
+    A line accredited under a kind (CMA / CNAS / CAL / other) of which the institution has no
+    certificate on record at all cannot be claimed under it: refused at ``qualification``.
+    A certificate on record that does not cover today (expired, or not yet in force) does not
+    refuse the line: the pages list such a line flagged "not counted as qualified", and it
+    counts again, untouched, once a valid certificate is entered (a renewal); saving it is
+    told instead (:func:`capability_certificate_warning`).
+    """
+    if institution is None or not qualification or certificates_of_kind(user, institution, qualification):
+        return {}
+    return {"qualification": [
+        _("%(institution)s has no %(kind)s certificate on record, so the line cannot be accredited under it: "
+          "add the certificate on the institution's page first, or choose what the line is accredited under.")
+        % {"institution": institution.name, "kind": _kind_shown(qualification)}]}
+
+
+def capability_certificate_warning(*, user, capability: TestingCapability) -> str:
+    """What to tell whoever saved a line whose certificate does not cover it today (expired,
+    or issued only later): the line is kept, flagged and not counted as qualified, as the
+    pages show it. Empty when the certificate covers the line (or it is not accredited)."""
+    if not capability.qualification:
+        return ""
+    certificates = certificates_of_kind(user, capability.institution, capability.qualification)
+    if not certificates:
+        return ""
+    status = attach_certificates([capability], certificates)[0].certificate_status
+    if status == "expired":
+        latest = max(certificates, key=lambda c: c.valid_until)
+        return _("Saved, but the certificate %(certificate)s of %(institution)s expired on %(date)s: the line is "
+                 "listed as expired and not counted as qualified until a valid certificate is on record.") % {
+            "certificate": latest.label, "institution": capability.institution.name,
+            "date": f"{latest.valid_until:%Y-%m-%d}"}
+    if status == "missing":  # every certificate of the kind is issued after today
+        first = min(certificates, key=lambda c: c.issued_on)
+        return _("Saved, but the certificate %(certificate)s of %(institution)s is in force only from %(date)s: "
+                 "until then the line is not counted as qualified.") % {
+            "certificate": first.label, "institution": capability.institution.name,
+            "date": f"{first.issued_on:%Y-%m-%d}"}
+    return ""

@@ -5,6 +5,7 @@ per-kind organization page, the inline certificate management (htmx), the govern
 and service-network trees, the working-group check and the capability roster.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -495,6 +496,12 @@ class TestingCapabilityDetailView(ObjectDetailView):
 class TestingCapabilityEditView(ObjectEditView):
     model = TestingCapability
     form_class = forms.TestingCapabilityForm
+
+    def after_save(self, obj, form):
+        # Saved under a certificate that does not cover it today: kept, flagged, and said so.
+        warning = services.capability_certificate_warning(user=self.request.user, capability=obj)
+        if warning:
+            messages.warning(self.request, warning)
 
     def success_url(self, obj):
         return self.request.GET.get("return_url") or obj.institution.get_absolute_url() + "#capabilities"

@@ -161,11 +161,15 @@ class TestingCapabilitySerializer(serializers.ModelSerializer):
     """One testing capability line: product × parameter × method (DIR-04)."""
 
     institution_name = serializers.CharField(source="institution.name", read_only=True)
+    certificate_status = serializers.CharField(
+        read_only=True, help_text="Whether the institution's certificate of the kind the line is accredited under "
+        "covers it today: valid, expiring (within 90 days), expired or missing (not counted as qualified, as the "
+        "pages flag it); empty when the line is not accredited.")
 
     class Meta:
         model = TestingCapability
         fields = ["id", "institution", "institution_name", "product", "parameter", "method", "standard_code",
-                  "qualification", "limitation", "version", "created_at", "updated_at"]
+                  "qualification", "limitation", "certificate_status", "version", "created_at", "updated_at"]
         read_only_fields = ["version", "created_at", "updated_at"]
 
     def validate_institution(self, value):
@@ -175,6 +179,28 @@ class TestingCapabilitySerializer(serializers.ModelSerializer):
         if user is not None and not Organization.objects.restrict(user, "change").filter(pk=value.pk).exists():
             raise serializers.ValidationError(_("You may not record capabilities of this institution."))
         return value
+
+    def validate(self, attrs):
+        """The service's certificate check, as the form runs it (``services.capability_certificate_errors``).
+        A field not sent keeps the line's value; an institution sent and refused is not checked."""
+        from .. import services
+
+        if "institution" in self.initial_data and "institution" not in attrs:
+            return attrs
+        institution = attrs.get("institution", getattr(self.instance, "institution", None))
+        qualification = attrs.get("qualification", getattr(self.instance, "qualification", ""))
+        errors = services.capability_certificate_errors(user=_user(self), institution=institution,
+                                                        qualification=qualification)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def update(self, instance, validated_data):
+        instance = super().update(instance, validated_data)
+        # The answer states the certificate of the line as saved, not the one read before.
+        instance.__dict__.pop("certificate_valid_until", None)
+        instance.__dict__.pop("_certificate_status", None)
+        return instance
 
 
 class ServicePointSerializer(serializers.ModelSerializer):

@@ -101,6 +101,10 @@ class TestingCapabilityViewSet(RestrictedModelViewSet):
     searchable = True
     search_title_field = "product"
 
+    def get_queryset(self):
+        # Each line's certificate_status in the same query (the day is today's, not the import's).
+        return super().get_queryset().with_certificate()
+
 
 class ServicePointViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     """Service points of the "1+3+N" network (DIR-03); ``parent`` links a station to its
