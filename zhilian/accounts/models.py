@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhilian.core import i18n
 from zhilian.core.links import id_url
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
@@ -196,11 +197,19 @@ class SignInAttempt(models.Model):
         LOCKED = "locked", _("Refused: account locked")
         RATE_LIMITED = "rate_limited", _("Refused: too many attempts")
 
+    class Channel(models.TextChoices):
+        """How the account signed in: kept as the code, shown in the reader's language (the
+        codes are the ones stored from the start, so every row reads)."""
+
+        WEB = "web", pgettext_lazy("sign-in channel", "Web page")
+        API = "api", pgettext_lazy("sign-in channel", "API token request")
+        INTERNAL = "internal", pgettext_lazy("sign-in channel", "Other")
+
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     username = models.CharField(_("user name"), max_length=150)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    channel = models.CharField(_("channel"), max_length=8, default="web")  # web | api
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
 
     objects = RestrictedManager.from_queryset(SecurityQuerySet)()
@@ -210,6 +219,12 @@ class SignInAttempt(models.Model):
         verbose_name_plural = _("sign-in attempts")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip_address", "at"])]
+
+    @staticmethod
+    def channel_recorded(code: str) -> str:
+        """The channel for a kept message (``core.i18n``): its label, read in the reader's
+        language; a code without a label as it is."""
+        return i18n.recorded(SignInAttempt.Channel(code).label) if code in SignInAttempt.Channel.values else code
 
     @property
     def failed(self) -> bool:

@@ -93,7 +93,7 @@ def register_refusal(username: str, ip: str | None, refused: Refusal, *, channel
     outcome = SignInAttempt.Outcome.LOCKED if refused.code == "locked" else SignInAttempt.Outcome.RATE_LIMITED
     record(username, ip, outcome, channel=channel, user=find_user(username))
     audit.write(action=AuditAction.LOGIN_FAILED, object_repr=username[:150],
-                message=channel + ": " + i18n.recorded(SignInAttempt.Outcome(outcome).label))
+                message=SignInAttempt.channel_recorded(channel) + ": " + i18n.recorded(SignInAttempt.Outcome(outcome).label))
 
 
 def register_failure(username: str, ip: str | None, *, channel: str = "web",
@@ -114,7 +114,7 @@ def register_failure(username: str, ip: str | None, *, channel: str = "web",
     count = User._default_manager.filter(pk=user.pk).values_list("failed_login_count", flat=True).get()
     if outcome == SignInAttempt.Outcome.BAD_OTP:
         audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=None,
-                    message=channel + ": " + i18n.recorded(SignInAttempt.Outcome.BAD_OTP.label))
+                    message=SignInAttempt.channel_recorded(channel) + ": " + i18n.recorded(SignInAttempt.Outcome.BAD_OTP.label))
     if count >= limit:
         until = timezone.now() + _lockout()
         User._default_manager.filter(pk=user.pk).update(locked_until=until, failed_login_count=0)

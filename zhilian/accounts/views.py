@@ -40,7 +40,10 @@ PENDING_SECONDS = 300
 
 def complete_sign_in(request, user, *, device=None):
     """Every factor passed: start the session, remember the device, reset the failure count."""
-    request.signin_method = "password + TOTP" if device is not None else "password"
+    # How the account signed in, for the audit record: kept translatable (core.i18n), so the
+    # audit log reads it in its reader's language.
+    request.signin_method = (i18n.gettext("Password and verification code") if device is not None
+                             else i18n.gettext("Password"))
     auth_login(request, user, backend="zhilian.accounts.backends.LockoutBackend")
     if device is not None:
         otp_login(request, device)

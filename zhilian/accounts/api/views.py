@@ -94,9 +94,10 @@ class ObtainTokenView(APIView):
             # As on the web, nothing but the password change until it is done (SEC-01): no token.
             refused = PasswordChangeRequired(user)
             audit.write(action=AuditAction.LOGIN_FAILED, instance=user, user=None,
-                        message=f"api: {refused.detail['detail']}")
+                        message=SignInAttempt.channel_recorded("api") + ": " + str(refused.detail["detail"]))
             return Response(refused.detail, status=refused.status_code)
-        audit.write(action=AuditAction.LOGIN, instance=user, user=user, message="API token")
+        audit.write(action=AuditAction.LOGIN, instance=user, user=user,
+                    message=SignInAttempt.channel_recorded("api"))
         token = Token.objects.filter(user=user).select_related("use").first()
         if token is not None and not authentication.is_current(token):
             token.delete()  # past its age or idle limit: renewing means a new token

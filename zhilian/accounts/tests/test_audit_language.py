@@ -127,11 +127,11 @@ def test_a_refused_and_a_wrong_code_sign_in_read_in_the_readers_language(persona
         signin.register_refusal("nobody-h7", None, signin.Refusal("rate_limited"))
         signin.register_failure("member", None, outcome=SignInAttempt.Outcome.BAD_OTP)
     refused = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, object_repr="nobody-h7").latest("pk")
-    assert _shown(refused, "en") == "web: Refused: too many attempts"
+    assert _shown(refused, "en") == "Web page: Refused: too many attempts"
     wrong_code = _latest(persona("member"), AuditAction.LOGIN_FAILED)
-    assert _shown(wrong_code, "en") == "web: Wrong verification code"
+    assert _shown(wrong_code, "en") == "Web page: Wrong verification code"
     with translation.override("zh-hans"):
-        assert _shown(wrong_code, "zh-hans") == f"web: {SignInAttempt.Outcome.BAD_OTP.label}"
+        assert _shown(wrong_code, "zh-hans") == f"网页: {SignInAttempt.Outcome.BAD_OTP.label}"
 
 
 @pytest.mark.req("SEC-03")
