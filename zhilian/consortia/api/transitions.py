@@ -2,7 +2,8 @@
 
 Each transition is one URL under the object, e.g. ``/api/v1/consortia/7/review/``:
 ``GET`` answers whether the caller may perform it now (and why not), ``POST`` performs it
-through the service, which re-checks everything. The object itself is fetched through
+through the service, which re-checks everything; a body key the transition does not read
+answers 400 (``core.api.validation``). The object itself is fetched through
 ``restrict``, so an object the caller may not see answers 404 like a missing one.
 """
 
@@ -10,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+
+from zhilian.core.api.validation import refuse_body
 
 
 class TransitionStateSerializer(serializers.Serializer):
@@ -40,5 +43,7 @@ def run_transition(request, *, reason, perform, input_serializer=None, output=No
         serializer = input_serializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+    else:
+        refuse_body(request)  # a transition without input: any key sent is one it would not read
     result = perform(data)
     return Response(output(result) if output else {"ok": True})

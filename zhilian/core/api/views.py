@@ -48,6 +48,8 @@ class SearchView(APIView):
 
 
 class WorkingDaysQuerySerializer(serializers.Serializer):
+    refuse_unknown_fields = False  # query parameters (?format=json …), not a body
+
     start = serializers.DateField()
     days = serializers.IntegerField(min_value=-366, max_value=366)
 

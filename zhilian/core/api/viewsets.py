@@ -93,6 +93,14 @@ class RestrictedViewSetMixin:
             self._reveal_token = None
         return super().finalize_response(request, response, *args, **kwargs)
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("update", "partial_update"):
+            # ``version`` in the body is the version the client edited (``expected_version``),
+            # read by the view: accepted where the serializer has no such field.
+            context["accepted_body_fields"] = ("version",)
+        return context
+
     def get_serializer(self, *args, reveal=(), **kwargs):
         """The serializer, its personal fields masked unless the caller asked for and may see
         full numbers; ``reveal`` names fields of the one record shown that stay in full

@@ -9,6 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhilian.core.api.validation import refuse_body
 from zhilian.core.api.viewsets import PreconditionFailed, RestrictedModelViewSet
 from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.permissions import may
@@ -101,6 +102,7 @@ class NeedViewSet(RestrictedModelViewSet):
     @action(detail=True, methods=["post"])
     def take(self, request, pk=None):
         """A service commissioner takes the need."""
+        refuse_body(request)  # this step reads no body: a key sent would be lost
         return self._step(lambda need: services.need_take(user=request.user, need=need))
 
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)
@@ -151,6 +153,7 @@ class NeedViewSet(RestrictedModelViewSet):
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """The assigned institution or expert accepts."""
+        refuse_body(request)  # this step reads no body: a key sent would be lost
         return self._step(lambda need: services.assignment_accept(user=request.user, need=need))
 
     @extend_schema(request=serializers.ReasonSerializer, responses=serializers.NeedSerializer)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,9 @@ from rest_framework.response import Response
 
 from zhilian.chains.selectors import node_reach
 from zhilian.core import audit
+from zhilian.core.api.validation import unknown_body_keys
 from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
+from zhilian.core.filters import YesNoField
 from zhilian.core.models import AuditAction
 from zhilian.core.spreadsheets import file_response
 
@@ -75,13 +78,23 @@ class ProblemViewSet(RestrictedModelViewSet):
         return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}}, responses={200: dict, 400: dict})
+        "file": {"type": "string", "format": "binary"},
+        "dry_run": {"type": "boolean", "description": "true: check the workbook and answer what it would import, "
+                                                      "saving nothing"}}}},
+                   responses={200: dict, 400: dict})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_(self, request):
+        errors = unknown_body_keys(request, reads=("file", "dry_run"))
+        try:  # "yes" was read as false: the workbook a client meant to check was imported
+            dry_run = bool(YesNoField().clean(request.data.get("dry_run")))
+        except DjangoValidationError as exc:
+            errors["dry_run"] = exc.messages
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": [_("Upload the Table C.1 workbook as multipart field “file”.")]})
-        result = exports.TableC1Importer(user=request.user).run(upload, dry_run=request.data.get("dry_run") in ("1", "true"))
+            errors["file"] = [_("Upload the Table C.1 workbook as multipart field “file”.")]
+        if errors:
+            raise ValidationError(errors)
+        result = exports.TableC1Importer(user=request.user).run(upload, dry_run=dry_run)
         return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 
