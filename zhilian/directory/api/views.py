@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from zhilian.core.api.filters import OrderingFilter
 from zhilian.core.api.viewsets import RestrictedModelViewSet
 
 from .. import filtersets, selectors, services
@@ -20,18 +21,12 @@ from . import serializers
 
 
 class PinyinOrderingMixin:
-    """``?ordering=name`` / ``-name`` sorts by pinyin; other keys from ``ordering_map``."""
+    """``?ordering=name`` / ``-name`` sorts by pinyin; also ``id``, ``created_at``,
+    ``updated_at``; another name answers 400 (``core.api.filters.OrderingFilter``)."""
 
-    ordering_map = {"name": "name_sort", "-name": "-name_sort", "id": "id", "-id": "-id",
-                    "created_at": "created_at", "-created_at": "-created_at",
-                    "updated_at": "updated_at", "-updated_at": "-updated_at"}
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        ordering = self.request.query_params.get("ordering", "")
-        if ordering in self.ordering_map and not self.request.query_params.get("q"):
-            queryset = queryset.order_by(self.ordering_map[ordering], "pk")
-        return queryset
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["name", "id", "created_at", "updated_at"]
+    ordering_sources = {"name": "name_sort"}
 
 
 class OrganizationViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
@@ -42,7 +37,6 @@ class OrganizationViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     queryset = Organization.objects.prefetch_related("service_domains", "qualifications")
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filtersets.OrganizationFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
     searchable = True
 
 
@@ -54,7 +48,6 @@ class ExpertViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     queryset = Expert.objects.prefetch_related("domains", "qualifications")
     serializer_class = serializers.ExpertSerializer
     filterset_class = filtersets.ExpertFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
     searchable = True
     required_action = {"eligibility": "view", "working_group_check": "view"}
 
@@ -113,7 +106,6 @@ class ServicePointViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     queryset = ServicePoint.objects.prefetch_related("commissioners")
     serializer_class = serializers.ServicePointSerializer
     filterset_class = filtersets.ServicePointFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
     searchable = True
 
 
@@ -124,7 +116,6 @@ class ServiceCommissionerViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     queryset = ServiceCommissioner.objects.select_related("service_point")
     serializer_class = serializers.ServiceCommissionerSerializer
     filterset_class = filtersets.ServiceCommissionerFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
     searchable = True
 
 
@@ -134,5 +125,4 @@ class EnterpriseTalentViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     queryset = EnterpriseTalent.objects.select_related("enterprise")
     serializer_class = serializers.EnterpriseTalentSerializer
     filterset_class = filtersets.EnterpriseTalentFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
     searchable = True
