@@ -279,3 +279,46 @@ def test_pages_of_an_ordered_list_neither_repeat_nor_skip_a_row(api_as):
             break
         page += 1
     assert sorted(seen) == sorted(row["id"] for row in everything["results"]) and len(seen) == everything["count"]
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "²", "1e3", " 2"])
+def test_a_page_or_page_size_that_is_no_whole_number_from_1_is_a_400(api_as, value):
+    """``?page=abc`` answered 404 "Invalid page.", ``?page_size=abc`` the default 25 rows."""
+    api = api_as("city")
+    for name in ("page", "page_size"):
+        response = api.get("/api/v1/problems/", {name: value}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400, (name, response.status_code)
+        assert response.json() == {name: ["Enter a whole number from 1."]}
+    both = api.get("/api/v1/problems/", {"page": value, "page_size": value})
+    assert both.status_code == 400 and both.json() == {"page": ["请输入大于或等于 1 的整数。"],
+                                                       "page_size": ["请输入大于或等于 1 的整数。"]}
+
+
+@pytest.mark.req("PLT-09")
+def test_a_page_after_the_last_is_a_404_and_a_large_page_size_is_clamped(api_as, monkeypatch):
+    from zhilian.core.api.pagination import StandardPagination
+
+    api = api_as("city")
+    count = api.get("/api/v1/problems/").json()["count"]
+    assert count > 3
+    assert api.get("/api/v1/problems/", {"page": 10**6}).status_code == 404
+    assert api.get("/api/v1/problems/", {"page": "9" * 40}).status_code == 404
+    last = api.get("/api/v1/problems/", {"page": "last", "page_size": 3}).json()
+    assert last["next"] is None and len(last["results"]) == (count % 3 or 3)
+    monkeypatch.setattr(StandardPagination, "max_page_size", 2)
+    clamped = api.get("/api/v1/problems/", {"page_size": 7})
+    assert clamped.status_code == 200 and len(clamped.json()["results"]) == 2
+    assert "page_size=7" in clamped.json()["next"]
+
+
+@pytest.mark.req("PLT-09")
+def test_the_schema_says_how_pages_are_asked_for(client):
+    parameters = {p["name"]: p for p in _schema(client)["paths"]["/api/v1/problems/"]["get"]["parameters"]}
+    page, size = parameters["page"], parameters["page_size"]
+    assert page["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert "404" in page["description"] and "400" in page["description"]
+    assert size["schema"] == {"type": "integer", "minimum": 1, "default": 25}
+    assert "at most 500" in size["description"] and "400" in size["description"]
+    chinese = {p["name"]: p for p in _schema(client, "zh-hans")["paths"]["/api/v1/problems/"]["get"]["parameters"]}
+    assert "最多 500" in chinese["page_size"]["description"]
