@@ -322,3 +322,25 @@ def test_the_schema_says_how_pages_are_asked_for(client):
     assert "at most 500" in size["description"] and "400" in size["description"]
     chinese = {p["name"]: p for p in _schema(client, "zh-hans")["paths"]["/api/v1/problems/"]["get"]["parameters"]}
     assert "最多 500" in chinese["page_size"]["description"]
+
+
+@pytest.mark.req("PLT-09")
+def test_the_schema_states_the_conventions_as_the_code_applies_them(client):
+    from django.conf import settings as django_settings
+    from rest_framework.settings import api_settings
+
+    from zhilian.core.api.pagination import StandardPagination
+
+    description = _schema(client)["info"]["description"]
+    assert "## Conventions" in description
+    conventions = description.split("## Conventions")[1]
+    for said in ("`otp`", "Authorization: Token", f"`{api_settings.NON_FIELD_ERRORS_KEY}`", "Unknown field.",
+                 "reported at once", "sent back with PUT", "`If-Match`", '"count"',
+                 f"`page_size` is {StandardPagination.page_size} by default and at most "
+                 f"{StandardPagination.max_page_size}", "`ordering`", "Accept-Language: en", "zh-Hans"):
+        assert said in conventions, said
+    assert [code for code, _name in django_settings.LANGUAGES] == ["zh-hans", "en"]
+    assert django_settings.LANGUAGE_CODE == "zh-hans"
+    # The answer of a list has the shape it says.
+    assert set(_schema(client)["components"]["schemas"]["PaginatedProblemList"]["properties"]) == {
+        "count", "next", "previous", "results"}
