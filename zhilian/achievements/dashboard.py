@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import pie_option
+from zhilian.core.charts import linked, pie_option
 
 from . import selectors
 from .choices import AchievementType, ShareLevel
@@ -19,14 +19,15 @@ def _by_type(request):
         "tooltip": {"trigger": "axis"}, "grid": {"left": 40, "right": 10, "top": 20, "bottom": 50},
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "bar", "data": [counts.get(code, 0) for code, _l in AchievementType.choices],
+        "series": [{"type": "bar", "data": [linked(counts.get(code, 0), "achievements:achievement_list",
+                                                   achievement_type=code) for code, _l in AchievementType.choices],
                     "itemStyle": {"color": "#0b4f8a"}, "label": {"show": True, "position": "top"}}]}}
 
 
 def _by_level(request):
     counts = selectors.achievement_counts(request.user, "share_level")
-    data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": LEVEL_COLORS[code]}}
-            for code, label in ShareLevel.choices if counts.get(code)]
+    data = [{"name": str(label), **linked(counts.get(code, 0), "achievements:achievement_list", share_level=code),
+             "itemStyle": {"color": LEVEL_COLORS[code]}} for code, label in ShareLevel.choices if counts.get(code)]
     return {"chart_id": "chart-achievement-level", "option": pie_option(data),
         "note": _("%(n)d achievements you may see") % {"n": sum(counts.values())},
         "note_url": reverse("achievements:achievement_list")}

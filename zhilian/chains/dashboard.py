@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import pie_option
+from zhilian.core.charts import linked, pie_option
 
 from .models import Chain, ChainStatus, Placement
 
@@ -14,7 +14,7 @@ def _by_status(request):
     labels = dict(ChainStatus.choices)
     rows = Chain.objects.restrict(request.user).values("status").annotate(n=Count("id")).order_by("status")
     colours = {"draft": "#8c8c8c", "review": "#1677ff", "published": "#389e0d"}
-    data = [{"name": str(labels.get(r["status"], r["status"])), "value": r["n"],
+    data = [{"name": str(labels.get(r["status"], r["status"])), **linked(r["n"], "chains:chain_list", status=r["status"]),
              "itemStyle": {"color": colours.get(r["status"], "#0b4f8a")}} for r in rows]
     return {"chart_id": "chart-chain-status", "option": pie_option(data)}
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import pie_option
+from zhilian.core.charts import linked, pie_option
 
 from .choices import OrganizationKind
 from .models import Expert, Organization, TestingCapability
@@ -14,7 +14,8 @@ from .models import Expert, Organization, TestingCapability
 def _by_kind(request):
     rows = Organization.objects.restrict(request.user).values("kind").annotate(n=Count("id")).order_by("-n")
     labels = dict(OrganizationKind.choices)
-    data = [{"name": str(labels.get(r["kind"], r["kind"])), "value": r["n"]} for r in rows]
+    data = [{"name": str(labels.get(r["kind"], r["kind"])),
+             **linked(r["n"], "directory:organization_list", kind=r["kind"])} for r in rows]
     return {"chart_id": "chart-org-kind", "option": pie_option(data)}
 
 
@@ -28,7 +29,9 @@ def _by_district(request):
             "grid": {"left": 40, "right": 10, "bottom": 30, "top": 20},
             "xAxis": {"type": "category", "data": [r["district"] for r in rows]},
             "yAxis": {"type": "value", "minInterval": 1},
-            "series": [{"type": "bar", "data": [r["n"] for r in rows], "itemStyle": {"color": "#0b4f8a"}}],
+            "series": [{"type": "bar", "itemStyle": {"color": "#0b4f8a"}, "data": [
+                linked(r["n"], "directory:organization_list", kind=OrganizationKind.ENTERPRISE.value,
+                       district=r["district"]) for r in rows]}],
         },
     }
 

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import linked
 
 from .choices import STATUS_COLOURS
 from .selectors import needs_overdue, open_needs_by_status
@@ -23,7 +24,9 @@ def _open_by_status(request):
             "xAxis": {"type": "value", "minInterval": 1},
             "yAxis": {"type": "category", "inverse": True, "data": [str(r["label"]) for r in rows]},
             "series": [{"type": "bar", "barMaxWidth": 22, "label": {"show": True, "position": "right"},
-                        "data": [{"value": r["count"], "itemStyle": {"color": STATUS_COLOURS.get(r["status"], "#0b4f8a")}}
+                        # an open status: the list filtered to it shows the needs counted
+                        "data": [{**linked(r["count"], "needs:need_list", status=r["status"].value),
+                                  "itemStyle": {"color": STATUS_COLOURS.get(r["status"], "#0b4f8a")}}
                                  for r in rows]}],
         },
         # Both figures link to the need list filtered to what they count (the same rules:

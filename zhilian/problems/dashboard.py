@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
+from zhilian.core.charts import linked
 
 from .models import Problem, ProblemCategory, ProblemStatus, SeverityLevel
 
@@ -20,7 +21,10 @@ def _by_category_and_level(request):
     for level, label in [*SeverityLevel.choices, (None, _("Not assessed"))]:
         series.append({"name": str(label), "type": "bar", "stack": "level",
                        "itemStyle": {"color": LEVEL_COLOURS[level]},
-                       "data": [counts.get((code, level), 0) for code, _l in categories]})
+                       # the list filters by an assessed level; the problems not assessed have no filter
+                       "data": [linked(counts.get((code, level), 0), "problems:problem_list", category=code,
+                                       level=level) if level is not None else counts.get((code, level), 0)
+                                for code, _l in categories]})
     # The page's own fonts (core/app.css), named: ECharts measures legend text on a canvas outside
     # the page, where the browser falls back to other fonts than in the <html lang="zh-hans"> page
     # (★★★ measured 10 px narrower than drawn, so it ran into the next colour swatch).

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import pie_option
+from zhilian.core.charts import linked, pie_option
 
 from . import selectors
 from .choices import Direction, ProjectStatus
@@ -19,8 +19,8 @@ STATUS_COLORS = {"draft": "#9aa5b1", "submitted": "#5bc0de", "in_progress": "#0b
 def _by_status(request):
     rows = Project.objects.restrict(request.user).values("status").annotate(n=Count("id"))
     counts = {r["status"]: r["n"] for r in rows}
-    data = [{"name": str(label), "value": counts.get(code, 0), "itemStyle": {"color": STATUS_COLORS[code]},
-             "code": code} for code, label in ProjectStatus.choices if counts.get(code)]
+    data = [{"name": str(label), **linked(counts.get(code, 0), "projects:project_list", status=code),
+             "itemStyle": {"color": STATUS_COLORS[code]}} for code, label in ProjectStatus.choices if counts.get(code)]
     return {"chart_id": "chart-project-status", "option": pie_option(data),
         "note": _("%(n)d projects in total") % {"n": sum(counts.values())},
         "note_url": reverse("projects:project_list")}
@@ -33,7 +33,8 @@ def _by_direction(request):
         "tooltip": {"trigger": "axis"}, "grid": {"left": 10, "right": 30, "top": 10, "bottom": 20, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": [str(label) for _c, label in reversed(Direction.choices)]},
-        "series": [{"type": "bar", "data": [counts.get(code, 0) for code, _l in reversed(Direction.choices)],
+        "series": [{"type": "bar", "data": [linked(counts.get(code, 0), "projects:project_list", direction=code)
+                                            for code, _l in reversed(Direction.choices)],
                     "itemStyle": {"color": "#0b4f8a"}, "label": {"show": True, "position": "right"}}]}}
 
 

@@ -15,17 +15,48 @@
       var source = document.getElementById(el.dataset.optionId);
       if (!source || typeof echarts === "undefined") return;
       var option = JSON.parse(source.textContent);
+      var linked = markLinks(option);
       var chart = echarts.init(el, null, { renderer: "canvas", locale: isZh() ? "ZH" : "EN" });
       chart.setOption(option);
       el.dataset.initialised = "1";
       charts.push(chart);
-      if (el.dataset.clickUrl) {
+      if (linked) {
+        el.dataset.linked = "1";
         chart.on("click", function (params) {
-          var url = el.dataset.clickUrl.replace("__name__", encodeURIComponent(params.name));
-          window.location.href = url;
+          var url = itemUrl(params.data);
+          if (url) window.location.href = url;
         });
       }
     });
+  }
+
+  // A data item that counts the rows of a list carries that list's URL (built on the server
+  // with the filter's code: core/charts.py `linked`). Only such items show the pointer
+  // (ECharts shows it over every item by default); returns whether the chart has any.
+  function itemUrl(item) {
+    var url = item && typeof item === "object" && item.url;
+    // a path on this site only
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : null;
+  }
+
+  function markLinks(option) {
+    var any = false;
+    var series = option.series || (option.baseOption && option.baseOption.series) || [];
+    (Array.isArray(series) ? series : [series]).forEach(function (s) {
+      var data = s.data || [];
+      var some = data.some(function (item) { return itemUrl(item); });
+      if (!some) { s.cursor = "default"; return; }
+      any = true;
+      s.data = data.map(function (item) {
+        if (itemUrl(item)) return item;
+        if (item !== null && typeof item === "object" && !Array.isArray(item)) {
+          item.cursor = "default";
+          return item;
+        }
+        return { value: item, cursor: "default" };
+      });
+    });
+    return any;
   }
 
   window.addEventListener("resize", function () {
