@@ -31,6 +31,17 @@ class QualificationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CertificateStatus(models.TextChoices):
+    """Whether the certificate a capability line is accredited under covers it today
+    (``TestingCapability.certificate_status``; empty when the line is not accredited)."""
+
+    VALID = "valid", _("valid")
+    EXPIRING = "expiring", _("expiring")
+    EXPIRED = "expired", _("expired")
+    NOT_YET_VALID = "not_yet_valid", _("not yet in force")
+    MISSING = "missing", _("no certificate")
+
+
 class TitleLevel(models.TextChoices):
     NONE = "none", _("None")
     JUNIOR = "junior", _("Junior")

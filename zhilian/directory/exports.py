@@ -268,7 +268,7 @@ ROSTER_HEADING = "主要检验检测服务机构名录"
 # TestingCapability.certificate_status as the roster states it: a line whose certificate
 # lapsed stays listed, flagged, and is not counted as qualified.
 CERTIFICATE_STATUS = {"valid": "有效", "expiring": "有效（即将到期）", "expired": "过期（不计入有效资质）",
-                      "missing": "无对应证书记录"}
+                      "not_yet_valid": "尚未生效（不计入有效资质）", "missing": "无对应证书记录"}
 
 
 def roster_workbook(entries, keywords, user=None) -> bytes:

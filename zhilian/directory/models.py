@@ -19,8 +19,8 @@ from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, Res
 from zhilian.core.text import pinyin_key
 
 from .choices import (
-    ELIGIBLE_QUALIFICATIONS, SERVICE_DOMAIN_LABELS, TITLE_RANK, ExpertQualificationKind, GovernmentLevel,
-    OrganizationKind, QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
+    ELIGIBLE_QUALIFICATIONS, SERVICE_DOMAIN_LABELS, TITLE_RANK, CertificateStatus, ExpertQualificationKind,
+    GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass, TalentType, TitleLevel,
 )
 from .regions import PROVINCE_CHOICES, region_errors
 from .validators import validate_id_number, validate_mobile_or_phone, validate_uscc
@@ -246,6 +246,11 @@ class InstitutionQualification(BaseModel):
         return self.valid_until >= timezone.localdate()
 
     @property
+    def not_yet_in_force(self) -> bool:
+        """Issued after today: on record, but no line is held under it yet."""
+        return self.issued_on is not None and self.issued_on > timezone.localdate()
+
+    @property
     def expiry_status(self) -> str:
         """``expired``, ``expiring`` (within EXPIRY_WARNING_DAYS) or ``valid``."""
         return expiry_status(self.valid_until)
@@ -288,6 +293,31 @@ def certificate_ends(certificates, day=None) -> dict:
     return ends
 
 
+def certificate_starts(certificates, day=None) -> dict:
+    """Kind -> the first issue date after ``day`` (today) of a certificate of that kind: one on
+    record but not yet in force. The same rule as ``with_certificate()``'s ``certificate_starts_on``."""
+    day = day or timezone.localdate()
+    starts: dict = {}
+    for certificate in certificates:
+        if certificate.issued_on is not None and certificate.issued_on > day:
+            if certificate.kind not in starts or certificate.issued_on < starts[certificate.kind]:
+                starts[certificate.kind] = certificate.issued_on
+    return starts
+
+
+# A line accredited under a kind of which the institution holds no certificate in force today:
+# ``missing`` when none is on record, ``not_yet_valid`` when every one on record is issued later.
+LAPSED_CERTIFICATE_STATUSES = (CertificateStatus.EXPIRED, CertificateStatus.NOT_YET_VALID, CertificateStatus.MISSING)
+
+
+def line_certificate_status(valid_until, starts_on, today=None) -> str:
+    """A capability line's ``certificate_status`` from the end of the certificate in force it is
+    held under (None: none in force) and the first issue date of one not yet in force (None: none)."""
+    if valid_until is None:
+        return CertificateStatus.MISSING.value if starts_on is None else CertificateStatus.NOT_YET_VALID.value
+    return expiry_status(valid_until, today)
+
+
 class TestingCapability(SearchableMixin, BaseModel):
     """One line of an institution's testing capability: product × parameter × method (DIR-04)."""
 
@@ -313,7 +343,9 @@ class TestingCapability(SearchableMixin, BaseModel):
 
         def with_certificate(self, day=None):
             """Annotate ``certificate_valid_until``: the end of the institution's certificate of the
-            kind the line is accredited under (CMA / CNAS), latest first, issued by ``day``.
+            kind the line is accredited under (CMA / CNAS), latest first, issued by ``day``; and
+            ``certificate_starts_on``: the first issue date of one of that kind issued after ``day``
+            (on record, not yet in force).
 
             A line counts as qualified only while that certificate is valid on the day (chain
             guide 5.3.5 builds the roster on CMA / CNAS); see :attr:`TestingCapability.certificate_status`.
@@ -323,7 +355,12 @@ class TestingCapability(SearchableMixin, BaseModel):
                             .filter(Q(issued_on__isnull=True) | Q(issued_on__lte=day),
                                     organization=models.OuterRef("institution"), kind=models.OuterRef("qualification"))
                             .order_by("-valid_until").values("valid_until")[:1])
-            return self.annotate(certificate_valid_until=models.Subquery(certificates))
+            later = (InstitutionQualification.objects
+                     .filter(issued_on__gt=day, organization=models.OuterRef("institution"),
+                             kind=models.OuterRef("qualification"))
+                     .order_by("issued_on").values("issued_on")[:1])
+            return self.annotate(certificate_valid_until=models.Subquery(certificates),
+                                 certificate_starts_on=models.Subquery(later))
 
     objects = RestrictedManager.from_queryset(QS)()
 
@@ -354,25 +391,26 @@ class TestingCapability(SearchableMixin, BaseModel):
 
     @property
     def certificate_status(self) -> str:
-        """``""`` (not accredited), ``missing`` (no such certificate on record), ``expired``,
-        ``expiring`` or ``valid``: whether the certificate the line is held under covers it today."""
+        """``""`` (not accredited), ``missing`` (no such certificate on record), ``not_yet_valid``
+        (on record, but issued after today), ``expired``, ``expiring`` or ``valid``: whether the
+        certificate the line is held under covers it today."""
         if not self.qualification:
             return ""
         if "_certificate_status" in self.__dict__:  # attach_certificates() worked it out
             return self._certificate_status
-        if "certificate_valid_until" in self.__dict__:
-            valid_until = self.certificate_valid_until
-        else:
-            valid_until = certificate_ends(InstitutionQualification.objects.filter(
-                organization_id=self.institution_id, kind=self.qualification)).get(self.qualification)
-        return "missing" if valid_until is None else expiry_status(valid_until)
+        if "certificate_valid_until" in self.__dict__ and "certificate_starts_on" in self.__dict__:
+            return line_certificate_status(self.certificate_valid_until, self.certificate_starts_on)
+        certificates = list(InstitutionQualification.objects.filter(organization_id=self.institution_id,
+                                                                    kind=self.qualification))
+        return line_certificate_status(certificate_ends(certificates).get(self.qualification),
+                                       certificate_starts(certificates).get(self.qualification))
 
     @property
     def certificate_lapsed(self) -> bool:
-        """Held under a certificate that has expired or is not on record: such a line stays
-        listed, flagged, but is not counted as one the institution can test (need matching
-        and the capability roster both count by this)."""
-        return self.certificate_status in ("expired", "missing")
+        """Held under a certificate that has expired, is not yet in force or is not on record: such
+        a line stays listed, flagged, but is not counted as one the institution can test (need
+        matching and the capability roster both count by this)."""
+        return self.certificate_status in LAPSED_CERTIFICATE_STATUSES
 
     @property
     def is_qualified(self) -> bool:

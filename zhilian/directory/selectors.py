@@ -22,7 +22,7 @@ from zhilian.core.permissions import EVERYTHING, may
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
     EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
-    TestingCapability, certificate_ends, expiry_status,
+    TestingCapability, certificate_ends, certificate_starts, line_certificate_status,
 )
 
 # Fields of a capability line a keyword may match (chain guide 5.3.5: product, parameter /
@@ -252,16 +252,18 @@ def capability_search(user, *, query: str = "", product: str = "", parameter: st
 
 
 def attach_certificates(lines, certificates, day: datetime.date | None = None) -> list:
-    """Give each capability line the end date ``with_certificate()`` would annotate, from the
+    """Give each capability line the dates ``with_certificate()`` would annotate, from the
     institution's certificates already read (``certificates``). A page that lists both reads
     them once."""
-    ends = certificate_ends(certificates, day)
+    certificates = list(certificates)
+    ends, starts = certificate_ends(certificates, day), certificate_starts(certificates, day)
     today = timezone.localdate()  # once, not per line: a page lists many
     lines = list(lines)
     for line in lines:
         line.certificate_valid_until = valid_until = ends.get(line.qualification)
+        line.certificate_starts_on = starts_on = starts.get(line.qualification)
         if line.qualification:
-            line._certificate_status = "missing" if valid_until is None else expiry_status(valid_until, today)
+            line._certificate_status = line_certificate_status(valid_until, starts_on, today)
     return lines
 
 

@@ -174,7 +174,7 @@ def capability_certificate_warning(*, user, capability: TestingCapability) -> st
                  "listed as expired and not counted as qualified until a valid certificate is on record.") % {
             "certificate": latest.label, "institution": capability.institution.name,
             "date": f"{latest.valid_until:%Y-%m-%d}"}
-    if status == "missing":  # every certificate of the kind is issued after today
+    if status == "not_yet_valid":  # every certificate of the kind is issued after today
         first = min(certificates, key=lambda c: c.issued_on)
         return _("Saved, but the certificate %(certificate)s of %(institution)s is in force only from %(date)s: "
                  "until then the line is not counted as qualified.") % {

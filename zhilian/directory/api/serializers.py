@@ -7,6 +7,7 @@ from zhilian.core.api.fields import IdField
 from zhilian.core.api.masking import revealed
 from zhilian.core.masking import id_number_for, mobile_for
 
+from ..choices import CertificateStatus
 from ..models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
     ServiceDomain, ServicePoint, TestingCapability, uscc_taken_message,
@@ -161,10 +162,12 @@ class TestingCapabilitySerializer(serializers.ModelSerializer):
     """One testing capability line: product × parameter × method (DIR-04)."""
 
     institution_name = serializers.CharField(source="institution.name", read_only=True)
-    certificate_status = serializers.CharField(
-        read_only=True, help_text="Whether the institution's certificate of the kind the line is accredited under "
-        "covers it today: valid, expiring (within 90 days), expired or missing (not counted as qualified, as the "
-        "pages flag it); empty when the line is not accredited.")
+    certificate_status = serializers.ChoiceField(
+        choices=CertificateStatus.choices, allow_blank=True, read_only=True,
+        help_text="Whether the institution's certificate of the kind the line is accredited under covers it today: "
+        "valid, expiring (within 90 days), expired, not_yet_valid (a certificate of the kind is on record but issued "
+        "after today) or missing (no certificate of the kind on record); the last three are not counted as "
+        "qualified, as the pages flag them. Empty when the line is not accredited.")
 
     class Meta:
         model = TestingCapability
@@ -199,6 +202,7 @@ class TestingCapabilitySerializer(serializers.ModelSerializer):
         instance = super().update(instance, validated_data)
         # The answer states the certificate of the line as saved, not the one read before.
         instance.__dict__.pop("certificate_valid_until", None)
+        instance.__dict__.pop("certificate_starts_on", None)
         instance.__dict__.pop("_certificate_status", None)
         return instance
 

@@ -113,3 +113,57 @@ def test_every_demo_line_cites_a_kind_its_institution_holds(persona):
     for line in lines:
         assert services.capability_certificate_errors(
             user=user, institution=line.institution, qualification=line.qualification) == {}, str(line)
+
+
+@pytest.mark.req("DIR-04")
+def test_a_line_whose_certificate_is_not_yet_in_force_says_so_everywhere(client_as, api_as, persona):
+    """A certificate on record but issued after today: the line was badged 无证书记录 ("no certificate
+    on record"), which it has. It reads 尚未生效 ("not yet in force") on the institution's page,
+    the capability list, the roster (page and workbook) and the API (whose schema
+    lists the value), and is still not counted as qualified."""
+    import io
+
+    import openpyxl
+    from drf_spectacular.generators import SchemaGenerator
+
+    from zhilian.directory.selectors import capability_roster
+
+    haixi = Organization.objects.get(name=HAIXI)
+    starts = timezone.localdate() + datetime.timedelta(days=10)
+    InstitutionQualification.objects.filter(organization=haixi, kind="CMA").update(
+        issued_on=starts, valid_until=starts + datetime.timedelta(days=5 * 365))
+    lines = models.TestingCapability.objects.filter(institution=haixi, qualification="CMA")
+    assert lines.exists()
+    assert {line.certificate_status for line in lines} == {"not_yet_valid"}  # read one by one
+    assert {line.certificate_status for line in lines.with_certificate()} == {"not_yet_valid"}  # in SQL
+    assert not any(line.is_qualified for line in lines) and all(line.certificate_lapsed for line in lines)
+
+    client = client_as("mgmt")
+    for url in (haixi.get_absolute_url(),
+                reverse("directory:capability_list") + f"?institution={haixi.pk}&qualification=CMA",
+                reverse("directory:capability_roster") + "?keywords=玻璃基板"):
+        html = client.get(url).content.decode()
+        assert "zl-cert-not-yet-valid" in html and "尚未生效" in html, url
+        assert f"{starts:%Y-%m-%d}" in html, url  # the badge says from when
+        assert "zl-cert-missing" not in html and "无证书记录" not in html, url
+
+    entries = {e.institution.name: e for e in capability_roster("玻璃基板", persona("member"))}
+    assert {c.certificate_status for c in entries[HAIXI].capabilities if c.qualification == "CMA"} == {
+        "not_yet_valid"}
+    assert entries[HAIXI].lapsed_count == sum(1 for c in entries[HAIXI].capabilities if c.qualification == "CMA")
+    export = client.get(reverse("directory:capability_roster"), {"keywords": "玻璃基板", "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert "尚未生效（不计入有效资质）" in {r[10] for r in sheet.iter_rows(min_row=3, values_only=True) if r[5]}
+
+    api = api_as("mgmt")
+    listed = api.get("/api/v1/capabilities/", {"institution": haixi.pk, "qualification": "CMA"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert rows and {r["certificate_status"] for r in rows} == {"not_yet_valid"}
+    assert api.get(f"/api/v1/capabilities/{rows[0]['id']}/").json()["certificate_status"] == "not_yet_valid"
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    field = schema["components"]["schemas"]["TestingCapability"]["properties"]["certificate_status"]
+    enum_refs = [s["$ref"].rsplit("/", 1)[1] for s in field.get("oneOf", [field]) if "$ref" in s]
+    values = {v for name in enum_refs for v in schema["components"]["schemas"][name]["enum"]}
+    assert {"valid", "expiring", "expired", "not_yet_valid", "missing"} <= values
+    assert "not_yet_valid" in field["description"]
