@@ -269,6 +269,8 @@ ROSTER_HEADING = "主要检验检测服务机构名录"
 # lapsed stays listed, flagged, and is not counted as qualified.
 CERTIFICATE_STATUS = {"valid": "有效", "expiring": "有效（即将到期）", "expired": "过期（不计入有效资质）",
                       "not_yet_valid": "尚未生效（不计入有效资质）", "missing": "无对应证书记录"}
+# InstitutionQualification.expiry_status as the certificate column adds it to the end date.
+ROSTER_CERTIFICATE_NOTES = {"expired": "，已过期", "not_yet_valid": "，尚未生效"}
 
 
 def roster_workbook(entries, keywords, user=None) -> bytes:
@@ -283,7 +285,7 @@ def roster_workbook(entries, keywords, user=None) -> bytes:
         number += 1
         org = entry.institution
         certificates = "；".join(f"{q.label}（有效期至 {q.valid_until:%Y-%m-%d}"
-                                f"{'，已过期' if q.expiry_status == 'expired' else ''}）" for q in entry.qualifications)
+                                f"{ROSTER_CERTIFICATE_NOTES.get(q.expiry_status, '')}）" for q in entry.qualifications)
         for idx, cap in enumerate(entry.capabilities):
             first = idx == 0
             rows.append(Row(no=number if first else "", name=org.name if first else "",

@@ -252,7 +252,11 @@ class InstitutionQualification(BaseModel):
 
     @property
     def expiry_status(self) -> str:
-        """``expired``, ``expiring`` (within EXPIRY_WARNING_DAYS) or ``valid``."""
+        """``not_yet_valid`` (issued after today), ``expired``, ``expiring`` (within
+        EXPIRY_WARNING_DAYS) or ``valid``: the certificate list, the API and the roster say
+        what the capability lines' badge says of the same certificate."""
+        if self.not_yet_in_force:
+            return "not_yet_valid"
         return expiry_status(self.valid_until)
 
     @property

@@ -57,7 +57,7 @@ def divisions() -> dict[str, dict[str, frozenset[str]]]:
         if line.startswith("#") or not line.strip():
             continue
         if match := _PROVINCE.match(line):
-            code, province = match.group(1), match.group(2)
+            province = match.group(2)
             table.setdefault(province, {})
             cities = {}
             continue

@@ -14,7 +14,8 @@ from .models import (
 from . import selectors
 from .templatetags.directory import certificate_badge
 
-EXPIRY_BADGES = {"expired": ("danger", _("expired")), "expiring": ("warning", _("expiring within 90 days"))}
+EXPIRY_BADGES = {"expired": ("danger", _("expired")), "expiring": ("warning", _("expiring within 90 days")),
+                 "not_yet_valid": ("secondary", _("not yet in force"))}
 
 
 def expiry_badge(status):

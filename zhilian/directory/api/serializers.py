@@ -47,7 +47,8 @@ class MaskedIdNumberField(serializers.CharField):
 
 
 class InstitutionQualificationSerializer(serializers.ModelSerializer):
-    expiry_status = serializers.CharField(read_only=True, help_text="valid, expiring (within 90 days) or expired")
+    expiry_status = serializers.CharField(
+        read_only=True, help_text="valid, expiring (within 90 days), expired, or not_yet_valid (issued after today)")
 
     class Meta:
         model = InstitutionQualification

@@ -167,3 +167,34 @@ def test_a_line_whose_certificate_is_not_yet_in_force_says_so_everywhere(client_
     values = {v for name in enum_refs for v in schema["components"]["schemas"][name]["enum"]}
     assert {"valid", "expiring", "expired", "not_yet_valid", "missing"} <= values
     assert "not_yet_valid" in field["description"]
+
+
+@pytest.mark.req("DIR-01")
+def test_a_certificate_not_yet_in_force_is_not_called_valid(client_as, api_as):
+    """The certificate itself, issued after today, read 有效 / ``valid`` in the certificate list,
+    the institution's certificate table, the API and the roster workbook, while its capability
+    lines read 尚未生效: each now says 尚未生效 / ``not_yet_valid`` too."""
+    import io
+
+    import openpyxl
+
+    haixi = Organization.objects.get(name=HAIXI)
+    starts = timezone.localdate() + datetime.timedelta(days=10)
+    InstitutionQualification.objects.filter(organization=haixi, kind="CMA").update(
+        issued_on=starts, valid_until=starts + datetime.timedelta(days=5 * 365))
+    certificate = InstitutionQualification.objects.filter(organization=haixi, kind="CMA").first()
+    assert certificate.expiry_status == "not_yet_valid"
+
+    client = client_as("mgmt")
+    listed = client.get(reverse("directory:qualification_list"), {"q": certificate.certificate_no}).content.decode()
+    assert certificate.certificate_no in listed and "尚未生效" in listed
+    page = client.get(haixi.get_absolute_url()).content.decode()
+    assert f'id="qualification-{certificate.pk}" data-status="not_yet_valid"' in page
+
+    body = api_as("mgmt").get(f"/api/v1/organizations/{haixi.pk}/").json()
+    assert {q["expiry_status"] for q in body["qualifications"] if q["id"] == certificate.pk} == {"not_yet_valid"}
+
+    export = client.get(reverse("directory:capability_roster"), {"keywords": "玻璃基板", "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    cells = [str(c) for r in sheet.iter_rows(min_row=3, values_only=True) for c in r if c and certificate.certificate_no in str(c)]
+    assert cells and all("尚未生效" in c for c in cells)
