@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from zhilian.core import registry
 from zhilian.core.charts import linked
 
+from .filtersets import NOT_ASSESSED
 from .models import Problem, ProblemCategory, ProblemStatus, SeverityLevel
 
 LEVEL_COLOURS = {1: "#cf1322", 2: "#fa8c16", 3: "#d4b106", None: "#bfbfbf"}
@@ -21,9 +22,8 @@ def _by_category_and_level(request):
     for level, label in [*SeverityLevel.choices, (None, _("Not assessed"))]:
         series.append({"name": str(label), "type": "bar", "stack": "level",
                        "itemStyle": {"color": LEVEL_COLOURS[level]},
-                       # the list filters by an assessed level; the problems not assessed have no filter
                        "data": [linked(counts.get((code, level), 0), "problems:problem_list", category=code,
-                                       level=level) if level is not None else counts.get((code, level), 0)
+                                       level=NOT_ASSESSED if level is None else level)
                                 for code, _l in categories]})
     # The page's own fonts (core/app.css), named: ECharts measures legend text on a canvas outside
     # the page, where the browser falls back to other fonts than in the <html lang="zh-hans"> page

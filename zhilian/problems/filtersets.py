@@ -11,6 +11,7 @@ from .models import (
 )
 
 SELECT = {"class": "form-select form-select-sm"}
+NOT_ASSESSED = 0  # as the chain map calls an unscored problem
 
 
 class ProblemFilterSet(django_filters.FilterSet):
@@ -25,7 +26,9 @@ class ProblemFilterSet(django_filters.FilterSet):
                                            widget=forms.Select(attrs=SELECT))
     sub_area = django_filters.ChoiceFilter(choices=SUB_AREA_CHOICES, label=_("Sub-area"),
                                            widget=forms.Select(attrs=SELECT))
-    level = django_filters.ChoiceFilter(field_name="severity_level", choices=SeverityLevel.choices,
+    # ``0``: the problems not assessed yet (the dashboard's grey segments open them).
+    level = django_filters.ChoiceFilter(field_name="severity_level", method="filter_level",
+                                        choices=[*SeverityLevel.choices, (NOT_ASSESSED, _("Not assessed"))],
                                         label=_("Severity level"), widget=forms.Select(attrs=SELECT))
     status = django_filters.ChoiceFilter(choices=ProblemStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
@@ -44,6 +47,11 @@ class ProblemFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
+
+    def filter_level(self, queryset, name, value):
+        if str(value) == str(NOT_ASSESSED):
+            return queryset.filter(severity_level__isnull=True)
+        return queryset.filter(severity_level=value)
 
     def filter_review_due(self, queryset, name, value):
         if value is None:

@@ -125,7 +125,6 @@ def test_overdue_figures_count_what_their_lists_show(client_as, persona):
 
 
 # The charts whose items count the rows of a list: each item opens that list filtered to it.
-# (The problems not assessed have no level filter: those items stay without a link.)
 LINKED_CHARTS = {"chart-org-kind", "chart-org-district", "chart-chain-status", "chart-problem-category",
                  "chart-needs-status", "chart-project-status", "chart-project-direction",
                  "chart-achievement-type", "chart-achievement-level"}
@@ -159,10 +158,7 @@ def test_every_chart_item_opens_the_list_of_the_records_it_counts(username, clie
     for chart_id, items in charts.items():
         assert chart_id in LINKED_CHARTS, f"{chart_id}: a new chart, say whether its items open a list"
         linked = [item for item in items if isinstance(item, dict) and "url" in item]
-        if chart_id == "chart-problem-category":
-            assert len(linked) == 3 * len(items) // 4, chart_id  # three levels linked, "not assessed" not
-        else:
-            assert len(linked) == len(items), chart_id
+        assert len(linked) == len(items), chart_id  # the problems not assessed too (?level=0)
         for item in linked:
             url = urlsplit(item["url"])
             # the filter travels as codes: the URL's query is exactly the item's filter

@@ -325,6 +325,14 @@ def test_list_filters_by_category_level_status(client_as, api_as):
     assert common and common == set(Problem.objects.filter(is_common=True).values_list("code", flat=True))
     html = client_as("city").get("/problems/?is_common=true").content.decode()
     assert all(f">{code}<" in html for code in common)
+    # ?level=0: the problems not assessed yet (what the dashboard's grey segments open)
+    Problem.objects.filter(code="OD-009").update(severity_level=None)  # the demo assessed every problem
+    unassessed = set(Problem.objects.filter(severity_level__isnull=True).values_list("code", flat=True))
+    assert "OD-009" in unassessed
+    rows = api_as("city").get("/api/v1/problems/", {"level": "0", "page_size": 500}).json()["results"]
+    assert {r["code"] for r in rows} == unassessed
+    html = client_as("city").get("/problems/?level=0").content.decode()
+    assert all(f">{code}<" in html for code in unassessed) and ">IC-001<" not in html
 
 
 # --------------------------------------------------------------------------- PRB-07 Table C.1
