@@ -16,6 +16,18 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_results():
+    """Each test starts without results kept by an earlier one (core.resultcache): a kept
+    result is exact for the data, but a test reading a response's context (``context["table"]``)
+    finds only what the view computed, and whether it computed depended on which test the
+    worker ran before (a CI run failed on it)."""
+    from zhilian.core import resultcache
+
+    resultcache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data once per test database; each test runs in a rolled-back transaction."""
