@@ -13,23 +13,25 @@ ITEM_POINT = """([id, index]) => { const c = window.Zhilian.charts.find(c => c.g
 CURSOR = "(id) => window.Zhilian.charts.find(c => c.getDom().id === id).getZr().painter.getViewportRoot().style.cursor"
 
 
-def _point(page, chart_id, index):
+def _hover(page, url, chart_id, index):
+    """Open ``url``, rest the mouse on item ``index`` of the chart: (x, y, the item's value, the cursor shown)."""
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
     page.locator(f"#{chart_id}").scroll_into_view_if_needed()
     point = page.evaluate(ITEM_POINT, [chart_id, index])
     scroll = page.evaluate("[window.scrollX, window.scrollY]")
-    return point["x"] - scroll[0], point["y"] - scroll[1], point["value"]
+    x, y = point["x"] - scroll[0], point["y"] - scroll[1]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(200)
+    return x, y, point["value"], page.evaluate(CURSOR, chart_id)
 
 
 @pytest.mark.req("PLT-11")
 def test_clicking_a_bar_opens_the_list_of_the_records_it_counts(login, site, shot):
     page = login("mgmt")
-    page.goto(f"{site}/")
-    page.wait_for_load_state("networkidle")
     # The first bar of "Enterprises by district": the pointer over it, the filtered list on click.
-    x, y, value = _point(page, "chart-org-district", 0)
-    page.mouse.move(x, y)
-    page.wait_for_timeout(200)
-    assert page.evaluate(CURSOR, "chart-org-district") == "pointer"
+    x, y, value, cursor = _hover(page, f"{site}/", "chart-org-district", 0)
+    assert cursor == "pointer"
     shot("dashboard-chart-hover")
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/directory/organizations/\?kind=enterprise&district=%E"))
@@ -48,12 +50,8 @@ def test_clicking_a_bar_opens_the_list_of_the_records_it_counts(login, site, sho
 def test_a_chart_whose_items_open_no_list_shows_no_pointer(login, site):
     """The usage statistics count views and downloads of one achievement: no list to open."""
     page = login("icmetrology")
-    page.goto(f"{site}/achievements/statistics/")
-    page.wait_for_load_state("networkidle")
-    x, y, _value = _point(page, "chart-usage", 0)
-    page.mouse.move(x, y)
-    page.wait_for_timeout(200)
-    assert page.evaluate(CURSOR, "chart-usage") == "default"
+    x, y, _value, cursor = _hover(page, f"{site}/achievements/statistics/", "chart-usage", 0)
+    assert cursor == "default"
     url = page.url
     page.mouse.click(x, y)
     page.wait_for_timeout(300)

@@ -1,11 +1,10 @@
 """Chain widgets on the home dashboard (PLT-11), counted over what the user may see."""
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import linked, pie_option
+from zhilian.core.charts import linked, list_url, pie_option
 
 from .models import Chain, ChainStatus, Placement
 
@@ -25,12 +24,12 @@ def _stats(request):
     enterprise list, which the placed enterprises are among."""
     chains = Chain.objects.restrict(request.user)
     return {"stats": [
-        (_("Industrial chains"), chains.count(), reverse("chains:chain_list")),
+        (_("Industrial chains"), chains.count(), list_url("chains:chain_list")),
         # the filter asks what the figure counts: a map published (a revision may be in review)
         (_("Published maps"), chains.filter(published_at__isnull=False).count(),
-         reverse("chains:chain_list") + "?published=true"),
+         list_url("chains:chain_list", published="true")),
         (_("Placed enterprises"), Placement.objects.restrict(request.user).values("enterprise").distinct().count(),
-         reverse("directory:organization_list") + "?kind=enterprise"),
+         list_url("directory:organization_list", kind="enterprise")),
     ]}
 
 

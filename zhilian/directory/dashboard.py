@@ -1,11 +1,10 @@
 """Directory widgets on the home dashboard (PLT-11), counted over what the user may see."""
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import linked, pie_option
+from zhilian.core.charts import linked, list_url, pie_option
 
 from .choices import OrganizationKind
 from .models import Expert, Organization, TestingCapability
@@ -40,15 +39,15 @@ def _stats(request):
     """Each figure links to the list that shows exactly the rows it counts (both restricted)."""
     user = request.user
     orgs = Organization.objects.restrict(user)
-    experts = ((_("Experts"), Expert.objects.restrict(user).count(), reverse("directory:expert_list"))
+    experts = ((_("Experts"), Expert.objects.restrict(user).count(), list_url("directory:expert_list"))
                if user.has_perm("directory.view_expert") else (_("Experts"), "—", None))
     return {"stats": [
         (_("Enterprises"), orgs.filter(kind=OrganizationKind.ENTERPRISE).count(),
-         reverse("directory:organization_list") + "?kind=enterprise"),
+         list_url("directory:organization_list", kind=OrganizationKind.ENTERPRISE.value)),
         (_("Technical institutions"), orgs.filter(kind=OrganizationKind.INSTITUTION).count(),
-         reverse("directory:organization_list") + "?kind=institution"),
+         list_url("directory:organization_list", kind=OrganizationKind.INSTITUTION.value)),
         (_("Testing capabilities"), TestingCapability.objects.restrict(user).count(),
-         reverse("directory:capability_list")),
+         list_url("directory:capability_list")),
         experts,
     ]}
 

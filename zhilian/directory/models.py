@@ -246,17 +246,12 @@ class InstitutionQualification(BaseModel):
         return self.valid_until >= timezone.localdate()
 
     @property
-    def not_yet_in_force(self) -> bool:
-        """Issued after today: on record, but no line is held under it yet."""
-        return self.issued_on is not None and self.issued_on > timezone.localdate()
-
-    @property
     def expiry_status(self) -> str:
         """``not_yet_valid`` (issued after today), ``expired``, ``expiring`` (within
         EXPIRY_WARNING_DAYS) or ``valid``: the certificate list, the API and the roster say
         what the capability lines' badge says of the same certificate."""
-        if self.not_yet_in_force:
-            return "not_yet_valid"
+        if self.issued_on is not None and self.issued_on > timezone.localdate():  # on record, no line held under it yet
+            return CertificateStatus.NOT_YET_VALID.value
         return expiry_status(self.valid_until)
 
     @property

@@ -1,11 +1,10 @@
 """The "open needs by status" widget (PLT-11), counted over the needs the user may see."""
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import linked
+from zhilian.core.charts import linked, list_url
 
 from .choices import STATUS_COLOURS
 from .selectors import needs_overdue, open_needs_by_status
@@ -15,6 +14,7 @@ def _open_by_status(request):
     rows = open_needs_by_status(request.user)
     overdue = needs_overdue(request.user).count()
     total = sum(r["count"] for r in rows)
+    open_url = list_url("needs:need_list", scope="open")
     return {
         "chart_id": "chart-needs-status",
         "height": 280,
@@ -31,9 +31,9 @@ def _open_by_status(request):
         },
         # Both figures link to the need list filtered to what they count (the same rules:
         # ``Need.objects.open()``, ``needs_overdue`` = the list's ``overdue`` filter).
-        "total": _figure(total, reverse("needs:need_list") + "?scope=open", "needs-open-count"),
-        "overdue": _figure(overdue, reverse("needs:need_list") + "?overdue=true", "needs-overdue-count"),
-        "link": reverse("needs:need_list") + "?scope=open",
+        "total": _figure(total, open_url, "needs-open-count"),
+        "overdue": _figure(overdue, list_url("needs:need_list", overdue="true"), "needs-overdue-count"),
+        "link": open_url,
     }
 
 

@@ -1,12 +1,11 @@
 """Project widgets on the home dashboard (PLT-11), counted over the projects the user may see."""
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import linked, pie_option
+from zhilian.core.charts import linked, list_url, pie_option
 
 from . import selectors
 from .choices import Direction, ProjectStatus
@@ -23,7 +22,7 @@ def _by_status(request):
              "itemStyle": {"color": STATUS_COLORS[code]}} for code, label in ProjectStatus.choices if counts.get(code)]
     return {"chart_id": "chart-project-status", "option": pie_option(data),
         "note": _("%(n)d projects in total") % {"n": sum(counts.values())},
-        "note_url": reverse("projects:project_list")}
+        "note_url": list_url("projects:project_list")}
 
 
 def _by_direction(request):
@@ -46,7 +45,7 @@ def _overdue(request):
     milestones = selectors.overdue_milestones(request.user, today)
     projects = selectors.with_overdue_milestones(Project.objects.restrict(request.user), today).count()
     return {"rows": [(m, (today - m.due_date).days) for m in milestones[:8]], "total": milestones.count(),
-            "projects": projects, "projects_url": reverse("projects:project_list") + "?overdue=true"}
+            "projects": projects, "projects_url": list_url("projects:project_list", overdue="true")}
 
 
 def register():

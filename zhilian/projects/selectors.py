@@ -217,19 +217,22 @@ def approvers_q(project: Project) -> Q:
     return condition
 
 
+def _late_milestone(today: datetime.date | None) -> Q:
+    """A milestone past due and not completed (of a running project: the callers ask that)."""
+    return Q(completed_on__isnull=True, due_date__lt=today or timezone.localdate())
+
+
 def overdue_milestones(user, today: datetime.date | None = None) -> QuerySet:
     """Milestones past due and not completed, of running projects the user may see."""
-    today = today or timezone.localdate()
     return (Milestone.objects.restrict(user, "view")
-            .filter(project__status=ProjectStatus.IN_PROGRESS, completed_on__isnull=True, due_date__lt=today)
+            .filter(_late_milestone(today), project__status=ProjectStatus.IN_PROGRESS)
             .select_related("project").order_by("due_date"))
 
 
 def with_overdue_milestones(projects: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Those of ``projects`` that hold a milestone of :func:`overdue_milestones` (running, past
     due, not completed): the project list's ``overdue`` filter and the dashboard's figure."""
-    today = today or timezone.localdate()
-    late = Milestone.objects.filter(completed_on__isnull=True, due_date__lt=today).values("project")
+    late = Milestone.objects.filter(_late_milestone(today)).values("project")
     return projects.filter(status=ProjectStatus.IN_PROGRESS, pk__in=late)
 
 

@@ -40,6 +40,10 @@ UNKNOWN_FIELD = _("Unknown field.")
 FORM_KEYS = frozenset({"csrfmiddlewaretoken"})
 
 
+def _unknown() -> list:
+    return [ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")]
+
+
 def _form_key_read(fields, key: str) -> bool:
     """Whether a form key such as ``targets[0]kind`` or ``profile.name`` is one a field reads:
     DRF reads lists of a form as ``name[i]…`` and objects as ``name.key``."""
@@ -63,7 +67,7 @@ def unknown_fields(serializer, data) -> dict:
             continue
         if form and (key in FORM_KEYS or _form_key_read(fields, str(key))):
             continue
-        unknown[key] = [ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")]
+        unknown[key] = _unknown()
     return unknown
 
 
@@ -73,8 +77,8 @@ def unknown_body_keys(request, reads=()) -> dict:
     data = request.data
     if not isinstance(data, Mapping):
         return {}
-    return {key: [ErrorDetail(str(UNKNOWN_FIELD), code="unknown_field")] for key in data
-            if key not in reads and not (html.is_html_input(data) and key in FORM_KEYS)}
+    form = html.is_html_input(data)
+    return {key: _unknown() for key in data if key not in reads and not (form and key in FORM_KEYS)}
 
 
 def refuse_body(request) -> None:
