@@ -41,6 +41,23 @@ class MemberRowSerializer(serializers.Serializer):
     responsibilities = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+class _ApplicationMemberRows(serializers.ListSerializer):
+    """The application's member table (lead unit excluded, units still in), read in the
+    shape it is written."""
+
+    def get_attribute(self, instance):
+        from ..services import members_as_rows
+
+        return members_as_rows(instance)
+
+
+class ApplicationMemberRowSerializer(MemberRowSerializer):
+    masked_row_key = "uscc"  # a masked phone sent back keeps this unit's stored one
+
+    class Meta:
+        list_serializer_class = _ApplicationMemberRows
+
+
 class ConsortiumMemberSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     contact_phone = MaskedPhone(read_only=True)
@@ -65,12 +82,13 @@ class ConsortiumReviewSerializer(serializers.ModelSerializer):
 
 
 class ConsortiumSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
-    """The Appendix A application. ``members`` lists the member units (lead unit excluded) on
-    write; on read ``member_units`` shows every unit with its join and exit dates."""
+    """The Appendix A application. ``members`` is its member table (lead unit excluded), read
+    and written in the same shape; ``member_units`` shows every unit with its join and exit
+    dates."""
 
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     person_phone = MaskedPhone(max_length=30)
-    members = MemberRowSerializer(many=True, write_only=True, required=False)
+    members = ApplicationMemberRowSerializer(many=True, required=False)
     member_units = serializers.SerializerMethodField()
     reviews = ConsortiumReviewSerializer(many=True, read_only=True)
 

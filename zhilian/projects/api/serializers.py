@@ -13,6 +13,8 @@ from ..models import (
 
 
 class ParticipantSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
+    masked_row_key = "organization"  # a masked phone sent back keeps this unit's stored one
+
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     phone = MaskedPhone(required=False, allow_blank=True, max_length=30)
