@@ -182,7 +182,8 @@ def chain_map_data(chain: Chain) -> dict:
             "key_products": chain.key_products, "technology_routes": chain.technology_routes,
         },
         "version": None,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        # in TIME_ZONE (Beijing), as the API's other times: the static export prints its date
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
         "segments": segments,
         "nodes": nodes,
         "institutions": institutions,
@@ -395,7 +396,7 @@ def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> 
     if snapshot is not None:
         data = dict(snapshot_data(snapshot))
         data["version"] = snapshot.number
-        data["published_at"] = snapshot.created_at.isoformat(timespec="seconds")
+        data["published_at"] = timezone.localtime(snapshot.created_at).isoformat(timespec="seconds")
     else:
         data = chain_map_data(chain)
     data["labels"] = labels()

@@ -166,3 +166,27 @@ def test_the_map_hint_names_touch_gestures_on_touch_devices(display, client_as):
 
     css = Path(finders.find("chains/map.css")).read_text(encoding="utf-8")
     assert "(pointer: coarse)" in css and ".zl-hint-touch { display: none; }" in css
+
+
+@pytest.mark.req("MAP-06")
+def test_the_static_map_prints_the_days_of_beijing_not_utc(display, api_as, monkeypatch, tmp_path):
+    """At 01:30 in Beijing it is still the day before in UTC: the working copy printed then says
+    the Beijing day (its file name does), and a version published at 07:30 Beijing time says
+    the day it was published (the version list does)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from zhilian.chains.models import ChainSnapshot
+
+    utc = datetime.timezone.utc
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 12, 3, 17, 30, tzinfo=utc))
+    response = api_as("city").get(f"/api/v1/chains/{display.pk}/map/pdf/")
+    assert "2026-12-04" in response["Content-Disposition"]
+    text = pdf_text(response, tmp_path)
+    assert "生成于 2026-12-04" in text and "2026-12-03" not in text
+
+    snapshot = ChainSnapshot.objects.filter(chain=display).order_by("-number").first()
+    ChainSnapshot.objects.filter(pk=snapshot.pk).update(created_at=datetime.datetime(2027, 1, 14, 23, 30, tzinfo=utc))
+    text = pdf_text(api_as("member").get(f"/api/v1/chains/{display.pk}/map/pdf/"), tmp_path)
+    assert f"第 {snapshot.number} 版（发布于 2027-01-15）" in text
