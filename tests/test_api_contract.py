@@ -98,3 +98,94 @@ def test_every_parameter_of_the_schema_says_what_it_does():
             for method, operation in operations.items() if method != "parameters"
             for parameter in operation.get("parameters", []) if not parameter.get("description")]
     assert bare == []
+
+
+# Lists the ordering filter did not reach (their views set their own filter backends): each
+# answered its default order to any ?ordering=, a misspelled name included.
+ORDERED_LISTS = [
+    ("city", "/api/v1/problems/", ["severity_total", "severity_level", "reported_on", "name", "status"]),
+    ("city", "/api/v1/needs/", ["filed_at", "expected_date", "response_due", "status", "enterprise_name"]),
+    ("city", "/api/v1/capabilities/", ["product", "parameter", "institution_name"]),
+    ("city", "/api/v1/chain-summaries/", ["chain", "id"]),
+    ("auditor", "/api/v1/audit-events/", ["timestamp", "id"]),
+]
+
+
+def _rows(body):
+    return body["results"] if isinstance(body, dict) else body
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.parametrize("user, path, names", ORDERED_LISTS)
+def test_a_list_that_ignored_ordering_refuses_an_unknown_name_and_documents_its_names(api_as, client, user, path,
+                                                                                     names):
+    api = api_as(user)
+    response = api.get(path, {"ordering": "nmae"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, (path, response.status_code)
+    [message] = response.json()["ordering"]
+    assert message.startswith("Cannot order by nmae. Order by one of: ")
+    assert all(name in message for name in names), message
+    for name in names:
+        for value in (name, f"-{name}"):
+            assert api.get(path, {"ordering": value}).status_code == 200, (path, value)
+    parameters = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()[
+        "paths"][path]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+    assert all(f"`{name}`" in ordering["description"] and f"`-{name}`" in ordering["description"] for name in names)
+
+
+@pytest.mark.req("PLT-09")
+def test_every_list_of_the_schema_takes_ordering(client):
+    """A list whose view sets its own filter backends lost the ordering filter without a word."""
+    schema = client.get("/api/v1/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    lists = []
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        content = ((get or {}).get("responses", {}).get("200", {}).get("content") or {}).get("application/json")
+        if not content:
+            continue
+        answer = content["schema"]
+        if answer.get("type") == "array" or answer.get("$ref", "").startswith("#/components/schemas/Paginated"):
+            lists.append(path)
+            assert any(p["name"] == "ordering" for p in get.get("parameters", [])), path
+    assert {path for _user, path, _names in ORDERED_LISTS} <= set(lists)
+
+
+@pytest.mark.req("PLT-09")
+def test_problems_sort_by_severity_with_the_unassessed_last_either_way(api_as):
+    from zhilian.problems.models import Problem
+    from zhilian.projects.tests.helpers import new_problem
+
+    new_problem(), new_problem()  # just entered, not assessed
+    api = api_as("city")
+    assessed = Problem.objects.filter(severity_total__isnull=False).count()
+    assert 1 < assessed < Problem.objects.count()
+    for value in ("-severity_total", "severity_total"):
+        rows = api.get("/api/v1/problems/", {"ordering": value, "page_size": 500}).json()["results"]
+        totals = [row["severity_total"] for row in rows]
+        assert None not in totals[:assessed] and set(totals[assessed:]) == {None}, (value, totals)
+        numbers = [float(total) for total in totals[:assessed]]
+        assert numbers == sorted(numbers, reverse=value.startswith("-")), (value, numbers)
+    # Without ?ordering= the library's order is unchanged: newest reported first.
+    rows = api.get("/api/v1/problems/", {"page_size": 500}).json()["results"]
+    assert [row["id"] for row in rows] == list(Problem.objects.order_by("-reported_on", "-id")
+                                               .values_list("pk", flat=True))
+
+
+@pytest.mark.req("PLT-09")
+def test_needs_and_capabilities_sort_by_the_names_a_user_reads(api_as):
+    from zhilian.directory.models import TestingCapability
+    from zhilian.needs.models import Need
+
+    api = api_as("city")
+    rows = api.get("/api/v1/needs/", {"ordering": "enterprise_name,-filed_at", "page_size": 500}).json()["results"]
+    assert [row["id"] for row in rows] == list(Need.objects.order_by("enterprise__name_sort", "-filed_at", "pk")
+                                               .values_list("pk", flat=True))
+    rows = api.get("/api/v1/needs/", {"page_size": 500}).json()["results"]
+    assert [row["id"] for row in rows] == list(Need.objects.order_by("-filed_at", "-id").values_list("pk", flat=True))
+    rows = api.get("/api/v1/capabilities/", {"ordering": "-institution_name", "page_size": 500}).json()["results"]
+    assert [row["id"] for row in rows] == list(TestingCapability.objects.order_by("-institution__name_sort", "pk")
+                                               .values_list("pk", flat=True))
+    assert len({row["institution_name"] for row in rows}) > 1
+    rows = api.get("/api/v1/capabilities/", {"page_size": 500}).json()["results"]
+    assert [row["id"] for row in rows] == list(TestingCapability.objects.values_list("pk", flat=True))

@@ -1,4 +1,5 @@
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django_filters.filters import ModelChoiceFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -72,8 +73,11 @@ class OrderingFilter(filters.OrderingFilter):
     The names are the view's ``ordering_fields``, else, as DRF, the serializer's readable
     fields by their source (``lead_unit__name``), leaving out what gives a row once per related
     row (a to-many relation) or is no column. ``ordering_sources`` maps a name to what it sorts
-    by (``{"name": "name_sort"}``: pinyin). Rows equal by the names asked for come by id, so
-    pages neither repeat nor skip a row. One record (a detail URL) is not ordered."""
+    by (``{"name": "name_sort"}``: pinyin). The rows without a value of a name in
+    ``ordering_nulls_last`` (a problem not assessed yet) come last in either direction:
+    PostgreSQL puts nulls first when descending, SQLite when ascending. Rows equal by the names
+    asked for come by id, so pages neither repeat nor skip a row. One record (a detail URL) is
+    not ordered."""
 
     def get_default_valid_fields(self, queryset, view, context=None):
         annotations = set(getattr(getattr(queryset, "query", None), "annotations", {}))
@@ -96,11 +100,17 @@ class OrderingFilter(filters.OrderingFilter):
                   "descending order, several names are separated by commas.")
                 % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}]})
         sources = getattr(view, "ordering_sources", {})
+        nulls_last = set(getattr(view, "ordering_nulls_last", ()))
         ordering = []
         for term in terms:
             name = term.removeprefix("-")
-            ordering.append(term[: len(term) - len(name)] + sources.get(name, name))
-        if not any(term.lstrip("-") in ("pk", "id") for term in ordering):
+            source = sources.get(name, name)
+            if name in nulls_last:
+                ordering.append(F(source).desc(nulls_last=True) if term.startswith("-")
+                                else F(source).asc(nulls_last=True))
+            else:
+                ordering.append(term[: len(term) - len(name)] + source)
+        if not any(isinstance(term, str) and term.lstrip("-") in ("pk", "id") for term in ordering):
             ordering.append("pk")
         return ordering
 

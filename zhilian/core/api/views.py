@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhilian.core import calendar, search
 from zhilian.core.api.fields import id_parameter
+from zhilian.core.api.filters import OrderingFilter
 from zhilian.core.api.viewsets import RestrictedReadOnlyViewSet
 from zhilian.core.pagecache import kept_api_data
 from zhilian.core.models import AuditAction, AuditEvent, Notification
@@ -120,11 +121,13 @@ class AuditEventViewSet(RestrictedReadOnlyViewSet):
     """The audit log, read-only, for the audit administrator (SEC-06) and log shipping.
 
     Ship the log incrementally with ``after_id`` (records with a larger id, oldest first);
-    filter with ``action``, ``actor`` (name contains), ``since`` / ``until`` (ISO date-times)."""
+    filter with ``action``, ``actor`` (name contains), ``since`` / ``until`` (ISO date-times);
+    sort with ``ordering`` (newest first by default)."""
 
     queryset = AuditEvent.objects.select_related("content_type")
     serializer_class = AuditEventSerializer
-    filter_backends = []
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["timestamp", "id", "actor_name", "action"]
 
     @extend_schema(parameters=[
         OpenApiParameter("after_id", int, required=False, description="Only records with a larger id, oldest first"),

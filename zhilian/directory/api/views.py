@@ -85,12 +85,17 @@ class TestingCapabilityViewSet(RestrictedModelViewSet):
     """The testing-capability directory (DIR-04), searchable across institutions. Filter
     with ``product``, ``parameter``, ``method``, ``standard``, ``qualification``,
     ``district``, ``institution``; search with ``q`` (product, parameter, method,
-    standard, institution name)."""
+    standard, institution name); sort with ``ordering`` (``product`` and ``institution_name``
+    sort by pinyin)."""
 
     queryset = TestingCapability.objects.select_related("institution")
     serializer_class = serializers.TestingCapabilitySerializer
     filterset_class = filtersets.TestingCapabilityFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    # By product (pinyin), then parameter, unless ?ordering= says otherwise.
+    ordering_fields = ["product", "parameter", "institution_name", "standard_code", "qualification", "created_at",
+                       "updated_at", "id"]
+    ordering_sources = {"product": "product_sort", "institution_name": "institution__name_sort"}
     searchable = True
     search_title_field = "product"
 

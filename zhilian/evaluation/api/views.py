@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from zhilian.chains.models import Chain
 from zhilian.core.api.fields import id_parameter
+from zhilian.core.api.filters import OrderingFilter
 from zhilian.core.api.viewsets import RestrictedViewSetMixin
 
 from ..selectors import chain_summary
@@ -46,18 +47,21 @@ def summary_row(s) -> dict:
 
 class ChainSummaryViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Table I.1 (EVA-01): one row per chain the caller may see; ``?chain=<id>`` for one chain.
-    For regulators, the management institution and chain owners."""
+    For regulators, the management institution and chain owners. Sort with ``ordering``
+    (``chain``: the chain's name, by pinyin, the default)."""
 
     queryset = Chain.objects.all()
     serializer_class = ChainSummarySerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["chain", "id"]
+    ordering_sources = {"chain": "name_sort"}
 
     @extend_schema(responses=ChainSummarySerializer(many=True))
     def list(self, request, *args, **kwargs):
         if not request.user.has_perm("evaluation.view_chainsummaryinput"):
             raise PermissionDenied(_("The summary table is kept by the regulators and the management institution."))
-        chains = self.get_queryset().order_by("name_sort")
+        chains = self.filter_queryset(self.get_queryset().order_by("name_sort"))
         chain = id_parameter(request.query_params, "chain")
         if chain:
             chains = chains.filter(pk=chain)

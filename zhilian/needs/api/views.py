@@ -3,7 +3,6 @@
 from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -29,12 +28,16 @@ class NeedViewSet(RestrictedModelViewSet):
     it took (commissioner), those assigned to it (institution, expert), its district's
     (district bureau), all (city bureau, management institution). Filter with ``status``,
     ``category``, ``district``, ``scope`` (open, unassigned, mine), ``overdue``; search
-    with ``q``."""
+    with ``q``; sort with ``ordering`` (``enterprise_name`` sorts by pinyin)."""
 
     queryset = Need.objects.select_related("enterprise", "commissioner").prefetch_related("assignments")
     serializer_class = serializers.NeedSerializer
     filterset_class = NeedFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    # Newest filed first unless ?ordering= says otherwise; a need without a date sorts last.
+    ordering_fields = ["filed_at", "expected_date", "response_due", "status", "category", "code", "title",
+                       "enterprise_name", "id"]
+    ordering_sources = {"enterprise_name": "enterprise__name_sort"}
+    ordering_nulls_last = ("expected_date", "response_due")
     searchable = True
     search_title_field = "title"
     http_method_names = ["get", "post", "patch", "put", "head", "options"]

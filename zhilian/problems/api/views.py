@@ -2,7 +2,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -33,7 +32,8 @@ class Protected(APIException):
 class ProblemViewSet(RestrictedModelViewSet):
     """The quality problem library (PRB-01…08). Filter with ``chain``, ``segment``, ``node``,
     ``category``, ``sub_area``, ``level``, ``status``, ``source``, ``is_common``,
-    ``review_due``; search with ``q``. ``import/`` (POST, multipart ``file``) and ``export/``
+    ``review_due``; search with ``q``; sort with ``ordering`` (``-severity_total``: the most
+    severe first, those not assessed last). ``import/`` (POST, multipart ``file``) and ``export/``
     (GET, same filters) exchange the chain guide's Table C.1 workbook."""
 
     queryset = Problem.objects.select_related("chain", "node").prefetch_related(
@@ -43,7 +43,11 @@ class ProblemViewSet(RestrictedModelViewSet):
                  to_attr="assessments_newest_first"))
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilterSet
-    filter_backends = [filters.DjangoFilterBackend]
+    # Newest reported first unless ?ordering= says otherwise; a problem not assessed yet sorts
+    # after the assessed ones by severity, and one without a review date after those with one.
+    ordering_fields = ["severity_total", "severity_level", "reported_on", "name", "code", "status", "category",
+                       "next_review_due", "created_at", "updated_at", "id"]
+    ordering_nulls_last = ("severity_total", "severity_level", "next_review_due")
     searchable = True
 
     def perform_destroy(self, instance):
