@@ -1,15 +1,14 @@
 """Problem-library widgets on the dashboard (PLT-11): by category and level, restricted per user."""
 
 from django.db.models import Count
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core import registry
-from zhilian.core.charts import linked
+from zhilian.core.charts import linked, list_url
 
 from .filtersets import NOT_ASSESSED
 from .models import Problem, ProblemCategory, ProblemStatus, SeverityLevel
+from .selectors import review_due
 
 LEVEL_COLOURS = {1: "#cf1322", 2: "#fa8c16", 3: "#d4b106", None: "#bfbfbf"}
 
@@ -50,13 +49,13 @@ def _by_category_and_level(request):
 
 def _stats(request):
     problems = Problem.objects.restrict(request.user)
-    url = reverse("problems:problem_list")
+    view = "problems:problem_list"
     return {"stats": [
-        (_("Quality problems"), problems.count(), url),
-        (_("Critical ★★★"), problems.filter(severity_level=1).count(), url + "?level=1"),
-        (_("Under breakthrough"), problems.filter(status=ProblemStatus.TACKLING).count(), url + "?status=tackling"),
-        (_("Review due"), problems.filter(next_review_due__lte=timezone.localdate() + timezone.timedelta(days=30))
-         .exclude(status=ProblemStatus.SOLVED).count(), url + "?review_due=true"),
+        (_("Quality problems"), problems.count(), list_url(view)),
+        (_("Critical ★★★"), problems.filter(severity_level=1).count(), list_url(view, level=1)),
+        (_("Under breakthrough"), problems.filter(status=ProblemStatus.TACKLING).count(),
+         list_url(view, status=ProblemStatus.TACKLING)),
+        (_("Review due"), review_due(problems).count(), list_url(view, review_due="true")),
     ]}
 
 

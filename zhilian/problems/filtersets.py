@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
@@ -9,6 +8,7 @@ from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
 from .models import (
     SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
 )
+from .selectors import review_due
 
 SELECT = {"class": "form-select form-select-sm"}
 NOT_ASSESSED = 0  # as the chain map calls an unscored problem
@@ -56,8 +56,7 @@ class ProblemFilterSet(django_filters.FilterSet):
     def filter_review_due(self, queryset, name, value):
         if value is None:
             return queryset
-        horizon = timezone.localdate() + timezone.timedelta(days=30)
-        due = queryset.filter(next_review_due__lte=horizon).exclude(status=ProblemStatus.SOLVED)
+        due = review_due(queryset)
         return due if value else queryset.exclude(pk__in=due.values("pk"))
 
 

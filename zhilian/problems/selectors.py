@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from zhilian.core import audit, i18n
+from zhilian.core import audit, clock, i18n
 from zhilian.core.filters import as_id
 from zhilian.core.registry import Reminder
 from zhilian.directory.models import Organization
@@ -165,10 +165,21 @@ def problems_visible_on_map(chain, user) -> set[int]:
     return set(Problem.objects.restrict(user, "view").filter(chain=chain).values_list("id", flat=True))
 
 
-def problems_due_for_review(today: datetime.date, horizon_days: int = 30):
-    """Problems whose yearly review is due within ``horizon_days`` or overdue (PRB-06)."""
-    return (Problem.objects.exclude(status=ProblemStatus.SOLVED)
+REVIEW_HORIZON_DAYS = 30
+
+
+def review_due(queryset, today: datetime.date | None = None, horizon_days: int = REVIEW_HORIZON_DAYS):
+    """The problems of ``queryset`` whose yearly review is overdue or due within ``horizon_days``
+    of ``today`` (PRB-06), solved ones excepted. The one rule of the reminders, the dashboard's
+    "review due" figure and the list's ``?review_due=``."""
+    today = today or clock.today()
+    return (queryset.exclude(status=ProblemStatus.SOLVED)
             .filter(next_review_due__isnull=False, next_review_due__lte=today + datetime.timedelta(days=horizon_days)))
+
+
+def problems_due_for_review(today: datetime.date, horizon_days: int = REVIEW_HORIZON_DAYS):
+    """Problems whose yearly review is due within ``horizon_days`` or overdue (PRB-06)."""
+    return review_due(Problem.objects.all(), today, horizon_days)
 
 
 def review_reminders(today: datetime.date):
