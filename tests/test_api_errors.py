@@ -91,3 +91,27 @@ def test_a_refused_delete_names_only_the_blocking_records_the_caller_may_see(per
     assert "无权查看" in str(response.data["detail"])
     response = exception_handler(ProtectedError("kept", {institution}), {"request": request})
     assert response.data["blocking"] == [str(institution)] and "无权查看" not in str(response.data["detail"])
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("PLT-12")
+def test_the_token_endpoint_names_an_unknown_key_without_asking_for_what_was_sent():
+    """A body with username and password and one key more was told "Send username and password."."""
+    client = APIClient(REMOTE_ADDR="10.8.7.8")
+    body = {"username": "owner", "password": "Zhilian@2026", "remember": True}
+    for language, unknown, detail in (
+            ("en", "Unknown field.", "Send only username, password and, for accounts with two-factor sign-in, otp."),
+            ("zh-hans", "未知字段。", "只需提供 username、password，以及两步验证账号的 otp。")):
+        response = client.post("/api/v1/auth/token/", body, format="json", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 400, response.content
+        assert response.json() == {"remember": [unknown], "detail": detail, "code": "invalid"}
+    response = client.post("/api/v1/auth/token/", {"username": "owner", "passwrod": "x"}, format="json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {"password": ["This field is required."], "passwrod": ["Unknown field."],
+                               "detail": "Send username and password.", "code": "invalid"}
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 151, "password": "x"}, format="json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json()["detail"] == "Correct the fields named: each says what is wrong."
+    del body["remember"]
+    response = client.post("/api/v1/auth/token/", body, format="json")
+    assert response.status_code == 200 and set(response.json()) == {"token", "expires_at"}

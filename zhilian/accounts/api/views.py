@@ -63,8 +63,10 @@ class ObtainTokenView(APIView):
     def post(self, request):
         params = TokenRequestSerializer(data=request.data)
         if not params.is_valid():
-            # The documented error shape (detail, code), with the field errors beside it.
-            return Response({"detail": _("Send username and password."), "code": "invalid", **params.errors},
+            # The documented error shape (detail, code), with the field errors beside it, as every
+            # endpoint gives them ("Unknown field." under a key no field reads); the detail says
+            # what is wrong, not "send username and password" to a body that has both.
+            return Response({"detail": self._invalid_detail(params.errors), "code": "invalid", **params.errors},
                             status=status.HTTP_400_BAD_REQUEST)
         data = params.validated_data
         request.signin_channel = "api"
@@ -107,6 +109,19 @@ class ObtainTokenView(APIView):
         authentication.record_use(token)
         expires, _reason = authentication.token_expiry(token)
         return Response({"token": token.key, "expires_at": expires})
+
+    @staticmethod
+    def _invalid_detail(errors) -> str:
+        """What the ``detail`` of a refused body says: a credential missing, else keys it does
+        not read, else the fields' own errors."""
+        missing = {"required", "blank", "null"}
+        if any(getattr(error, "code", None) in missing for name in ("username", "password")
+               for error in errors.get(name, ())):
+            return _("Send username and password.")
+        if any(getattr(error, "code", None) == "unknown_field" for messages in errors.values()
+               if isinstance(messages, list) for error in messages):
+            return _("Send only username, password and, for accounts with two-factor sign-in, otp.")
+        return _("Correct the fields named: each says what is wrong.")
 
     @staticmethod
     def _refused(request):
