@@ -109,3 +109,17 @@ def test_a_publication_kept_before_still_reads(display, persona):
     old = next(p for p in shown["problems"] if p["code"] == "OLD-1")
     assert (old["category_label"], old["status_label"]) == ("旧分类", "已关闭")
     assert [s["name"] for s in shown["segments"]] == [*ENGLISH_SEGMENTS, "旁游"]
+
+
+@pytest.mark.req("PLT-13")
+def test_the_demo_chains_read_in_chinese_without_english_references():
+    """The demo's chain texts are what a Chinese regulator reads on the chain page and in the
+    exports: a guide is named in Chinese (供应链指南), not as the developers' 'SC guide'."""
+    import re
+
+    from zhilian.chains import demo
+
+    for spec in (demo.DISPLAY, demo.SEMICONDUCTOR):
+        for field, value in spec.items():
+            if isinstance(value, str):
+                assert not re.search(r"\b(guide|Appendix|spec)\b", value, re.I), (field, value)
