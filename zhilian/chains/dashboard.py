@@ -6,7 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from zhilian.core import registry
 from zhilian.core.charts import linked, list_url, pie_option
 
-from .models import Chain, ChainStatus, Placement
+from zhilian.directory.models import Organization
+
+from .models import Chain, ChainStatus
+from .selectors import placed_enterprises
 
 
 def _by_status(request):
@@ -19,17 +22,16 @@ def _by_status(request):
 
 
 def _stats(request):
-    """Each figure links to the list of the rows it counts; the placed enterprises have no list of
-    their own (the directory cannot filter by a chain's placements), so that figure opens the
-    enterprise list, which the placed enterprises are among."""
+    """Each figure links to the list of the rows it counts: the placed enterprises open the
+    directory filtered by ``?placed=true`` (``selectors.placed_enterprises``)."""
     chains = Chain.objects.restrict(request.user)
+    placed = Organization.objects.restrict(request.user).filter(pk__in=placed_enterprises(request.user))
     return {"stats": [
         (_("Industrial chains"), chains.count(), list_url("chains:chain_list")),
         # the filter asks what the figure counts: a map published (a revision may be in review)
         (_("Published maps"), chains.filter(published_at__isnull=False).count(),
          list_url("chains:chain_list", published="true")),
-        (_("Placed enterprises"), Placement.objects.restrict(request.user).values("enterprise").distinct().count(),
-         list_url("directory:organization_list", kind="enterprise")),
+        (_("Placed enterprises"), placed.count(), list_url("directory:organization_list", placed="true")),
     ]}
 
 

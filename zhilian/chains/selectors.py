@@ -28,6 +28,12 @@ from .models import (
 _layers: dict[str, tuple[Callable, Callable, Callable | None]] = {}
 
 
+def placed_enterprises(user):
+    """The ids of the enterprises placed on a chain map ``user`` sees (MAP-02), as a subquery:
+    the dashboard's 上图企业 and the directory's ``?placed=`` filter count the same units."""
+    return Placement.objects.restrict(user, "view").values("enterprise")
+
+
 def register_map_layer(name: str, provider: Callable, visible: Callable, labels: Callable | None = None) -> None:
     """Let another app draw on the map (the problem library draws its starred problems).
 

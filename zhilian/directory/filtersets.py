@@ -49,11 +49,24 @@ class OrganizationFilterSet(django_filters.FilterSet):
     government_level = django_filters.ChoiceFilter(choices=GovernmentLevel.choices, label=_("Government level"),
                                                    widget=forms.Select(attrs=SELECT))
     is_active = BooleanFilter(label=_("Active"), widget=forms.Select(attrs=SELECT, choices=YES_NO))
+    placed = BooleanFilter(label=_("Placed on a chain map"), method="filter_placed",
+                           widget=forms.Select(attrs=SELECT, choices=YES_NO))
 
     class Meta:
         model = Organization
         fields = ["kind", "province", "district", "size", "industry", "service_domain", "qualification",
-                  "government_level", "is_active"]
+                  "government_level", "is_active", "placed"]
+
+    def filter_placed(self, queryset, name, value):
+        """Units placed on a chain map the user sees (the chain map's 上图企业), or the others."""
+        if value is None:
+            return queryset
+        from django.contrib.auth.models import AnonymousUser
+
+        from zhilian.chains.selectors import placed_enterprises
+
+        placed = placed_enterprises(getattr(self.request, "user", None) or AnonymousUser())
+        return queryset.filter(pk__in=placed) if value else queryset.exclude(pk__in=placed)
 
     def filter_qualification(self, queryset, name, value):
         """Institutions holding a currently valid certificate of that kind."""

@@ -32,7 +32,8 @@ class PinyinOrderingMixin:
 class OrganizationViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     """Organizations the caller may see. Filter with ``kind``, ``province``, ``district``,
     ``size``, ``industry``, ``service_domain``, ``qualification``, ``government_level``,
-    ``is_active``; search with ``q``; sort with ``ordering`` (``name`` sorts by pinyin)."""
+    ``is_active``, ``placed`` (placed on a chain map the caller sees); search with ``q``; sort
+    with ``ordering`` (``name`` sorts by pinyin)."""
 
     queryset = Organization.objects.prefetch_related("service_domains", "qualifications")
     serializer_class = serializers.OrganizationSerializer
