@@ -164,7 +164,8 @@ class ObjectListView(BaseObjectView):
             table = self.table_class(masking.masked(queryset), request=request)
             RequestConfig(request, paginate={"per_page": self.per_page_for(request),
                                              "paginator_class": SearchPaginator}).configure(table)
-            return render_to_string("core/includes/object_table.html", {"table": table}, request)
+            return render_to_string("core/includes/object_table.html",
+                                    {"table": table, "filtered": _narrowed(request)}, request)
 
         query_key = resultcache.query_key(queryset)
         if query_key is None:
@@ -172,6 +173,16 @@ class ObjectListView(BaseObjectView):
         key = (type(self).__module__, type(self).__qualname__, request.path, query_key,
                resultcache.parameters_key(request), resultcache.context_key(request))
         return resultcache.cached("list-table", key, render_table)
+
+
+# Query parameters that page, sort or size a list without narrowing it.
+_NOT_FILTERS = frozenset({"page", "per_page", "sort"})
+
+
+def _narrowed(request) -> bool:
+    """Whether the list's parameters filter it: an empty list then says the filters found
+    nothing, else that there is nothing yet."""
+    return any(value for key in request.GET if key not in _NOT_FILTERS for value in request.GET.getlist(key))
 
 
 class ObjectDetailView(BaseObjectView):

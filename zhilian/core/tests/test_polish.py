@@ -40,3 +40,19 @@ def test_a_refusal_is_logged_on_one_line_without_a_traceback(client_as, caplog):
     refusals = [r for r in caplog.records if r.name == "django.request" and getattr(r, "status_code", None) == 403]
     assert refusals and all(r.levelno == logging.WARNING and not r.exc_info for r in refusals)
     assert "Traceback" not in caplog.text
+
+
+@pytest.mark.req("PLT-10")
+def test_an_empty_list_says_why_it_is_empty(client_as):
+    """A table with a header and no row read as a page that had not loaded."""
+    consumer = client_as("consumer")  # sees no problem at all
+    nothing = consumer.get(reverse("problems:problem_list")).content.decode()
+    assert 'id="list-empty"' in nothing and "暂无记录。" in nothing
+    city = client_as("city")
+    filtered = city.get(reverse("directory:organization_list"), {"q": "不存在的单位名称"}).content.decode()
+    assert "没有符合筛选条件的记录。" in filtered
+    # Sorting or paging is not filtering.
+    sorted_empty = consumer.get(reverse("problems:problem_list"), {"sort": "name"}).content.decode()
+    assert "暂无记录。" in sorted_empty
+    rows = city.get(reverse("directory:organization_list")).content.decode()
+    assert 'id="list-empty"' not in rows
