@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -121,7 +122,9 @@ class Chain(SearchableMixin, PinyinSortMixin, BaseModel):
     owner_selection_reason = models.TextField(_("why this chain owner"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ChainStatus.choices, default=ChainStatus.DRAFT,
                               db_index=True)
-    update_cycle_months = models.PositiveSmallIntegerField(_("update cycle (months)"), default=12)
+    # at least a month: a cycle of 0 read 每 0 个月 while the next update was set 12 months on (MAP-07)
+    update_cycle_months = models.PositiveSmallIntegerField(_("update cycle (months)"), default=12,
+                                                           validators=[MinValueValidator(1)])
     update_triggers = models.TextField(_("update triggers"), blank=True,
                                        help_text=_("Conditions that trigger an update, e.g. a major technology breakthrough."))
     next_update_due = models.DateField(_("next update due"), null=True, blank=True)

@@ -40,6 +40,23 @@ def test_city_selects_a_chain_with_its_owner_and_reasons(client_as, persona):
     assert "战略性新兴产业" in page and "整车龙头" in page
 
 
+@pytest.mark.req("MAP-07")
+def test_a_chain_is_updated_at_least_every_month(client_as, api_as, display):
+    """An update cycle of 0 months was saved and read 每 0 个月 while the next update was set
+    twelve months on: the page and the API refuse it under the field, and keep the rest typed."""
+    response = client_as("city").post(f"/chains/{display.pk}/edit/", {
+        "name": display.name, "region": display.region, "selection_reason": "改过的理由",
+        "update_cycle_months": 0, "_version": display.version})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["update_cycle_months"]
+    assert 'name="update_cycle_months"' in response.content.decode() and "改过的理由" in response.content.decode()
+    response = api_as("city").patch(f"/api/v1/chains/{display.pk}/", {"update_cycle_months": 0}, format="json")
+    assert response.status_code == 400 and "update_cycle_months" in response.json()
+    display.refresh_from_db()
+    assert display.update_cycle_months == 12 and display.selection_reason != "改过的理由"
+
+
 @pytest.mark.req("MAP-08")
 def test_chain_owner_must_be_an_enterprise(api_as):
     institution = Organization.objects.get(name="厦门鹭检检测技术有限公司")
