@@ -772,3 +772,18 @@ def test_the_scheduler_prunes_sign_in_attempts_older_than_a_day(db):
     prune_signin_attempts.call_local()
     assert not SignInAttempt.objects.filter(pk=old.pk).exists()
     assert SignInAttempt.objects.filter(pk=recent.pk).exists()
+
+
+@pytest.mark.req("SEC-04")
+@pytest.mark.req("PLT-10")
+def test_the_security_page_names_the_roles_that_must_use_two_factor_sign_in(client_as, settings):
+    settings.ZHILIAN_2FA_REQUIRED_ROLES = ["security_admin", "city_regulator"]
+    client = client_as("secadmin")
+    row = client.get(reverse("accounts:security")).content.decode().split("ZHILIAN_2FA_REQUIRED_ROLES")[0]
+    row = row.rsplit("<tr>", 1)[1]
+    assert "安全管理员" in row and "市市场监管局" in row and "、" in row
+    assert "security_admin" not in row and "city_regulator" not in row
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    row = client.get(reverse("accounts:security")).content.decode().split("ZHILIAN_2FA_REQUIRED_ROLES")[0]
+    row = row.rsplit("<tr>", 1)[1]
+    assert "、" not in row and ", " in row and "security_admin" not in row

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from rest_framework.authtoken.models import Token
@@ -26,10 +27,12 @@ from zhilian.core.context import client_ip
 from zhilian.core.generic import ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404
+from zhilian.core.text import pinyin_key
 
 from . import authentication, sessions, signin, tables, twofactor
 from .forms import LoginForm, OTPForm, PasswordForm, ReauthForm, UserForm
 from .models import SignInAttempt, User, UserSession
+from .roles import Role
 
 PENDING = "zl_2fa_pending"
 PENDING_SECONDS = 300
@@ -410,6 +413,13 @@ user_security.walk_model = User
 user_security.walk_action = "security"
 
 
+def _required_roles_text() -> str:
+    """The roles by name in the reader's language (the setting holds codes)."""
+    labels = dict(Role.choices)
+    names = sorted((str(labels.get(code, code)) for code in twofactor.required_roles()), key=pinyin_key)
+    return pgettext("list separator", ", ").join(names) or "—"
+
+
 def security_overview(request):
     """Security policy in force, locked accounts and recent failed sign-ins (security administrator)."""
     if not request.user.is_authenticated:
@@ -435,8 +445,7 @@ def security_overview(request):
          "ZHILIAN_API_TOKEN_IDLE_HOURS"),
         (_("API token lasts at most (days, 0 = no limit)"), settings.ZHILIAN_API_TOKEN_MAX_AGE_DAYS,
          "ZHILIAN_API_TOKEN_MAX_AGE_DAYS"),
-        (_("Roles that must use two-factor sign-in"), "、".join(sorted(twofactor.required_roles())) or "—",
-         "ZHILIAN_2FA_REQUIRED_ROLES"),
+        (_("Roles that must use two-factor sign-in"), _required_roles_text(), "ZHILIAN_2FA_REQUIRED_ROLES"),
     ]
     return render(request, "accounts/security_overview.html", {
         "title": _("Account security"), "policy": policy,
