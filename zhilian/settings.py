@@ -325,7 +325,7 @@ REST_FRAMEWORK = {
         "zhilian.core.api.filters.FilterBackend",
         "zhilian.core.api.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zhilian.core.api.schema.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "zhilian.core.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -349,7 +349,8 @@ SPECTACULAR_SETTINGS = {
         "saved. (The token endpoint adds `detail` and `code`; the Table C.1 import answers its "
         "row report.) Other refusals answer `{\"detail\": \"…\"}`, some with a `code` (401, 403, 404 "
         "for a record that does not exist or that the caller may not see, 409 `stale` or "
-        "`protected`, 412).\n"
+        "`protected`, 412). Each operation lists the 400, 401, 403 and 404 it may answer, with "
+        "the shared components `ValidationError` and `Error`.\n"
         "- **Bodies.** A key that is no field of the body is refused: 400 with `Unknown field.` "
         "under the key (a misspelled field is never lost). Read-only fields (`id`, `version`, "
         "`created_at`, computed values …) are accepted and ignored, so a record read with GET can "

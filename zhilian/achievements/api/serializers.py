@@ -43,7 +43,10 @@ class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
     problems = serializers.PrimaryKeyRelatedField(queryset=Problem.objects.all(), many=True, required=False)
     targeted_organizations = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), many=True,
                                                                 required=False)
-    targeted_units = UnitByCodeSerializer(many=True, required=False, write_only=True)
+    targeted_units = UnitByCodeSerializer(
+        many=True, required=False, write_only=True,
+        help_text="For a targeted share: units not offered in targeted_organizations, each by registered name and "
+                  "unified social credit code.")
     contributor_name = serializers.CharField(source="contributor.name", read_only=True)
     contact_phone = MaskedPhone(max_length=30)
 

@@ -15,7 +15,9 @@ class ChainSerializer(serializers.ModelSerializer):
     owner_enterprise = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.enterprises(),
                                                           allow_null=True, required=False)
     url = serializers.HyperlinkedIdentityField(view_name="chain-detail")
-    map_url = serializers.HyperlinkedIdentityField(view_name="chain-map")
+    map_url = serializers.HyperlinkedIdentityField(
+        view_name="chain-map", help_text="URL of the chain's quality map (nodes, placed enterprises, institutions, "
+                                         "problems) in this API.")
 
     class Meta:
         model = Chain

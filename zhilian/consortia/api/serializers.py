@@ -89,7 +89,9 @@ class ConsortiumSerializer(RestrictedRelationsMixin, serializers.ModelSerializer
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     person_phone = MaskedPhone(max_length=30)
     members = ApplicationMemberRowSerializer(many=True, required=False)
-    member_units = serializers.SerializerMethodField()
+    member_units = serializers.SerializerMethodField(
+        help_text="Every unit of the consortium, the lead unit included, with its role and its join and exit "
+                  "dates.")
     reviews = ConsortiumReviewSerializer(many=True, read_only=True)
 
     class Meta:

@@ -118,8 +118,11 @@ class ExpertSerializer(serializers.ModelSerializer):
     mobile = MaskedPhoneField(required=False, allow_blank=True, max_length=20)
     id_number = MaskedIdNumberField(required=False, allow_blank=True, max_length=18)
     qualifications = ExpertQualificationSerializer(many=True, read_only=True)
-    eligible = serializers.SerializerMethodField()
-    eligibility_reasons = serializers.SerializerMethodField()
+    eligible = serializers.SerializerMethodField(
+        help_text="Whether the expert may join an assistance working group (assistance spec 7.2.1.3: an "
+                  "intermediate professional title or above, or one of the listed qualifications).")
+    eligibility_reasons = serializers.SerializerMethodField(
+        help_text="Why the expert is not eligible, one reason a line; empty when eligible.")
 
     class Meta:
         model = Expert

@@ -32,15 +32,20 @@ class NeedSerializer(serializers.ModelSerializer):
 
     enterprise = serializers.PrimaryKeyRelatedField(read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
-    commissioner_name = serializers.SerializerMethodField()
+    commissioner_name = serializers.SerializerMethodField(help_text="Name of the service commissioner who took the "
+                                                                    "need; null while nobody has.")
     contact_phone = MaskedPhoneField(max_length=30)
     # Empty until the enterprise evaluates the service: "" belongs to the documented values.
     timeliness = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     professionalism = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     courtesy = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     overall = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
-    assignments = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
+    assignments = serializers.SerializerMethodField(
+        help_text="The institutions and experts assigned to the need, as far as the caller may see them, with each "
+                  "one's status and dates.")
+    actions = serializers.SerializerMethodField(
+        help_text="The steps the caller may take now, each a POST to /api/v1/needs/{id}/<action>/ (take, reject, "
+                  "assign, withdraw, accept, decline, deliver, confirm, rework, cancel, close).")
 
     class Meta:
         model = Need
@@ -81,13 +86,17 @@ class NeedCreateSerializer(serializers.Serializer):
     """Filing a need: an enterprise files for itself; a commissioner names ``enterprise``."""
 
     enterprise = serializers.IntegerField(required=False, help_text="Only when filing for an enterprise you serve")
-    category = serializers.ChoiceField(choices=NeedCategory.choices)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
-    product = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    expected_date = serializers.DateField(required=False, allow_null=True, default=None)
-    contact_name = serializers.CharField(max_length=50)
-    contact_phone = serializers.CharField(max_length=30)
+    category = serializers.ChoiceField(choices=NeedCategory.choices, help_text="Kind of NQI service needed.")
+    title = serializers.CharField(max_length=200, help_text="Title of the need.")
+    description = serializers.CharField(help_text="What the enterprise needs, with figures where it can (batches, "
+                                                  "defect rates, standards concerned).")
+    product = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                    help_text="Products or objects concerned, separated by 、 — used to find "
+                                              "institutions with matching testing capabilities.")
+    expected_date = serializers.DateField(required=False, allow_null=True, default=None,
+                                          help_text="When the enterprise would like the service by.")
+    contact_name = serializers.CharField(max_length=50, help_text="Contact person at the enterprise.")
+    contact_phone = serializers.CharField(max_length=30, help_text="Contact phone: a mobile or a fixed-line number.")
 
     def validate(self, attrs):
         """The service's checks (``services.need_filing_errors``) on the fields given: with the

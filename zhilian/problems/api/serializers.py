@@ -47,9 +47,13 @@ class ProblemSerializer(serializers.ModelSerializer):
     chain = serializers.PrimaryKeyRelatedField(queryset=Chain.objects.all())
     node = serializers.PrimaryKeyRelatedField(queryset=ChainNode.objects.all(), allow_null=True, required=False)
     scores = ScoresField(required=False, write_only=False)
-    severity_total = serializers.SerializerMethodField()
-    stars = serializers.IntegerField(read_only=True)
-    severity_model_version = serializers.SerializerMethodField()
+    severity_total = serializers.SerializerMethodField(
+        help_text="Weighted total of the newest assessment's scores (chain guide Appendix D) as a decimal string such "
+                  "as \"4.0\"; null while the problem is not assessed.")
+    stars = serializers.IntegerField(read_only=True, help_text="Stars of the severity level: 3 for level 1 (the most "
+                                                               "severe) to 1 for level 3; null while not assessed.")
+    severity_model_version = serializers.SerializerMethodField(
+        help_text="Number of the severity model version the newest assessment used; null while not assessed.")
     related = VisibleRelatedField(child_relation=serializers.SlugRelatedField(slug_field="code",
                                                                              queryset=Problem.objects.all()),
                                   required=False)

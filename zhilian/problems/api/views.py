@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
@@ -85,7 +85,9 @@ class ProblemViewSet(RestrictedModelViewSet):
         "file": {"type": "string", "format": "binary"},
         "dry_run": {"type": "boolean", "description": "true: check the workbook and answer what it would import, "
                                                       "saving nothing"}}}},
-                   responses={200: dict, 400: dict})
+                   responses={200: dict, 400: OpenApiResponse(dict, description="The workbook or the request was "
+                                                              "refused: the row report, or the request's errors; "
+                                                              "nothing was imported.")})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_(self, request):
         errors = unknown_body_keys(request, reads=("file", "dry_run"))

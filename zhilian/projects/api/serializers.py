@@ -56,7 +56,8 @@ class ProjectSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
     leader_phone = MaskedPhone(max_length=30)
-    total_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    total_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
+                                            help_text="Sum of the budget lines' amounts.")
     priority_reason = serializers.CharField(source="priority_reason_shown", read_only=True,
                                             help_text="Why the lead unit has priority, in the caller's language")
 
