@@ -1,10 +1,11 @@
 from django import forms
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core.forms import BaseModelForm
 from zhilian.directory.models import Expert, Organization
 
-from .models import Chain, ChainNode, MonitoredEvent, Placement
+from .models import SEGMENT_ORDER, Chain, ChainNode, MonitoredEvent, Placement
 
 
 class ChainForm(BaseModelForm):
@@ -25,6 +26,10 @@ class ChainForm(BaseModelForm):
             "in line with the Quality Power Outline.")
 
 
+def _node_in_segment(node) -> str:
+    return f"{node.get_segment_display()} · {node.name}"
+
+
 class ChainNodeForm(BaseModelForm):
     class Meta:
         model = ChainNode
@@ -35,9 +40,16 @@ class ChainNodeForm(BaseModelForm):
     def __init__(self, *args, chain=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.chain = chain or self.instance.chain
-        others = ChainNode.objects.filter(chain=self.chain).exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = others
-        self.fields["supplies"].queryset = others
+        # In flow order (the model's own order sorts segments by their code: downstream first),
+        # each named with its segment, so that a link is not picked by name alone from another
+        # segment, nor a supply marked upstream by mistake.
+        others = (ChainNode.objects.filter(chain=self.chain).exclude(pk=self.instance.pk)
+                  .annotate(segment_position=Case(*(When(segment=s, then=Value(i)) for s, i in SEGMENT_ORDER.items()),
+                                                  output_field=IntegerField()))
+                  .order_by("segment_position", "order", "id"))
+        for name in ("parent", "supplies"):
+            self.fields[name].queryset = others
+            self.fields[name].label_from_instance = _node_in_segment
         self.fields["supplies"].required = False
         self.fields["order"].required = False
 

@@ -685,3 +685,20 @@ def test_placing_an_enterprise_twice_on_a_link_says_so_plainly(display, client_a
     response = api_as("owner").patch(f"/api/v1/placements/{placed.pk}/", {"enterprise": placed.enterprise_id,
                                                                          "role": "leading"}, format="json")
     assert response.status_code == 200, response.content.decode()
+
+
+@pytest.mark.req("MAP-01")
+@pytest.mark.req("PRB-05")
+def test_the_link_form_offers_other_links_in_flow_order_named_with_their_segment(display, client_as):
+    from django.urls import reverse
+
+    panel = node(display, "面板")
+    form = client_as("city").get(reverse("chains:chainnode_edit", args=[panel.pk])).context["form"]
+    for name in ("parent", "supplies"):
+        labels = [label for _value, label in form.fields[name].choices if _value != ""]
+        segments = [label.split(" · ")[0] for label in labels]
+        assert set(segments) == {"上游", "中游", "下游"}, labels
+        # Upstream first, downstream last: the order supply runs in.
+        order = {"上游": 0, "中游": 1, "下游": 2}
+        assert [order[s] for s in segments] == sorted(order[s] for s in segments)
+        assert "上游 · 玻璃基板" in labels and "面板" not in [label.split(" · ")[-1] for label in labels]
