@@ -450,9 +450,8 @@ class ImportView(BaseObjectView):
             return render(request, self.template_name, self.context(form_error=_("Choose an .xlsx file to import.")))
         importer = self.importer_class(user=request.user)
         result = importer.run(upload, dry_run=bool(request.POST.get("dry_run")))
-        if result.committed:
-            messages.success(request, _("Imported %(rows)d rows: %(c)d created, %(u)d updated.")
-                             % {"rows": result.rows, "c": result.created, "u": result.updated})
+        # The page answering the upload states the outcome in its result card (no flash
+        # message as well: it showed the same sentence a second time above the page).
         extra = {}
         if result.errors:
             request.session[self.error_session_key()] = [[e.row, e.column, str(e.message)] for e in result.errors[:5000]]
