@@ -199,6 +199,13 @@ class ProjectParticipant(BaseModel):
         return f"{self.organization} · {self.get_role_display()}"
 
 
+# Appendix F 二 lists the targets by kind: 1 技术指标, 2 质量指标, 3 产业应用目标. Ordering by
+# the stored code ("application" < "quality" < "technical") would turn that list upside down.
+TARGET_KIND_ORDER = models.Case(*(models.When(kind=kind, then=models.Value(position))
+                                  for position, kind in enumerate(TargetKind.values)),
+                                default=models.Value(len(TargetKind.values)), output_field=models.IntegerField())
+
+
 class ProjectTarget(BaseModel):
     """A quantified target (Appendix F 二), e.g. 径向电阻率不均匀度 ±12 % → ±5 %."""
 
@@ -219,7 +226,7 @@ class ProjectTarget(BaseModel):
     class Meta:
         verbose_name = _("project target")
         verbose_name_plural = _("project targets")
-        ordering = ["project", "kind", "order", "id"]
+        ordering = ["project", TARGET_KIND_ORDER.asc(), "order", "id"]
 
     def __str__(self):
         return self.indicator

@@ -250,6 +250,19 @@ def missing_report_quarter(project: Project, today: datetime.date) -> tuple[int,
     return year, quarter
 
 
+def quarter_to_report(project: Project, today: datetime.date) -> tuple[int, int]:
+    """The quarter a progress update is asked for now (the update form's default): the last
+    finished quarter while its report is not filed (it is due, or overdue and warned about as
+    "no progress update"), else the current quarter."""
+    current = quarter_of(today)
+    year, quarter = previous_quarter(*current)
+    started = project.approved_on or project.start_date
+    if (started is not None and quarter_end(year, quarter) >= started
+            and not ProgressReport.objects.filter(project=project, year=year, quarter=quarter).exists()):
+        return year, quarter
+    return current
+
+
 # ACH-06: rules that give an applicant priority, registered by other apps (the achievement
 # library registers "contributed a paid share"), so that projects need not import them.
 _priority_rules: list[Callable] = []

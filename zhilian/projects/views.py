@@ -332,7 +332,7 @@ class ProgressReportView(ObjectActionView):
         return {"milestones": obj.milestones.all()}
 
     def get_initial(self, obj):
-        year, quarter = selectors.quarter_of(timezone.localdate())
+        year, quarter = selectors.quarter_to_report(obj, timezone.localdate())
         latest = obj.progress_reports.order_by("-year", "-quarter").first()
         return {"year": year, "quarter": quarter, "spent_to_date": latest.spent_to_date if latest else 0}
 

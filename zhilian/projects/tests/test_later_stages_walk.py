@@ -1,0 +1,69 @@
+"""What a QA walk of a project's later stages found: the targets read in the order of Appendix F
+二 (技术指标, 质量指标, 产业应用目标) wherever they are listed, and the quarterly update form
+asks for the quarter whose update is due, not the quarter just begun."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhilian.projects import selectors
+
+from .helpers import D, complete_milestones, running_project
+
+pytestmark = pytest.mark.django_db
+
+# Entered in the order of Appendix F 二; the codes sort the other way round.
+TARGETS = [
+    {"kind": "technical", "indicator": "翘曲度", "unit": "μm", "baseline": "40", "target": "20", "description": ""},
+    {"kind": "quality", "indicator": "翘曲度合格率", "unit": "%", "baseline": "85", "target": "97",
+     "description": ""},
+    {"kind": "application", "indicator": "示范应用企业", "unit": "家", "baseline": None, "target": "3",
+     "description": ""},
+]
+APPENDIX_F_ORDER = ["翘曲度", "翘曲度合格率", "示范应用企业"]
+
+
+@pytest.mark.req("PRJ-02")
+@pytest.mark.req("PRJ-08")
+def test_targets_are_listed_in_the_order_of_appendix_f(client_as, api_as):
+    project = running_project(targets=TARGETS)
+    assert [t.indicator for t in project.targets.all()] == APPENDIX_F_ORDER
+
+    # The task book's edit form and the target change request start from the rows in that order.
+    owner = client_as("icmember")
+    html = owner.get(reverse("projects:change_add", args=[project.pk]) + "?kind=targets").content.decode()
+    shown = re.findall(r'name="targets-\d+-indicator"[^>]*value="([^"]*)"', html)
+    assert shown == APPENDIX_F_ORDER
+
+    # The acceptance application and its page.
+    complete_milestones(project)
+    html = owner.get(reverse("projects:acceptance_add", args=[project.pk])).content.decode()
+    assert re.findall(r'<tr data-target-row="([^"]+)">', html) == APPENDIX_F_ORDER
+
+    # The API's task book.
+    body = api_as("icmember").get(f"/api/v1/projects/{project.pk}/").json()
+    assert [t["indicator"] for t in body["targets"]] == APPENDIX_F_ORDER
+
+
+@pytest.mark.req("PRJ-04")
+@pytest.mark.req("PRJ-07")
+def test_the_update_form_asks_for_the_finished_quarter_while_its_update_is_missing(client_as, monkeypatch):
+    project = running_project(approved_on=D(2026, 10, 9))  # runs from Q4 2026
+    assert selectors.quarter_to_report(project, D(2026, 12, 4)) == (2026, 4)   # Q3 ended before approval
+    assert selectors.quarter_to_report(project, D(2027, 1, 5)) == (2026, 4)    # Q4 is due
+    assert selectors.quarter_to_report(project, D(2027, 2, 20)) == (2026, 4)   # ... and overdue
+
+    real_localdate = timezone.localdate
+
+    def on_20_february(*args, **kwargs):
+        return D(2027, 2, 20) if not args and not kwargs else real_localdate(*args, **kwargs)
+
+    monkeypatch.setattr(timezone, "localdate", on_20_february)
+    page = client_as("icmember").get(reverse("projects:progress_add", args=[project.pk])).content.decode()
+    assert re.search(r'name="year"[^>]*value="2026"', page)
+    assert re.search(r'<option value="4" selected>', page)
+
+    complete_milestones(project, year=2026, quarter=4, on=D(2027, 1, 8))
+    assert selectors.quarter_to_report(project, D(2027, 2, 20)) == (2027, 1)   # filed: the current quarter
