@@ -425,7 +425,8 @@ def institutions_for_need(*, user, keywords, domain_codes: Iterable[str] = (), d
         counted = [c for c in lines if not c.certificate_lapsed]
         if counted:
             score += 10 * min(len(counted), 5)
-            reasons.append(i18n.gettext("%(n)d matching capability lines") % {"n": len(counted)})
+            # No plural form here: the kept text is re-translated by message id (core.i18n has no ngettext).
+            reasons.append(i18n.gettext("matching capability lines: %(n)d") % {"n": len(counted)})
         served = [d for d in institution.service_domains.all() if d.code in domain_codes]
         if served:
             score += 8

@@ -42,7 +42,8 @@ def test_match_reasons_kept_with_an_assignment_read_in_the_readers_language(pers
         live = selectors.need_matches(need, commissioner)  # (lujian is assigned: the others)
     with translation.override("zh-hans"):
         chinese = assignment.match_reasons_shown
-    assert "matching capability lines" in english and "Inspection and testing" in english, english
+    assert "matching capability lines: " in english and "Inspection and testing" in english, english
+    assert not re.search(r"\b1 matching capability lines", english), english  # no "1 … lines"
     assert not CJK.search(english), english
     assert "；" in chinese and CJK.search(chinese) and "matching" not in chinese, chinese
     # The suggestions themselves: English words and punctuation around the data they name.
