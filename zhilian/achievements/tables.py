@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
+from zhilian.core.tables import DATE_CELLS
 
 from .models import Achievement, License, PromotionEvent
 
@@ -20,7 +21,7 @@ class AchievementTable(tables.Table):
     share_level = tables.Column(verbose_name=_("Share level"))
     right_status = tables.Column(verbose_name=_("Right status"))
     status = tables.Column(verbose_name=_("Status"))
-    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"))
+    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"), attrs=DATE_CELLS)
 
     class Meta:
         model = Achievement
@@ -41,7 +42,7 @@ class LicenseTable(tables.Table):
     licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"))
     licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"))
     mode = tables.Column(verbose_name=_("Licence mode"))
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"))
+    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=DATE_CELLS)
     fee_amount = tables.Column(verbose_name=_("Fee (10k CNY)"))
     status = tables.Column(verbose_name=_("Status"))
 
@@ -57,7 +58,7 @@ class LicenseTable(tables.Table):
 class PromotionEventTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("heading", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
-    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"))
+    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=DATE_CELLS)
     consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"))
     attendees = tables.Column(verbose_name=_("Attendees"))
 

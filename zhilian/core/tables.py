@@ -52,6 +52,10 @@ if not getattr(tables_utils.signature, "_zl_memoised", False):
     tables_utils.signature._zl_memoised = True
 
 
+# Date columns' attrs: a date never wraps ("2026-12-" over "04" in a narrow column).
+DATE_CELLS = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+
+
 @functools.lru_cache(maxsize=512)
 def _compiled(template_code: str) -> Template:
     return Template(template_code)

@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhilian.core.tables import DATE_CELLS
+
 from .models import Need
 
 
@@ -13,8 +15,8 @@ class NeedTable(tables.Table):
     category = tables.Column(verbose_name=pgettext_lazy("need", "Category"))
     status = tables.Column(verbose_name=_("Status"))
     commissioner = tables.Column(order_by=("commissioner__name_sort",), verbose_name=_("Commissioner"))
-    due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",))
-    filed_at = tables.DateTimeColumn("Y-m-d", verbose_name=_("Filed"))
+    due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",), attrs=DATE_CELLS)
+    filed_at = tables.DateTimeColumn("Y-m-d", verbose_name=_("Filed"), attrs=DATE_CELLS)
 
     class Meta:
         model = Need

@@ -56,3 +56,29 @@ def test_an_empty_list_says_why_it_is_empty(client_as):
     assert "暂无记录。" in sorted_empty
     rows = city.get(reverse("directory:organization_list")).content.decode()
     assert 'id="list-empty"' not in rows
+
+
+def test_no_date_in_a_list_wraps():
+    """'2026-12-' over '04' in a narrow column: every date column of every table keeps its
+    dates on one line."""
+    import importlib
+
+    import django_tables2 as tables
+    from django.apps import apps
+
+    checked = 0
+    for config in apps.get_app_configs():
+        if not config.name.startswith("zhilian."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tables")
+        except ModuleNotFoundError:
+            continue
+        for table in vars(module).values():
+            if not (isinstance(table, type) and issubclass(table, tables.Table)):
+                continue
+            for name, column in table.base_columns.items():
+                if isinstance(column, tables.DateColumn | tables.DateTimeColumn):
+                    checked += 1
+                    assert "text-nowrap" in column.attrs.get("td", {}).get("class", ""), f"{table.__name__}.{name}"
+    assert checked >= 15
