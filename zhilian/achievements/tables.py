@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
-from zhilian.core.tables import DATE_CELLS
+from zhilian.core.tables import ONE_LINE
 
 from .models import Achievement, License, PromotionEvent
 
@@ -14,14 +14,14 @@ def _badge(value, label):
 
 
 class AchievementTable(tables.Table):
-    code = tables.Column(linkify=True, verbose_name=_("Number"))
+    code = tables.Column(linkify=True, verbose_name=_("Number"), attrs=ONE_LINE)
     name = tables.Column(linkify=True, verbose_name=_("Achievement name"))
     achievement_type = tables.Column(verbose_name=pgettext_lazy("achievement", "Type"))
     contributor = tables.Column(accessor="contributor__name", verbose_name=_("Contributor"))
     share_level = tables.Column(verbose_name=_("Share level"))
     right_status = tables.Column(verbose_name=_("Right status"))
     status = tables.Column(verbose_name=_("Status"))
-    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"), attrs=DATE_CELLS)
+    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"), attrs=ONE_LINE)
 
     class Meta:
         model = Achievement
@@ -37,12 +37,12 @@ class AchievementTable(tables.Table):
 
 
 class LicenseTable(tables.Table):
-    code = tables.Column(linkify=True, verbose_name=_("Agreement number"))
+    code = tables.Column(linkify=True, verbose_name=_("Agreement number"), attrs=ONE_LINE)
     achievement = tables.Column(accessor="achievement__name", verbose_name=_("Achievement"))
     licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"))
     licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"))
     mode = tables.Column(verbose_name=_("Licence mode"))
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=DATE_CELLS)
+    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=ONE_LINE)
     fee_amount = tables.Column(verbose_name=_("Fee (10k CNY)"))
     status = tables.Column(verbose_name=_("Status"))
 
@@ -58,7 +58,7 @@ class LicenseTable(tables.Table):
 class PromotionEventTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("heading", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
-    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=DATE_CELLS)
+    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=ONE_LINE)
     consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"))
     attendees = tables.Column(verbose_name=_("Attendees"))
 

@@ -52,8 +52,9 @@ if not getattr(tables_utils.signature, "_zl_memoised", False):
     tables_utils.signature._zl_memoised = True
 
 
-# Date columns' attrs: a date never wraps ("2026-12-" over "04" in a narrow column).
-DATE_CELLS = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
+# Attrs of date and code columns: a date or a record number never wraps ("2026-12-" over
+# "04", "CG-2026-" over "0004" in a narrow column).
+ONE_LINE = {"th": {"class": "text-nowrap"}, "td": {"class": "text-nowrap"}}
 
 
 @functools.lru_cache(maxsize=512)

@@ -3,20 +3,20 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.tables import DATE_CELLS
+from zhilian.core.tables import ONE_LINE
 
 from .models import Need
 
 
 class NeedTable(tables.Table):
-    code = tables.Column(linkify=True, verbose_name=_("Number"))
+    code = tables.Column(linkify=True, verbose_name=_("Number"), attrs=ONE_LINE)
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("need", "Title"))
     enterprise = tables.Column(linkify=True, order_by=("enterprise__name_sort",), verbose_name=_("Enterprise"))
     category = tables.Column(verbose_name=pgettext_lazy("need", "Category"))
     status = tables.Column(verbose_name=_("Status"))
     commissioner = tables.Column(order_by=("commissioner__name_sort",), verbose_name=_("Commissioner"))
-    due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",), attrs=DATE_CELLS)
-    filed_at = tables.DateTimeColumn("Y-m-d", verbose_name=_("Filed"), attrs=DATE_CELLS)
+    due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",), attrs=ONE_LINE)
+    filed_at = tables.DateTimeColumn("Y-m-d", verbose_name=_("Filed"), attrs=ONE_LINE)
 
     class Meta:
         model = Need

@@ -58,9 +58,9 @@ def test_an_empty_list_says_why_it_is_empty(client_as):
     assert 'id="list-empty"' not in rows
 
 
-def test_no_date_in_a_list_wraps():
-    """'2026-12-' over '04' in a narrow column: every date column of every table keeps its
-    dates on one line."""
+def test_no_date_or_record_number_in_a_list_wraps():
+    """'2026-12-' over '04', 'CG-2026-' over '0004' in a narrow column: every date and
+    number column of every table keeps its values on one line."""
     import importlib
 
     import django_tables2 as tables
@@ -78,7 +78,7 @@ def test_no_date_in_a_list_wraps():
             if not (isinstance(table, type) and issubclass(table, tables.Table)):
                 continue
             for name, column in table.base_columns.items():
-                if isinstance(column, tables.DateColumn | tables.DateTimeColumn):
+                if isinstance(column, tables.DateColumn | tables.DateTimeColumn) or name == "code":
                     checked += 1
                     assert "text-nowrap" in column.attrs.get("td", {}).get("class", ""), f"{table.__name__}.{name}"
     assert checked >= 15
