@@ -236,12 +236,19 @@ def with_overdue_milestones(projects: QuerySet, today: datetime.date | None = No
     return projects.filter(status=ProjectStatus.IN_PROGRESS, pk__in=late)
 
 
+def first_reported_day(project: Project) -> datetime.date | None:
+    """The day from which a project reports its quarters: approved, and its period begun (an
+    update for a quarter that ended before the start date is refused)."""
+    days = [day for day in (project.approved_on, project.start_date) if day is not None]
+    return max(days) if days else None
+
+
 def missing_report_quarter(project: Project, today: datetime.date) -> tuple[int, int] | None:
     """The last finished quarter whose report is overdue for this running project, or None."""
     if project.status != ProjectStatus.IN_PROGRESS or project.approved_on is None:
         return None
     year, quarter = previous_quarter(*quarter_of(today))
-    if quarter_end(year, quarter) < project.approved_on:
+    if quarter_end(year, quarter) < first_reported_day(project):
         return None  # the project had not started in that quarter
     if report_due(year, quarter).date >= today:
         return None  # still within the grace period
@@ -256,7 +263,7 @@ def quarter_to_report(project: Project, today: datetime.date) -> tuple[int, int]
     "no progress update"), else the current quarter."""
     current = quarter_of(today)
     year, quarter = previous_quarter(*current)
-    started = project.approved_on or project.start_date
+    started = first_reported_day(project)
     if (started is not None and quarter_end(year, quarter) >= started
             and not ProgressReport.objects.filter(project=project, year=year, quarter=quarter).exists()):
         return year, quarter

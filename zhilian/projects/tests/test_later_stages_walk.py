@@ -67,3 +67,32 @@ def test_the_update_form_asks_for_the_finished_quarter_while_its_update_is_missi
 
     complete_milestones(project, year=2026, quarter=4, on=D(2027, 1, 8))
     assert selectors.quarter_to_report(project, D(2027, 2, 20)) == (2027, 1)   # filed: the current quarter
+
+
+@pytest.mark.req("PRJ-07")
+@pytest.mark.req("PRJ-04")
+def test_no_update_is_asked_for_a_quarter_before_the_project_period_begins():
+    """Approved on 2026-12-04 for a period from 2027-01-01 (the demo's GG-2027-001): an update for
+    2026 Q4 is refused, so the scheduler does not warn that it is missing."""
+    from django.core.exceptions import ValidationError
+
+    from zhilian.projects import services
+    from zhilian.projects.choices import RiskKind
+
+    from .helpers import user
+
+    project = running_project(approved_on=D(2026, 12, 4), start_date=D(2027, 1, 1), end_date=D(2027, 12, 31))
+    with pytest.raises(ValidationError) as refused, services.recorded_on(D(2027, 1, 20)):
+        services.progress_report_submit(user=user("icmember"), project=project, year=2026, quarter=4,
+                                        summary="尚未开始。", spent_to_date=0)
+    assert "quarter" in refused.value.message_dict
+
+    assert selectors.missing_report_quarter(project, D(2027, 1, 20)) is None
+    assert not [r for r in services.project_risk_check(project=project, today=D(2027, 1, 20))
+                if r.kind == RiskKind.MISSING_UPDATE]
+    assert selectors.quarter_to_report(project, D(2027, 1, 20)) == (2027, 1)
+
+    # The first quarter of the period is asked for, and warned about once overdue.
+    assert selectors.missing_report_quarter(project, D(2027, 4, 28)) == (2027, 1)
+    assert [r.key for r in services.project_risk_check(project=project, today=D(2027, 4, 28))
+            if r.kind == RiskKind.MISSING_UPDATE] == ["report:2027Q1"]
