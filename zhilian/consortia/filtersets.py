@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain
+from zhilian.directory.filtersets import district_widget
 
 from .choices import ConsortiumStatus
 from .models import Consortium
@@ -15,7 +16,8 @@ class ConsortiumFilterSet(django_filters.FilterSet):
                                          widget=forms.Select(attrs=SELECT))
     chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
                                              widget=forms.Select(attrs=SELECT))
-    district = django_filters.CharFilter(label=_("District"), widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    # As on the other lists: the city's districts to pick from (the API takes any text).
+    district = django_filters.CharFilter(label=_("District"), widget=district_widget())
 
     class Meta:
         model = Consortium

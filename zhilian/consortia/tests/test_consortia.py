@@ -569,3 +569,15 @@ def test_the_list_the_detail_page_and_the_export_state_the_same_member_count(cli
     # The cross-region column counts the same units: 苏州吴中 in the application.
     assert [row[header.index("跨区域成员数")] for row in sheet.iter_rows(min_row=3, values_only=True)
             if row[0] == applied.name] == [1]
+
+
+@pytest.mark.req("CON-01")
+def test_the_list_offers_the_citys_districts_to_filter_by(client_as):
+    """Like the directory and the needs: a select of the city's districts, not a text box."""
+    client = client_as("city")
+    page = client.get(reverse("consortia:consortium_list")).content.decode()
+    district = page.split('name="district"', 1)[0].rsplit("<", 1)[1]
+    assert district.startswith("select"), district
+    assert '<option value="海沧区">' in page
+    listed = client.get(reverse("consortia:consortium_list"), {"district": "海沧区"}).context["table"]
+    assert listed.rows and {row.record.district for row in listed.rows} == {"海沧区"}
