@@ -34,8 +34,10 @@ def project_reminders(today: datetime.date):
     due = selectors.report_due(year, quarter)
     if today <= due.date:
         reported = Project.objects.filter(progress_reports__year=year, progress_reports__quarter=quarter)
+        # Running in that quarter: approved and its period begun (selectors.first_reported_day).
         for project in (Project.objects.filter(status=ProjectStatus.IN_PROGRESS,
-                                               approved_on__lte=selectors.quarter_end(year, quarter))
+                                               approved_on__lte=selectors.quarter_end(year, quarter),
+                                               start_date__lte=selectors.quarter_end(year, quarter))
                         .exclude(pk__in=reported.values("pk"))):
             for user in _team(project):
                 yield Reminder(user, f"report:{project.pk}:{year}Q{quarter}",

@@ -96,3 +96,15 @@ def test_no_update_is_asked_for_a_quarter_before_the_project_period_begins():
     assert selectors.missing_report_quarter(project, D(2027, 4, 28)) == (2027, 1)
     assert [r.key for r in services.project_risk_check(project=project, today=D(2027, 4, 28))
             if r.kind == RiskKind.MISSING_UPDATE] == ["report:2027Q1"]
+
+
+@pytest.mark.req("PRJ-04")
+@pytest.mark.req("PLT-06")
+def test_no_reminder_asks_for_an_update_of_a_quarter_before_the_project_period_begins():
+    from zhilian.projects.reminders import project_reminders
+
+    project = running_project(approved_on=D(2026, 12, 4), start_date=D(2027, 1, 1), end_date=D(2027, 12, 31))
+    keys = [r.key for r in project_reminders(D(2027, 1, 8))]
+    assert f"report:{project.pk}:2026Q4" not in keys
+    keys = [r.key for r in project_reminders(D(2027, 4, 8))]
+    assert f"report:{project.pk}:2027Q1" in keys
