@@ -257,6 +257,12 @@ def missing_report_quarter(project: Project, today: datetime.date) -> tuple[int,
     return year, quarter
 
 
+def progress_reportable(project: Project, today: datetime.date) -> bool:
+    """Whether any quarter can be reported now: the current quarter reaches the project's
+    period (an update for a quarter that ended before the start date is refused)."""
+    return project.start_date is None or quarter_end(*quarter_of(today)) >= project.start_date
+
+
 def quarter_to_report(project: Project, today: datetime.date) -> tuple[int, int]:
     """The quarter a progress update is asked for now (the update form's default): the last
     finished quarter while its report is not filed (it is due, or overdue and warned about as

@@ -131,6 +131,7 @@ class ProjectDetailView(ObjectDetailView):
             "can_submit": obj.status == ProjectStatus.DRAFT and is_team and may(user, "change", Project),
             "can_decide": obj.status == ProjectStatus.SUBMITTED and selectors.may_approve(user, obj),
             "can_report": running and is_team,
+            "can_report_progress": running and is_team and selectors.progress_reportable(obj, timezone.localdate()),
             "can_check": running and selectors.may_check(user),
             # Not "can_change": that name turns on the generic Edit button, and a running
             # project's task book changes only through change requests.
@@ -326,6 +327,9 @@ class ProgressReportView(ObjectActionView):
     def unavailable_reason(self, obj):
         if not (obj.status == ProjectStatus.IN_PROGRESS and selectors.is_project_team(self.request.user, obj)):
             return _("The lead unit of a running project reports its progress.")
+        if not selectors.progress_reportable(obj, timezone.localdate()):
+            return _("Progress is reported from the quarter in which the project period begins (%(start)s).") % {
+                "start": obj.start_date.isoformat()}
         return None
 
     def get_form_kwargs(self, obj):

@@ -108,3 +108,21 @@ def test_no_reminder_asks_for_an_update_of_a_quarter_before_the_project_period_b
     assert f"report:{project.pk}:2026Q4" not in keys
     keys = [r.key for r in project_reminders(D(2027, 4, 8))]
     assert f"report:{project.pk}:2027Q1" in keys
+
+
+@pytest.mark.req("PRJ-04")
+def test_no_update_form_is_offered_before_the_quarter_the_period_begins(client_as, monkeypatch):
+    """Approved in December for a period from January: every quarter the form could offer is
+    refused, so the page offers no update until January and the form says why."""
+    project = running_project(approved_on=D(2026, 12, 4), start_date=D(2027, 1, 1), end_date=D(2027, 12, 31))
+    real_localdate = timezone.localdate
+    today = {"day": D(2026, 12, 4)}
+    monkeypatch.setattr(timezone, "localdate",
+                        lambda *a, **k: today["day"] if not a and not k else real_localdate(*a, **k))
+    client = client_as("icmember")
+    assert 'id="report-progress"' not in client.get(project.get_absolute_url()).content.decode()
+    form_page = client.get(reverse("projects:progress_add", args=[project.pk]), follow=True).content.decode()
+    assert "（2027-01-01）所在季度起报送进度" in form_page and 'name="summary"' not in form_page
+    today["day"] = D(2027, 1, 5)
+    assert 'id="report-progress"' in client.get(project.get_absolute_url()).content.decode()
+    assert 'name="summary"' in client.get(reverse("projects:progress_add", args=[project.pk])).content.decode()
