@@ -356,7 +356,9 @@ SPECTACULAR_SETTINGS = {
         "`created_at`, computed values …) are accepted and ignored, so a record read with GET can "
         "be sent back with PUT. Actions that take no body refuse any key.\n"
         "- **Edits.** Send the record's `ETag` as `If-Match` (412 when it changed since) or its "
-        "`version` in the body (409 `stale`).\n"
+        "`version` in the body (409 `stale`, with `current_version`); GET, PUT and PATCH answer the "
+        "`ETag`. A deletion other records depend on answers 409 `protected`, naming them in "
+        "`blocking`. Edits and deletions list their 409 (component `Conflict`) and 412.\n"
         "- **Lists.** Paginated lists answer `{\"count\", \"next\", \"previous\", \"results\"}` "
         "(`next` / `previous`: the URL of the neighbouring page, or null). `page` counts from 1; "
         "a page after the last answers 404. `page_size` is 25 by default and at most 500 (a "
@@ -366,7 +368,8 @@ SPECTACULAR_SETTINGS = {
         "lists, `-` before a name for descending order, several separated by commas "
         "(`?ordering=-created_at,id`); another name answers 400 naming the allowed ones.\n"
         "- **Filters and search.** Filter parameters refuse values they do not understand (400 "
-        "under the parameter; yes / no filters take `true` or `false`); `q` searches in Chinese.\n"
+        "under the parameter; yes / no filters take `true` or `false`); `q` searches in Chinese "
+        "(the lists that document it, and `GET /api/v1/search/` across them).\n"
         "- **Language.** Messages, labels and choice names are in Simplified Chinese (`zh-Hans`, "
         "the default) or in English: send `Accept-Language: en` (or `zh-Hans`). The schema "
         "itself follows the same header."
@@ -376,6 +379,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Swagger UI's default validatorUrl makes the docs page load a badge from validator.swagger.io
+    # (sending it the schema's URL) whenever the host is not localhost: no asset from outside (PLT-10).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One stable component name per choice set shared by several fields or colliding by field

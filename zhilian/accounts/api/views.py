@@ -136,7 +136,8 @@ class ObtainTokenView(APIView):
 
 class UserSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    organization_name = serializers.CharField(source="organization.name", default=None, read_only=True)
+    organization_name = serializers.CharField(source="organization.name", default=None, read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = User

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zhilian.core.masking import mobile_for
@@ -72,8 +73,9 @@ class ConsortiumMemberSerializer(serializers.ModelSerializer):
 
 
 class ConsortiumReviewSerializer(serializers.ModelSerializer):
-    reviewer_name = serializers.CharField(source="reviewer.__str__", read_only=True, default=None)
-    reviewer_org_name = serializers.CharField(source="reviewer_org.name", read_only=True, default=None)
+    reviewer_name = serializers.CharField(source="reviewer.__str__", read_only=True, default=None, allow_null=True)
+    reviewer_org_name = serializers.CharField(source="reviewer_org.name", read_only=True, default=None,
+                                              allow_null=True)
 
     class Meta:
         model = ConsortiumReview
@@ -103,6 +105,7 @@ class ConsortiumSerializer(RestrictedRelationsMixin, serializers.ModelSerializer
                             "created_at", "updated_at"]
         extra_kwargs = {"name": {"validators": []}}
 
+    @extend_schema_field(ConsortiumMemberSerializer(many=True))
     def get_member_units(self, obj) -> list[dict]:
         request = self.context.get("request")
         rows = ConsortiumMember.objects.restrict(request.user).filter(consortium=obj).select_related("organization")

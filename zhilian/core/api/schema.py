@@ -29,6 +29,7 @@ from rest_framework import serializers
 
 VALIDATION_ERROR = "ValidationError"
 ERROR = "Error"
+CONFLICT = "Conflict"
 
 
 def _ref(name: str) -> dict:
@@ -58,6 +59,19 @@ def _error_schema() -> dict:
     }
 
 
+def _conflict_schema() -> dict:
+    return {
+        "type": "object",
+        "description": _("A refused edit or deletion: detail says why; code is stale (the record changed since the "
+                         "version sent: current_version is its version now) or protected (records named in blocking, "
+                         "those the caller may see, still refer to it)."),
+        "properties": {"detail": {"type": "string"}, "code": {"type": "string"},
+                       "current_version": {"type": "integer"},
+                       "blocking": {"type": "array", "items": {"type": "string"}}},
+        "required": ["detail", "code"],
+    }
+
+
 def _body(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -70,6 +84,36 @@ class AutoSchema(openapi.AutoSchema):
         if operation is not None:
             self._add_error_responses(operation)
         return operation
+
+    def _collection_read(self) -> bool:
+        """A GET of the rows of a list: the list itself, or an action a view names in
+        ``schema_filtered_actions`` (``problems/export/``) that reads the same filters."""
+        action = getattr(self.view, "action", None)
+        return self.method == "GET" and (
+            self._is_list_view() or action in getattr(self.view, "schema_filtered_actions", ()))
+
+    def _version_checked(self) -> bool:
+        """An edit or a deletion the view checks against ``If-Match`` / ``version`` (409, 412)."""
+        return self.method in ("PUT", "PATCH", "DELETE") and callable(getattr(self.view, "expected_version", None))
+
+    def get_filter_backends(self):
+        if self._collection_read():
+            return getattr(self.view, "filter_backends", [])
+        return super().get_filter_backends()
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        names = {(parameter["name"], parameter["in"]) for parameter in parameters}
+        added = []
+        if getattr(self.view, "searchable", False) and self._collection_read() and ("q", "query") not in names:
+            added.append({"in": "query", "name": "q", "required": False, "schema": {"type": "string"},
+                          "description": _("Search in Chinese: the rows whose text holds every word of the query, "
+                                           "those whose name holds the whole query first.")})
+        if self._version_checked() and ("If-Match", "header") not in names:
+            added.append({"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+                          "description": _("The ETag the record was read with (GET answers it): a record changed "
+                                           "since answers 412 and nothing is saved.")})
+        return sorted(parameters + added, key=lambda parameter: parameter["name"]) if added else parameters
 
     def _component(self, name: str, build) -> dict:
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=build())
@@ -101,6 +145,16 @@ class AutoSchema(openapi.AutoSchema):
             if paginated:
                 reasons.append(_("A page after the last."))
             found.append(("404", self._component(ERROR, _error_schema), " ".join(reasons)))
+        if self._version_checked():
+            found.append(("409", self._component(CONFLICT, _conflict_schema),
+                          _("The version sent in the body is not the record's (code stale, with current_version), "
+                            "or, for a deletion, other records still refer to it (code protected, with blocking); "
+                            "nothing was saved.") if self.method == "DELETE" else
+                          _("The version sent in the body is not the record's (code stale, with current_version); "
+                            "nothing was saved.")))
+            found.append(("412", self._component(ERROR, _error_schema),
+                          _("The record changed since the ETag sent as If-Match, or If-Match is no ETag; nothing "
+                            "was saved.")))
         for code, schema, description in found:
             responses.setdefault(code, _body(schema, description))
 

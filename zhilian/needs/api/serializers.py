@@ -1,5 +1,6 @@
 """Serializers of the needs API (DIR-05). Field names are a contract: add, never rename."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from zhilian.core.api.fields import IdField
@@ -71,6 +72,7 @@ class NeedSerializer(serializers.ModelSerializer):
     def get_commissioner_name(self, obj) -> str | None:
         return obj.commissioner.name if obj.commissioner_id else None
 
+    @extend_schema_field(NeedAssignmentSerializer(many=True))
     def get_assignments(self, obj) -> list[dict]:
         request = self.context.get("request")
         rows = NeedAssignment.objects.restrict(request.user, "view").filter(need=obj).select_related(
@@ -115,11 +117,13 @@ class NeedCreateSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="Why, in at least 2 characters (leading and trailing spaces do not "
+                                             "count); a shorter reason answers 400 under reason.")
 
 
 class DeliverSerializer(serializers.Serializer):
-    summary = serializers.CharField()
+    summary = serializers.CharField(help_text="What was delivered (reports, results, advice), in at least 5 "
+                                              "characters; a shorter summary answers 400 under summary.")
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -141,7 +145,8 @@ class AssignSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     assignment = IdField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="Why, in at least 2 characters (leading and trailing spaces do not "
+                                             "count); a shorter reason answers 400 under reason.")
 
 
 class MatchSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from zhilian.chains.models import Chain, ChainNode
@@ -14,10 +16,21 @@ from ..selectors import problem_visible_related
 from ..services import problem_save, severity_compute
 
 
+@extend_schema_field({"type": "object", "nullable": True, "additionalProperties": {"type": "integer", "minimum": 1,
+                                                                                   "maximum": 5}})
 class ScoresField(serializers.DictField):
-    """``{"impact": n, "spread": n, "urgency": n}``: one whole number 1–5 per dimension of the current model."""
+    """``{"impact": n, "spread": n, "urgency": n}``: one whole number 1–5 per dimension of the current model
+    (``severity-models/``); null while the problem is not assessed (null or the newest assessment's
+    scores sent back leave the assessment as it is)."""
 
     child = serializers.JSONField()
+
+
+def _same_scores(sent, held) -> bool:
+    """``sent`` are the scores ``held`` (whole numbers, as an assessment keeps them)."""
+    if not isinstance(sent, dict) or any(isinstance(v, bool) or not isinstance(v, int) for v in sent.values()):
+        return False
+    return {str(k): v for k, v in sent.items()} == {str(k): v for k, v in (held or {}).items()}
 
 
 class VisibleRelatedField(serializers.ManyRelatedField):
@@ -46,11 +59,11 @@ class ProblemSerializer(serializers.ModelSerializer):
 
     chain = serializers.PrimaryKeyRelatedField(queryset=Chain.objects.all())
     node = serializers.PrimaryKeyRelatedField(queryset=ChainNode.objects.all(), allow_null=True, required=False)
-    scores = ScoresField(required=False, write_only=False)
+    scores = ScoresField(required=False, write_only=False, allow_null=True)
     severity_total = serializers.SerializerMethodField(
         help_text="Weighted total of the newest assessment's scores (chain guide Appendix D) as a decimal string such "
                   "as \"4.0\"; null while the problem is not assessed.")
-    stars = serializers.IntegerField(read_only=True, help_text="Stars of the severity level: 3 for level 1 (the most "
+    stars = serializers.IntegerField(read_only=True, allow_null=True, help_text="Stars of the severity level: 3 for level 1 (the most "
                                                                "severe) to 1 for level 3; null while not assessed.")
     severity_model_version = serializers.SerializerMethodField(
         help_text="Number of the severity model version the newest assessment used; null while not assessed.")
@@ -79,8 +92,15 @@ class ProblemSerializer(serializers.ModelSerializer):
             self.fields["chain"].queryset = Chain.objects.restrict(user, "view")
             self.fields["node"].queryset = ChainNode.objects.restrict(user, "view")
             self.fields["related"].child_relation.queryset = Problem.objects.restrict(user, "view")
-            self.fields["concerned_enterprises"].child_relation.queryset = Organization.objects.restrict(user, "view")
-            self.fields["reporter_org"].queryset = Organization.objects.restrict(user, "view")
+            organizations = Organization.objects.restrict(user, "view")
+            if isinstance(self.instance, Problem) and self.instance.pk:
+                # What the record holds reads back as is: an enterprise concerned (or the reporting
+                # unit) the caller may not see stays a valid id in a GET -> PUT round trip; the
+                # service keeps such links whatever is sent (PLT-02).
+                held = Q(pk__in=self.instance.concerned_enterprises.values("pk")) | Q(pk=self.instance.reporter_org_id)
+                organizations = Organization.objects.filter(Q(pk__in=organizations.values("pk")) | held)
+            self.fields["concerned_enterprises"].child_relation.queryset = organizations
+            self.fields["reporter_org"].queryset = organizations
 
     def get_severity_total(self, obj) -> str | None:
         return format_total(obj.severity_total) or None
@@ -113,6 +133,11 @@ class ProblemSerializer(serializers.ModelSerializer):
         return value
 
     def validate_scores(self, value):
+        if value is None:
+            return None
+        latest = self._latest_assessment(self.instance) if isinstance(self.instance, Problem) else None
+        if latest is not None and _same_scores(value, latest.scores):
+            return None  # the newest assessment's scores sent back (GET -> PUT): no new assessment
         model = SeverityModel.objects.current()
         try:
             severity_compute(model, value)

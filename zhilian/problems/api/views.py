@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +22,20 @@ from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
 from ..selectors import visible_related
 from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
+
+
+_IMPORT_REPORT = inline_serializer("TableC1ImportReport", {
+    "committed": serializers.BooleanField(help_text="true when the rows were saved; false for a dry run or a "
+                                                    "refused workbook."),
+    "rows": serializers.IntegerField(help_text="Rows of problems read from the workbook."),
+    "created": serializers.IntegerField(help_text="Problems created (or, in a dry run, that would be)."),
+    "updated": serializers.IntegerField(help_text="Problems updated (or, in a dry run, that would be), by code."),
+    "errors": inline_serializer("TableC1ImportRowError", {
+        "row": serializers.IntegerField(help_text="Row of the worksheet, as Excel numbers it (0: the file itself)."),
+        "column": serializers.CharField(help_text="Heading of the column, or empty for the whole row or file."),
+        "message": serializers.CharField(help_text="What is wrong, in the caller's language."),
+    }, many=True, help_text="Every fault found; any fault means nothing was imported."),
+})
 
 
 class Protected(APIException):
@@ -49,6 +63,7 @@ class ProblemViewSet(RestrictedModelViewSet):
                        "next_review_due", "created_at", "updated_at", "id"]
     ordering_nulls_last = ("severity_total", "severity_level", "next_review_due")
     searchable = True
+    schema_filtered_actions = ("export",)  # export/ reads the list's filters, q and ordering
 
     def perform_destroy(self, instance):
         # A problem other records name is kept (PRJ-01): 409 as for any protected record, with
@@ -84,10 +99,12 @@ class ProblemViewSet(RestrictedModelViewSet):
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"},
         "dry_run": {"type": "boolean", "description": "true: check the workbook and answer what it would import, "
-                                                      "saving nothing"}}}},
-                   responses={200: dict, 400: OpenApiResponse(dict, description="The workbook or the request was "
-                                                              "refused: the row report, or the request's errors; "
-                                                              "nothing was imported.")})
+                                                      "saving nothing"}}, "required": ["file"]}},
+                   responses={200: _IMPORT_REPORT, 400: OpenApiResponse(
+                       {"anyOf": [{"$ref": "#/components/schemas/TableC1ImportReport"},
+                                  {"$ref": "#/components/schemas/ValidationError"}]},
+                       description="The workbook or the request was refused: the row report, or the request's "
+                                   "errors (ValidationError: file, dry_run, an unknown key); nothing was imported.")})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_(self, request):
         errors = unknown_body_keys(request, reads=("file", "dry_run"))
