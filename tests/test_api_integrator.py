@@ -247,6 +247,11 @@ def test_a_concerned_enterprise_the_editor_may_not_see_goes_back_with_put(api_as
     api = api_as("owner")
     url = f"/api/v1/problems/{problem.pk}/"
     body = api.get(url).json()
+    # Named only where the caller may see them, as on the problem's page (PLT-02).
+    assert hidden and not hidden & set(body["concerned_enterprises"]), body["concerned_enterprises"]
+    listed = next(row for row in api.get("/api/v1/problems/", {"q": problem.code}).json()["results"]
+                  if row["id"] == problem.pk)
+    assert listed["concerned_enterprises"] == body["concerned_enterprises"]
     body["suggestion"] = "链主牵头组织验证"
     answer = api.put(url, body, format="json")
     assert answer.status_code == 200, answer.content

@@ -12,7 +12,7 @@ from ..models import (
     STARS, Problem, ProblemAssessment, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel,
     format_total,
 )
-from ..selectors import problem_visible_related
+from ..selectors import problem_visible_concerned, problem_visible_related
 from ..services import problem_save, severity_compute
 
 
@@ -43,6 +43,17 @@ class VisibleRelatedField(serializers.ManyRelatedField):
         return problem_visible_related(instance, request.user)
 
 
+class VisibleConcernedField(serializers.ManyRelatedField):
+    """Ids of the concerned enterprises: read, only those the caller may see are named, as on
+    the problem's page (PLT-02); written, the others are kept (services.problem_save)."""
+
+    def get_attribute(self, instance):
+        request = self.context.get("request")
+        if request is None:
+            return super().get_attribute(instance)
+        return problem_visible_concerned(instance, request.user)
+
+
 class ProblemSerializer(serializers.ModelSerializer):
     """A quality problem with every field of chain guide 5.4.2 and Table C.1 (PRB-01).
 
@@ -70,8 +81,10 @@ class ProblemSerializer(serializers.ModelSerializer):
     related = VisibleRelatedField(child_relation=serializers.SlugRelatedField(slug_field="code",
                                                                              queryset=Problem.objects.all()),
                                   required=False)
-    concerned_enterprises = serializers.PrimaryKeyRelatedField(many=True, required=False,
-                                                               queryset=Organization.objects.all())
+    concerned_enterprises = VisibleConcernedField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all()), required=False,
+        help_text="Ids of the enterprises the problem concerns that the caller may see (organizations); "
+                  "links to others are kept on save.")
     url = serializers.HyperlinkedIdentityField(view_name="problem-detail")
 
     class Meta:

@@ -20,7 +20,7 @@ from zhilian.core.spreadsheets import file_response
 from .. import exports, services
 from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
-from ..selectors import visible_related
+from ..selectors import visible_concerned, visible_related
 from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
 
 
@@ -51,7 +51,6 @@ class ProblemViewSet(RestrictedModelViewSet):
     (GET, same filters) exchange the chain guide's Table C.1 workbook."""
 
     queryset = Problem.objects.select_related("chain", "node").prefetch_related(
-        "concerned_enterprises",
         # The serializer shows the newest assessment's scores and model version: fetched per page, not per row.
         Prefetch("assessments", queryset=ProblemAssessment.objects.select_related("model").order_by("-created_at"),
                  to_attr="assessments_newest_first"))
@@ -78,8 +77,8 @@ class ProblemViewSet(RestrictedModelViewSet):
         queryset = super().get_queryset()
         if self.action == "export":  # exports.export_queryset prefetches them for the workbook
             return queryset
-        # ``related`` names only the related problems the caller may see (PLT-02).
-        return queryset.prefetch_related(visible_related(self.request.user))
+        # ``related`` and ``concerned_enterprises`` name only what the caller may see (PLT-02).
+        return queryset.prefetch_related(visible_related(self.request.user), visible_concerned(self.request.user))
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
