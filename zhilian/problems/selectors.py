@@ -36,17 +36,17 @@ def visible_concerned(user) -> Prefetch:
     """Prefetch, as ``visible_concerned``, the concerned enterprises ``user`` may see (PLT-02):
     the problem's page names only those, and so does the API; saves keep the others
     (``services.problem_save``)."""
-    return Prefetch("concerned_enterprises", queryset=Organization.objects.restrict(user, "view").order_by("pk"),
+    return Prefetch("concerned_enterprises", queryset=Organization.objects.restrict(user, "view"),
                     to_attr="visible_concerned")
 
 
 def problem_visible_concerned(problem, user):
-    """``problem``'s concerned enterprises that ``user`` may see (prefetched or read)."""
+    """``problem``'s concerned enterprises that ``user`` may see, in the directory's order
+    (prefetched or read): the problem's page and the API name the same ones."""
     prefetched = getattr(problem, "visible_concerned", None)
     if prefetched is not None:
         return prefetched
-    return Organization.objects.restrict(user, "view").filter(
-        pk__in=problem.concerned_enterprises.values("pk")).order_by("pk")
+    return Organization.objects.restrict(user, "view").filter(pk__in=problem.concerned_enterprises.values("pk"))
 
 
 def problem_visible_related(problem, user):

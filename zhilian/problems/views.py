@@ -18,7 +18,7 @@ from . import exports, services
 from .filtersets import ProblemFilterSet
 from .forms import AssessmentForm, ProblemForm, ProblemReviewForm, SeverityModelForm
 from .models import Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityModel, format_total
-from .selectors import problem_dependants
+from .selectors import problem_dependants, problem_visible_concerned
 from .tables import ProblemTable, SeverityModelTable
 
 
@@ -65,8 +65,7 @@ class ProblemDetailView(ObjectDetailView):
                 "model", "assessed_by").prefetch_related("model__dimensions"),
             "reviews": ProblemReview.objects.restrict(user).filter(problem=obj).select_related("reviewer"),
             "related": Problem.objects.restrict(user).filter(pk__in=obj.related.values("pk")),
-            "concerned": obj.concerned_enterprises.restrict(user, "view") if hasattr(
-                obj.concerned_enterprises, "restrict") else obj.concerned_enterprises.all(),
+            "concerned": problem_visible_concerned(obj, user),
             "reach": node_reach(obj.node, user) if obj.node_id else None,
             "can_assess": _can(user, "assess", obj),
             "can_review": _can(user, "review", obj),
