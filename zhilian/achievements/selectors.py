@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet, Sum
@@ -143,6 +144,23 @@ def conflicting_licenses(achievement: Achievement, *, mode: str, territories: li
                 and fields_overlap(other.field_of_use, field_of_use)):
             conflicts.append(other)
     return conflicts
+
+
+@dataclass(frozen=True)
+class SeenConflict:
+    licence: License
+    named: bool
+
+
+def conflicts_seen_by(user, conflicts: list[License]) -> list[SeenConflict]:
+    """Colliding licences as a reader may learn of them (PLT-02): one the reader may open is
+    named (number, licensee); of any other the reader learns only the scope it holds, which is
+    what a requester needs to narrow the request, not who was licensed on what terms."""
+    if not conflicts:
+        return []
+    visible = set(License.objects.restrict(user, "view").filter(pk__in=[c.pk for c in conflicts])
+                  .values_list("pk", flat=True))
+    return [SeenConflict(c, c.pk in visible) for c in conflicts]
 
 
 def operated_by(user) -> Q:

@@ -350,11 +350,16 @@ def _clean_scope(data, errors):
     return territories
 
 
-def _conflict_message(conflicts):
+def _conflict_message(user, conflicts):
+    def scope(c):
+        return f"{c.get_mode_display()}，{c.territory_display}，{c.start_date}—{c.end_date}"
+
+    unnamed = _("an existing licence")
     return _("Conflicts with %(list)s: an exclusive or sole licence admits no other licence with an overlapping "
              "territory, field of use and term.") % {"list": "；".join(
-                 f"{c.code}（{c.licensee}，{c.get_mode_display()}，{c.territory_display}，{c.start_date}—{c.end_date}）"
-                 for c in conflicts)}
+                 f"{seen.licence.code}（{seen.licence.licensee}，{scope(seen.licence)}）" if seen.named
+                 else f"{unnamed}（{scope(seen.licence)}）"
+                 for seen in selectors.conflicts_seen_by(user, conflicts))}
 
 
 @transaction.atomic
@@ -381,7 +386,7 @@ def license_request(*, user, achievement: Achievement, data: dict) -> License:
                                                    field_of_use=data.get("field_of_use", ""),
                                                    start_date=data["start_date"], end_date=data["end_date"])
         if conflicts:
-            errors.add("mode", _conflict_message(conflicts))
+            errors.add("mode", _conflict_message(user, conflicts))
     errors.raise_if_any()
     licence = License.objects.create(
         created_at=clock.now(), code=_next_code("XK", License), achievement=achievement,
@@ -426,7 +431,7 @@ def license_decide(*, user, licence: License, approve: bool, note: str, fee_amou
                                                    field_of_use=licence.field_of_use, start_date=licence.start_date,
                                                    end_date=licence.end_date, exclude_pk=licence.pk)
         if conflicts:
-            raise ValidationError({"__all__": [_conflict_message(conflicts)]})
+            raise ValidationError({"__all__": [_conflict_message(user, conflicts)]})
         if fee_amount is not None:
             if fee_amount < 0:
                 raise ValidationError({"fee_amount": _("The fee cannot be negative.")})

@@ -304,9 +304,9 @@ class LicenseDetailView(ObjectDetailView):
         party = user.organization_id in (obj.licensor_id, obj.licensee_id)
         conflicts = []
         if obj.status == LicenseStatus.REQUESTED:
-            conflicts = selectors.conflicting_licenses(obj.achievement, mode=obj.mode, territories=obj.territories,
-                                                       field_of_use=obj.field_of_use, start_date=obj.start_date,
-                                                       end_date=obj.end_date, exclude_pk=obj.pk)
+            conflicts = selectors.conflicts_seen_by(user, selectors.conflicting_licenses(
+                obj.achievement, mode=obj.mode, territories=obj.territories, field_of_use=obj.field_of_use,
+                start_date=obj.start_date, end_date=obj.end_date, exclude_pk=obj.pk))
         return {
             "can_decide": obj.status == LicenseStatus.REQUESTED and user.organization_id == obj.licensor_id
                           and may(user, "approve", License),

@@ -551,7 +551,7 @@ def test_an_exclusive_or_sole_licence_blocks_an_overlapping_one_and_nothing_is_s
     for mode in LicenseMode.values:
         with pytest.raises(ValidationError) as exc:
             _licence(persona("member"), paid, mode=mode, start_date=D(2028, 6, 1), end_date=D(2030, 5, 31))
-        assert "mode" in exc.value.message_dict and exclusive.code in str(exc.value)
+        assert "mode" in exc.value.message_dict and "2027-01-01—2028-12-31" in str(exc.value)
     with pytest.raises(ValidationError):  # 全国 covers 广东省; an empty field covers every field
         _licence(persona("member"), paid, territories=["全国"], field_of_use="")
     assert License.objects.count() == count
@@ -574,6 +574,47 @@ def test_an_exclusive_or_sole_licence_blocks_an_overlapping_one_and_nothing_is_s
         services.license_decide(user=icmember, licence=second, approve=True, note="同意")
     second.refresh_from_db()
     assert second.status == LicenseStatus.REQUESTED and second.decided_at is None
+
+
+@pytest.mark.req("ACH-03")
+@pytest.mark.req("PLT-02")
+def test_a_refused_request_names_a_colliding_licence_only_to_who_may_open_it(persona, client_as, api_as):
+    """A unit whose request collides learns the scope it must avoid, not the number and licensee of
+    another unit's licence it may not open (found by a QA walk: 海西计量 read the research centre's
+    XK number and name from the refusal, while its licence list showed nothing)."""
+    paid = _a(ShareLevel.PAID)
+    signed = License.objects.get(achievement=paid, licensee__name="福建半导体材料工程研究中心")
+    scope = dict(mode=LicenseMode.SOLE, territories=["福建省"], field_of_use="中试",
+                 start_date=D(2027, 1, 1), end_date=D(2027, 12, 31))
+    assert not License.objects.restrict(persona("icmetrology"), "view").filter(pk=signed.pk).exists()
+    count = License.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        _licence(persona("icmetrology"), paid, **scope)
+    refusal = " ".join(exc.value.message_dict["mode"])
+    assert signed.code not in refusal and "福建半导体材料工程研究中心" not in refusal
+    assert "福建省" in refusal and f"{signed.start_date}—{signed.end_date}" in refusal
+    response = api_as("icmetrology").post("/api/v1/licenses/", {
+        "achievement": paid.pk, "mode": "sole", "territories": ["福建省"], "field_of_use": "中试",
+        "start_date": "2027-01-01", "end_date": "2027-12-31", "fee_amount": "10.00"}, format="json")
+    assert response.status_code == 400 and "mode" in response.json()
+    assert signed.code not in response.content.decode() and "福建半导体材料工程研究中心" not in response.content.decode()
+    assert License.objects.count() == count
+    # The licensee itself may open its licence, so its refusal names it.
+    with pytest.raises(ValidationError) as exc:
+        _licence(persona("icresearch"), paid, **scope)
+    assert signed.code in str(exc.value)
+    # A request that collides with a licence approved later: the requester's page tells the scope
+    # only, the contributor deciding on it sees which licence it is.
+    request = _licence(persona("owner"), paid, mode=LicenseMode.EXCLUSIVE, territories=["广东省"])
+    rival = _licence(persona("member"), paid, mode=LicenseMode.EXCLUSIVE, territories=["广东省"])
+    services.license_decide(user=persona("icmember"), licence=rival, approve=True, note="同意")
+    page = client_as("owner").get(reverse("achievements:license_detail", args=[request.pk])).content.decode()
+    assert 'id="license-conflicts"' in page and rival.code not in page and "厦门翔光玻璃基板有限公司" not in page
+    page = client_as("icmember").get(reverse("achievements:license_detail", args=[request.pk])).content.decode()
+    assert 'id="license-conflicts"' in page and rival.code in page
+    with pytest.raises(ValidationError) as exc:
+        services.license_decide(user=persona("icmember"), licence=request, approve=True, note="同意")
+    assert rival.code in str(exc.value)
 
 
 @pytest.mark.req("ACH-03")
