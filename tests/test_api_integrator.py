@@ -262,3 +262,80 @@ def test_a_concerned_enterprise_the_editor_may_not_see_goes_back_with_put(api_as
     if other is not None:
         refused = api.patch(url, {"concerned_enterprises": [*body["concerned_enterprises"], other.pk]}, format="json")
         assert refused.status_code == 400 and "concerned_enterprises" in refused.json()
+
+
+def _resolve(schema, node):
+    """The schema ``node`` stands for: through ``$ref`` and a one-item ``allOf`` (a described or
+    nullable reference)."""
+    while True:
+        if "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+        elif len(node.get("allOf", ())) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+
+
+def _same_keys(schema, documented, body, where="$", seen=None):
+    """Every object of ``body`` has exactly the properties its documented schema lists, down to the
+    rows of nested lists; a free-form object (no properties, no typed values) is refused."""
+    seen = set() if seen is None else seen
+    node = _resolve(schema, documented)
+    if isinstance(body, dict):
+        if "properties" in node:
+            assert set(body) == set(node["properties"]), (where, sorted(set(body) ^ set(node["properties"])))
+            assert set(node.get("required", ())) == set(body), where
+            for key, value in body.items():
+                _same_keys(schema, node["properties"][key], value, f"{where}.{key}", seen)
+        else:
+            assert isinstance(node.get("additionalProperties"), dict), f"{where} is a free-form object"
+            for key, value in body.items():
+                _same_keys(schema, node["additionalProperties"], value, f"{where}.{key}", seen)
+    elif isinstance(body, list):
+        assert "items" in node, where
+        for index, item in enumerate(body):
+            _same_keys(schema, node["items"], item, f"{where}[]", seen)
+    seen.add(where)
+    return seen
+
+
+def _answer_schema(schema, path):
+    return schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("MAP-04")
+def test_the_chain_map_answers_the_documented_component(client, api_as):
+    schema = _schema(client)
+    documented = _answer_schema(schema, "/api/v1/chains/{id}/map/")
+    assert documented == {"$ref": "#/components/schemas/ChainMap"}
+    chain = Chain.objects.get(name="光电显示产业链")
+    url = f"/api/v1/chains/{chain.pk}/map/"
+    working = api_as("city").get(url).json()        # the working copy, for a builder's reviewer
+    published = api_as("member").get(url).json()    # the latest publication, for everyone else
+    first = api_as("city").get(url, {"version": 1}).json()
+    assert working["version"] is None and working["published_at"] is None
+    assert published["version"] and published["published_at"] and first["version"] == 1
+    for body in (working, published, first):
+        seen = _same_keys(schema, documented, body)
+        # every kind of row was there to compare
+        assert {"$.nodes[].enterprises[]", "$.problems[]", "$.institutions[]", "$.chain.owner"} <= seen
+        _valid(schema, body, documented=documented)
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("PRB-05")
+def test_a_problems_reach_answers_the_documented_component_over_either_map(client, api_as):
+    schema = _schema(client)
+    documented = _answer_schema(schema, "/api/v1/problems/{id}/reach/")
+    assert documented == {"$ref": "#/components/schemas/ProblemReach"}
+    problem = Problem.objects.get(code="OD-001")
+    assert problem.node.chain.can_see_draft(User.objects.get(username="owner"))
+    assert not problem.node.chain.can_see_draft(User.objects.get(username="member"))
+    # The owner's reach follows the working copy, the member's the publication: the same keys.
+    for username in ("owner", "member"):
+        answer = api_as(username).get(f"/api/v1/problems/{problem.pk}/reach/")
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["enterprises"], answer.json()
+        assert {"$.nodes[]", "$.enterprises[]"} <= _same_keys(schema, documented, answer.json())
+        _valid(schema, answer.json(), documented=documented)

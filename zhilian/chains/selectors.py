@@ -20,7 +20,14 @@ from zhilian.core.permissions import EVERYTHING
 from zhilian.directory.selectors import institutions_by_product
 
 from .models import (
-    SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
+    SEGMENT_ORDER,
+    Chain,
+    ChainNode,
+    ChainSnapshot,
+    LadderPosition,
+    Placement,
+    PlacementRole,
+    Segment,
     working_copy_scope,
 )
 
@@ -138,6 +145,21 @@ def segment_rows_shown(segments: list[dict]) -> list[dict]:
     return [{**row, "name": names.get(row.get("code"), row.get("name", ""))} for row in segments]
 
 
+def enterprises_by_node(chain_id: int) -> dict[int, list[dict]]:
+    """Return node id -> the enterprises placed on it, as the map shows them (one query): ``id``
+    is the enterprise's, ``placement`` the placement's."""
+    enterprises = defaultdict(list)
+    for (pk, node_id, org_id, org_name, province, district, role, ladder, in_province,
+         products) in Placement.objects.filter(chain_id=chain_id).order_by("node_id", "id").values_list(
+            "id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
+            "role", "ladder", "in_province", "key_products"):
+        enterprises[node_id].append({
+            "id": org_id, "placement": pk, "name": org_name, "province": province, "district": district,
+            "in_province": in_province, "role": role, "ladder": ladder, "key_products": products,
+        })
+    return enterprises
+
+
 def chain_map_data(chain: Chain) -> dict:
     """Return the working copy of the chain quality map as plain data (MAP-01…05)."""
     node_rows = list(ChainNode.objects.filter(chain=chain).values(
@@ -146,15 +168,7 @@ def chain_map_data(chain: Chain) -> dict:
     for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain=chain).values_list(
             "from_chainnode_id", "to_chainnode_id"):
         supplies[source].append(target)
-    enterprises = defaultdict(list)
-    for (pk, node_id, org_id, org_name, province, district, role, ladder, in_province,
-         products) in Placement.objects.filter(chain=chain).order_by("node_id", "id").values_list(
-            "id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
-            "role", "ladder", "in_province", "key_products"):
-        enterprises[node_id].append({
-            "id": org_id, "placement": pk, "name": org_name, "province": province, "district": district,
-            "in_province": in_province, "role": role, "ladder": ladder, "key_products": products,
-        })
+    enterprises = enterprises_by_node(chain.pk)
     institutions_by_node, institutions = node_institutions(node_rows)
     layers = {name: provider(chain) for name, (provider, _visible, _labels) in _layers.items()}
     problems_by_node = defaultdict(list)
@@ -405,6 +419,7 @@ def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> 
         data["published_at"] = timezone.localtime(snapshot.created_at).isoformat(timespec="seconds")
     else:
         data = chain_map_data(chain)
+        data["published_at"] = None  # the same keys as a publication's (the API's ChainMap)
     data["labels"] = labels()
     data["segments"] = segment_rows_shown(data.get("segments", []))
     for name, (_provider, visible, layer_labels) in _layers.items():
@@ -465,12 +480,8 @@ def node_reach(node: ChainNode, user=None) -> dict:
     for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain_id=node.chain_id).values_list(
             "from_chainnode_id", "to_chainnode_id"):
         supplies[source].append(target)
-    enterprises = defaultdict(list)
-    for org_id, name, node_id, in_province, ladder, role in Placement.objects.filter(
-            chain_id=node.chain_id).values_list("enterprise_id", "enterprise__name", "node_id", "in_province",
-                                                "ladder", "role"):
-        enterprises[node_id].append({"id": org_id, "name": name, "in_province": in_province, "ladder": ladder,
-                                     "role": role})
+    # The enterprises as the map gives them: a reach has the same keys over a publication or not.
+    enterprises = enterprises_by_node(node.chain_id)
     data = {"nodes": [{**r, "supplies": supplies.get(r["id"], []), "enterprises": enterprises.get(r["id"], [])}
                       for r in rows]}
     return map_reach(data, node.pk)

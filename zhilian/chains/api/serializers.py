@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from zhilian.directory.models import Organization
@@ -125,3 +126,117 @@ class MonitoredEventSerializer(serializers.ModelSerializer):
         fields = ["id", "chain", "node", "dimension", "occurred_on", "title", "description", "source",
                   "triggers_update", "recorded_by", "created_at"]
         read_only_fields = ["recorded_by", "created_at"]
+
+
+# --------------------------------------------------------------------------- the map as JSON (documentation)
+# ``chains/{id}/map/`` answers the dict ``selectors.chain_map_for`` builds, not a model: these
+# serializers only document it in the schema (PLT-09). Codes (segment, role, ladder) are those
+# of the map's own ``labels``; a publication shows what was published (MAP-07).
+
+
+class ChainMapOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the organization."))
+    name = serializers.CharField()
+
+
+class ChainMapChainSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the chain."))
+    name = serializers.CharField()
+    industry = serializers.CharField()
+    region = serializers.CharField()
+    status = serializers.CharField(help_text=gettext_lazy("draft, review or published."))
+    owner = ChainMapOwnerSerializer(allow_null=True, help_text=gettext_lazy("The chain-owner enterprise, or null."))
+    key_products = serializers.CharField()
+    technology_routes = serializers.CharField()
+
+
+class ChainMapSegmentSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("upstream, midstream or downstream."))
+    name = serializers.CharField(help_text=gettext_lazy("The segment's name in the caller's language."))
+    node_count = serializers.IntegerField()
+    enterprise_count = serializers.IntegerField(help_text=gettext_lazy("Placements on the segment's links."))
+    problem_count = serializers.IntegerField()
+
+
+class ChainMapEnterpriseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the enterprise (organization)."))
+    placement = serializers.IntegerField(help_text=gettext_lazy("Id of the placement (placements/)."))
+    name = serializers.CharField()
+    province = serializers.CharField()
+    district = serializers.CharField()
+    in_province = serializers.BooleanField()
+    role = serializers.CharField(help_text=gettext_lazy("chain_owner, leading or supporting (labels.roles)."))
+    ladder = serializers.CharField(help_text=gettext_lazy("leader or follower (labels.ladders)."))
+    key_products = serializers.CharField()
+
+
+class ChainMapNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the link (chain-nodes/)."))
+    name = serializers.CharField()
+    segment = serializers.CharField(help_text=gettext_lazy("upstream, midstream or downstream."))
+    parent = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Id of the parent link, or null."))
+    depth = serializers.IntegerField(help_text=gettext_lazy("Depth in the segment's tree, from 0."))
+    key_products = serializers.CharField()
+    technology_route = serializers.CharField()
+    keywords = serializers.CharField()
+    description = serializers.CharField()
+    order = serializers.IntegerField()
+    supplies = serializers.ListField(child=serializers.IntegerField(),
+                                     help_text=gettext_lazy("Ids of the links this link supplies."))
+    institutions = serializers.ListField(child=serializers.IntegerField(),
+                                         help_text=gettext_lazy("Ids of the matching institutions (institutions)."))
+    enterprises = ChainMapEnterpriseSerializer(many=True)
+    problems = serializers.ListField(child=serializers.IntegerField(),
+                                     help_text=gettext_lazy("Ids of the problems on this link (problems)."))
+
+
+class ChainMapInstitutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the institution (organization)."))
+    name = serializers.CharField()
+    products = serializers.ListField(child=serializers.CharField(),
+                                     help_text=gettext_lazy("Products it tests that match the chain's keywords "
+                                                            "(at most 12)."))
+
+
+class ChainMapProblemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the problem (problems/)."))
+    code = serializers.CharField()
+    name = serializers.CharField()
+    node = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Id of its link, or null."))
+    segment = serializers.CharField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    level = serializers.IntegerField(allow_null=True, help_text=gettext_lazy("Severity level 1–3, null while not "
+                                                                             "assessed."))
+    stars = serializers.IntegerField(help_text=gettext_lazy("3, 2 or 1 stars by level; 0 while not assessed."))
+    total = serializers.CharField(help_text=gettext_lazy("Weighted total (\"3.75\"), empty while not assessed."))
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    is_common = serializers.BooleanField()
+    detail = serializers.BooleanField(help_text=gettext_lazy("Whether the caller may open the problem itself."))
+
+
+class ChainMapLabelsSerializer(serializers.Serializer):
+    segments = serializers.DictField(child=serializers.CharField())
+    roles = serializers.DictField(child=serializers.CharField())
+    ladders = serializers.DictField(child=serializers.CharField())
+    provinces = serializers.DictField(child=serializers.CharField())
+
+
+class ChainMapSerializer(serializers.Serializer):
+    """The chain quality map (MAP-01…05): the working copy for its builders and reviewers, else the
+    latest publication (or the one ``version`` names)."""
+
+    chain = ChainMapChainSerializer()
+    version = serializers.IntegerField(allow_null=True, help_text=gettext_lazy(
+        "Number of the publication shown, or null for the working copy."))
+    generated_at = serializers.DateTimeField(help_text=gettext_lazy("When the map data was made."))
+    published_at = serializers.DateTimeField(allow_null=True, help_text=gettext_lazy(
+        "When the publication shown was made, or null for the working copy."))
+    segments = ChainMapSegmentSerializer(many=True)
+    nodes = ChainMapNodeSerializer(many=True, help_text=gettext_lazy("Links in tree order, segment by segment."))
+    institutions = ChainMapInstitutionSerializer(many=True)
+    problems = ChainMapProblemSerializer(many=True, help_text=gettext_lazy(
+        "The chain's problems, most severe first: a summary for everyone, the problem itself where detail is "
+        "true."))
+    labels = ChainMapLabelsSerializer(help_text=gettext_lazy("Names of the codes in the caller's language."))

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 import gzip
 
 import orjson
@@ -7,7 +6,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -21,10 +26,22 @@ from zhilian.core.filters import id_field
 from .. import exports, services
 from ..models import Chain, ChainNode, MonitoredEvent, Placement, Segment
 from ..selectors import (
-    MAP_FILTERS, NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, chain_version, filter_as_seen,
+    MAP_FILTERS,
+    NODE_FILTERS,
+    PLACEMENT_FILTERS,
+    PublishedRows,
+    chain_map_for,
+    chain_version,
+    filter_as_seen,
     filter_map,
 )
-from .serializers import ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer
+from .serializers import (
+    ChainMapSerializer,
+    ChainNodeSerializer,
+    ChainSerializer,
+    MonitoredEventSerializer,
+    PlacementSerializer,
+)
 
 
 def _map_json(data: dict) -> bytes:
@@ -105,7 +122,7 @@ class ChainViewSet(RestrictedModelViewSet):
                 raise Http404
         return chain, chain_map_for(request.user, chain, snapshot)
 
-    @extend_schema(parameters=[VERSION_PARAM], responses={200: dict})
+    @extend_schema(parameters=[VERSION_PARAM], responses={200: ChainMapSerializer})
     @action(detail=True, methods=["get"], url_path="map", url_name="map")
     def map(self, request, pk=None):
         if getattr(request.accepted_renderer, "format", None) != "json":

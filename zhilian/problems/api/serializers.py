@@ -1,7 +1,8 @@
-from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
@@ -9,7 +10,13 @@ from zhilian.chains.models import Chain, ChainNode
 from zhilian.directory.models import Organization
 
 from ..models import (
-    STARS, Problem, ProblemAssessment, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel,
+    STARS,
+    Problem,
+    ProblemAssessment,
+    ProblemCategory,
+    ProblemStatus,
+    SeverityDimension,
+    SeverityModel,
     format_total,
 )
 from ..selectors import problem_visible_concerned, problem_visible_related
@@ -224,3 +231,38 @@ class ProblemAssessmentSerializer(serializers.ModelSerializer):
 
     def get_stars(self, obj) -> int:
         return STARS[obj.level]
+
+
+# --------------------------------------------------------------------------- impact reach (documentation)
+# ``problems/{id}/reach/`` answers the dict ``chains.selectors.node_reach`` builds: these
+# serializers only document it in the schema (PLT-09, PRB-05).
+
+
+class ProblemReachNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the link (chain-nodes/)."))
+    name = serializers.CharField()
+    segment = serializers.CharField(help_text=gettext_lazy("upstream, midstream or downstream."))
+
+
+class ProblemReachEnterpriseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text=gettext_lazy("Id of the enterprise (organization)."))
+    placement = serializers.IntegerField(help_text=gettext_lazy("Id of the placement (placements/)."))
+    name = serializers.CharField()
+    province = serializers.CharField()
+    district = serializers.CharField()
+    in_province = serializers.BooleanField()
+    role = serializers.CharField(help_text=gettext_lazy("chain_owner, leading or supporting."))
+    ladder = serializers.CharField(help_text=gettext_lazy("leader or follower."))
+    key_products = serializers.CharField()
+    node = serializers.IntegerField(help_text=gettext_lazy("Id of the reached link it is placed on."))
+    node_name = serializers.CharField()
+    segment = serializers.CharField(help_text=gettext_lazy("Segment of that link."))
+
+
+class ProblemReachSerializer(serializers.Serializer):
+    """The links downstream of the problem's link, through "supplies" and their sub-links, and the
+    enterprises placed on them, over the map the caller sees (PRB-05); empty for a problem of no link."""
+
+    nodes = ProblemReachNodeSerializer(many=True)
+    enterprises = ProblemReachEnterpriseSerializer(many=True, help_text=gettext_lazy(
+        "Each enterprise once, on the first reached link it is placed on."))

@@ -21,8 +21,12 @@ from .. import exports, services
 from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
 from ..selectors import visible_concerned, visible_related
-from .serializers import ProblemAssessmentSerializer, ProblemSerializer, SeverityModelSerializer
-
+from .serializers import (
+    ProblemAssessmentSerializer,
+    ProblemReachSerializer,
+    ProblemSerializer,
+    SeverityModelSerializer,
+)
 
 _IMPORT_REPORT = inline_serializer("TableC1ImportReport", {
     "committed": serializers.BooleanField(help_text="true when the rows were saved; false for a dry run or a "
@@ -80,7 +84,7 @@ class ProblemViewSet(RestrictedModelViewSet):
         # ``related`` and ``concerned_enterprises`` name only what the caller may see (PLT-02).
         return queryset.prefetch_related(visible_related(self.request.user), visible_concerned(self.request.user))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: ProblemReachSerializer})
     @action(detail=True, methods=["get"])
     def reach(self, request, pk=None):
         """The downstream nodes and placed enterprises this problem's node reaches (PRB-05)."""
