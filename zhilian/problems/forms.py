@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -105,15 +107,18 @@ class SeverityModelForm(forms.Form):
                                     initial="2.5")
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Note"))
     ROWS = 6
+    LEVELS = ("5", "3-4", "1-2")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.table_errors = []  # the service's errors about the dimensions as a whole (the weights' sum)
+        self.row_numbers = []
         for i in range(1, self.ROWS + 1):
             self.fields[f"dim{i}_code"] = forms.SlugField(max_length=30, required=False, label=_("Code"))
             self.fields[f"dim{i}_name"] = forms.CharField(max_length=100, required=False, label=_("Dimension"))
             self.fields[f"dim{i}_weight"] = forms.DecimalField(max_digits=4, decimal_places=2, required=False,
                                                                label=_("Weight"))
-            for level in ("5", "3-4", "1-2"):
+            for level in self.LEVELS:
                 self.fields[f"dim{i}_level_{level}"] = forms.CharField(max_length=300, required=False,
                                                                       label=_("%(s)s points") % {"s": level})
         for name, field in self.fields.items():
@@ -121,16 +126,48 @@ class SeverityModelForm(forms.Form):
 
     def dimension_rows(self):
         return [(i, self[f"dim{i}_code"], self[f"dim{i}_name"], self[f"dim{i}_weight"],
-                 [self[f"dim{i}_level_{lv}"] for lv in ("5", "3-4", "1-2")]) for i in range(1, self.ROWS + 1)]
+                 [self[f"dim{i}_level_{lv}"] for lv in self.LEVELS]) for i in range(1, self.ROWS + 1)]
+
+    def _row_fields(self, i):
+        return [f"dim{i}_code", f"dim{i}_name", f"dim{i}_weight"] + [f"dim{i}_level_{lv}" for lv in self.LEVELS]
+
+    def _row_filled(self, i) -> bool:
+        """Whether the administrator typed anything in row ``i`` (a value that failed the
+        field's own check counts too: the row is theirs, not an empty one)."""
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self._row_fields(i))
 
     def dimensions(self):
-        rows = []
+        """The rows the administrator filled in, in the form's order. A row with only a weight
+        or only level descriptions is a row too: the service refuses it for its missing code or
+        name rather than the page dropping it. ``row_numbers`` maps each entry back to its row."""
+        rows, self.row_numbers = [], []
         for i in range(1, self.ROWS + 1):
-            code = self.cleaned_data.get(f"dim{i}_code")
-            if not code and not self.cleaned_data.get(f"dim{i}_name"):
+            if not self._row_filled(i):
                 continue
-            rows.append({"code": code or "", "name": self.cleaned_data.get(f"dim{i}_name") or "",
+            self.row_numbers.append(i)
+            rows.append({"code": self.cleaned_data.get(f"dim{i}_code") or "",
+                         "name": self.cleaned_data.get(f"dim{i}_name") or "",
                          "weight": self.cleaned_data.get(f"dim{i}_weight"),
                          "levels": [{"scores": lv, "description": self.cleaned_data.get(f"dim{i}_level_{lv}") or ""}
-                                    for lv in ("5", "3-4", "1-2")]})
+                                    for lv in self.LEVELS]})
         return rows
+
+    def weight_total(self):
+        """The sum of the weights typed in that are numbers (None before a submission or
+        without any), shown under the weight column."""
+        weights = [w for i in range(1, self.ROWS + 1)
+                   if (w := getattr(self, "cleaned_data", {}).get(f"dim{i}_weight")) is not None]
+        return sum(weights, Decimal(0)) if weights else None
+
+    def mark_invalid(self):
+        """Give every field with an error Bootstrap's red outline (the table's inputs are not
+        rendered by bootstrap_field, which does this for the fields above the table)."""
+        invalid = [name for name in self.errors if name in self.fields]
+        total = self.weight_total()
+        if self.table_errors and total is not None and total != 1:
+            invalid += [f"dim{i}_weight" for i in range(1, self.ROWS + 1)
+                        if self.cleaned_data.get(f"dim{i}_weight") is not None]
+        for name in invalid:
+            widget = self.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()

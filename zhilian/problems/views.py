@@ -8,8 +8,15 @@ from django.utils.translation import gettext as _
 
 from zhilian.chains.selectors import node_reach
 from zhilian.core import audit
-from zhilian.core.generic import BaseObjectView, ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.exceptions import StaleObjectError
+from zhilian.core.generic import (
+    BaseObjectView,
+    ImportView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import allowed, get_restricted_or_404
 from zhilian.core.spreadsheets import file_response
@@ -17,7 +24,14 @@ from zhilian.core.spreadsheets import file_response
 from . import exports, services
 from .filtersets import ProblemFilterSet
 from .forms import AssessmentForm, ProblemForm, ProblemReviewForm, SeverityModelForm
-from .models import Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityModel, format_total
+from .models import (
+    Problem,
+    ProblemAssessment,
+    ProblemReview,
+    ProblemStatus,
+    SeverityModel,
+    format_total,
+)
 from .selectors import problem_dependants, problem_visible_concerned
 from .tables import ProblemTable, SeverityModelTable
 
@@ -259,6 +273,7 @@ class SeverityModelAddView(BaseObjectView):
         return data
 
     def render_page(self, form):
+        form.mark_invalid()
         return render(self.request, self.template_name, {"form": form, "opts": SeverityModel._meta,
                                                          "title": _("New severity model version")})
 
@@ -275,9 +290,13 @@ class SeverityModelAddView(BaseObjectView):
                     dimensions=form.dimensions())
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
+                    if field == "dimensions":  # the weights' sum, no dimension at all: shown at the table
+                        form.table_errors.extend(errors)
+                        continue
                     if field.startswith("dimensions."):
+                        # the service counts the rows it was given; the page's row may lie further down
                         _prefix, index, attr = field.split(".")
-                        field = f"dim{index}_{attr}"
+                        field = f"dim{form.row_numbers[int(index) - 1]}_{attr}"
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Version %(n)d is now the current model.") % {"n": model.number})

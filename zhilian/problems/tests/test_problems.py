@@ -11,7 +11,13 @@ from zhilian.chains.selectors import chain_map_for
 from zhilian.problems import services
 from zhilian.problems.exports import COLUMNS, TableC1Importer, table_c1_workbook
 from zhilian.problems.models import (
-    Problem, ProblemAssessment, ProblemCategory, ProblemReview, ProblemSource, ProblemStatus, SeverityModel,
+    Problem,
+    ProblemAssessment,
+    ProblemCategory,
+    ProblemReview,
+    ProblemSource,
+    ProblemStatus,
+    SeverityModel,
 )
 from zhilian.problems.selectors import problem_reporting_units
 
@@ -186,6 +192,54 @@ def test_administrator_defines_a_version_through_the_page(client_as):
     assert model.name == "试行版" and [d.code for d in model.dimensions.all()] == ["impact", "spread"]
     assert model.dimensions.get(code="impact").levels[0] == {"scores": "5", "description": "致命"}
     assert client_as("member").get("/problems/severity-models/add/").status_code == 403
+
+
+APPENDIX_D_ROWS = {"name": "附录D", "level1_min": "4.0", "level2_min": "2.5",
+                   "dim1_code": "impact", "dim1_name": "影响", "dim1_weight": "0.40",
+                   "dim2_code": "spread", "dim2_name": "扩散", "dim2_weight": "0.30",
+                   "dim3_code": "urgency", "dim3_name": "紧迫", "dim3_weight": "0.30"}
+
+
+@pytest.mark.req("PRB-03")
+def test_a_row_with_only_a_weight_or_descriptions_is_refused_not_dropped(client_as):
+    """A QA walk typed 0.20 in the fourth row's weight only: the page dropped the row and saved
+    a new current version without it. A row the administrator typed in is a row."""
+    current = SeverityModel.objects.current()
+    for extra, field in (({"dim4_weight": "0.20"}, "dim4_code"), ({"dim4_level_5": "成本极高"}, "dim4_code")):
+        response = client_as("city").post("/problems/severity-models/add/", {**APPENDIX_D_ROWS, **extra})
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert field in form.errors and "dim4_name" in form.errors
+        assert SeverityModel.objects.current() == current and SeverityModel.objects.count() == 1
+
+
+@pytest.mark.req("PRB-03")
+def test_a_dimensions_error_shows_on_the_row_it_was_typed_in(client_as):
+    """Rows 1, 2 and 4 filled, row 3 left empty: the service's third dimension is the page's
+    fourth row, and its error belongs there."""
+    data = {**APPENDIX_D_ROWS, "dim3_code": "", "dim3_name": "", "dim3_weight": "",
+            "dim4_code": "cost-1", "dim4_name": "成本", "dim4_weight": "0.30"}
+    response = client_as("city").post("/problems/severity-models/add/", data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "dim4_code" in form.errors and "dim3_code" not in form.errors
+    assert 'class="form-control form-control-sm is-invalid"' in str(form["dim4_code"])
+    assert SeverityModel.objects.count() == 1
+
+
+@pytest.mark.req("PRB-03")
+def test_weights_that_do_not_add_up_are_flagged_at_the_weights(client_as):
+    """The sum error stood alone above the form while the weight inputs looked fine; it is shown
+    under the weight column with the sum, and the weights are outlined."""
+    response = client_as("city").post("/problems/severity-models/add/", {**APPENDIX_D_ROWS, "dim1_weight": "0.50"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    footer = page[page.index('id="weight-total"'):page.index("</tfoot>")]
+    assert "1.10" in footer and 'id="dimension-errors"' in footer
+    assert 'id="form-errors"' not in page
+    for i in (1, 2, 3):
+        assert "is-invalid" in str(response.context["form"][f"dim{i}_weight"])
+    assert SeverityModel.objects.count() == 1
 
 
 # --------------------------------------------------------------------------- PRB-01, 02, 04, 05, 06, 08
