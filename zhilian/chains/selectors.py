@@ -475,7 +475,10 @@ def node_reach(node: ChainNode, user=None) -> dict:
     if user is not None and not node.chain.can_see_draft(user):
         data = published_map(node.chain)
         return map_reach(data, node.pk) if data is not None else {"nodes": [], "enterprises": []}
-    rows = list(ChainNode.objects.filter(chain_id=node.chain_id).values("id", "parent", "name", "segment"))
+    # In the map's order (upstream → downstream, depth-first), as a publication holds its nodes:
+    # the model's ordering sorts segments by code, which put 下游 before 中游 in the list.
+    rows = _tree_order(list(ChainNode.objects.filter(chain_id=node.chain_id).values(
+        "id", "parent", "name", "segment", "order")))
     supplies = defaultdict(list)
     for source, target in ChainNode.supplies.through.objects.filter(from_chainnode__chain_id=node.chain_id).values_list(
             "from_chainnode_id", "to_chainnode_id"):

@@ -370,6 +370,26 @@ def test_node_reach_follows_supply_links_and_sub_links(display):
     assert node_reach(node(display, "车载显示"))["nodes"] == []
 
 
+@pytest.mark.req("PRB-05")
+def test_node_reach_lists_links_in_the_chains_order_as_the_map_does(client_as, persona):
+    """A QA walk read IC-001's reach on its page as 终端应用、晶圆制造、封装测试 (downstream first:
+    the model orders segments by code) while the map's panel said 晶圆制造、封装测试、终端应用.
+    Builders (working copy) and readers of the publication get the map's order."""
+    from zhilian.problems.models import Problem
+
+    problem = Problem.objects.get(code="IC-001")
+    segment_rank = {"upstream": 0, "midstream": 1, "downstream": 2}
+    for who in ("city", "member"):
+        reach = node_reach(problem.node, persona(who))
+        ranks = [segment_rank[n["segment"]] for n in reach["nodes"]]
+        assert ranks == sorted(ranks) and len(ranks) >= 2, (who, reach["nodes"])
+        drawn = [n["id"] for n in chain_map_for(persona(who), problem.chain)["nodes"]]
+        assert [n["id"] for n in reach["nodes"]] == [i for i in drawn if i in {n["id"] for n in reach["nodes"]}]
+    page = client_as("city").get(problem.get_absolute_url()).content.decode()
+    links = page[page.index('id="reach"'):]
+    assert links.index("晶圆制造") < links.index("封装测试") < links.index("终端应用")
+
+
 def test_chain_pages_render_for_builders(display, client_as):
     client = client_as("city")
     for url in (f"/chains/{display.pk}/", "/chains/", f"/chains/nodes/{node(display, '面板').pk}/",
