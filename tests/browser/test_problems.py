@@ -74,3 +74,22 @@ def test_import_reports_row_errors_and_imports_nothing(login, site, tmp_path):
     assert "质量问题分级" in errors
     page.goto(f"{site}/problems/?q=B-001")
     assert "B-001" not in page.inner_text("#object-list")
+
+
+@pytest.mark.req("PRB-05")
+def test_show_on_the_map_opens_the_whole_chain_with_the_problems_reach_marked(login, site, shot):
+    """The problem page's 'Show on the map' drilled into the problem's own link, where none of
+    the links it reaches were drawn and nothing was selected (seen in a QA walk of IC-001): it
+    now opens the whole chain with the problem selected and its downstream links marked."""
+    page = login("icmember")
+    page.goto(f"{site}/problems/?q=IC-001")
+    page.click("#problem-table a:has-text('IC-001')")
+    page.click("#reach-on-map")
+    page.wait_for_selector("#chain-map[data-state=ready]", timeout=20000)
+    page.wait_for_function("() => document.getElementById('panel-reach') !== null")
+    assert "IC-001" in page.inner_text("#panel-title")
+    assert "晶圆制造" in page.inner_text("#panel-reach")
+    state = page.evaluate("() => ({focus: window.ZhilianMap.state.focus,"
+                          " reached: Object.keys(window.ZhilianMap.state.reach || {}).length})")
+    assert state["focus"] is None and state["reached"] >= 3
+    shot("problem-reach-on-map")

@@ -534,8 +534,11 @@
       }
       chart.on("finished", ready);
       render();
-      var hash = window.location.hash.match(/^#node-(\d+)$/);
-      if (hash && nodesById[hash[1]]) drill(Number(hash[1]));
+      // #node-<id> drills into a link (the link's page); #problem-<id> shows the whole chain with
+      // the problem selected, its downstream reach marked (the problem's page, PRB-05).
+      var hash = window.location.hash.match(/^#(node|problem)-(\d+)$/);
+      if (hash && hash[1] === "node" && nodesById[hash[2]]) drill(Number(hash[2]));
+      else if (hash && hash[1] === "problem" && problemsById[hash[2]]) select({ kind: "problem", p: problemsById[hash[2]] });
       requestAnimationFrame(function () { requestAnimationFrame(ready); });
     })
     .catch(function (err) { el.dataset.state = "error"; chart.dispose(); el.innerHTML = '<div class="alert alert-danger m-2">' + esc(T.loadError) + " (" + esc(err.message) + ")</div>"; });
