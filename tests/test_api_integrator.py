@@ -339,3 +339,45 @@ def test_a_problems_reach_answers_the_documented_component_over_either_map(clien
         assert answer.json()["enterprises"], answer.json()
         assert {"$.nodes[]", "$.enterprises[]"} <= _same_keys(schema, documented, answer.json())
         _valid(schema, answer.json(), documented=documented)
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("SEC-10")
+def test_a_created_record_answers_the_etag_a_get_of_it_gives(client, api_as):
+    """A 201 had no ETag: a client had to read the record it had just made before it could edit
+    it with If-Match. Through a serializer, a service that saves again (a problem with scores), a
+    view of its own (needs) and a service behind a create-only view (progress reports)."""
+    from zhilian.projects.tests.helpers import running_project
+
+    chain = Chain.objects.get(name="光电显示产业链")
+    project = running_project()
+    milestone = project.milestones.order_by("due_date").first()
+    cases = [
+        ("mgmt", "/api/v1/problems/", {"chain": chain.pk, "name": "带评分的新问题", "category": "technology",
+                                       "description": "新建即评估", "scores": {"impact": 5, "spread": 4, "urgency": 3}}),
+        ("owner", "/api/v1/needs/", {"category": "testing", "title": "新建需求", "description": "检测翘曲度",
+                                     "contact_name": "刘工", "contact_phone": "13906060002"}),
+        ("icmember", "/api/v1/progress-reports/", {
+            "project": project.pk, "year": 2026, "quarter": 4, "summary": "完成退火试验。", "spent_to_date": "20.00",
+            "milestones": [{"milestone": milestone.pk, "progress": 60}]}),
+    ]
+    schema = _schema(client)
+    for username, url, body in cases:
+        api = api_as(username)
+        created = api.post(url, body, format="json")
+        assert created.status_code == 201, created.content
+        read = api.get(f"{url}{created.json()['id']}/")
+        assert created.get("ETag") and created["ETag"] == read["ETag"], url
+        if "version" in read.json():  # the body says the same version where it shows one
+            assert created.json()["version"] == read.json()["version"] and read["ETag"] == f'"{read.json()["version"]}"'
+        assert schema["paths"][url]["post"]["responses"]["201"]["headers"]["ETag"]["schema"] == {"type": "string"}
+    # The ETag answered goes straight back as If-Match.
+    url = f"/api/v1/problems/{api_as('mgmt').get('/api/v1/problems/', {'q': '带评分的新问题'}).json()['results'][0]['id']}/"
+    etag = api_as("mgmt").get(url)["ETag"]
+    assert api_as("mgmt").patch(url, {"impact": "下游良率"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    # GET, PUT and PATCH document it too; a computed summary (chain-summaries) does not have one.
+    for path, method in (("/api/v1/problems/{id}/", "get"), ("/api/v1/problems/{id}/", "put"),
+                         ("/api/v1/problems/{id}/", "patch")):
+        assert "ETag" in schema["paths"][path][method]["responses"]["200"]["headers"], (path, method)
+    assert "headers" not in schema["paths"]["/api/v1/chain-summaries/{id}/"]["get"]["responses"]["200"]
+    assert "`201 Created`" in schema["info"]["description"].split("## Conventions")[1]

@@ -83,7 +83,25 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is not None:
             self._add_error_responses(operation)
+            self._add_etag_header(operation)
         return operation
+
+    def _add_etag_header(self, operation: dict) -> None:
+        """The ``ETag`` header of the answers that carry one (``etag_actions`` of a view over a model
+        with versions): GET of one record, the 201 of a creation, PUT and PATCH."""
+        view = self.view
+        if getattr(view, "action", None) not in getattr(view, "etag_actions", ()):
+            return
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is None or _model_field(model, "version") is None:
+            return
+        response = operation.get("responses", {}).get("201" if self.method == "POST" else "200")
+        if response is not None:
+            response.setdefault("headers", {})["ETag"] = {
+                "schema": {"type": "string"},
+                "description": _("The record's version as an entity tag (\"3\"), the same a GET of it answers: "
+                                 "send it as If-Match with an edit or a deletion."),
+            }
 
     def _collection_read(self) -> bool:
         """A GET of the rows of a list: the list itself, or an action a view names in

@@ -27,11 +27,24 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
+def stored_etag(instance) -> str | None:
+    """The ETag a GET of ``instance`` answers: its version as stored now (a service may have saved
+    it again after the object in hand was made), or None for a model without versions."""
+    if instance is None or getattr(instance, "pk", None) is None or not hasattr(instance, "version"):
+        return None
+    version = type(instance)._base_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+    return None if version is None else f'"{version}"'
+
+
 class RestrictedViewSetMixin:
     """Restrict the queryset for the current action and support ``?q=`` Chinese search."""
 
     search_title_field = "name"
     searchable = False
+    # The actions whose answer carries the record's ETag (GET of one record, the 201 of a
+    # creation, PUT, PATCH) when its model has versions; the schema documents the header on
+    # them. A view that answers something else there (a computed summary) names fewer.
+    etag_actions = ("retrieve", "create", "update", "partial_update")
 
     def restrict_action(self):
         return ACTION_FOR.get(self.action, getattr(self, "required_action", None) or "view")
@@ -111,6 +124,16 @@ class RestrictedViewSetMixin:
         if not self.unmask_requested():
             masking.apply(serializer, keep=reveal)
         return serializer
+
+    def get_success_headers(self, data):
+        """A creation's 201 carries the ETag a GET of the new record answers, as GET, PUT and PATCH
+        do: the client edits it with ``If-Match`` without reading it again. ``data`` is the
+        serializer's (DRF keeps the serializer, and so the saved record, on it)."""
+        headers = super().get_success_headers(data)
+        tag = stored_etag(getattr(getattr(data, "serializer", None), "instance", None))
+        if tag is not None:
+            headers["ETag"] = tag
+        return headers
 
     def get_object(self):
         """As DRF's, but an existing row outside ``restrict`` is audited as a denial (SEC-06)."""

@@ -56,6 +56,7 @@ class ChainSummaryViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewset
     filter_backends = [OrderingFilter]
     ordering_fields = ["chain", "id"]
     ordering_sources = {"chain": "name_sort"}
+    etag_actions = ()  # a summary computed from many records, not the chain's version
 
     @extend_schema(responses=ChainSummarySerializer(many=True))
     def list(self, request, *args, **kwargs):

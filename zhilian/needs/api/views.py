@@ -1,8 +1,8 @@
 """Needs API (DIR-05): the same rules as the pages; steps are POST actions on a need."""
 
-from django.utils.translation import gettext as _
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -56,7 +56,8 @@ class NeedViewSet(RestrictedModelViewSet):
         payload = serializers.NeedCreateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)  # the fields' and the service's errors at once
         need = self._run(lambda: services.need_file(user=request.user, **payload.validated_data))
-        return Response(self.get_serializer(need).data, status=status.HTTP_201_CREATED)
+        data = self.get_serializer(need).data
+        return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
 
     def perform_update(self, serializer, expected_version=None):
         fields = {k: v for k, v in serializer.validated_data.items()}
