@@ -514,6 +514,21 @@ def register_names(model, lookup: Callable) -> None:
     _name_lookups[model] = lookup
 
 
+# message id -> (parameter, model label, message id shown instead): kept messages that name a
+# row of another model in a parameter (``register_mention``).
+_mentions: dict[str, tuple[str, str, str]] = {}
+
+
+def register_mention(message: str, *, param: str, model: str, hidden: str) -> None:
+    """A kept message (``core.i18n``) whose parameter ``param`` names a row of ``model``
+    ("app.Model"), e.g. a problem's "Breakthrough project %(p)s started" naming the project:
+    :class:`Reader` shows a reader who may not see that row the message ``hidden`` instead,
+    with the other parameters (PLT-02). The row is the parameter ``<param>_id`` when the
+    record keeps it, else the row ``register_names`` finds by the name; a row that no longer
+    exists (or is not found) is named only to who sees every row of the model."""
+    _mentions[message] = (param, model, hidden)
+
+
 class Reader:
     """What one reader of a history page may learn from the items a record names (PLT-02).
 
@@ -613,6 +628,12 @@ class Reader:
         text = event.message_shown
         if not text:
             return text
+        if _mentions and (parts := i18n.kept_parts(event.message)) is not None:
+            unmentioned = [self._unmentioned(part) for part in parts]
+            if unmentioned != parts:
+                from .masking import scrub_text
+
+                text = scrub_text(i18n.render(unmentioned))
         for related, names, ids in self._sides(event, shown=True):
             for name in self.split(related, names, ids)[1]:
                 if name:
@@ -622,6 +643,29 @@ class Reader:
                     hidden := self.value_hidden(model, event.object_id, name, value, recorded_id)):
                 text = text.replace(value, hidden)
         return text
+
+    def _unmentioned(self, part):
+        """One kept part of a message, as ``register_mention``'s hidden message if it names a
+        row the reader may not see."""
+        if isinstance(part, str) or not isinstance(part, list) or len(part) != 2:
+            return part
+        msgid, params = part
+        mention = _mentions.get(msgid)
+        if mention is None or not isinstance(params, dict):
+            return part
+        param, label, hidden = mention
+        from django.apps import apps
+
+        related = apps.get_model(label)
+        key = self._value_key(related, params.get(param), params.get(f"{param}_id"))
+        if key is None:
+            seen = self._sees_whole(related)
+        else:
+            self._load(related, [key])
+            seen = self._may_see[related].get(key, False)
+        if seen:
+            return part
+        return [hidden, {k: v for k, v in params.items() if k not in (param, f"{param}_id")}]
 
     def _sides(self, event, shown=False):
         model = event.content_type.model_class() if event.content_type_id else None

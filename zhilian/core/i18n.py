@@ -152,6 +152,22 @@ def stored(message) -> str:
     return _PREFIX + json.dumps(list(parts), ensure_ascii=False) + ', "text": ' + json.dumps(text, ensure_ascii=False) + "}"
 
 
+def kept_parts(message: str) -> list | None:
+    """The message ids and parameters of a stored message (:func:`stored`), None for plain text."""
+    if not message or not message.startswith(_PREFIX):
+        return None
+    try:
+        parts = json.loads(message)["i18n"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return parts if isinstance(parts, list) else None
+
+
+def render(parts) -> str:
+    """Kept parts (:func:`kept_parts`) as text of the current language."""
+    return "".join(_render(part) for part in parts)
+
+
 def shown(message: str) -> str:
     """A stored message in the current language (records kept as plain text: as written)."""
     if not message or not message.startswith(_PREFIX):

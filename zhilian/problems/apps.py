@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class ProblemsConfig(AppConfig):
@@ -24,6 +25,12 @@ class ProblemsConfig(AppConfig):
         audit.register(models.SeverityModel)
         # Relation records written before they kept ids name problems by code and name (PLT-02).
         audit.register_names(models.Problem, selectors.problems_by_recorded_name)
+        # A problem's record of the breakthrough project that started or accepted it names the
+        # project only to who may see it (PLT-02; the projects app finds older records' by name).
+        audit.register_mention("Breakthrough project %(p)s started", param="p", model="projects.Project",
+                               hidden=gettext_noop("A breakthrough project you may not see started"))
+        audit.register_mention("Breakthrough project %(p)s accepted", param="p", model="projects.Project",
+                               hidden=gettext_noop("A breakthrough project you may not see was accepted"))
         # A problem other records name (projects made from it, achievements) is not deleted (PRJ-01).
         pre_delete.connect(services.refuse_deleting_a_named_problem, sender=models.Problem,
                            dispatch_uid="problems-named-elsewhere")

@@ -314,7 +314,9 @@ def problems_start_tackling(*, user, problems, project) -> list[Problem]:
     changed = []
     for problem in problems:
         if problem.status in (ProblemStatus.IDENTIFIED, ProblemStatus.ANALYZING):
-            with audit.transition(problem, _("Breakthrough project %(p)s started") % {"p": project}):
+            # The project's id beside its name: the history names it only to who may see it (PLT-02).
+            message = _("Breakthrough project %(p)s started") % {"p": project, "p_id": getattr(project, "pk", None)}
+            with audit.transition(problem, message):
                 problem.status = ProblemStatus.TACKLING
                 problem.save(update_fields=["status", "updated_at"])
             changed.append(problem)
@@ -334,7 +336,9 @@ def problems_mark_solved(*, user, problems, project) -> list[Problem]:
         still_tackled = problem.projects.filter(status__in=("in_progress", "acceptance")).exclude(
             pk=getattr(project, "pk", None)).exists()
         if problem.status != ProblemStatus.SOLVED and not still_tackled:
-            with audit.transition(problem, _("Breakthrough project %(p)s accepted") % {"p": project}):
+            # The project's id beside its name: the history names it only to who may see it (PLT-02).
+            message = _("Breakthrough project %(p)s accepted") % {"p": project, "p_id": getattr(project, "pk", None)}
+            with audit.transition(problem, message):
                 problem.status = ProblemStatus.SOLVED
                 problem.save(update_fields=["status", "updated_at"])
             changed.append(problem)

@@ -30,6 +30,9 @@ class ProjectsConfig(AppConfig):
             "description": lambda value, **_context: i18n.shown(value),
             "resolution": lambda value, **_context: i18n.shown(value)})
         audit.register(models.MilestoneProgress, parent="report")
+        # Records that name a project without its id ("GG-2025-001 12 英寸…", a problem's record of the
+        # project that started it) find it by code: the history names it only to who may see it (PLT-02).
+        audit.register_names(models.Project, selectors.projects_by_recorded_name)
         attachments.register(models.Project)  # the sealed task book, supporting documents
         attachments.register(models.Acceptance)  # the full set of acceptance materials (5.5.5)
         search.register(models.Project, label=_("Breakthrough projects"), weight=75, select_related=("lead_unit",))

@@ -184,6 +184,14 @@ def recorded_change_text(values, *, object_id="", changes=None) -> str:
     return audit.joined(f"{label}: {value if value not in (None, '') else '—'}" for label, value, _after in rows)
 
 
+def projects_by_recorded_name(names) -> dict:
+    """The projects that records written without ids name ("GG-2025-001 12 英寸…"), by the code
+    each name starts with (codes are unique; ``audit.register_names``, PLT-02)."""
+    codes = {name: name.split(" ", 1)[0] for name in names}
+    pks = dict(Project._base_manager.filter(code__in=set(codes.values())).values_list("code", "pk"))
+    return {name: pks[code] for name, code in codes.items() if code in pks}
+
+
 def is_project_team(user, project: Project) -> bool:
     """The lead unit's people run the project: reports, change requests, acceptance."""
     return bool(user.organization_id) and user.organization_id == project.lead_unit_id
