@@ -381,3 +381,40 @@ def test_a_created_record_answers_the_etag_a_get_of_it_gives(client, api_as):
         assert "ETag" in schema["paths"][path][method]["responses"]["200"]["headers"], (path, method)
     assert "headers" not in schema["paths"]["/api/v1/chain-summaries/{id}/"]["get"]["responses"]["200"]
     assert "`201 Created`" in schema["info"]["description"].split("## Conventions")[1]
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("SEC-10")
+def test_a_412_names_its_code_as_a_409_does(client, api_as):
+    """A 409 said code stale or protected, a 412 only {"detail"}: a program told the two apart by
+    the status alone. Every 412 (a changed record, an If-Match that is no ETag, the needs API's
+    own edit, a deletion) now says code precondition_failed."""
+    schema = _schema(client)
+    documented = schema["paths"]["/api/v1/organizations/{id}/"]["patch"]["responses"]["412"]
+    assert "precondition_failed" in documented["description"]
+    assert "precondition_failed" in schema["components"]["schemas"]["Error"]["description"]
+    assert "412 `precondition_failed`" in schema["info"]["description"].split("## Conventions")[1]
+    api = api_as("mgmt")
+    organization = Organization.objects.filter(kind="enterprise").order_by("pk").first()
+    url = f"/api/v1/organizations/{organization.pk}/"
+    etag = api.get(url)["ETag"]
+    assert api.patch(url, {"description": "先到的修改"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    need = api_as("owner").post("/api/v1/needs/", {"category": "testing", "title": "并发修改", "description": "x",
+                                                   "contact_name": "刘工", "contact_phone": "13906060002"},
+                                format="json")
+    need_url = f"/api/v1/needs/{need.json()['id']}/"
+    stale_need = need["ETag"]
+    assert api_as("owner").patch(need_url, {"title": "先到"}, format="json", HTTP_IF_MATCH=stale_need).status_code == 200
+    refusals = [
+        api.patch(url, {"description": "后到的修改"}, format="json", HTTP_IF_MATCH=etag, HTTP_ACCEPT_LANGUAGE="en"),
+        api.patch(url, {"description": "后到的修改"}, format="json", HTTP_IF_MATCH="not-an-etag"),
+        api_as("city").delete(url, HTTP_IF_MATCH=etag),
+        api_as("owner").patch(need_url, {"title": "后到"}, format="json", HTTP_IF_MATCH=stale_need),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 412, refused.content
+        assert refused.json()["code"] == "precondition_failed" and refused.json()["detail"], refused.json()
+        assert set(refused.json()) == {"detail", "code"}
+        _valid(schema, refused.json(), "Error")
+    assert refusals[0].json()["detail"] == "The record changed since the version given in If-Match."
+    assert refusals[1].json()["detail"] == "If-Match 须为该记录的 ETag。"

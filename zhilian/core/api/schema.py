@@ -53,7 +53,8 @@ def _error_schema() -> dict:
     return {
         "type": "object",
         "description": _("A refusal: detail says why in the caller's language; code, when given, names it for a "
-                         "program (token_expired, password_change_required, …)."),
+                         "program (token_expired, password_change_required, precondition_failed for every 412, "
+                         "…)."),
         "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
         "required": ["detail"],
     }
@@ -171,8 +172,8 @@ class AutoSchema(openapi.AutoSchema):
                           _("The version sent in the body is not the record's (code stale, with current_version); "
                             "nothing was saved.")))
             found.append(("412", self._component(ERROR, _error_schema),
-                          _("The record changed since the ETag sent as If-Match, or If-Match is no ETag; nothing "
-                            "was saved.")))
+                          _("The record changed since the ETag sent as If-Match, or If-Match is no ETag (code "
+                            "precondition_failed); nothing was saved.")))
         for code, schema, description in found:
             responses.setdefault(code, _body(schema, description))
 

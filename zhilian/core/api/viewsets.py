@@ -22,9 +22,16 @@ ACTION_FOR = {
 
 
 class PreconditionFailed(APIException):
+    """412: the record changed since the ETag sent as ``If-Match``, or ``If-Match`` is no ETag.
+    The body names it for a program, ``{"detail", "code": "precondition_failed"}``, as a 409
+    names ``stale`` or ``protected`` (component ``Error``)."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("The record changed since the version given in If-Match.")
     default_code = "precondition_failed"
+
+    def __init__(self, detail=None, code=None):
+        super().__init__({"detail": detail or self.default_detail, "code": code or self.default_code})
 
 
 def stored_etag(instance) -> str | None:
