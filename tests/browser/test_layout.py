@@ -132,3 +132,43 @@ def test_the_calendar_history_and_account_pages_fit_a_phone(login, site, shot, p
               return [t.getBoundingClientRect().width, t.closest('.card').getBoundingClientRect().width]; }""")
             assert widths[0] <= widths[1], widths
         shot(f"phone-{persona}-{number}")
+
+
+# Table cells squeezed to a sliver: text of four characters or more over four lines or more in a
+# cell narrower than four and a half characters (a Chinese name one character per line).
+CRUSHED_CELLS = """() => { const out = [];
+  document.querySelectorAll('table td, table th').forEach(c => { const r = c.getBoundingClientRect();
+    const text = c.innerText.trim(), size = parseFloat(getComputedStyle(c).fontSize);
+    if (r.width && text.length >= 4 && r.height / (size * 1.5) >= 4 && r.width < size * 4.5)
+      out.push((c.closest('table').id || '?') + ': ' + text.slice(0, 12)); });
+  return out.slice(0, 10); }"""
+
+
+def _phone_lists_and_details():
+    from zhilian.needs.models import Need
+    from zhilian.projects.models import Project
+
+    project = Project.objects.get(code="GG-2025-001")
+    need = Need.objects.order_by("pk").first()
+    return ["/problems/", "/needs/", "/directory/organizations/", "/directory/experts/", "/achievements/",
+            "/consortia/", "/problems/severity-models/", project.get_absolute_url(), need.get_absolute_url()]
+
+
+@pytest.mark.req("PLT-10")
+def test_lists_and_detail_pages_read_on_a_phone(login, site, shot):
+    """At 375 px the problem library wrapped 光电显示产业链 one character per line, as did the
+    needs, organizations and experts lists and the task book's targets, units and milestones on
+    a project's page (QA walk): cells keep a width to read in and the table scrolls within its
+    container; the page itself never scrolls sideways."""
+    from zhilian.problems.models import Problem
+
+    pages = _phone_lists_and_details() + [Problem.objects.get(code="IC-001").get_absolute_url()]
+    page = login("mgmt")
+    page.set_viewport_size({"width": 375, "height": 740})
+    for number, path in enumerate(pages):
+        assert page.goto(f"{site}{path}").status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(CRUSHED_CELLS) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert page.evaluate(OUT_OF_CARD) == [], path
+        shot(f"phone-page-{number}")
