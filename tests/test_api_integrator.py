@@ -418,3 +418,37 @@ def test_a_412_names_its_code_as_a_409_does(client, api_as):
         _valid(schema, refused.json(), "Error")
     assert refusals[0].json()["detail"] == "The record changed since the version given in If-Match."
     assert refusals[1].json()["detail"] == "If-Match 须为该记录的 ETag。"
+
+
+@pytest.mark.req("PLT-09")
+@pytest.mark.req("DIR-01")
+def test_the_service_domain_codes_are_listed(client, api_as):
+    """Organizations and experts name their service domains by code, and two list filters take
+    one, but no endpoint said which codes there are."""
+    from zhilian.directory.models import ServiceDomain
+
+    schema = _schema(client)
+    operation = schema["paths"]["/api/v1/service-domains/"]["get"]
+    assert {"page", "page_size", "ordering"} <= {name for name, _in in _parameters(schema, "/api/v1/service-domains/")}
+    assert "/api/v1/service-domains/{id}/" in schema["paths"]
+    assert not {"post", "put", "patch", "delete"} & set(schema["paths"]["/api/v1/service-domains/"])
+    api = api_as("institution")
+    english = api.get("/api/v1/service-domains/", HTTP_ACCEPT_LANGUAGE="en").json()
+    _valid(schema, english, documented=operation["responses"]["200"]["content"]["application/json"]["schema"])
+    assert english["count"] == ServiceDomain.objects.count() > 3
+    codes = [row["code"] for row in english["results"]]
+    assert codes == list(ServiceDomain.objects.order_by("order", "code").values_list("code", flat=True))
+    metrology = next(row for row in english["results"] if row["code"] == "metrology")
+    assert metrology["label"] == "Metrology" and metrology["name"] == ServiceDomain.objects.get(code="metrology").name
+    chinese = api.get("/api/v1/service-domains/").json()
+    assert next(row for row in chinese["results"] if row["code"] == "metrology")["label"] == "计量"
+    assert api.get(f"/api/v1/service-domains/{metrology['id']}/").json() == next(
+        row for row in chinese["results"] if row["code"] == "metrology")
+    # Every code an organization or expert answers is one of them, and the filters take them.
+    used = {code for row in api.get("/api/v1/organizations/", {"page_size": 500}).json()["results"]
+            for code in row["service_domains"]}
+    assert used and used <= set(codes)
+    assert api.get("/api/v1/organizations/", {"service_domain": "metrology"}).status_code == 200
+    # Read-only, for those who may read the directory.
+    assert api.post("/api/v1/service-domains/", {"code": "x", "name": "x"}, format="json").status_code in (403, 405)
+    assert api_as("consumer").get("/api/v1/service-domains/").status_code == 403

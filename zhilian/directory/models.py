@@ -29,12 +29,21 @@ PUBLIC_KINDS = [OrganizationKind.INSTITUTION, OrganizationKind.INDUSTRY_ORG, Org
                 OrganizationKind.GOVERNMENT]
 
 
+class ServiceDomainQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        # Reference data: whoever may read the directory reads every row (the codes organizations
+        # and experts use); no page or API writes them.
+        return EVERYTHING if action == "view" else NOTHING
+
+
 class ServiceDomain(models.Model):
     """An NQI service field (SC guide §5: metrology, standards, testing, certification…)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=50)
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = RestrictedManager.from_queryset(ServiceDomainQuerySet)()
 
     class Meta:
         verbose_name = _("service domain")

@@ -1,6 +1,7 @@
 """Serializers of the directory API. Field names are a contract: add, never rename."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from zhilian.core.api.fields import IdField
@@ -274,3 +275,16 @@ class EnterpriseTalentSerializer(serializers.ModelSerializer):
         if user is not None and not Organization.objects.restrict(user, "change").filter(pk=value.pk).exists():
             raise serializers.ValidationError(_("Unknown enterprise."))
         return value
+
+
+class ServiceDomainSerializer(serializers.ModelSerializer):
+    """An NQI service field (SC guide §5): ``code`` is what an organization's ``service_domains``
+    and an expert's ``domains`` hold."""
+
+    label = serializers.CharField(read_only=True, help_text=gettext_lazy("The domain in the caller's language."))
+
+    class Meta:
+        model = ServiceDomain
+        fields = ["id", "code", "name", "label"]
+        read_only_fields = fields
+        extra_kwargs = {"name": {"help_text": gettext_lazy("The name the Excel imports accept as well as the code.")}}

@@ -9,5 +9,6 @@ router.register("capabilities", views.TestingCapabilityViewSet, basename="capabi
 router.register("service-points", views.ServicePointViewSet, basename="servicepoint")
 router.register("commissioners", views.ServiceCommissionerViewSet, basename="commissioner")
 router.register("talents", views.EnterpriseTalentViewSet, basename="talent")
+router.register("service-domains", views.ServiceDomainViewSet, basename="servicedomain")
 
 urlpatterns = router.urls

@@ -5,18 +5,26 @@ Every viewset reads through ``restrict`` (core.api.viewsets); lists paginate
 and sort with ``?ordering=`` where ``name`` sorts by pinyin.
 """
 
-from django.utils.translation import gettext as _
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from zhilian.core.api.filters import OrderingFilter
-from zhilian.core.api.viewsets import RestrictedModelViewSet
+from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 
 from .. import filtersets, selectors, services
-from ..models import EnterpriseTalent, Expert, Organization, ServiceCommissioner, ServicePoint, TestingCapability
+from ..models import (
+    EnterpriseTalent,
+    Expert,
+    Organization,
+    ServiceCommissioner,
+    ServiceDomain,
+    ServicePoint,
+    TestingCapability,
+)
 from . import serializers
 
 
@@ -132,3 +140,13 @@ class EnterpriseTalentViewSet(PinyinOrderingMixin, RestrictedModelViewSet):
     serializer_class = serializers.EnterpriseTalentSerializer
     filterset_class = filtersets.EnterpriseTalentFilterSet
     searchable = True
+
+
+class ServiceDomainViewSet(RestrictedReadOnlyViewSet):
+    """The NQI service fields (SC guide §5) by the codes organizations' ``service_domains``,
+    experts' ``domains`` and the ``service_domain`` / ``domain`` filters use, in the directory's
+    order; ``label`` reads in the caller's language. Sort with ``ordering`` (``code``, ``id``)."""
+
+    queryset = ServiceDomain.objects.all()
+    serializer_class = serializers.ServiceDomainSerializer
+    ordering_fields = ["code", "id"]
