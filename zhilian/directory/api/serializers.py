@@ -249,6 +249,16 @@ class ServiceCommissionerSerializer(serializers.ModelSerializer):
     def get_service_point_name(self, obj) -> str | None:
         return obj.service_point.name if obj.service_point_id else None
 
+    def validate_organization(self, value):
+        # As the form offers: a unit the caller may see (PLT-02). A commissioner edits its own
+        # record; any id it sent was kept and its page then named the unit (an enterprise of a
+        # district it does not serve).
+        user = _user(self)
+        if value is not None and user is not None and \
+                not Organization.objects.restrict(user, "view").filter(pk=value.pk).exists():
+            raise serializers.ValidationError(_("Unknown organization."))
+        return value
+
     def validate_districts(self, value):
         errors = home_city_errors(ServiceCommissioner(districts=value).district_list)
         if errors:
