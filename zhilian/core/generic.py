@@ -24,11 +24,17 @@ from . import audit, masking, related, resultcache, search
 from .attachments import attachment_rows, attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
+from .models import AuditAction
 from .pagecache import kept_page
 from .pagination import SearchPaginator
-from .models import AuditAction
 from .permissions import allowed, get_restricted_or_404, may
-from .spreadsheets import ImportResult, RowError, build_workbook, file_response
+from .spreadsheets import (
+    ImportResult,
+    RowError,
+    ascii_model_name,
+    build_workbook,
+    file_response,
+)
 
 
 def _object_url(obj, suffix):
@@ -114,7 +120,7 @@ class ObjectListView(BaseObjectView):
             masking.REVEAL.reset(token)
         audit.write(action=AuditAction.UNMASK if unmasked else AuditAction.EXPORT, object_repr=self.page_title(),
                     message=request.GET.urlencode())
-        return file_response(content, f"{self.page_title()}.xlsx")
+        return file_response(content, f"{self.page_title()}.xlsx", ascii_name=f"{ascii_model_name(self.model)}.xlsx")
 
     def get_extra_context(self, request):
         return {}
@@ -432,7 +438,8 @@ class ImportView(BaseObjectView):
     def get(self, request):
         if request.GET.get("template"):
             importer = self.importer_class(user=request.user)
-            return file_response(importer.template(), f"{importer.title}.xlsx")
+            return file_response(importer.template(), f"{importer.title}.xlsx",
+                                 ascii_name=f"{ascii_model_name(self.model)}-template.xlsx")
         if request.GET.get("errors"):
             # The row-level error report of this user's last rejected import, as a workbook.
             stored = request.session.get(self.error_session_key())
@@ -441,7 +448,8 @@ class ImportView(BaseObjectView):
             importer = self.importer_class(user=request.user)
             report = ImportResult(errors=[RowError(*row) for row in stored])
             # Named like the form it reports on, which is Chinese (PLT-07): 单位名录-错误报告.xlsx.
-            return file_response(importer.error_workbook(report), f"{importer.title}-错误报告.xlsx")
+            return file_response(importer.error_workbook(report), f"{importer.title}-错误报告.xlsx",
+                                 ascii_name=f"{ascii_model_name(self.model)}-errors.xlsx")
         return render(request, self.template_name, self.context())
 
     def post(self, request):

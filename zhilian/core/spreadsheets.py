@@ -10,6 +10,7 @@ a constraint) leaves the database exactly as it was. Rows are matched on a natur
 import datetime
 import decimal
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -18,8 +19,8 @@ import openpyxl
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.text import capfirst, slugify
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -178,11 +179,41 @@ def workbook_bytes(wb) -> bytes:
     return out.getvalue()
 
 
-def file_response(content: bytes, filename: str, content_type: str = XLSX_MIME) -> HttpResponse:
-    """Return a download with a UTF-8 file name (RFC 6266) that Chinese browsers show right."""
+def ascii_filename(filename: str) -> str:
+    """Return a plain-ASCII stand-in for ``filename``, for clients that do not read ``filename*``.
+
+    Each run of other characters becomes one ``-``; when what is left names nothing (no letter,
+    as in 问题库-2026-12-04.xlsx, or nothing at all) it follows ``export``:
+    ``export-2026-12-04.xlsx``, ``export.xlsx``. A name of letters, digits, ``.``, ``_`` and ``-`` is kept.
+    """
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", extension):
+        stem, extension = filename, ""
+    stem = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]+", "-", stem)).strip("-._")
+    if not re.search(r"[A-Za-z]", stem):
+        stem = f"export-{stem}" if stem else "export"
+    return f"{stem}.{extension}" if extension else stem
+
+
+def ascii_model_name(model) -> str:
+    """The model's plural name in English as a file name ("testing-capabilities"): the ASCII name
+    of a download named by the model in the reader's language."""
+    with override("en"):
+        name = str(model._meta.verbose_name_plural)
+    return slugify(name) or model._meta.model_name
+
+
+def file_response(content: bytes, filename: str, content_type: str = XLSX_MIME, *,
+                  ascii_name: str | None = None) -> HttpResponse:
+    """Return a download with a UTF-8 file name (RFC 6266) that Chinese browsers show right.
+
+    ``filename*`` carries ``filename`` as given; ``filename`` (for clients that read only that)
+    carries ``ascii_name``, an ASCII name the caller gives for the export (``problems-2026-12-04.xlsx``),
+    else ``ascii_filename(filename)``.
+    """
     response = HttpResponse(content, content_type=content_type)
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    fallback = ascii_filename(ascii_name or filename)
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     return response
 
 

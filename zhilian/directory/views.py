@@ -427,7 +427,7 @@ class WorkingGroupView(LoginRequiredMixin, View):
                                  notes=["依据：工业产品质量技术帮扶和质量安全监管衔接联动工作规范 7.2.1.3"])
         audit.write(action=AuditAction.EXPORT, object_repr="工作组专家名单",
                     message=", ".join(r.expert.name for r in results))
-        return file_response(content, "工作组专家名单.xlsx")
+        return file_response(content, "工作组专家名单.xlsx", ascii_name="working-group-experts.xlsx")
 
 
 # --------------------------------------------------------------------------- testing capabilities (DIR-04)
@@ -475,7 +475,8 @@ class CapabilityRosterView(LoginRequiredMixin, View):
             if request.GET.get("export") == "xlsx" and keywords:
                 audit.write(action=AuditAction.EXPORT, object_repr=exports.ROSTER_HEADING, message="、".join(keywords))
                 return file_response(exports.roster_workbook(entries, keywords, request.user),
-                                     f"{exports.ROSTER_HEADING}-{'、'.join(keywords)[:40]}.xlsx")
+                                     f"{exports.ROSTER_HEADING}-{'、'.join(keywords)[:40]}.xlsx",
+                                     ascii_name="testing-institutions-roster.xlsx")
         return render(request, "directory/capability_roster.html", {
             "title": gettext_lazy("Major testing institutions roster"), "form": form, "entries": entries,
             "keywords": keywords, "totals": selectors.roster_totals(entries),

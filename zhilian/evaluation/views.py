@@ -33,7 +33,8 @@ class SummaryTableView(LoginRequiredMixin, View):
         summaries = [chain_summary(request.user, chain) for chain in chains]
         if request.GET.get("export") == "xlsx":
             audit.write(action=AuditAction.EXPORT, object_repr="表I.1 产业链质量提升工作总结汇总表")
-            return file_response(exports.summary_workbook(summaries), "产业链质量提升工作总结汇总表.xlsx")
+            return file_response(exports.summary_workbook(summaries), "产业链质量提升工作总结汇总表.xlsx",
+                                 ascii_name="chain-quality-summary-table-I1.xlsx")
         return render(request, "evaluation/summary_table.html", {
             "title": _("Chain quality improvement summary (Table I.1)"), "summaries": summaries,
             "columns": exports.COLUMNS, "groups": exports.header_groups(), "today": timezone.localdate()})

@@ -36,6 +36,7 @@ from .selectors import visible_related
 from .services import problem_save
 
 TITLE = "产业链供应链质量问题库"
+ASCII_TITLE = "problems"  # the download's name for clients that read no UTF-8 file name
 
 
 @dataclass(eq=False)

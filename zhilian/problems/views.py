@@ -65,7 +65,8 @@ class ProblemListView(ObjectListView):
     def export(self, request, queryset):
         content = exports.table_c1_workbook(exports.export_queryset(queryset, request.user).iterator(chunk_size=2000))
         audit.write(action=AuditAction.EXPORT, object_repr=exports.TITLE, message=request.GET.urlencode())
-        return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
+        today = timezone.localdate()
+        return file_response(content, f"{exports.TITLE}-{today}.xlsx", ascii_name=f"{exports.ASCII_TITLE}-{today}.xlsx")
 
 
 class ProblemDetailView(ObjectDetailView):

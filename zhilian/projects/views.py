@@ -83,7 +83,8 @@ class ProjectListView(ObjectListView):
         queryset = queryset.select_related("chain", "lead_unit").prefetch_related(
             "problems", "participants__organization")
         audit.write(action=AuditAction.EXPORT, object_repr="附录E 产业链质量攻关库", message=request.GET.urlencode())
-        return file_response(exports.library_workbook(queryset), "产业链质量攻关库.xlsx")
+        return file_response(exports.library_workbook(queryset), "产业链质量攻关库.xlsx",
+                             ascii_name="breakthrough-project-library.xlsx")
 
 
 class ProjectDetailView(ObjectDetailView):

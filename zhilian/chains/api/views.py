@@ -147,7 +147,8 @@ class ChainViewSet(RestrictedModelViewSet):
         from zhilian.core.spreadsheets import file_response
 
         return file_response(render(data), f"{chain.name}质量图谱-{label}{'-筛选' if filters else ''}.{suffix}",
-                             content_type)
+                             content_type,
+                             ascii_name=f"chain-{chain.pk}-map-{label}{'-filtered' if filters else ''}.{suffix}")
 
     @extend_schema(parameters=[VERSION_PARAM, *MAP_FILTER_PARAMS],
                    responses={(200, "application/pdf"): bytes, 400: EXPORT_ERRORS})

@@ -97,7 +97,8 @@ class ProblemViewSet(RestrictedModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         content = exports.table_c1_workbook(exports.export_queryset(queryset, request.user).iterator(chunk_size=2000))
         audit.write(action=AuditAction.EXPORT, object_repr=exports.TITLE, message=request.query_params.urlencode())
-        return file_response(content, f"{exports.TITLE}-{timezone.localdate()}.xlsx")
+        today = timezone.localdate()
+        return file_response(content, f"{exports.TITLE}-{today}.xlsx", ascii_name=f"{exports.ASCII_TITLE}-{today}.xlsx")
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"},
