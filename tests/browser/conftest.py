@@ -5,6 +5,7 @@ Screenshots go to ``test-artifacts/screenshots/`` (kept by CI as artifacts). Nev
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,6 @@ SETTLE_TIMEOUT_S = 20
 
 def _settled(action, page_of):
     """Wrap a Playwright action so that it returns after the navigation it started has loaded."""
-    import time
 
     from playwright.sync_api import Error
 
@@ -133,20 +133,55 @@ def site(live_server, demo_data_tx):
 
 
 @pytest.fixture
-def page(browser, site):
+def page(browser, site, request):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
     pg = context.new_page()
     # Generous: the suite runs the browser tests beside the others on two cores, and a slow machine
     # once waited over 15 s for the page after saving a project's task book (the test passes alone).
     pg.set_default_timeout(30000)
+    in_flight = {}
+    pg.on("request", lambda r: in_flight.__setitem__(r, time.monotonic()))
+    pg.on("requestfinished", lambda r: in_flight.pop(r, None))
+    pg.on("requestfailed", lambda r: in_flight.pop(r, None))
     yield pg
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        _report_failure(request.node.name, pg, in_flight)
     context.close()
+
+
+def _report_failure(name, pg, in_flight):
+    """What a failed browser test left behind, for failures seen only under load: where the
+    page is, the requests still unanswered and, on PostgreSQL, what the database sessions wait on."""
+    from django.db import connection
+
+    now = time.monotonic()
+    print(f"[browser failure] page at {pg.url}")
+    for r, started in in_flight.items():
+        print(f"[browser failure] unanswered for {now - started:.1f} s: {r.method} {r.url}")
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
+    except Exception as exc:  # noqa: BLE001 - a report, never a second failure
+        print(f"[browser failure] no screenshot: {exc}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 160) "
+                           "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            for row in cursor.fetchall():
+                print("[browser failure] database session", row)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 def totp_code_for_secret(secret_base32: str) -> str:
     """What an authenticator app shows now for a base32 secret."""
     import base64
-    import time
 
     from django_otp.oath import TOTP
 
@@ -191,6 +226,14 @@ def shot(page):
     def take(name, target=None):
         path = ARTIFACTS / f"{name}.png"
         (target or page).screenshot(path=str(path), full_page=True)
+        # A full-page screenshot stretches the viewport to the page's height and then restores
+        # it; on a loaded machine the restore can land after the next action has computed where
+        # to click, and the click hits blank page (a task book's save button at the foot of a
+        # 2,300 px form: no submit, the test waited 30 s for a page that never came). Wait until
+        # the viewport is back and laid out.
+        page.wait_for_function("([w, h]) => window.innerWidth === w && window.innerHeight === h",
+                               arg=[page.viewport_size["width"], page.viewport_size["height"]])
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         return path
 
     return take
