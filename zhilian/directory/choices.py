@@ -95,6 +95,14 @@ class TalentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The NQI service fields of SC guide §5 (code, the Chinese name the Excel forms use), in their
+# order there: reference data every installation starts with (migration 0005), not demo data.
+SERVICE_DOMAINS = [
+    ("metrology", "计量"), ("standards", "标准"), ("testing", "检验检测"), ("certification", "认证认可"),
+    ("ip", "知识产权"), ("brand", "品牌建设"), ("quality_mgmt", "质量管理"), ("infosec", "信息安全管理"),
+    ("excellence", "卓越绩效管理"), ("innovation", "特色与创新管理"),
+]
+
 # The NQI service fields of SC guide §5, by the codes the platform uses (needs matching maps
 # need categories onto them). ServiceDomain rows keep the Chinese name the Excel forms use;
 # pages show these labels so that the English UI reads English.

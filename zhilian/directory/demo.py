@@ -13,8 +13,8 @@ from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from .choices import (
-    ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
-    TalentType, TitleLevel,
+    SERVICE_DOMAINS, ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel,
+    SizeClass, TalentType, TitleLevel,
 )
 from .models import (
     EnterpriseTalent, Expert, ExpertQualification, InstitutionQualification, Organization, ServiceCommissioner,
@@ -41,12 +41,6 @@ def demo_id_number(seed: str) -> str:
     body = f"350221{birth:%Y%m%d}{digest[3] % 1000:03d}"
     return body + stdnum_ric.calc_check_digit(body + "0")  # the function skips the last character
 
-
-SERVICE_DOMAINS = [
-    ("metrology", "计量"), ("standards", "标准"), ("testing", "检验检测"), ("certification", "认证认可"),
-    ("ip", "知识产权"), ("brand", "品牌建设"), ("quality_mgmt", "质量管理"), ("infosec", "信息安全管理"),
-    ("excellence", "卓越绩效管理"), ("innovation", "特色与创新管理"),
-]
 
 # name, short, district, province, city, industry, size, address, description
 ENTERPRISES = [
