@@ -602,6 +602,25 @@ def test_a_unit_of_the_project_reports_a_risk():
 
 
 @pytest.mark.req("PRJ-07")
+def test_the_risk_table_says_who_raised_and_who_resolved_each_risk(client_as):
+    """Found by a QA walk: the project's risk tab showed neither who reported a risk nor who closed
+    it and when, though both are recorded."""
+    project = running_project()
+    risk = services.risk_raise(user=user("icmetrology"), project=project, kind="resource", level="high",
+                               title="翘曲度测量仪故障", description="返厂维修 4 周，比对延期。")
+    page = client_as("icowner").get(project.get_absolute_url()).content.decode()
+    row = re.search(r'<tr data-risk-kind="resource".*?</tr>', page, re.S).group(0)
+    assert str(user("icmetrology")) in row and "data-resolved" not in row
+    services.risk_resolve(user=user("icmember"), risk=risk, resolution="借用海芯设备完成测量。")
+    risk.refresh_from_db()
+    page = client_as("icowner").get(project.get_absolute_url()).content.decode()
+    row = re.search(r'<tr data-risk-kind="resource".*?</tr>', page, re.S).group(0)
+    resolved = re.search(r"data-resolved>(.*?)</div>", row, re.S).group(1)
+    assert str(user("icmember")) in resolved
+    assert timezone.localtime(risk.resolved_at).strftime("%Y-%m-%d") in resolved
+
+
+@pytest.mark.req("PRJ-07")
 def test_the_scheduler_warns_of_an_overdue_milestone_and_a_missing_update_once_and_a_person_closes_them():
     project = running_project()
     first = project.milestones.order_by("due_date").first()  # due 2027-03-31
