@@ -51,3 +51,35 @@ def test_project_and_achievement_pages_use_english_punctuation(english):
     text = _text(client.get(achievement.get_absolute_url()).content.decode())
     assert re.search(r"Declared by the contributor \d{4}-\d\d-\d\d: ", text), text[:2000]
     assert not CJK_PUNCTUATION_AMID_ENGLISH.search(text.split("Declared by the contributor")[1][:40])
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("EVA-01")
+def test_chain_summary_and_consortium_review_asides_follow_the_language(english, client_as):
+    """（of which SMEs 2）and （N approved projects in all）on a chain's summary, （cross-region）
+    on a consortium's review page: fullwidth brackets between English words."""
+    from django.urls import reverse
+
+    from zhilian.chains.models import Chain
+    from zhilian.consortia.models import Consortium
+
+    chain = Chain.objects.get(name="集成电路产业链")
+    url = reverse("evaluation:chain_summary", args=[chain.pk])
+    text = _text(english("city").get(url).content.decode())
+    assert re.search(r"\(of which SMEs: \d+\)", text) and re.search(r"\(\d+ approved projects in all\)", text)
+    assert "（" not in text and "）" not in text
+    chinese = _text(client_as("city").get(url).content.decode())
+    assert re.search(r"（其中中小微企业 \d+）", chinese) and re.search(r"（已立项项目共 \d+ 个）", chinese)
+
+    from zhilian.accounts.models import User
+    from zhilian.consortia.selectors import consortium_review_step
+
+    pending = Consortium.objects.get(status="district_review", members__cross_region=True)
+    reviewer = next(u for u in User.objects.filter(username__in=["district", "haicang", "city"])
+                    if consortium_review_step(u, pending))
+    page = english(reviewer.username).get(reverse("consortia:consortium_review", args=[pending.pk]))
+    members = _text(page.content.decode()).split("Member units")[1][:300]
+    assert "(cross-region)" in members and "（" not in members
+    chinese = _text(client_as(reviewer.username).get(reverse("consortia:consortium_review", args=[pending.pk]))
+                    .content.decode())
+    assert "（跨区域）" in chinese
