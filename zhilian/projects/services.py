@@ -906,6 +906,13 @@ def risk_resolve(*, user, risk: RiskWarning, resolution: str) -> RiskWarning:
         risk.resolved_by = user
         risk.resolved_at = _now()
         risk.save()
+    # Whoever was told of the risk hears that it is closed, and the unit member who reported it.
+    told = set(_approver_users(project)) | set(_team_users(project))
+    if risk.raised_by_id:
+        told.add(risk.raised_by)
+    _notify(told - {user}, key=f"risk:{risk.pk}:resolved",
+            title=_("Risk resolved on %(p)s: %(t)s") % {"p": project, "t": risk.title_shown},
+            body=risk.resolution, url=risk.get_absolute_url())
     return risk
 
 

@@ -599,6 +599,13 @@ def test_a_unit_of_the_project_reports_a_risk():
     services.risk_resolve(user=user("icmember"), risk=risk, resolution="借用海芯设备完成测量。")
     risk.refresh_from_db()
     assert risk.status == "resolved" and risk.resolved_by == user("icmember")
+    # The reporter (a participant, not of the lead unit) and the approvers hear it is closed; the
+    # resolver is not told of what it did.
+    resolved = Notification.objects.filter(url=risk.get_absolute_url(), key=f"risk:{risk.pk}:resolved")
+    assert resolved.filter(recipient=user("icmetrology")).exists()
+    assert resolved.filter(recipient=user("icowner")).exists()
+    assert not resolved.filter(recipient=user("icmember")).exists()
+    assert "翘曲度测量仪故障" in resolved.get(recipient=user("icmetrology")).title
 
 
 @pytest.mark.req("PRJ-07")
