@@ -20,14 +20,7 @@ from zhilian.core.permissions import EVERYTHING
 from zhilian.directory.selectors import institutions_by_product
 
 from .models import (
-    SEGMENT_ORDER,
-    Chain,
-    ChainNode,
-    ChainSnapshot,
-    LadderPosition,
-    Placement,
-    PlacementRole,
-    Segment,
+    SEGMENT_ORDER, Chain, ChainNode, ChainSnapshot, LadderPosition, Placement, PlacementRole, Segment,
     working_copy_scope,
 )
 

@@ -28,13 +28,7 @@ from .models import AuditAction
 from .pagecache import kept_page
 from .pagination import SearchPaginator
 from .permissions import allowed, get_restricted_or_404, may
-from .spreadsheets import (
-    ImportResult,
-    RowError,
-    ascii_model_name,
-    build_workbook,
-    file_response,
-)
+from .spreadsheets import ImportResult, RowError, ascii_model_name, build_workbook, file_response
 
 
 def _object_url(obj, suffix):

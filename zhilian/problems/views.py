@@ -10,12 +10,7 @@ from zhilian.chains.selectors import node_reach
 from zhilian.core import audit
 from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.generic import (
-    BaseObjectView,
-    ImportView,
-    ObjectDeleteView,
-    ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
+    BaseObjectView, ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView,
 )
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import allowed, get_restricted_or_404
@@ -24,14 +19,7 @@ from zhilian.core.spreadsheets import file_response
 from . import exports, services
 from .filtersets import ProblemFilterSet
 from .forms import AssessmentForm, ProblemForm, ProblemReviewForm, SeverityModelForm
-from .models import (
-    Problem,
-    ProblemAssessment,
-    ProblemReview,
-    ProblemStatus,
-    SeverityModel,
-    format_total,
-)
+from .models import Problem, ProblemAssessment, ProblemReview, ProblemStatus, SeverityModel, format_total
 from .selectors import problem_dependants, problem_visible_concerned
 from .tables import ProblemTable, SeverityModelTable
 

@@ -158,16 +158,24 @@ class ChainMapSegmentSerializer(serializers.Serializer):
     problem_count = serializers.IntegerField()
 
 
-class ChainMapEnterpriseSerializer(serializers.Serializer):
+class PlacedEnterpriseSerializer(serializers.Serializer):
+    """An enterprise placed on a link, as the map and a problem's reach both answer it
+    (chains.selectors.enterprises_by_node); documentation only."""
+
     id = serializers.IntegerField(help_text=gettext_lazy("Id of the enterprise (organization)."))
     placement = serializers.IntegerField(help_text=gettext_lazy("Id of the placement (placements/)."))
     name = serializers.CharField()
     province = serializers.CharField()
     district = serializers.CharField()
     in_province = serializers.BooleanField()
+    role = serializers.CharField(help_text=gettext_lazy("chain_owner, leading or supporting."))
+    ladder = serializers.CharField(help_text=gettext_lazy("leader or follower."))
+    key_products = serializers.CharField()
+
+
+class ChainMapEnterpriseSerializer(PlacedEnterpriseSerializer):
     role = serializers.CharField(help_text=gettext_lazy("chain_owner, leading or supporting (labels.roles)."))
     ladder = serializers.CharField(help_text=gettext_lazy("leader or follower (labels.ladders)."))
-    key_products = serializers.CharField()
 
 
 class ChainMapNodeSerializer(serializers.Serializer):

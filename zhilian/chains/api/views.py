@@ -7,12 +7,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -26,21 +21,11 @@ from zhilian.core.filters import id_field
 from .. import exports, services
 from ..models import Chain, ChainNode, MonitoredEvent, Placement, Segment
 from ..selectors import (
-    MAP_FILTERS,
-    NODE_FILTERS,
-    PLACEMENT_FILTERS,
-    PublishedRows,
-    chain_map_for,
-    chain_version,
-    filter_as_seen,
+    MAP_FILTERS, NODE_FILTERS, PLACEMENT_FILTERS, PublishedRows, chain_map_for, chain_version, filter_as_seen,
     filter_map,
 )
 from .serializers import (
-    ChainMapSerializer,
-    ChainNodeSerializer,
-    ChainSerializer,
-    MonitoredEventSerializer,
-    PlacementSerializer,
+    ChainMapSerializer, ChainNodeSerializer, ChainSerializer, MonitoredEventSerializer, PlacementSerializer,
 )
 
 

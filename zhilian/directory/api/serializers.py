@@ -22,6 +22,16 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
+def _visible_organization(serializer, value):
+    """An organization link holds a unit the caller may see, as the forms offer (PLT-02): an id
+    outside its scope is answered like one that does not exist."""
+    user = _user(serializer)
+    if value is not None and user is not None and \
+            not Organization.objects.restrict(user, "view").filter(pk=value.pk).exists():
+        raise serializers.ValidationError(_("Unknown organization."))
+    return value
+
+
 class MaskedPhoneField(serializers.CharField):
     """A phone number, masked for callers without the unmask permission (SEC-07), checked as
     the models check it (a declared field does not take over the model field's validators)."""
@@ -139,11 +149,7 @@ class ExpertSerializer(serializers.ModelSerializer):
         return obj.eligibility()[1]
 
     def validate_organization(self, value):
-        user = _user(self)
-        if value is not None and user is not None and \
-                not Organization.objects.restrict(user, "view").filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("Unknown organization."))
-        return value
+        return _visible_organization(self, value)
 
     def validate_id_number(self, value):
         value = (value or "").strip().upper()
@@ -250,14 +256,9 @@ class ServiceCommissionerSerializer(serializers.ModelSerializer):
         return obj.service_point.name if obj.service_point_id else None
 
     def validate_organization(self, value):
-        # As the form offers: a unit the caller may see (PLT-02). A commissioner edits its own
-        # record; any id it sent was kept and its page then named the unit (an enterprise of a
-        # district it does not serve).
-        user = _user(self)
-        if value is not None and user is not None and \
-                not Organization.objects.restrict(user, "view").filter(pk=value.pk).exists():
-            raise serializers.ValidationError(_("Unknown organization."))
-        return value
+        # A commissioner edits its own record; any id it sent was kept and its page then named
+        # the unit (an enterprise of a district it does not serve).
+        return _visible_organization(self, value)
 
     def validate_districts(self, value):
         errors = home_city_errors(ServiceCommissioner(districts=value).district_list)

@@ -17,13 +17,7 @@ from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnly
 
 from .. import filtersets, selectors, services
 from ..models import (
-    EnterpriseTalent,
-    Expert,
-    Organization,
-    ServiceCommissioner,
-    ServiceDomain,
-    ServicePoint,
-    TestingCapability,
+    EnterpriseTalent, Expert, Organization, ServiceCommissioner, ServiceDomain, ServicePoint, TestingCapability,
 )
 from . import serializers
 

@@ -6,17 +6,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from zhilian.chains.api.serializers import PlacedEnterpriseSerializer
 from zhilian.chains.models import Chain, ChainNode
 from zhilian.directory.models import Organization
 
 from ..models import (
-    STARS,
-    Problem,
-    ProblemAssessment,
-    ProblemCategory,
-    ProblemStatus,
-    SeverityDimension,
-    SeverityModel,
+    STARS, Problem, ProblemAssessment, ProblemCategory, ProblemStatus, SeverityDimension, SeverityModel,
     format_total,
 )
 from ..selectors import problem_visible_concerned, problem_visible_related
@@ -244,16 +239,7 @@ class ProblemReachNodeSerializer(serializers.Serializer):
     segment = serializers.CharField(help_text=gettext_lazy("upstream, midstream or downstream."))
 
 
-class ProblemReachEnterpriseSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text=gettext_lazy("Id of the enterprise (organization)."))
-    placement = serializers.IntegerField(help_text=gettext_lazy("Id of the placement (placements/)."))
-    name = serializers.CharField()
-    province = serializers.CharField()
-    district = serializers.CharField()
-    in_province = serializers.BooleanField()
-    role = serializers.CharField(help_text=gettext_lazy("chain_owner, leading or supporting."))
-    ladder = serializers.CharField(help_text=gettext_lazy("leader or follower."))
-    key_products = serializers.CharField()
+class ProblemReachEnterpriseSerializer(PlacedEnterpriseSerializer):
     node = serializers.IntegerField(help_text=gettext_lazy("Id of the reached link it is placed on."))
     node_name = serializers.CharField()
     segment = serializers.CharField(help_text=gettext_lazy("Segment of that link."))

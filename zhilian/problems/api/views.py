@@ -21,12 +21,7 @@ from .. import exports, services
 from ..filtersets import ProblemAssessmentFilterSet, ProblemFilterSet
 from ..models import Problem, ProblemAssessment, SeverityModel
 from ..selectors import visible_concerned, visible_related
-from .serializers import (
-    ProblemAssessmentSerializer,
-    ProblemReachSerializer,
-    ProblemSerializer,
-    SeverityModelSerializer,
-)
+from .serializers import ProblemAssessmentSerializer, ProblemReachSerializer, ProblemSerializer, SeverityModelSerializer
 
 _IMPORT_REPORT = inline_serializer("TableC1ImportReport", {
     "committed": serializers.BooleanField(help_text="true when the rows were saved; false for a dry run or a "

@@ -11,13 +11,7 @@ from zhilian.chains.selectors import chain_map_for
 from zhilian.problems import services
 from zhilian.problems.exports import COLUMNS, TableC1Importer, table_c1_workbook
 from zhilian.problems.models import (
-    Problem,
-    ProblemAssessment,
-    ProblemCategory,
-    ProblemReview,
-    ProblemSource,
-    ProblemStatus,
-    SeverityModel,
+    Problem, ProblemAssessment, ProblemCategory, ProblemReview, ProblemSource, ProblemStatus, SeverityModel,
 )
 from zhilian.problems.selectors import problem_reporting_units
 
