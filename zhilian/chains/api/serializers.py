@@ -54,6 +54,11 @@ class ChainNodeSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["chain"].queryset = Chain.objects.restrict(request.user, "change")
+            # A link of a chain the caller may not edit answers as an unknown id, not "belongs to
+            # another chain", so ids cannot be probed for existence (PLT-02).
+            editable = ChainNode.objects.restrict(request.user, "change")
+            self.fields["parent"].queryset = editable
+            self.fields["supplies"].child_relation.queryset = editable
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -89,6 +89,33 @@ def test_a_child_node_stays_in_its_parents_segment_and_chain(display, persona):
         services.node_add(user=persona("city"), chain=other, name="跨链节点", segment=Segment.MIDSTREAM, parent=panel)
 
 
+@pytest.mark.req("MAP-02", "PLT-02")
+def test_a_link_of_a_chain_the_builder_may_not_edit_answers_as_an_unknown_id(display, api_as, persona):
+    """The chain owner builds its own chain: naming another chain's link as parent or supplied
+    link gets the answer a made-up id gets, so the API tells nothing of other chains' rows."""
+    owner = persona("owner")
+    assert Chain.objects.restrict(owner, "change").filter(pk=display.pk).exists()
+    other = ChainNode.objects.filter(chain__name="集成电路产业链").exclude(
+        chain__in=Chain.objects.restrict(owner, "change")).first()
+    assert other is not None
+    api = api_as("owner")
+    missing = ChainNode.objects.order_by("-pk").first().pk + 1000
+    before = ChainNode.objects.count()
+
+    def errors(parent=None, supplies=()):
+        body = {"chain": display.pk, "name": "探测环节", "segment": "midstream", "supplies": list(supplies)}
+        if parent is not None:
+            body["parent"] = parent
+        response = api.post("/api/v1/chain-nodes/", body, format="json")
+        assert response.status_code == 400, response.content
+        return {key: [str(m).replace(str(parent or supplies[0]), "ID") for m in value]
+                for key, value in response.json().items()}
+
+    assert errors(parent=other.pk) == errors(parent=missing)
+    assert errors(supplies=[other.pk]) == errors(supplies=[missing])
+    assert ChainNode.objects.count() == before
+
+
 @pytest.mark.req("MAP-02")
 def test_placement_keeps_role_ladder_and_province(display, persona):
     glass = node(display, "玻璃基板")
