@@ -420,5 +420,9 @@ class MonitoredEvent(BaseModel):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        if self.node_id and self.chain_id and self.node.chain_id != self.chain_id:
+            raise ValidationError({"node": _("The node belongs to another chain.")})
+
     def get_absolute_url(self):
         return id_url("chains:event_detail", self.pk)

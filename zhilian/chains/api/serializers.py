@@ -132,6 +132,23 @@ class MonitoredEventSerializer(serializers.ModelSerializer):
                   "triggers_update", "recorded_by", "created_at"]
         read_only_fields = ["recorded_by", "created_at"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Events are recorded by a chain's builders: another chain's id answers as unknown (PLT-02).
+            self.fields["chain"].queryset = Chain.objects.restrict(request.user, "change")
+            self.fields["node"].queryset = ChainNode.objects.restrict(request.user, "change")
+
+    def validate(self, attrs):
+        probe = MonitoredEvent(**attrs)
+        if self.instance is not None:
+            for field in ("chain", "node"):
+                if field not in attrs:
+                    setattr(probe, field, getattr(self.instance, field))
+        probe.clean()
+        return attrs
+
 
 # --------------------------------------------------------------------------- the map as JSON (documentation)
 # ``chains/{id}/map/`` answers the dict ``selectors.chain_map_for`` builds, not a model: these

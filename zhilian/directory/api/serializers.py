@@ -279,6 +279,13 @@ class EnterpriseTalentSerializer(serializers.ModelSerializer):
                   "is_active", "version", "created_at", "updated_at"]
         read_only_fields = ["version", "created_at", "updated_at"]
 
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None and not fields["enterprise"].read_only:
+            fields["enterprise"].queryset = Organization.objects.restrict(user, "view")
+        return fields
+
     def validate_enterprise(self, value):
         user = _user(self)
         if value.kind != "enterprise":
