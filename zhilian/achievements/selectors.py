@@ -190,24 +190,32 @@ def _download_counts(achievement_ids) -> dict:
     return counts
 
 
-def usage_statistics(queryset) -> list[dict]:
-    """Per achievement: views, visiting units, downloads, exports, licences (requested / signed) and fees."""
+def usage_statistics(queryset, user=None) -> list[dict]:
+    """Per achievement: views, visiting units, downloads, exports, licences (requested / signed) and fees.
+
+    The number of signed licences is the share's public adoption figure. Requests and fees are
+    the parties' business: given ``user``, they count the licences that user may open (all of
+    them for the contributor, the lead unit and the city level; a licensee its own), so a
+    reader cannot add up what others pay (PLT-02)."""
     achievements = list(queryset.select_related("contributor"))
     ids = [a.pk for a in achievements]
     views = {r["achievement"]: r for r in AchievementUsage.objects.filter(achievement__in=ids, kind=UsageKind.VIEW)
              .values("achievement").annotate(n=Count("id"), units=Count("organization", distinct=True))}
     exports = dict(AchievementUsage.objects.filter(achievement__in=ids, kind=UsageKind.EXPORT)
                    .values("achievement").annotate(n=Count("id")).values_list("achievement", "n"))
-    licences = {r["achievement"]: r for r in License.objects.filter(achievement__in=ids).values("achievement").annotate(
-        requested=Count("id"), signed=Count("id", filter=Q(status=LicenseStatus.SIGNED)),
-        fees=Sum("fee_amount", filter=Q(status=LicenseStatus.SIGNED)))}
+    signed = dict(License.objects.filter(achievement__in=ids, status=LicenseStatus.SIGNED).values("achievement")
+                  .annotate(n=Count("id")).values_list("achievement", "n"))
+    seen = License.objects.restrict(user, "view") if user is not None else License.objects.all()
+    licences = {r["achievement"]: r for r in seen.filter(achievement__in=ids).values("achievement").annotate(
+        requested=Count("id"), fees=Sum("fee_amount", filter=Q(status=LicenseStatus.SIGNED)))}
     downloads = _download_counts(ids)
     rows = []
     for a in achievements:
         v, lic = views.get(a.pk, {}), licences.get(a.pk, {})
         rows.append({"achievement": a, "views": v.get("n", 0), "units": v.get("units", 0),
-                     "downloads": downloads.get(a.pk, 0), "exports": exports.get(a.pk, 0), "requested": lic.get("requested", 0),
-                     "signed": lic.get("signed", 0), "fees": lic.get("fees") or 0})
+                     "downloads": downloads.get(a.pk, 0), "exports": exports.get(a.pk, 0),
+                     "requested": lic.get("requested", 0), "signed": signed.get(a.pk, 0),
+                     "fees": lic.get("fees") or 0})
     return rows
 
 

@@ -48,7 +48,7 @@ class AchievementDetailView(ObjectDetailView):
     def get_extra_context(self, request, obj):
         user = request.user
         services.record_usage(user=user, achievement=obj)
-        stats = selectors.usage_statistics(Achievement.objects.filter(pk=obj.pk))[0]
+        stats = selectors.usage_statistics(Achievement.objects.filter(pk=obj.pk), user)[0]
         licences = selectors.licences_of(user, obj)
         is_contributor = selectors.is_contributor_user(user, obj)
         problems = list(obj.problems.all())
@@ -266,7 +266,7 @@ class UsageStatisticsView(LoginRequiredMixin, View):
             raise PermissionDenied
         queryset = Achievement.objects.restrict(user, "view").filter(selectors.operated_by(user)).exclude(
             status=AchievementStatus.DRAFT).order_by("-listed_on", "-id")
-        rows = selectors.usage_statistics(queryset[:200])
+        rows = selectors.usage_statistics(queryset[:200], user)
         totals = {k: sum(r[k] for r in rows) for k in ("views", "downloads", "exports", "requested", "signed", "fees")}
         option = {
             # The legend above the plot and the grid sized to hold the rotated labels: at the foot

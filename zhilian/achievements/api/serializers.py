@@ -135,9 +135,12 @@ class UsageSerializer(serializers.Serializer):
     units = serializers.IntegerField()
     downloads = serializers.IntegerField()
     exports = serializers.IntegerField()
-    requested = serializers.IntegerField()
-    signed = serializers.IntegerField()
-    fees = serializers.DecimalField(max_digits=14, decimal_places=2)
+    requested = serializers.IntegerField(
+        help_text="Licence requests the caller may open (every one for the contributor, the consortium's lead unit "
+                  "and the city level; a licensee its own).")
+    signed = serializers.IntegerField(help_text="Signed licences of the achievement, all of them.")
+    fees = serializers.DecimalField(max_digits=14, decimal_places=2,
+                                    help_text="Fees of the signed licences the caller may open, as `requested`.")
 
 
 class LicenseSerializer(RestrictedRelationsMixin, serializers.ModelSerializer):

@@ -104,7 +104,7 @@ class AchievementViewSet(RestrictedModelViewSet):
     @action(detail=True, methods=["get"], required_action="view")
     def usage(self, request, pk=None):
         obj = self.get_object()
-        row = selectors.usage_statistics(Achievement.objects.filter(pk=obj.pk))[0]
+        row = selectors.usage_statistics(Achievement.objects.filter(pk=obj.pk), request.user)[0]
         return Response(s.UsageSerializer({k: v for k, v in row.items() if k != "achievement"}).data)
 
 

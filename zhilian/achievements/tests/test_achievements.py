@@ -894,9 +894,19 @@ def test_views_exports_and_downloads_are_counted(persona, client_as, api_as):
 
 
 @pytest.mark.req("ACH-05")
-def test_licences_signed_and_fees_are_in_the_statistics(persona):
+@pytest.mark.req("PLT-02")
+def test_licences_signed_and_fees_are_in_the_statistics(persona, api_as):
+    """Everyone who reads the share sees how many licences were signed; what was requested and
+    paid only those who may open the licences: the parties, the lead unit, the city level."""
     paid = _a(ShareLevel.PAID)
     before = _stats(paid)
+
+    def usage(login):
+        answer = api_as(login).get(f"/api/v1/achievements/{paid.pk}/usage/")
+        assert answer.status_code == 200
+        return answer.json()
+
+    readers = {login: usage(login) for login in ("owner", "icowner", "city", "member")}
     licence = _licence(persona("owner"), paid, fee_amount=Decimal("8.00"))
     assert _stats(paid)["requested"] == before["requested"] + 1 and _stats(paid)["signed"] == before["signed"]
     services.license_decide(user=persona("icmember"), licence=licence, approve=True, note="同意")
@@ -904,6 +914,12 @@ def test_licences_signed_and_fees_are_in_the_statistics(persona):
     services.license_sign(user=persona("owner"), licence=licence, signed_on=timezone.localdate(), signatory="赵德明")
     after = _stats(paid)
     assert after["signed"] == before["signed"] + 1 and after["fees"] == before["fees"] + Decimal("8.00")
+    for login, was in readers.items():
+        now = usage(login)
+        assert now["signed"] == was["signed"] + 1, login
+        party = login != "member"
+        assert now["requested"] == was["requested"] + party, login
+        assert Decimal(now["fees"]) == Decimal(was["fees"]) + (Decimal("8.00") if party else 0), login
 
 
 @pytest.mark.req("ACH-05")
