@@ -16,7 +16,7 @@ from zhilian.consortia.models import inside_consortium_q, is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
 from zhilian.core import i18n
 from zhilian.core.links import id_url
-from zhilian.core.models import BaseModel, SearchableMixin
+from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.resultcache import kept_ids
 from zhilian.directory.validators import validate_mobile_or_phone
@@ -78,7 +78,7 @@ class AchievementQuerySet(RestrictedQuerySet):
         return self.filter(status=AchievementStatus.LISTED)
 
 
-class Achievement(SearchableMixin, BaseModel):
+class Achievement(SearchableMixin, PinyinSortMixin, BaseModel):
     """A result of an accepted breakthrough project entered with the Appendix G fields (ACH-01)."""
 
     SEARCH_FIELDS = ("code", "name", "summary", "problem_solved", "indicators", "application_scope",

@@ -15,9 +15,10 @@ def _badge(value, label):
 
 class AchievementTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Number"), attrs=ONE_LINE)
-    name = tables.Column(linkify=True, verbose_name=_("Achievement name"))
+    name = tables.Column(linkify=True, verbose_name=_("Achievement name"), order_by=("name_sort",))
     achievement_type = tables.Column(verbose_name=pgettext_lazy("achievement", "Type"))
-    contributor = tables.Column(accessor="contributor__name", verbose_name=_("Contributor"))
+    contributor = tables.Column(accessor="contributor__name", verbose_name=_("Contributor"),
+                                order_by=("contributor__name_sort",))
     share_level = tables.Column(verbose_name=_("Share level"))
     right_status = tables.Column(verbose_name=_("Right status"))
     status = tables.Column(verbose_name=_("Status"))
@@ -38,9 +39,10 @@ class AchievementTable(tables.Table):
 
 class LicenseTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Agreement number"), attrs=ONE_LINE)
-    achievement = tables.Column(accessor="achievement__name", verbose_name=_("Achievement"))
-    licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"))
-    licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"))
+    achievement = tables.Column(accessor="achievement__name", verbose_name=_("Achievement"),
+                                order_by=("achievement__name_sort",))
+    licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"), order_by=("licensor__name_sort",))
+    licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"), order_by=("licensee__name_sort",))
     mode = tables.Column(verbose_name=_("Licence mode"))
     end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=ONE_LINE)
     fee_amount = tables.Column(verbose_name=_("Fee (10k CNY)"))
@@ -59,7 +61,8 @@ class PromotionEventTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("heading", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
     held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=ONE_LINE)
-    consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"))
+    consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"),
+                               order_by=("consortium__name_sort",))
     attendees = tables.Column(verbose_name=_("Attendees"))
 
     class Meta:

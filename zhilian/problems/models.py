@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.core.links import id_url
-from zhilian.core.models import BaseModel, SearchableMixin
+from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 
 
@@ -209,7 +209,7 @@ class ProblemQuerySet(RestrictedQuerySet):
         return condition
 
 
-class Problem(SearchableMixin, BaseModel):
+class Problem(SearchableMixin, PinyinSortMixin, BaseModel):
     """A quality problem of the chain with every field of chain guide 5.4.2 and Table C.1."""
 
     SEARCH_FIELDS = ("code", "name", "product", "description", "impact", "cause_technical", "cause_management",

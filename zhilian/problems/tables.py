@@ -8,8 +8,8 @@ from .models import Problem, SeverityModel
 
 class ProblemTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Number"), attrs=ONE_LINE)
-    name = tables.Column(linkify=True, verbose_name=_("Problem"))
-    chain = tables.Column(verbose_name=_("Chain"))
+    name = tables.Column(linkify=True, verbose_name=_("Problem"), order_by=("name_sort",))
+    chain = tables.Column(verbose_name=_("Chain"), order_by=("chain__name_sort",))
     node = tables.Column(verbose_name=_("Node"))
     category = tables.Column(verbose_name=_("Category"))
     severity_level = tables.TemplateColumn(

@@ -16,7 +16,7 @@ from zhilian.consortia.models import is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
 from zhilian.core import i18n
 from zhilian.core.links import id_url
-from zhilian.core.models import BaseModel, SearchableMixin
+from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
 from zhilian.core.resultcache import kept_ids
 
@@ -77,7 +77,7 @@ class ProjectQuerySet(RestrictedQuerySet):
         return self.filter(status=ProjectStatus.IN_PROGRESS)
 
 
-class Project(SearchableMixin, BaseModel):
+class Project(SearchableMixin, PinyinSortMixin, BaseModel):
     """A quality breakthrough project and its Appendix F task book (PRJ-01…03).
 
     chain guide 5.5.2: a project originates from problems of the problem library; it is

@@ -23,8 +23,8 @@ TEXT = "min-width: 11rem"
 
 class ProjectTable(tables.Table):
     code = tables.Column(linkify=True, verbose_name=_("Project number"), attrs=NOWRAP)
-    name = tables.Column(linkify=True, verbose_name=_("Project name"), attrs=_cells(style=TEXT))
-    lead_unit = tables.Column(accessor="lead_unit__name", verbose_name=_("Lead unit"),
+    name = tables.Column(linkify=True, verbose_name=_("Project name"), order_by=("name_sort",), attrs=_cells(style=TEXT))
+    lead_unit = tables.Column(accessor="lead_unit__name", verbose_name=_("Lead unit"), order_by=("lead_unit__name_sort",),
                               attrs=_cells("d-none d-md-table-cell", TEXT))
     direction = tables.Column(verbose_name=_("Direction"), attrs=_cells("d-none d-lg-table-cell"))
     end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Ends on"),

@@ -29,6 +29,7 @@ class AchievementViewSet(RestrictedModelViewSet):
         "problems", "targeted_organizations")
     serializer_class = s.AchievementSerializer
     filterset_class = AchievementFilterSet
+    ordering_sources = {"name": "name_sort", "contributor__name": "contributor__name_sort"}  # pinyin
     searchable = True
     required_action = None
 
@@ -116,6 +117,7 @@ class LicenseViewSet(RestrictedCreateListRetrieveViewSet):
     queryset = License.objects.select_related("achievement", "licensor", "licensee")
     serializer_class = s.LicenseSerializer
     filterset_class = LicenseFilterSet
+    ordering_sources = {"licensor__name": "licensor__name_sort", "licensee__name": "licensee__name_sort"}  # pinyin
     required_action = None
 
     def perform_create(self, serializer):

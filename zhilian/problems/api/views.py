@@ -60,6 +60,7 @@ class ProblemViewSet(RestrictedModelViewSet):
     ordering_fields = ["severity_total", "severity_level", "reported_on", "name", "code", "status", "category",
                        "next_review_due", "created_at", "updated_at", "id"]
     ordering_nulls_last = ("severity_total", "severity_level", "next_review_due")
+    ordering_sources = {"name": "name_sort"}  # pinyin
     searchable = True
     schema_filtered_actions = ("export",)  # export/ reads the list's filters, q and ordering
 

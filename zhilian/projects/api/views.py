@@ -32,6 +32,7 @@ class ProjectViewSet(RestrictedModelViewSet):
         "problems", "participants__organization", "targets", "milestones", "budget_lines")
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
+    ordering_sources = {"name": "name_sort", "lead_unit__name": "lead_unit__name_sort"}  # pinyin
     searchable = True
     required_action = None
 
