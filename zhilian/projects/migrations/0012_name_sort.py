@@ -2,16 +2,7 @@
 
 from django.db import migrations, models
 
-
-def fill_name_sort(apps, schema_editor):
-    """Rows saved before the column existed: the key their next save would write."""
-    from zhilian.core.text import pinyin_key
-
-    model = apps.get_model("projects", "project")
-    rows = list(model.objects.only("pk", "name"))
-    for row in rows:
-        row.name_sort = pinyin_key(row.name or "")
-    model.objects.bulk_update(rows, ["name_sort"], batch_size=2000)
+from zhilian.core.migration_ops import fill_name_sort
 
 
 class Migration(migrations.Migration):
@@ -26,5 +17,5 @@ class Migration(migrations.Migration):
             name='name_sort',
             field=models.CharField(blank=True, db_index=True, default='', editable=False, max_length=500),
         ),
-        migrations.RunPython(fill_name_sort, migrations.RunPython.noop),
+        fill_name_sort("projects", "project"),
     ]
