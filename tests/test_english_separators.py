@@ -83,3 +83,36 @@ def test_chain_summary_and_consortium_review_asides_follow_the_language(english,
     chinese = _text(client_as(reviewer.username).get(reverse("consortia:consortium_review", args=[pending.pk]))
                     .content.decode())
     assert "（跨区域）" in chinese
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("DIR-02")
+def test_working_group_reasons_and_buttons_read_in_the_readers_language(english, client_as):
+    """An ineligible expert's reasons were joined with a bare ；, in English too, and the
+    button that adds an expert to the group read 新增 (create) instead of 加入 (join)."""
+    from django.urls import reverse
+
+    from zhilian.directory.models import Expert
+
+    yang = Expert.objects.get(name="杨帆")
+    reasons = yang.eligibility()[1]
+    assert len(reasons) >= 2
+    url = reverse("directory:working_group")
+    chinese = client_as("city").get(url, {"experts": [yang.pk], "q": "质量"}).content.decode()
+    assert "；".join(reasons) in chinese
+    assert re.search(r'class="btn btn-sm btn-outline-primary zl-add-expert"[^>]*>\s*<i[^>]*></i> 加入</a>', chinese)
+    page = english("city").get(url, {"experts": [yang.pk], "q": "质量"}).content.decode()
+    reasons_block = _text(page[page.index("Not eligible", page.index("<thead")):])[:400]
+    assert "；" not in reasons_block and "; " in reasons_block
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("ACH-05")
+def test_promotion_events_count_their_attendees_in_a_sentence(client_as, english):
+    """The statistics page read '41 参加人数' (41 number of attendees)."""
+    from django.urls import reverse
+
+    chinese = _text(client_as("icowner").get(reverse("achievements:statistics")).content.decode())
+    assert re.search(r"参加 \d+ 人", chinese) and "参加人数" not in chinese
+    page = _text(english("icowner").get(reverse("achievements:statistics")).content.decode())
+    assert re.search(r"\d+ attendees", page)

@@ -172,3 +172,12 @@ def listing(items, autoescape=True):
     """``{{ names|listing }}``: the items joined with the reader's list separator."""
     escape = conditional_escape if autoescape else str
     return mark_safe(escape(list_separator()).join(escape(item) for item in items))  # nosec B308 B703 - escaped above
+
+
+@register.filter(needs_autoescape=True)
+def clauses(items, autoescape=True):
+    """``{{ reasons|clauses }}``: sentences joined with the reader's clause separator, ； in
+    Chinese and "; " in English."""
+    escape = conditional_escape if autoescape else str
+    separator = pgettext("clause separator", "; ")
+    return mark_safe(escape(separator).join(escape(item) for item in items))  # nosec B308 B703 - escaped above
