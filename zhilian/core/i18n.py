@@ -18,6 +18,7 @@ import json
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 _PREFIX = '{"i18n": '
 
@@ -177,3 +178,25 @@ def shown(message: str) -> str:
         return "".join(_render(part) for part in parts)
     except (ValueError, KeyError, TypeError):
         return message
+
+
+def _joined(items, separator) -> str:
+    items = [recorded(item) for item in items]
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = text + separator + item
+    return text
+
+
+def listed(items) -> str:
+    """``items`` joined with the reader's list separator (、 in Chinese, ", " in English), kept
+    translatable: a stored reason reads in its reader's language."""
+    return _joined(items, recorded(pgettext_lazy("list separator", ", ")))
+
+
+def clauses(items) -> str:
+    """Sentences or clauses joined with the reader's clause separator (； in Chinese, "; " in
+    English), kept translatable as :func:`listed`."""
+    return _joined(items, recorded(pgettext_lazy("clause separator", "; ")))

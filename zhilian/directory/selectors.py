@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core import i18n, resultcache
+from zhilian.core.i18n import listed  # noqa: F401 - other apps import it from here
 from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
@@ -352,19 +353,6 @@ CATEGORY_DOMAINS = {
     "training": ["quality_mgmt", "standards", "metrology"],
     "special": ["ip", "brand", "infosec", "innovation"],
 }
-
-
-def listed(items) -> str:
-    """``items`` joined with the reader's list separator (、 in Chinese, ", " in English), kept
-    translatable (core.i18n): a stored reason reads in its reader's language."""
-    separator = i18n.recorded(pgettext_lazy("list separator", ", "))
-    items = [i18n.recorded(item) for item in items]
-    if not items:
-        return ""
-    text = items[0]
-    for item in items[1:]:
-        text = text + separator + item
-    return text
 
 
 def reasons_text(reasons) -> str:

@@ -261,20 +261,20 @@ def need_assign(*, user, need: Need, institutions: Iterable[Organization] = (), 
     errors = {}
     bad = [i.name for i in institutions if i.pk not in visible_orgs]
     if bad:
-        errors["institutions"] = _("Not an active technical institution: %(names)s.") % {"names": "、".join(bad)}
+        errors["institutions"] = _("Not an active technical institution: %(names)s.") % {"names": i18n.listed(bad)}
     ineligible = []
     for expert in experts:
         eligible, why = expert.eligibility()
         if not eligible:
-            ineligible.append(f"{expert.name}（{'；'.join(why)}）")
+            ineligible.append(_("%(name)s (%(reasons)s)") % {"name": expert.name, "reasons": i18n.clauses(why)})
     if ineligible:
-        errors["experts"] = _("Not eligible (assistance spec 7.2.1.3): %(names)s.") % {"names": "、".join(ineligible)}
+        errors["experts"] = _("Not eligible (assistance spec 7.2.1.3): %(names)s.") % {"names": i18n.listed(ineligible)}
     existing = need.assignments.filter(status__in=ACTIVE_ASSIGNMENT_STATUSES)
     taken = {("i", a.institution_id) for a in existing if a.institution_id} | \
             {("e", a.expert_id) for a in existing if a.expert_id}
     dupes = [i.name for i in institutions if ("i", i.pk) in taken] + [e.name for e in experts if ("e", e.pk) in taken]
     if dupes:
-        errors.setdefault("institutions", _("Already assigned: %(names)s.") % {"names": "、".join(dupes)})
+        errors.setdefault("institutions", _("Already assigned: %(names)s.") % {"names": i18n.listed(dupes)})
     if errors:
         raise ValidationError(errors)
     if reasons is None:

@@ -14,6 +14,7 @@ from django.views import View
 from zhilian.core.exceptions import StaleObjectError
 from zhilian.core.filters import as_id
 from zhilian.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from zhilian.core.i18n import listed
 from zhilian.core.permissions import get_restricted_or_404
 from zhilian.core.spreadsheets import Column
 
@@ -229,7 +230,7 @@ class NeedAssignView(NeedActionView):
         created = services.need_assign(user=self.request.user, need=need,
                                        institutions=form.cleaned_data["institutions"],
                                        experts=form.cleaned_data["experts"], note=form.cleaned_data["note"])
-        return _("Assigned %(names)s.") % {"names": "、".join(str(a.provider) for a in created)}
+        return _("Assigned %(names)s.") % {"names": listed(str(a.provider) for a in created)}
 
 
 class NeedWithdrawView(NeedActionView):

@@ -142,7 +142,8 @@ class _RowErrors:
         for index, by_field in sorted(self.rows[table].items()):
             messages = [m for f in fields for m in by_field.get(f, [])]
             messages += [m for f, ms in by_field.items() if f not in fields for m in ms]
-            lines.append(_row_label(table, index) + "：" + "；".join(messages))
+            lines.append(_("%(row)s: %(messages)s") % {"row": _row_label(table, index),
+                                                        "messages": i18n.clauses(messages)})
         return lines
 
 
@@ -389,7 +390,7 @@ def submission_problems(project: Project) -> list[str]:
     unsigned = [p.organization.name for p in project.participants.select_related("organization")
                 if p.organization_id not in signed]
     if unsigned:
-        missing.append(_("not yet signed by %(units)s") % {"units": "、".join(unsigned)})
+        missing.append(_("not yet signed by %(units)s") % {"units": i18n.listed(unsigned)})
     return [str(m) for m in missing]
 
 
@@ -401,7 +402,7 @@ def project_submit(*, user, project: Project) -> Project:
         raise PermissionDenied(_("Only the lead unit submits its draft task book."))
     missing = submission_problems(project)
     if missing:
-        raise ValidationError({"__all__": [_("The task book is not complete: %(m)s.") % {"m": "；".join(missing)}]})
+        raise ValidationError({"__all__": [_("The task book is not complete: %(m)s.") % {"m": i18n.clauses(missing)}]})
     reasons = selectors.priority_reasons(project.lead_unit)
     with audit.transition(project, _("Task book submitted for approval")):
         project.status = ProjectStatus.SUBMITTED
@@ -458,7 +459,7 @@ def _check_independent_experts(project: Project, experts, errors: _Errors) -> No
     own = [e.name for e in experts if e.organization_id in units]
     if own:
         errors.add("experts", _("%(names)s work for a unit of this project; choose independent experts (conflict of "
-                                "interest).") % {"names": "、".join(own)})
+                                "interest).") % {"names": i18n.listed(own)})
 
 
 def open_rectification(project: Project) -> MidtermCheck | None:
@@ -1030,7 +1031,7 @@ def acceptance_apply(*, user, project: Project, summary: str, results: str,
     open_milestones = [m.name for m in project.milestones.filter(completed_on__isnull=True)]
     if open_milestones:
         errors.add("__all__", _("Complete every milestone first (or change the schedule through a change request): "
-                                "%(m)s.") % {"m": "、".join(open_milestones)})
+                                "%(m)s.") % {"m": i18n.listed(open_milestones)})
     if not (summary or "").strip():
         errors.add("summary", _("Summarize the work done."))
     if not (results or "").strip():
@@ -1045,7 +1046,7 @@ def acceptance_apply(*, user, project: Project, summary: str, results: str,
         values[target] = (number, (note or "").strip())
     missing = [t.indicator for t in targets.values() if t.is_quantified and values.get(t, (None,))[0] is None]
     if missing:
-        errors.add("targets", _("Give the achieved value of: %(t)s.") % {"t": "、".join(missing)})
+        errors.add("targets", _("Give the achieved value of: %(t)s.") % {"t": i18n.listed(missing)})
     errors.raise_if_any()
     for target, (number, note) in values.items():
         target.achieved, target.achieved_note = number, note
@@ -1070,7 +1071,7 @@ def acceptance_submit(*, user, acceptance: Acceptance) -> Acceptance:
     if missing:
         raise ValidationError({"__all__": [_("Attach every required material before submitting; missing: %(m)s. "
                                              "Give each file the material's name as its category.")
-                                           % {"m": "、".join(missing)}]})
+                                           % {"m": i18n.listed(missing)}]})
     with audit.transition(acceptance, _("Acceptance applied for")):
         acceptance.status = AcceptanceStatus.SUBMITTED
         acceptance.submitted_at = _now()

@@ -17,6 +17,7 @@ from django.views import View
 from zhilian.consortia import wordforms
 from zhilian.consortia.actions import ObjectActionView
 from zhilian.core import audit
+from zhilian.core.i18n import listed
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
 from zhilian.core.models import AuditAction
 from zhilian.core.permissions import get_restricted_or_404, may
@@ -668,7 +669,7 @@ class AcceptanceSubmitView(ObjectActionView):
         if not missing:
             return {}
         return {"side_note": _("Still missing: %(m)s. Upload each on the application's page, with the material's "
-                               "name as the category.") % {"m": "、".join(missing)}}
+                               "name as the category.") % {"m": listed(missing)}}
 
     def perform(self, obj, form):
         services.acceptance_submit(user=self.request.user, acceptance=obj)

@@ -80,3 +80,29 @@ def test_the_api_keeps_why_a_provider_matched_as_the_page_does(persona, api_as):
     assert response.status_code == 200
     reasons = response.json()["assignments"][0]["match_reasons"]
     assert "matching capability lines" in reasons and not CJK.search(reasons), reasons
+
+
+@pytest.mark.req("DIR-05")
+@pytest.mark.req("PLT-10")
+def test_refused_experts_are_listed_in_the_readers_language(persona):
+    """Assigning two ineligible experts named each with its reasons joined by a bare 、, ； and
+    （）, in English too."""
+    from django.core.exceptions import ValidationError
+
+    from zhilian.directory.models import Expert
+
+    commissioner = persona("commissioner")
+    need = _need(persona)
+    services.need_take(user=commissioner, need=need)
+    experts = [Expert.objects.get(name="杨帆"), Expert.objects.get(name="郑美玲")]
+    messages = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language), pytest.raises(ValidationError) as exc:
+            services.need_assign(user=commissioner, need=need, experts=experts)
+        [messages[language]] = exc.value.message_dict["experts"]
+    english = messages["en"]
+    assert "杨帆 (" in english and "), 郑美玲 (" in english and "; " in english, english
+    assert not re.search(r"[、；（）]", english), english
+    chinese = messages["zh-hans"]
+    assert "杨帆（" in chinese and "）、郑美玲（" in chinese and "；" in chinese, chinese
+    assert not need.assignments.exists()

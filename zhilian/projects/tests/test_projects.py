@@ -152,6 +152,16 @@ def test_the_task_book_is_submitted_only_when_complete_and_signed_by_every_unit(
     assert len(missing) == 4  # no quantified target, no milestone, no budget, unsigned
     with pytest.raises(ValidationError):
         services.project_submit(user=user("icmember"), project=project)
+    # The missing items read in the reader's language, fullwidth ；/、 in Chinese only (PLT-10).
+    from django.utils import translation
+
+    for language, semicolon, comma in (("en", "; ", ", "), ("zh-hans", "；", "、")):
+        with translation.override(language), pytest.raises(ValidationError) as exc:
+            services.project_submit(user=user("icmember"), project=project)
+        [message] = exc.value.messages
+        assert message.count(semicolon) == 3 and comma in message.rsplit(semicolon, 1)[1], message
+        if language == "en":
+            assert not re.search(r"[；、：（）]", message.replace(HAIXI, "").replace("福建闽硅单晶材料有限公司", "")), message
     project.refresh_from_db()
     assert project.status == "draft"
 
