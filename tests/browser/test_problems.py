@@ -1,7 +1,5 @@
 """Scoring a problem on the Appendix D model, the library's filters and the Table C.1 import (PRB)."""
 
-import io
-
 import openpyxl
 import pytest
 

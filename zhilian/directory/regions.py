@@ -50,7 +50,7 @@ def divisions() -> dict[str, dict[str, frozenset[str]]]:
     directly (仙桃市) is a city without districts.
     """
     table: dict[str, dict[str, set[str]]] = {}
-    province = code = None
+    province = None
     cities: dict[str, str | None] = {}
     text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     for line in text.splitlines():

@@ -133,7 +133,7 @@ def test_an_employers_page_marks_the_eligible_experts_it_employs(client_as):
     from zhilian.directory.models import Organization
 
     employer = Organization.objects.filter(kind="institution").first()
-    by_title = expert(name="职称专家", title_level="senior", organization=employer)
+    expert(name="职称专家", title_level="senior", organization=employer)
     by_certificate = expert(name="审核员专家", organization=employer)
     ExpertQualification.objects.create(expert=by_certificate, kind="certification_auditor")
     lapsed = expert(name="过期资格专家", organization=employer)
