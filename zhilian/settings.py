@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.translation import pgettext_lazy
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -311,6 +312,9 @@ else:
     }
 
 # REST API
+# A blank choice filter keeps every row: 全部 / All (zhilian.core.filters.ALL, same message).
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("filter choice", "All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's token and session authentication, refused while the password must be changed,

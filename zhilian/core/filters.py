@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 # The largest key both databases store (a signed 64-bit integer). A larger number sent as an id
@@ -15,9 +16,13 @@ from drf_spectacular.utils import extend_schema_field
 # "bigint out of range").
 MAX_ID = 2**63 - 1
 
+# A filter left blank keeps every row: it reads 全部 / All, not a form's "---------" (the same
+# label as settings.FILTERS_EMPTY_CHOICE_LABEL, which django-filter's choice filters take).
+ALL = pgettext_lazy("filter choice", "All")
+
 # A yes / no filter's choices: blank is "any" (``NullBooleanSelect`` labels it "unknown", which
 # reads as a value of the field).
-YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
+YES_NO = [("", ALL), ("true", _("Yes")), ("false", _("No"))]
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import ALL, BooleanFilter, IdFilter, YES_NO
 
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
@@ -25,7 +25,7 @@ TEXT = {"class": "form-control form-control-sm"}
 
 def district_widget():
     # Free text underneath (the API accepts any district), offered as the city's districts.
-    return forms.Select(attrs=SELECT, choices=[("", "---------")] + [(d, d) for d in XIAMEN_DISTRICTS])
+    return forms.Select(attrs=SELECT, choices=[("", ALL)] + [(d, d) for d in XIAMEN_DISTRICTS])
 
 
 class OrganizationFilterSet(django_filters.FilterSet):

@@ -4,14 +4,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import ALL, BooleanFilter, IdFilter, YES_NO
 from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus
 from .models import Need, NeedAssignment
 from .selectors import overdue_condition
 
-SCOPE_CHOICES = [("", "---------"), ("open", _("Open")), ("unassigned", _("Waiting for a commissioner")),
+SCOPE_CHOICES = [("", ALL), ("open", _("Open")), ("unassigned", _("Waiting for a commissioner")),
                  ("mine", _("Mine"))]
 
 
