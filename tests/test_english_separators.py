@@ -116,3 +116,22 @@ def test_promotion_events_count_their_attendees_in_a_sentence(client_as, english
     assert re.search(r"参加 \d+ 人", chinese) and "参加人数" not in chinese
     page = _text(english("icowner").get(reverse("achievements:statistics")).content.decode())
     assert re.search(r"\d+ attendees", page)
+
+
+@pytest.mark.req("PLT-10")
+@pytest.mark.req("ACH-03")
+def test_a_licences_territories_and_fields_are_listed_in_the_readers_language(english, client_as, persona):
+    """Typed '科研, 中试' the fields of use showed as typed; territories were joined with 、 in
+    English too. Both are lists now, shown with the reader's separator."""
+    from zhilian.achievements.models import License
+
+    licence = License.objects.filter(status="signed").first()
+    licence.territories, licence.field_of_use = ["福建省", "广东省"], "科研, 中试；量产"
+    licence.save(update_fields=["territories", "field_of_use"])
+    assert licence.fields_of_use == ["科研", "中试", "量产"]
+    viewer = next(login for login in ("icowner", "icmember", "mgmt")
+                  if License.objects.restrict(persona(login), "view").filter(pk=licence.pk).exists())
+    chinese = _text(client_as(viewer).get(licence.get_absolute_url()).content.decode())
+    assert "科研、中试、量产" in chinese and "福建省、广东省" in chinese
+    page = _text(english(viewer).get(licence.get_absolute_url()).content.decode())
+    assert "科研, 中试, 量产" in page and "福建省, 广东省" in page

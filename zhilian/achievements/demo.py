@@ -100,7 +100,7 @@ def load():
     icresearch = User.objects.get(username="icresearch")
     with clock.recorded_on(D(2026, 10, 13)):
         licence = services.license_request(user=icresearch, achievement=paid, data={
-            "mode": LicenseMode.ORDINARY, "territories": ["福建省"], "field_of_use": "科研, 中试",
+            "mode": LicenseMode.ORDINARY, "territories": ["福建省"], "field_of_use": "科研、中试",
             "start_date": D(2026, 10, 15), "end_date": D(2029, 10, 14), "fee_amount": Decimal("5.00"),
             "fee_terms": "一次性支付", "purpose": "在中试线上开展 8 英寸单晶炉热屏改造试验。",
             "obligations": "甲方提供热屏结构图纸与工艺参数并给予技术支持；乙方保密，不得向第三方再许可，每半年反馈应用效果。",

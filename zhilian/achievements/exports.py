@@ -125,7 +125,7 @@ def license_docx(licence, user) -> WordForm:
     form.row([label("二、"), Cell("许可方式\n" + _boxes(list(H_MODES.items()), licence.mode))])
     term = f"自 {licence.start_date:%Y 年 %m 月 %d 日} 至 {licence.end_date:%Y 年 %m 月 %d 日}"
     form.row([label("三、"), Cell(f"许可范围与期限\n地域范围：{licence.territory_display}\n"
-                                 f"使用领域：{licence.field_of_use or '全部领域'}\n许可期限：{term}")])
+                                 f"使用领域：{'、'.join(licence.fields_of_use) or '全部领域'}\n许可期限：{term}")])
     form.row([label("四、"), Cell(f"费用及支付\n许可费：{licence.fee_amount:,.2f} 万元　{licence.fee_terms}")])
     for number, caption, text in (("五、", "双方权利与义务", licence.obligations), ("六、", "违约责任", licence.breach),
                                   ("七、", "争议解决", licence.dispute_resolution)):

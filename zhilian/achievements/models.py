@@ -1,6 +1,7 @@
 """The achievement sharing library ("成果库", chain guide §5.6, Appendices G and H): ACH-01…06."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.consortia.models import inside_consortium_q, is_city_level
 from zhilian.consortia.selectors import consortium_ids_led_by, consortium_ids_of_organization
 from zhilian.core import i18n
+from zhilian.core.i18n import listed
 from zhilian.core.links import id_url
 from zhilian.core.models import BaseModel, PinyinSortMixin, SearchableMixin
 from zhilian.core.permissions import EVERYTHING, NOTHING, RestrictedManager, RestrictedQuerySet
@@ -238,6 +240,14 @@ class LicenseQuerySet(RestrictedQuerySet):
         return self.filter(status__in=[LicenseStatus.APPROVED, LicenseStatus.SIGNED])
 
 
+# Fields of use are typed as free text; any of these separates two of them.
+_FIELD_SEPARATORS = re.compile(r"[,，、;；/]+")
+
+
+def split_fields(text: str) -> list[str]:
+    return [part.strip() for part in _FIELD_SEPARATORS.split(text or "") if part.strip()]
+
+
 class License(BaseModel):
     """A sharing licence agreement as chain guide Appendix H (ACH-03).
 
@@ -317,7 +327,16 @@ class License(BaseModel):
 
     @property
     def territory_display(self):
-        return "、".join(self.territories) if self.territories else "—"
+        return listed(self.territories) if self.territories else "—"
+
+    @property
+    def fields_of_use(self) -> list[str]:
+        return split_fields(self.field_of_use)
+
+    @property
+    def field_of_use_display(self) -> str:
+        """The fields as the reader lists them (科研、中试 / 科研, 中试); empty for every field."""
+        return listed(self.fields_of_use)
 
     def is_in_force(self, today: datetime.date | None = None) -> bool:
         today = today or timezone.localdate()

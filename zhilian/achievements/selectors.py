@@ -20,7 +20,7 @@ from zhilian.directory.selectors import listed
 from .choices import (
     ENDED_RIGHTS, EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind,
 )
-from .models import Achievement, AchievementUsage, License
+from .models import Achievement, AchievementUsage, License, split_fields
 
 
 def may_review(user, achievement: Achievement) -> bool:
@@ -109,7 +109,7 @@ def right_ended(achievement: Achievement) -> bool:
 
 
 def _fields(text: str) -> set[str]:
-    return {part.strip().lower() for part in re.split(r"[,，、;；/]+", text or "") if part.strip()}
+    return {part.lower() for part in split_fields(text)}
 
 
 def territories_overlap(a: list, b: list) -> bool:
