@@ -26,3 +26,10 @@ def test_blank_list_filters_read_all(client_as, language, label):
         assert {text.strip() for _field, text in blanks} == {label}, (name, blanks)
         seen += len(blanks)
     assert seen > 40
+    # The audit log's filters too, as the audit administrator reads them.
+    auditor = client_as("auditor")
+    auditor.cookies["django_language"] = language
+    html = auditor.get(reverse("core:audit_list")).content.decode()
+    main = html[html.index("<main"):]
+    blanks = FIRST_OPTION.findall(main[main.index("<form"):main.index("</form>")])
+    assert len(blanks) == 2 and {text.strip() for _field, text in blanks} == {label}, blanks

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from . import audit
+from .filters import ALL
 from .models import AuditAction, AuditEvent
 from .permissions import may
 from .spreadsheets import Column, build_workbook, file_response
@@ -83,8 +84,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "—"), *AuditAction.choices]
-        self.fields["content_type"].choices = [("", "—"), *audited_content_types()]
+        self.fields["action"].choices = [("", ALL), *AuditAction.choices]
+        self.fields["content_type"].choices = [("", ALL), *audited_content_types()]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(field, forms.ChoiceField)
                                           else "form-control form-control-sm")
