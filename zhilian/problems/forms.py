@@ -48,7 +48,8 @@ class ProblemForm(BaseModelForm):
                 self.fields["reporter_org"].empty_label = None
         self.fields["concerned_enterprises"].queryset = Organization.objects.enterprises()
         self.restrict_choices("concerned_enterprises")
-        self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk)
+        # By number, as the library numbers them (the model's order is newest reported first).
+        self.fields["related"].queryset = Problem.objects.exclude(pk=self.instance.pk).order_by("code")
         self.restrict_choices("related")
         self.fields["segment"].help_text = _("Taken from the node when you choose one; for a problem of no "
                                              "single node, choose it here.")

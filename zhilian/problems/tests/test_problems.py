@@ -259,6 +259,10 @@ def test_every_field_of_5_4_2_through_the_form(client_as, display, persona):
     page = client_as("owner").get(problem.get_absolute_url()).content.decode()
     for text in ("ESD 失效率 0.3%", "保护电路设计裕量不足", "来料 ESD 抽检比例低", "提升 ESD 防护设计", "品质部 张工", "OD-002"):
         assert text in page
+    # The related problems to choose from are listed by number.
+    form = client_as("owner").get("/problems/add/").context["form"]
+    offered = [str(label).split(" ")[0] for _value, label in form.fields["related"].choices]
+    assert len(offered) > 3 and offered == sorted(offered)
 
 
 @pytest.mark.req("PRB-02")
