@@ -174,6 +174,8 @@ AUTHENTICATION_BACKENDS = ["zhilian.accounts.backends.LockoutBackend"]
 
 # ---------------------------------------------------------------- security policy (SEC-01 … SEC-05)
 # Each figure is the GB/T 22239-2019 level 3 default; docs/security.md lists them all.
+# A choice of more rows than this is searched by name instead of listed (core.lookups).
+ZHILIAN_LOOKUP_THRESHOLD = env_int("ZHILIAN_LOOKUP_THRESHOLD", 1000)
 ZHILIAN_PASSWORD_MIN_LENGTH = env_int("ZHILIAN_PASSWORD_MIN_LENGTH", 8)
 ZHILIAN_PASSWORD_MIN_CLASSES = env_int("ZHILIAN_PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, symbol
 ZHILIAN_PASSWORD_HISTORY = env_int("ZHILIAN_PASSWORD_HISTORY", 5)  # may not reuse the last N

@@ -91,3 +91,24 @@ def test_show_on_the_map_opens_the_whole_chain_with_the_problems_reach_marked(lo
                           " reached: Object.keys(window.ZhilianMap.state.reach || {}).length})")
     assert state["focus"] is None and state["reached"] >= 3
     shot("problem-reach-on-map")
+
+
+@pytest.mark.req("PRB-01")
+def test_a_directory_sized_choice_is_found_by_typing(login, site, shot, settings):
+    """Above the threshold the form lists no unit: typing part of a name fetches the matches
+    (core.lookups), which are chosen and saved as any option."""
+    settings.ZHILIAN_LOOKUP_THRESHOLD = 2
+    page = login("owner")
+    page.goto(f"{site}/problems/add/")
+    assert page.locator("#id_concerned_enterprises option").count() == 0
+    page.fill("#id_concerned_enterprises-lookup", "鹭岛")
+    page.wait_for_selector("#id_concerned_enterprises option:has-text('厦门鹭岛显示科技有限公司')", state="attached")
+    page.select_option("#id_concerned_enterprises", label="厦门鹭岛显示科技有限公司")
+    page.fill("#id_name", "查找选择的浏览器测试问题")
+    page.select_option("#id_chain", label="光电显示产业链")
+    page.select_option("#id_category", "technology")
+    page.fill("#id_description", "在输入框中查找并选择涉及企业。")
+    shot("problem-form-lookup")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("text=查找选择的浏览器测试问题")
+    assert "厦门鹭岛显示科技有限公司" in page.inner_text("main")

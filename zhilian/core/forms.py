@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import masking
 from .calendar import COMPUTABLE_YEARS
+from .lookups import use_lookups
 from .models import CalendarDay, CalendarYear
 
 
@@ -21,6 +22,7 @@ class BaseModelForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
                 field.widget.format = "%Y-%m-%d"
+        use_lookups(self)  # a directory-sized choice is searched, not listed
         self._personal = {}
         if self.instance is not None and self.instance.pk:
             for name, kind in masking.personal_fields(type(self.instance)).items():

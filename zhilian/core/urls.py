@@ -5,6 +5,7 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lookup/<str:key>/", views.lookup, name="lookup"),
     path("search/", views.search_view, name="search"),
     path("history/<str:label>/<int:pk>/", views.history, name="history"),
     path("unmask/<str:label>/<int:pk>/<str:field>/", views.unmask, name="unmask"),

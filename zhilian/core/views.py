@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from . import attachments as attachment_service
 from .audit_views import audit_detail, audit_list  # noqa: F401 - URLconf names
 from .context import safe_return_url
-from . import audit, calendar, masking, notifications, registry, search
+from . import audit, calendar, lookups, masking, notifications, registry, search
 from .pagecache import kept_view
 from .filters import as_id
 from .forms import AttachmentForm, CalendarDayForm, CalendarYearForm, WorkingDayForm
@@ -34,6 +34,18 @@ def home(request):
             continue
         widgets.append({"widget": widget, "context": widget.context(request)})
     return render(request, "core/home.html", {"widgets": widgets, "title": _("Dashboard")})
+
+
+@login_required
+def lookup(request, key):
+    """``<option>``s of a form's directory-sized choice matching ``?q=`` (core.lookups): only from
+    the queryset the form offered this user, kept in their session under ``key``."""
+    queryset = lookups.remembered(request, key)
+    if queryset is None:
+        raise Http404
+    text = request.GET.get("q", "").strip()[:50]
+    rows = lookups.search(queryset, text) if text else []
+    return render(request, "core/lookup_options.html", {"rows": [(row.pk, str(row)) for row in rows]})
 
 
 @login_required

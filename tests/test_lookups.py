@@ -1,0 +1,75 @@
+"""A directory-sized choice is searched, not listed (core.lookups): at 100,000 enterprises a new
+problem's form was 14.6 MB and took 10.8 s, listing every unit and problem as an <option>.
+Above ZHILIAN_LOOKUP_THRESHOLD rows a select renders only its chosen rows; the lookup answers
+from the very queryset the form offered (the user's restrict-ed rows); validation is unchanged."""
+
+import re
+
+import pytest
+
+from zhilian.directory.models import Organization
+from zhilian.problems.models import Problem
+
+SELECT = r'<select name="{name}"([^>]*)>(.*?)</select>'
+
+
+def _select(html, name):
+    match = re.search(SELECT.format(name=name), html, re.S)
+    assert match, name
+    return match.group(1), match.group(2)
+
+
+@pytest.fixture
+def few(settings):
+    settings.ZHILIAN_LOOKUP_THRESHOLD = 2
+
+
+@pytest.mark.req("PRB-01")
+@pytest.mark.req("PLT-02")
+def test_a_large_choice_renders_only_what_is_chosen_and_finds_the_rest(client_as, persona, few):
+    owner = persona("owner")
+    client = client_as("owner")
+    html = client.get("/problems/add/").content.decode()
+    attrs, options = _select(html, "concerned_enterprises")
+    assert "data-lookup=" in attrs and "<option" not in options
+    url = re.search(r'data-lookup="([^"]+)"', attrs).group(1)
+    found = client.get(url, {"q": "厦门"}).content.decode()
+    offered = set(map(int, re.findall(r'<option value="(\d+)"', found)))
+    visible = set(Organization.objects.enterprises().restrict(owner, "view").filter(name__icontains="厦门")
+                  .values_list("pk", flat=True))
+    hidden = set(Organization.objects.enterprises().filter(name__icontains="厦门").values_list("pk", flat=True)) - visible
+    assert offered and offered <= visible and hidden and not offered & hidden
+    # Another user's session holds no such key: the lookup answers as a page that does not exist.
+    assert client_as("member").get(url, {"q": "厦门"}).status_code == 404
+
+
+@pytest.mark.req("PRB-01")
+def test_a_choice_not_listed_is_still_saved_and_an_unseen_one_refused(client_as, persona, few):
+    owner = persona("owner")
+    client = client_as("owner")
+    client.get("/problems/add/")
+    chain = Problem.objects.filter(code__startswith="OD").first().chain
+    seen = Organization.objects.enterprises().restrict(owner, "view").exclude(pk=owner.organization_id).first()
+    unseen = Organization.objects.enterprises().exclude(
+        pk__in=Organization.objects.restrict(owner, "view").values("pk")).first()
+    data = {"name": "查找选择测试问题", "chain": chain.pk, "category": "technology", "source": "self_report",
+            "description": "描述", "reporter_org": owner.organization_id}
+    refused = client.post("/problems/add/", {**data, "concerned_enterprises": [unseen.pk]})
+    assert refused.status_code == 200 and not Problem.objects.filter(name="查找选择测试问题").exists()
+    assert "concerned_enterprises" in refused.context["form"].errors
+    saved = client.post("/problems/add/", {**data, "concerned_enterprises": [seen.pk]})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    problem = Problem.objects.get(name="查找选择测试问题")
+    assert list(problem.concerned_enterprises.values_list("pk", flat=True)) == [seen.pk]
+    # Its edit form lists the chosen unit, selected, and no other.
+    html = client.get(f"/problems/{problem.pk}/edit/").content.decode()
+    _attrs, options = _select(html, "concerned_enterprises")
+    assert re.findall(r'<option value="(\d+)"[^>]*selected', options) == [str(seen.pk)]
+    assert options.count("<option") == 1
+
+
+@pytest.mark.req("PRB-01")
+def test_below_the_threshold_every_choice_is_listed(client_as):
+    html = client_as("owner").get("/problems/add/").content.decode()
+    attrs, options = _select(html, "concerned_enterprises")
+    assert "data-lookup" not in attrs and options.count("<option") >= 3
