@@ -73,3 +73,73 @@ def test_below_the_threshold_every_choice_is_listed(client_as):
     html = client_as("owner").get("/problems/add/").content.decode()
     attrs, options = _select(html, "concerned_enterprises")
     assert "data-lookup" not in attrs and options.count("<option") >= 3
+
+
+CHECKS = r'<div id="id_{name}" class="zl-lookup-checks"([^>]*)>(.*?)\n</div>'
+
+
+def _checks(html, name):
+    match = re.search(CHECKS.format(name=name), html, re.S)
+    assert match, name
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.req("PRJ-05")
+@pytest.mark.req("PLT-02")
+def test_a_large_checkbox_list_ticks_only_what_is_chosen_and_finds_the_rest(client_as, few):
+    """At bench scale the mid-term check listed 20,000 experts as boxes to tick."""
+    from django.urls import reverse
+
+    from zhilian.directory.models import Expert
+    from zhilian.projects.models import MidtermCheck
+    from zhilian.projects.tests.helpers import running_project
+
+    project = running_project()
+    client = client_as("mgmt")
+    url = reverse("projects:midterm_add", args=[project.pk])
+    attrs, boxes = _checks(client.get(url).content.decode(), "experts")
+    assert 'data-lookup-name="experts"' in attrs and 'type="checkbox"' not in boxes
+    lookup = re.search(r'data-lookup="([^"]+)"', attrs).group(1)
+
+    # Found by name or employer, among the active experts the form offers.
+    inactive = Expert.objects.filter(employer__contains="厦门").first()
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    found = client.get(lookup, {"q": "厦门"}).content.decode()
+    offered = dict(re.findall(r'<option value="(\d+)">([^<]*)</option>', found))
+    active = Expert.objects.filter(employer__contains="厦门", is_active=True)
+    assert offered and set(map(int, offered)) == set(active.values_list("pk", flat=True))
+    # A row found reads as a row listed: name, title and employer.
+    expert = active.first()
+    assert offered[str(expert.pk)] == expert.choice_label() and "（" in offered[str(expert.pk)]
+
+    # Chosen through the lookup, sent back with an error: the boxes ticked stay, nothing else is listed.
+    missing_opinion = client.post(url, {"checked_on": "2026-11-20", "experts": [expert.pk], "result": "pass"})
+    _attrs, boxes = _checks(missing_opinion.content.decode(), "experts")
+    assert re.findall(r'value="(\d+)"', boxes) == [str(expert.pk)] and "checked" in boxes
+    assert not MidtermCheck.objects.filter(project=project).exists()
+    refused = client.post(url, {"checked_on": "2026-11-20", "experts": [inactive.pk], "result": "pass",
+                                "opinion": "通过"})
+    assert "experts" in refused.context["form"].errors and not MidtermCheck.objects.filter(project=project).exists()
+    client.post(url, {"checked_on": "2026-11-20", "experts": [expert.pk], "result": "pass", "opinion": "通过",
+                      "rectification_working_days": "20"})
+    assert list(MidtermCheck.objects.get(project=project).experts.all()) == [expert]
+
+
+@pytest.mark.req("PRJ-01")
+def test_a_new_projects_source_problems_are_found_among_those_it_may_originate_from(client_as, settings):
+    from zhilian.problems.models import Problem
+    from zhilian.projects.services import problems_for_new_project
+    from zhilian.projects.tests.helpers import new_problem, user
+
+    settings.ZHILIAN_LOOKUP_THRESHOLD = 1
+    problem = new_problem()
+    client = client_as("icmember")
+    attrs, boxes = _checks(client.get("/projects/add/").content.decode(), "problems")
+    assert 'type="checkbox"' not in boxes
+    lookup = re.search(r'data-lookup="([^"]+)"', attrs).group(1)
+    found = client.get(lookup, {"q": problem.code}).content.decode()
+    assert re.findall(r'<option value="(\d+)">([^<]*)</option>', found) == [(str(problem.pk), problem.choice_label())]
+    allowed = set(problems_for_new_project(user("icmember")).values_list("pk", flat=True))
+    outside = Problem.objects.exclude(pk__in=allowed).exclude(code="").first()
+    assert outside is not None and "<option" not in client.get(lookup, {"q": outside.code}).content.decode()

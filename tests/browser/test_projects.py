@@ -451,3 +451,42 @@ def test_the_project_list_reads_on_a_phone(login, site, shot):
     name = row.locator("td").nth(1)
     assert name.evaluate("e => e.offsetWidth") >= 150  # a name reads as words, not a character per line
     shot("project-08-list-390")
+
+
+@pytest.mark.req("PRJ-05")
+def test_experts_of_a_large_library_are_found_by_typing_and_ticked(login, site, shot, settings):
+    """Above the threshold the mid-term check lists no expert (20,000 at bench scale): typing part
+    of a name or employer adds the matches as boxes to tick (core.lookups)."""
+    from zhilian.projects.models import MidtermCheck, Project
+
+    settings.ZHILIAN_LOOKUP_THRESHOLD = 2
+    project = Project.objects.get(name="12 英寸硅片表面金属杂质 VPD-ICP-MS 检测方法研究")
+    checks = MidtermCheck.objects.filter(project=project).count()
+    page = login("mgmt")
+    page.goto(f"{site}/projects/{project.pk}/midterm/add/")
+    experts = page.locator("#action-form #id_experts")
+    assert experts.locator("input[type=checkbox]").count() == 0
+    page.fill("#id_experts-lookup", "海西计量")
+    found = experts.locator("label", has_text="林晓燕")
+    found.wait_for()
+    assert "厦门海西计量测试研究院" in found.inner_text()  # a found row names title and employer
+    experts.locator("input[type=checkbox]").first.check()
+    # A second search keeps the ticked expert and offers the new matches beside it.
+    page.fill("#id_experts-lookup", "鹭检")
+    experts.locator("label", has_text="陈立群").wait_for()
+    assert experts.locator("input:checked").count() == 1 and "林晓燕" in experts.inner_text()
+    experts.locator("label", has_text="陈立群").click()
+    page.check("#action-form input[name=result][value=pass]")
+    page.fill("#action-form textarea[name=opinion]", "按计划推进，通过。")
+    shot("project-09-midterm-experts-lookup")
+    page.click("#action-form button[type=submit]")
+    # 林晓燕 works for the unit that leads the project: refused, and both ticks come back.
+    page.locator("#action-form .invalid-feedback", has_text="回避").wait_for()
+    assert experts.locator("input:checked").count() == 2
+    shot("project-10-midterm-expert-recused")
+    experts.locator("label", has_text="林晓燕").click()
+    page.click("#action-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/projects/{project.pk}/#midterm$"))
+    assert MidtermCheck.objects.filter(project=project).count() == checks + 1
+    check = MidtermCheck.objects.filter(project=project).latest("pk")
+    assert list(check.experts.values_list("name", flat=True)) == ["陈立群"]

@@ -3,6 +3,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core.forms import BaseModelForm
+from zhilian.core.lookups import LookupCheckboxSelectMultiple
 from zhilian.directory.models import Expert, Organization
 
 from .models import SEGMENT_ORDER, Chain, ChainNode, MonitoredEvent, Placement
@@ -69,13 +70,14 @@ class PlacementForm(BaseModelForm):
 
 
 class ReviewSubmitForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), widget=forms.CheckboxSelectMultiple,
+    reviewers = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), widget=LookupCheckboxSelectMultiple,
                                                label=_("Expert reviewers"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewers"].queryset = Expert.objects.restrict(user, "view").filter(
             user__isnull=False, is_active=True)
+        self.fields["reviewers"].label_from_instance = Expert.choice_label
 
 
 class ReviewCommentForm(forms.Form):

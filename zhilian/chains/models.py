@@ -243,6 +243,12 @@ class ChainNode(SearchableMixin, BaseModel):
     def __str__(self):
         return self.name
 
+    CHOICE_LABEL_RELATED = ("chain",)
+
+    def choice_label(self):
+        """How a form offers a link from more than one chain."""
+        return f"{self.chain} · {self.get_segment_display()} · {self.name}"
+
     def get_absolute_url(self):
         return id_url("chains:node_detail", self.pk)
 

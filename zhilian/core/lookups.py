@@ -7,8 +7,14 @@ enterprises the page was 14.6 MB and took 10.8 s to render (docs/benchmarks.md).
 under a random key and the lookup view answers from that queryset only, so a lookup offers
 exactly what the form would have listed (the same ``restrict``-ed rows) and the form's own
 validation is unchanged. Below the threshold nothing changes.
+
+A checkbox list (experts on a mid-term check, a project's source problems) is treated the same:
+its chosen rows stay ticked and the rows found are added as unticked boxes. A row is labelled by
+its model's ``choice_label()`` where it has one (an expert with title and employer), both in the
+form and in the lookup's answer, so a row found reads as a row listed.
 """
 
+import importlib
 import json
 import secrets
 
@@ -31,7 +37,27 @@ def threshold() -> int:
     return getattr(settings, "ZHILIAN_LOOKUP_THRESHOLD", 1000)
 
 
-def _remember(queryset) -> str | None:
+def _labeller_path(field) -> str | None:
+    """The field's own ``label_from_instance`` as ``module:qualname`` when it can be found again
+    by name (a model's ``choice_label``, a module's function), so a row found reads as listed."""
+    if _is_default(field):
+        return None
+    function = field.label_from_instance
+    module, name = getattr(function, "__module__", ""), getattr(function, "__qualname__", "<")
+    return f"{module}:{name}" if module.startswith("zhilian.") and "<" not in name else None
+
+
+def _labeller(path):
+    if not path or not path.startswith("zhilian."):
+        return label
+    module, name = path.split(":")
+    target = importlib.import_module(module)
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _remember(queryset, field) -> str | None:
     """Keep the statement that selects the field's rows (as the ORM wrote it for this user) in
     the session; the page holds only a random key to it."""
     request = context.current().request
@@ -41,7 +67,8 @@ def _remember(queryset) -> str | None:
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     kept = dict(session.get(SESSION_KEY) or {})
     key = secrets.token_urlsafe(12)
-    kept[key] = [queryset.model._meta.label_lower, sql, json.dumps(list(params), cls=DjangoJSONEncoder)]
+    kept[key] = [queryset.model._meta.label_lower, sql, json.dumps(list(params), cls=DjangoJSONEncoder),
+                 _labeller_path(field)]
     while len(kept) > KEPT:
         kept.pop(next(iter(kept)))
     session[SESSION_KEY] = kept
@@ -49,22 +76,34 @@ def _remember(queryset) -> str | None:
 
 
 def remembered(request, key):
-    """The rows a form's field offered this user under ``key``, as a queryset, or None."""
+    """The rows a form's field offered this user under ``key``, as a queryset, and the function
+    that labels them; (None, None) for a key the session does not hold."""
     entry = (request.session.get(SESSION_KEY) or {}).get(key)
     if not entry:
-        return None
-    label, sql, params = entry
-    model = apps.get_model(label)
+        return None, None
+    model_label, sql, params, labeller = (entry + [None])[:4]
+    model = apps.get_model(model_label)
     # The statement is the server's own, kept server side; the client only names it by key.
     rows = RawSQL(sql, json.loads(params))  # nosec B611
-    return model._default_manager.filter(pk__in=rows)
+    return model._default_manager.filter(pk__in=rows), _labeller(labeller)
+
+
+def label(row) -> str:
+    choice_label = getattr(row, "choice_label", None)
+    return choice_label() if callable(choice_label) else str(row)
+
+
+def labelled(queryset):
+    """``queryset`` with what its rows' ``choice_label`` reads joined in (``CHOICE_LABEL_RELATED``)."""
+    related = getattr(queryset.model, "CHOICE_LABEL_RELATED", ())
+    return queryset.select_related(*related) if related else queryset
 
 
 def search(queryset, text: str):
-    """Rows whose name (or number) contains ``text``, in the list's order (pinyin where kept)."""
+    """Rows whose name or number (a model's ``LOOKUP_FIELDS``) contains ``text``, in the list's order (pinyin where kept)."""
     names = {f.name for f in queryset.model._meta.concrete_fields}
     condition = Q()
-    for field in ("name", "code", "short_name"):
+    for field in getattr(queryset.model, "LOOKUP_FIELDS", ("name", "code", "short_name")):
         if field in names:
             condition |= Q(**{f"{field}__icontains": text})
     if condition:
@@ -73,33 +112,45 @@ def search(queryset, text: str):
         queryset = queryset.order_by("name_sort", "pk")
     elif "code" in names:
         queryset = queryset.order_by("code", "pk")
-    return queryset[:RESULTS]
+    return labelled(queryset)[:RESULTS]
+
+
+def _is_default(field) -> bool:
+    function = getattr(field.label_from_instance, "__func__", None)
+    return function is forms.ModelChoiceField.label_from_instance
 
 
 class _LookupMixin:
     """Renders only the chosen rows once the field's queryset is larger than the threshold."""
 
+    lookup_in_attrs = True  # a <select> carries the lookup itself; a checkbox list's container does
+
     def get_context(self, name, value, attrs):
         iterator = self.choices
         queryset = getattr(iterator, "queryset", None)
         if queryset is not None and queryset.count() > threshold():
-            key = _remember(queryset)
+            field = iterator.field
+            key = _remember(queryset, field)
             if key is not None:
                 from django.urls import reverse
 
-                field = iterator.field
                 values = value if isinstance(value, (list, tuple)) else [value]
                 chosen = [str(v) for v in values if str(getattr(v, "value", v)).isdigit()]
-                rows = list(queryset.filter(pk__in=chosen)) if chosen else []
+                rows = list(labelled(queryset.filter(pk__in=chosen))) if chosen else []
                 choices = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
-                choices += [(str(row.pk), field.label_from_instance(row)) for row in rows]
-                attrs = {**(attrs or {}), "data-lookup": reverse("core:lookup", args=[key]),
-                         "data-lookup-placeholder": str(_("Type part of a name to find more…"))}
+                labeller = label if _is_default(field) else field.label_from_instance
+                choices += [(str(row.pk), labeller(row)) for row in rows]
+                lookup = {"url": reverse("core:lookup", args=[key]),
+                          "placeholder": str(_("Type part of a name to find more…"))}
+                if self.lookup_in_attrs:
+                    attrs = {**(attrs or {}), "data-lookup": lookup["url"], "data-lookup-placeholder": lookup["placeholder"]}
                 self.choices = choices
                 try:
-                    return super().get_context(name, value, attrs)
+                    context = super().get_context(name, value, attrs)
                 finally:
                     self.choices = iterator
+                context["widget"]["lookup"] = lookup
+                return context
         return super().get_context(name, value, attrs)
 
 
@@ -109,6 +160,19 @@ class LookupSelect(_LookupMixin, forms.Select):
 
 class LookupSelectMultiple(_LookupMixin, forms.SelectMultiple):
     pass
+
+
+class LookupCheckboxSelectMultiple(_LookupMixin, forms.CheckboxSelectMultiple):
+    """Ticked rows and a search box that adds the rows found as boxes to tick (``lookup.js``)."""
+
+    lookup_in_attrs = False
+    lookup_template_name = "core/widgets/lookup_checkboxes.html"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        # django-bootstrap5 sets template_name for every checkbox list; the lookup keeps its own.
+        template = self.lookup_template_name if "lookup" in context["widget"] else self.template_name
+        return self._render(template, context, renderer)
 
 
 def use_lookups(form):
@@ -121,6 +185,8 @@ def use_lookups(form):
             new = LookupSelect(attrs=widget.attrs)
         elif type(widget) is forms.SelectMultiple:
             new = LookupSelectMultiple(attrs=widget.attrs)
+        elif type(widget) is forms.CheckboxSelectMultiple:
+            new = LookupCheckboxSelectMultiple(attrs=widget.attrs)
         else:
             continue
         new.choices = widget.choices

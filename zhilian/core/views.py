@@ -38,14 +38,14 @@ def home(request):
 
 @login_required
 def lookup(request, key):
-    """``<option>``s of a form's directory-sized choice matching ``?q=`` (core.lookups): only from
+    """``<option>``s of a form's directory-sized choice (or checkbox list) matching ``?q=`` (core.lookups): only from
     the queryset the form offered this user, kept in their session under ``key``."""
-    queryset = lookups.remembered(request, key)
+    queryset, label = lookups.remembered(request, key)
     if queryset is None:
         raise Http404
     text = request.GET.get("q", "").strip()[:50]
     rows = lookups.search(queryset, text) if text else []
-    return render(request, "core/lookup_options.html", {"rows": [(row.pk, str(row)) for row in rows]})
+    return render(request, "core/lookup_options.html", {"rows": [(row.pk, label(row)) for row in rows]})
 
 
 @login_required

@@ -461,6 +461,7 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
     """A member of the expert library (DIR-02)."""
 
     SEARCH_FIELDS = ("name", "employer", "title", "specialties", "bio")
+    LOOKUP_FIELDS = ("name", "employer")  # a form's search box finds an expert by either
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -494,6 +495,10 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
 
     def __str__(self):
         return self.name
+
+    def choice_label(self):
+        """How a form offers the expert: two experts of one name differ by title and employer."""
+        return f"{self.name}（{self.title or '—'}，{self.employer or '—'}）"
 
     def get_absolute_url(self):
         return id_url("directory:expert_detail", self.pk)

@@ -33,7 +33,7 @@ class ProblemForm(BaseModelForm):
         self.restrict_choices("chain")
         self.fields["node"].queryset = ChainNode.objects.restrict(self.user, "view").select_related("chain") \
             if self.user else ChainNode.objects.all()
-        self.fields["node"].label_from_instance = lambda n: f"{n.chain} · {n.get_segment_display()} · {n.name}"
+        self.fields["node"].label_from_instance = ChainNode.choice_label
         if self.user is not None:
             # 填报单位: one's own organization, or those one enters problems for (the service checks it too)
             units = problem_reporting_units(self.user)

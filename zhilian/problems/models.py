@@ -279,6 +279,11 @@ class Problem(SearchableMixin, PinyinSortMixin, BaseModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    CHOICE_LABEL_RELATED = ("chain",)
+
+    def choice_label(self):
+        return f"{self.code} {self.name}（{self.chain}）"
+
     def get_absolute_url(self):
         return id_url("problems:problem_detail", self.pk)
 

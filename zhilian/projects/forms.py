@@ -5,7 +5,9 @@ from django.utils.translation import pgettext_lazy
 from zhilian.consortia.models import Consortium, ConsortiumMember, active_membership_q
 from zhilian.consortia.selectors import consortia_of_organization
 from zhilian.core.forms import BaseModelForm
+from zhilian.core.lookups import LookupCheckboxSelectMultiple
 from zhilian.directory.models import Expert, Organization
+from zhilian.problems.models import Problem
 
 from .choices import BudgetCategory, FundingSource, MidtermResult, RiskKind, RiskLevel, TargetKind
 from . import selectors
@@ -41,7 +43,7 @@ class ProjectForm(BaseModelForm):
         if self.instance.pk:
             problems = problems | self.instance.problems.all()
         self.fields["problems"].queryset = problems.distinct()
-        self.fields["problems"].label_from_instance = lambda p: f"{p.code} {p.name}（{p.chain}）"
+        self.fields["problems"].label_from_instance = Problem.choice_label
         org_id = user.organization_id if user else None
         self.fields["consortium"].queryset = Consortium.objects.restrict(user, "view").filter(
             pk__in=consortia_of_organization(org_id)) if org_id else Consortium.objects.none()
@@ -180,7 +182,7 @@ class ProgressReportForm(forms.Form):
 class MidtermCheckForm(forms.Form):
     checked_on = forms.DateField(label=_("Checked on"), widget=forms.DateInput(attrs=DATE, format=ISO))
     experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), label=pgettext_lazy("people", "Experts"),
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=LookupCheckboxSelectMultiple)
     result = forms.ChoiceField(label=_("Result"), choices=MidtermResult.choices, widget=forms.RadioSelect)
     opinion = forms.CharField(label=_("Expert opinion"), widget=forms.Textarea(attrs={"rows": 3}))
     rectification_items = forms.CharField(label=_("Rectification items"), required=False,
@@ -192,7 +194,7 @@ class MidtermCheckForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = Expert.objects.restrict(user, "view").filter(is_active=True)
-        self.fields["experts"].label_from_instance = lambda e: f"{e.name}（{e.title or '—'}，{e.employer or '—'}）"
+        self.fields["experts"].label_from_instance = Expert.choice_label
 
 
 class RectificationForm(forms.Form):
@@ -277,10 +279,10 @@ class AcceptanceDecisionForm(forms.Form):
                                  choices=[("pass", _("Passed")), ("fail", _("Not passed"))])
     accepted_on = forms.DateField(label=_("Acceptance date"), widget=forms.DateInput(attrs=DATE, format=ISO))
     experts = forms.ModelMultipleChoiceField(queryset=Expert.objects.none(), label=_("Acceptance experts"),
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=LookupCheckboxSelectMultiple)
     conclusion = forms.CharField(label=_("Acceptance conclusion"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = Expert.objects.restrict(user, "view").filter(is_active=True)
-        self.fields["experts"].label_from_instance = lambda e: f"{e.name}（{e.title or '—'}，{e.employer or '—'}）"
+        self.fields["experts"].label_from_instance = Expert.choice_label

@@ -1,6 +1,7 @@
 /* A <select data-lookup> holds only the rows already chosen (core/lookups.py): a search box
    above it fetches the matching rows as <option>s. Chosen options stay; the rest are replaced
-   by each answer. No inline scripts (CSP). */
+   by each answer. A checkbox list (<div data-lookup>) works the same way, each row found
+   becoming a box to tick. No inline scripts (CSP). */
 (function () {
   "use strict";
 
@@ -12,6 +13,7 @@
     box.className = "form-control form-control-sm mb-1 zl-lookup";
     box.placeholder = select.dataset.lookupPlaceholder || "";
     box.setAttribute("autocomplete", "off");
+    box.setAttribute("aria-label", box.placeholder);
     box.setAttribute("aria-controls", select.id || "");
     if (select.id) box.id = select.id + "-lookup";
     select.parentNode.insertBefore(box, select);
@@ -21,6 +23,7 @@
     function fill(html) {
       var found = document.createElement("select");
       found.innerHTML = html;
+      if (select.tagName !== "SELECT") return fillChecks(found);
       Array.prototype.slice.call(select.options).forEach(function (option) {
         if (option.value && !option.selected) option.remove();
       });
@@ -28,6 +31,33 @@
       Array.prototype.slice.call(select.options).forEach(function (option) { present[option.value] = true; });
       Array.prototype.slice.call(found.options).forEach(function (option) {
         if (!present[option.value]) select.appendChild(option);
+      });
+      select.dispatchEvent(new CustomEvent("zl:lookup-filled", { bubbles: true }));
+    }
+
+    function fillChecks(found) {
+      var present = {};
+      Array.prototype.slice.call(select.querySelectorAll(".form-check")).forEach(function (row) {
+        var input = row.querySelector("input");
+        if (input.checked) present[input.value] = true; else row.remove();
+      });
+      Array.prototype.slice.call(found.options).forEach(function (option) {
+        if (!option.value || present[option.value]) return;
+        var row = document.createElement("div");
+        row.className = "form-check";
+        var input = document.createElement("input");
+        input.type = "checkbox";
+        input.className = select.dataset.lookupCheckClass || "form-check-input";
+        input.name = select.dataset.lookupName;
+        input.value = option.value;
+        input.id = (select.id || select.dataset.lookupName) + "_found_" + option.value;
+        var label = document.createElement("label");
+        label.className = "form-check-label";
+        label.htmlFor = input.id;
+        label.textContent = option.textContent;
+        row.appendChild(input);
+        row.appendChild(label);
+        select.appendChild(row);
       });
       select.dispatchEvent(new CustomEvent("zl:lookup-filled", { bubbles: true }));
     }
@@ -49,7 +79,7 @@
   }
 
   function initAll(root) {
-    (root || document).querySelectorAll("select[data-lookup]").forEach(init);
+    (root || document).querySelectorAll("select[data-lookup], div[data-lookup]").forEach(init);
   }
 
   document.addEventListener("DOMContentLoaded", function () { initAll(document); });
