@@ -206,3 +206,24 @@ def test_the_summary_reads_in_english_and_the_workbook_stays_the_chinese_form(cl
     _ws, headers, rows, groups = _excel(client)
     assert "解决质量问题数量" in headers and "投入情况" in groups
     assert rows[CHAIN]["投入经费情况"].startswith("项目经费预算 ") and "联合体成员出资" in rows[CHAIN]["投入经费情况"]
+
+
+@pytest.mark.req("EVA-01")
+def test_spending_counts_each_projects_latest_quarterly_report(persona):
+    """Spending to date is cumulative: a later quarter replaces a project's figure, it does not add to it."""
+    from zhilian.projects.services import progress_report_submit
+    from zhilian.projects.tests.helpers import D, running_project
+
+    city = persona("city")
+    before = chain_summary(city, _chain()).spent
+    project = running_project(start_date=D(2026, 4, 1))  # a new project of the chain, with no report yet
+    assert project.chain == _chain()
+
+    def report(year, quarter, spent):
+        progress_report_submit(user=persona("icmember"), project=project, year=year, quarter=quarter,
+                               summary="按计划推进。", spent_to_date=Decimal(spent), milestones=[])
+
+    report(2026, 3, "40")
+    assert chain_summary(city, _chain()).spent == before + Decimal("40")
+    report(2026, 4, "65")
+    assert chain_summary(city, _chain()).spent == before + Decimal("65")
