@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
-from zhilian.core.permissions import get_restricted_or_404, may
+from zhilian.core.permissions import get_restricted_or_404, may, prime_allowed
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
 
@@ -80,6 +80,7 @@ class ConsortiumDetailView(ObjectDetailView):
         totals = {row["kind"]: row for row in contributions.values("kind").annotate(n=Count("id"), amount=Sum("amount"))}
         is_lead = consortium_is_lead_user(user, obj)
         can_change_member = ConsortiumMember.objects.restrict(user, "change").filter(consortium=obj).exists()
+        prime_allowed(user, "view", [obj.lead_unit] + [m.organization for m in members])
         return {
             "lead_row": next((m for m in members if m.role == MemberRole.LEAD), None),
             "members": [m for m in members if m.role == MemberRole.MEMBER],

@@ -143,14 +143,42 @@ def allowed(user, action: str, obj) -> bool:
     condition = queryset._condition(user, action)
     if condition is EVERYTHING:
         return True
-    from django.db import connections
-
-    epoch = connections[queryset.db].__dict__.get("_zl_write_count", 0)
-    memo = user.__dict__.setdefault("_zl_allowed", {})
-    key = (model._meta.label, obj.pk, action, epoch)
+    memo = _allowed_memo(user, queryset)
+    key = (model._meta.label, obj.pk, action)
     if key not in memo:
         memo[key] = queryset.filter(condition).filter(pk=obj.pk).exists()
     return memo[key]
+
+
+def _allowed_memo(user, queryset) -> dict:
+    """``allowed``'s answers, kept on the user object until this process writes to the database."""
+    from django.db import connections
+
+    epoch = connections[queryset.db].__dict__.get("_zl_write_count", 0)
+    kept = user.__dict__.get("_zl_allowed")
+    if kept is None or kept[0] != epoch:
+        kept = user.__dict__["_zl_allowed"] = (epoch, {})
+    return kept[1]
+
+
+def prime_allowed(user, action: str, objects) -> None:
+    """Answer :func:`allowed` for many rows at once, one query per model: a page that links
+    hundreds of units (a consortium's members, a chain's summary) asked once per link."""
+    by_model: dict = defaultdict(set)
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            by_model[type(obj)].add(obj.pk)
+    for model, pks in by_model.items():
+        if not hasattr(model.objects, "restrict") or not may(user, action, model) or user.is_superuser:
+            continue
+        queryset = model.objects.all()
+        condition = queryset._condition(user, action)
+        if condition is EVERYTHING:
+            continue
+        seen = set(queryset.filter(condition).filter(pk__in=pks).values_list("pk", flat=True))
+        memo = _allowed_memo(user, queryset)
+        for pk in pks:
+            memo[(model._meta.label, pk, action)] = pk in seen
 
 
 def sees_every(user, model, action: str = "view") -> bool:

@@ -12,7 +12,7 @@ from zhilian.chains.models import Chain
 from zhilian.consortia.actions import apply_service_errors
 from zhilian.core import audit
 from zhilian.core.models import AuditAction
-from zhilian.core.permissions import get_restricted_or_404, may
+from zhilian.core.permissions import get_restricted_or_404, may, prime_allowed
 from zhilian.core.spreadsheets import file_response
 
 from . import exports, services
@@ -50,6 +50,8 @@ class ChainSummaryView(LoginRequiredMixin, View):
 
     def render_page(self, request, chain, form):
         summary = chain_summary(request.user, chain)
+        prime_allowed(request.user, "view", [*summary.enterprises, *summary.institutions, *summary.common_projects,
+                                             *summary.solved_problems])
         return render(request, "evaluation/chain_summary.html", {
             "title": _("Summary of %(chain)s") % {"chain": chain}, "chain": chain, "s": summary, "form": form,
             "today": timezone.localdate()})

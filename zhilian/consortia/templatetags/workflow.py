@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from zhilian.core.permissions import allowed
+
 register = template.Library()
 
 # Bootstrap tone of each workflow status of the consortium, project and achievement modules.
@@ -28,15 +30,10 @@ def state(value, label):
 
 
 def _visible(context, obj) -> bool:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    cache = context.render_context.setdefault("_visible_objects", {})
-    key = (obj._meta.label, obj.pk)
-    if key not in cache:
-        manager = type(obj).objects
-        cache[key] = bool(user) and hasattr(manager, "restrict") and manager.restrict(user, "view").filter(
-            pk=obj.pk).exists()
-    return cache[key]
+    """``allowed`` decides, as everywhere; a view that links many rows primes its answers
+    (``core.permissions.prime_allowed``)."""
+    user = getattr(context.get("request"), "user", None)
+    return bool(user) and hasattr(type(obj).objects, "restrict") and allowed(user, "view", obj)
 
 
 @register.simple_tag(takes_context=True)
