@@ -115,6 +115,12 @@ def search(queryset, text: str):
     return labelled(queryset)[:RESULTS]
 
 
+def _larger_than(queryset, limit: int) -> bool:
+    """Whether ``queryset`` has more than ``limit`` rows, counting no further: a distinct union
+    of units (the problem form's reporting units) took 0.66 s to count at 100,000 units."""
+    return queryset.order_by().values("pk")[: limit + 1].count() > limit
+
+
 def _is_default(field) -> bool:
     function = getattr(field.label_from_instance, "__func__", None)
     return function is forms.ModelChoiceField.label_from_instance
@@ -128,7 +134,7 @@ class _LookupMixin:
     def get_context(self, name, value, attrs):
         iterator = self.choices
         queryset = getattr(iterator, "queryset", None)
-        if queryset is not None and queryset.count() > threshold():
+        if queryset is not None and _larger_than(queryset, threshold()):
             field = iterator.field
             key = _remember(queryset, field)
             if key is not None:
