@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -174,8 +174,10 @@ def problem_reporting_units(user):
     district bureau or grassroots office for its district's enterprises; an enterprise,
     association, research institute or expert only for its own organization.
     """
-    own = Q(pk=user.organization_id) if user.organization_id else Q(pk__in=[])
-    return Organization.objects.filter(own | Q(pk__in=Organization.objects.restrict(user, "change").values("pk")))
+    # One condition ORed with the scope, not "own or in (the scope as a subquery)": the
+    # subquery made the database read every unit (60 ms a question at 100,000 units).
+    own = Organization.objects.filter(pk=user.organization_id) if user.organization_id else Organization.objects.none()
+    return Organization.objects.restrict(user, "change") | own
 
 
 def problems_visible_on_map(chain, user) -> set[int]:

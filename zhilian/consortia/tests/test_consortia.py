@@ -201,6 +201,8 @@ def test_a_confidential_enterprise_is_not_offered_but_joins_by_its_name_and_code
     assert supplier.name not in response.content.decode()
     assert owner.post(reverse("consortia:consortium_add"), _application_post(_chain())).status_code == 302
     assert Consortium.objects.get(name=NAME).members.filter(organization=supplier).exists()
+    # Units of one application see each other's records: the kept list of fellow units follows.
+    assert Organization.objects.restrict(persona("owner")).filter(pk=supplier.pk).exists()
 
 
 @pytest.mark.req("CON-01")
