@@ -143,3 +143,25 @@ def test_a_new_projects_source_problems_are_found_among_those_it_may_originate_f
     allowed = set(problems_for_new_project(user("icmember")).values_list("pk", flat=True))
     outside = Problem.objects.exclude(pk__in=allowed).exclude(code="").first()
     assert outside is not None and "<option" not in client.get(lookup, {"q": outside.code}).content.decode()
+
+
+@pytest.mark.req("MAP-01")
+def test_a_links_supplies_are_found_and_labelled_by_segment_as_listed(client_as, settings):
+    """A chain of 2,000 links lists no link to tick: the ones found read "segment · name", as the
+    form's own labeller writes them (found again by its name, chains.forms._node_in_segment)."""
+    from zhilian.chains.forms import _node_in_segment
+    from zhilian.chains.models import ChainNode
+
+    settings.ZHILIAN_LOOKUP_THRESHOLD = 1
+    node = ChainNode.objects.filter(chain__name="光电显示产业链", segment="midstream").first()
+    client = client_as("mgmt")
+    html = client.get(f"/chains/nodes/{node.pk}/edit/").content.decode()
+    attrs, boxes = _checks(html, "supplies")
+    ticked = set(node.supplies.values_list("pk", flat=True))
+    assert set(map(int, re.findall(r'value="(\d+)"', boxes))) == ticked
+    lookup = re.search(r'data-lookup="([^"]+)"', attrs).group(1)
+    other = ChainNode.objects.filter(chain=node.chain).exclude(pk=node.pk).exclude(pk__in=ticked).first()
+    found = dict(re.findall(r'<option value="(\d+)">([^<]*)</option>',
+                            client.get(lookup, {"q": other.name}).content.decode()))
+    assert found[str(other.pk)] == _node_in_segment(other)
+    assert all(ChainNode.objects.get(pk=pk).chain_id == node.chain_id for pk in found)
