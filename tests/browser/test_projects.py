@@ -466,9 +466,13 @@ def test_experts_of_a_large_library_are_found_by_typing_and_ticked(login, site, 
     page.goto(f"{site}/projects/{project.pk}/midterm/add/")
     experts = page.locator("#action-form #id_experts")
     assert experts.locator("input[type=checkbox]").count() == 0
+    # A search that finds nobody says so.
+    page.fill("#id_experts-lookup", "没有这位专家")
+    page.locator(".zl-lookup-empty", has_text="没有您可选择的匹配项").wait_for()
     page.fill("#id_experts-lookup", "海西计量")
     found = experts.locator("label", has_text="林晓燕")
     found.wait_for()
+    assert not page.locator(".zl-lookup-empty").is_visible()
     assert "厦门海西计量测试研究院" in found.inner_text()  # a found row names title and employer
     experts.locator("input[type=checkbox]").first.check()
     # A second search keeps the ticked expert and offers the new matches beside it.

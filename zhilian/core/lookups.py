@@ -147,9 +147,11 @@ class _LookupMixin:
                 labeller = label if _is_default(field) else field.label_from_instance
                 choices += [(str(row.pk), labeller(row)) for row in rows]
                 lookup = {"url": reverse("core:lookup", args=[key]),
-                          "placeholder": str(_("Type part of a name to find more…"))}
+                          "placeholder": str(_("Type part of a name to find more…")),
+                          "empty": str(_("Nothing matches that you may choose."))}
                 if self.lookup_in_attrs:
-                    attrs = {**(attrs or {}), "data-lookup": lookup["url"], "data-lookup-placeholder": lookup["placeholder"]}
+                    attrs = {**(attrs or {}), "data-lookup": lookup["url"], "data-lookup-placeholder": lookup["placeholder"],
+                             "data-lookup-empty": lookup["empty"]}
                 self.choices = choices
                 try:
                     context = super().get_context(name, value, attrs)

@@ -17,12 +17,19 @@
     box.setAttribute("aria-controls", select.id || "");
     if (select.id) box.id = select.id + "-lookup";
     select.parentNode.insertBefore(box, select);
+    var none = document.createElement("div");
+    none.className = "form-text zl-lookup-empty";
+    none.hidden = true;
+    none.setAttribute("role", "status");
+    none.textContent = select.dataset.lookupEmpty || "";
+    box.insertAdjacentElement("afterend", none);
     var timer = null;
     var asked = 0;
 
     function fill(html) {
       var found = document.createElement("select");
       found.innerHTML = html;
+      none.hidden = found.options.length > 0;
       if (select.tagName !== "SELECT") return fillChecks(found);
       Array.prototype.slice.call(select.options).forEach(function (option) {
         if (option.value && !option.selected) option.remove();
@@ -67,7 +74,7 @@
       timer = setTimeout(function () {
         var text = box.value.trim();
         var ticket = ++asked;
-        if (!text) return;
+        if (!text) { none.hidden = true; return; }
         fetch(select.dataset.lookup + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.text() : ""; })
           .then(function (html) { if (ticket === asked) fill(html); });
