@@ -227,3 +227,21 @@ def test_spending_counts_each_projects_latest_quarterly_report(persona):
     assert chain_summary(city, _chain()).spent == before + Decimal("40")
     report(2026, 4, "65")
     assert chain_summary(city, _chain()).spent == before + Decimal("65")
+
+
+@pytest.mark.req("EVA-01")
+def test_a_chains_page_names_its_first_units_and_opens_the_rest_on_demand(client_as, persona, monkeypatch):
+    """A chain of the benchmark's size names 374 enterprises and 554 solved problems: past the
+    first few, the rest are in a closed "and N more" (every one still named and linked)."""
+    from zhilian.evaluation import views
+
+    monkeypatch.setattr(views, "SHOWN", 2)
+    summary = chain_summary(persona("city"), _chain())
+    assert len(summary.enterprises) > 2
+    html = client_as("city").get(reverse("evaluation:chain_summary", args=[_chain().pk])).content.decode()
+    section = re.search(r'<div class="mb-1" id="summary-enterprises">(.*?)</div>', html, re.S).group(1)
+    before, _, rest = section.partition('<details class="zl-more">')
+    assert f"另有 {len(summary.enterprises) - 2} 项" in rest
+    names = [o.name for o in summary.enterprises]
+    assert all(name in before for name in names[:2]) and all(name in rest for name in names[2:])
+    assert not any(name in before for name in names[2:])
