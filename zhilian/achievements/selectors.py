@@ -15,7 +15,6 @@ from zhilian.core.models import Attachment, AuditAction, AuditEvent
 from zhilian.core.permissions import may
 from zhilian.directory.choices import OrganizationKind
 from zhilian.directory.models import Organization
-from zhilian.directory.selectors import listed
 
 from .choices import (
     ENDED_RIGHTS, EXCLUSIVE_MODES, NATIONWIDE, AchievementStatus, LicenseStatus, ShareLevel, UsageKind,
@@ -233,7 +232,7 @@ def paid_share_priority(organization) -> str | None:
     if not names:
         return None
     # Kept translatable (core.i18n): the project keeps the reason and shows it in the reader's language.
-    return i18n.gettext("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": listed(names)}
+    return i18n.gettext("Contributor of paid shares (chain guide 5.6.3): %(names)s") % {"names": i18n.listed(names)}
 
 
 def achievement_counts(user, field: str) -> dict:

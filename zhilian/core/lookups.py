@@ -34,7 +34,7 @@ RESULTS = 20
 
 
 def threshold() -> int:
-    return getattr(settings, "ZHILIAN_LOOKUP_THRESHOLD", 1000)
+    return settings.ZHILIAN_LOOKUP_THRESHOLD
 
 
 def _labeller_path(field) -> str | None:

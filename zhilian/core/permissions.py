@@ -134,20 +134,49 @@ def allowed(user, action: str, obj) -> bool:
 
     A scope covering every row needs no query; otherwise the answer is kept on the user
     object until this process writes (a page asks the same question several times)."""
-    model = type(obj)
-    if obj.pk is None or not may(user, action, model):
+    if obj.pk is None:
         return False
+    answer, queryset = _row_question(user, action, type(obj))
+    if answer is not None:
+        return answer
+    memo = _allowed_memo(user, queryset)
+    key = (type(obj)._meta.label, obj.pk, action)
+    if key not in memo:
+        memo[key] = queryset.filter(pk=obj.pk).exists()
+    return memo[key]
+
+
+def prime_allowed(user, action: str, objects) -> None:
+    """Answer :func:`allowed` for many rows at once, one query per model: a page that links
+    hundreds of units (a consortium's members, a chain's summary) asked once per link."""
+    by_model: dict = defaultdict(set)
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            by_model[type(obj)].add(obj.pk)
+    for model, pks in by_model.items():
+        if not hasattr(model.objects, "restrict"):
+            continue
+        answer, queryset = _row_question(user, action, model)
+        if answer is not None:
+            continue
+        seen = set(queryset.filter(pk__in=pks).values_list("pk", flat=True))
+        memo = _allowed_memo(user, queryset)
+        for pk in pks:
+            memo[(model._meta.label, pk, action)] = pk in seen
+
+
+def _row_question(user, action: str, model):
+    """``(answer, None)`` when the roles or a scope covering every row decide for any row of
+    ``model``; otherwise ``(None, the rows user may action)`` to look the row up in."""
+    if not may(user, action, model):
+        return False, None
     if user.is_superuser:
-        return True
+        return True, None
     queryset = model.objects.all()
     condition = queryset._condition(user, action)
     if condition is EVERYTHING:
-        return True
-    memo = _allowed_memo(user, queryset)
-    key = (model._meta.label, obj.pk, action)
-    if key not in memo:
-        memo[key] = queryset.filter(condition).filter(pk=obj.pk).exists()
-    return memo[key]
+        return True, None
+    return None, queryset.filter(condition)
 
 
 def _allowed_memo(user, queryset) -> dict:
@@ -159,26 +188,6 @@ def _allowed_memo(user, queryset) -> dict:
     if kept is None or kept[0] != epoch:
         kept = user.__dict__["_zl_allowed"] = (epoch, {})
     return kept[1]
-
-
-def prime_allowed(user, action: str, objects) -> None:
-    """Answer :func:`allowed` for many rows at once, one query per model: a page that links
-    hundreds of units (a consortium's members, a chain's summary) asked once per link."""
-    by_model: dict = defaultdict(set)
-    for obj in objects:
-        if obj is not None and obj.pk is not None:
-            by_model[type(obj)].add(obj.pk)
-    for model, pks in by_model.items():
-        if not hasattr(model.objects, "restrict") or not may(user, action, model) or user.is_superuser:
-            continue
-        queryset = model.objects.all()
-        condition = queryset._condition(user, action)
-        if condition is EVERYTHING:
-            continue
-        seen = set(queryset.filter(condition).filter(pk__in=pks).values_list("pk", flat=True))
-        memo = _allowed_memo(user, queryset)
-        for pk in pks:
-            memo[(model._meta.label, pk, action)] = pk in seen
 
 
 def sees_every(user, model, action: str = "view") -> bool:

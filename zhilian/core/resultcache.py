@@ -128,12 +128,16 @@ def _read_elsewhere(tables) -> None:
         outer.update(tables)
 
 
+def user_key(user) -> tuple:
+    """What a result computed for ``user`` depends on besides its data: who, with which roles,
+    today (pass ``depends_on=ACCOUNT_TABLES`` for the rest of the account)."""
+    roles = tuple(sorted(getattr(user, "role_codes", ()) or ()))
+    return (getattr(user, "pk", None), getattr(user, "is_superuser", False), roles, timezone.localdate().isoformat())
+
+
 def context_key(request) -> tuple:
     """What every page-derived result depends on besides its data: who, language, today."""
-    user = getattr(request, "user", None)
-    roles = tuple(sorted(getattr(user, "role_codes", ()) or ()))
-    return (getattr(user, "pk", None), getattr(user, "is_superuser", False), roles, translation.get_language(),
-            timezone.localdate().isoformat())
+    return (*user_key(getattr(request, "user", None)), translation.get_language())
 
 
 def query_key(queryset) -> tuple | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core import i18n, resultcache
-from zhilian.core.i18n import listed  # noqa: F401 - other apps import it from here
+from zhilian.core.i18n import listed
 from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel

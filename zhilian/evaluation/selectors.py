@@ -18,8 +18,7 @@ would show. What each column counts:
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, Subquery, Sum
-from django.utils import timezone
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -30,7 +29,8 @@ from zhilian.directory.choices import OrganizationKind, SizeClass
 from zhilian.directory.models import Expert, Organization
 from zhilian.problems.models import Problem, ProblemStatus
 from zhilian.projects.choices import ProjectStatus, TargetKind
-from zhilian.projects.models import BudgetLine, ProgressReport, Project, ProjectParticipant, ProjectTarget
+from zhilian.projects import selectors as project_selectors
+from zhilian.projects.models import BudgetLine, Project, ProjectParticipant, ProjectTarget
 
 from .models import ChainSummaryInput
 
@@ -86,10 +86,8 @@ def chain_summary(user, chain) -> ChainSummary:
     """Table I.1's row for one chain from the records the user may see, kept until a table it
     read changes: the table, a chain's page, the API and the workbook ask for the same rows,
     0.1-0.2 s each for a chain of thousands of projects."""
-    key = (user.pk, user.is_superuser, tuple(sorted(getattr(user, "role_codes", ()) or ())), user.organization_id,
-           timezone.localdate().isoformat(), chain.pk)
-    return resultcache.cached("chain-summary", key, lambda: _computed(user, chain),
-                              depends_on=resultcache.ACCOUNT_TABLES)
+    return resultcache.cached("chain-summary", (*resultcache.user_key(user), chain.pk),
+                              lambda: _computed(user, chain), depends_on=resultcache.ACCOUNT_TABLES)
 
 
 def _computed(user, chain) -> ChainSummary:
@@ -126,10 +124,8 @@ def _computed(user, chain) -> ChainSummary:
                                   f"{_fmt(target.achieved, target.unit)}")
     summary.budget = BudgetLine.objects.restrict(user, "view").filter(project__in=projects).aggregate(
         s=Sum("amount"))["s"] or Decimal("0")
-    # Spending is cumulative: each project's latest quarterly report says what it has spent.
-    latest_spent = ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-year", "-quarter").values(
-        "spent_to_date")[:1]
-    summary.spent = projects.annotate(spent=Subquery(latest_spent)).aggregate(s=Sum("spent"))["s"] or Decimal("0")
+    summary.spent = project_selectors.with_spent_to_date(projects).aggregate(
+        s=Sum("spent_to_date"))["s"] or Decimal("0")
     summary.member_funds = MemberContribution.objects.restrict(user, "view").filter(
         consortium__in=consortia, kind=ContributionKind.FUNDS).aggregate(s=Sum("amount"))["s"] or Decimal("0")
     summary.inputs = ChainSummaryInput.objects.restrict(user, "view").filter(chain=chain).first()

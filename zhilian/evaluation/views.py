@@ -53,8 +53,8 @@ class ChainSummaryView(LoginRequiredMixin, View):
 
     def render_page(self, request, chain, form):
         summary = chain_summary(request.user, chain)
-        prime_allowed(request.user, "view", [*summary.enterprises, *summary.institutions, *summary.common_projects,
-                                             *summary.solved_problems])
+        # The units and solved problems are linked each as the reader may open it (org_link, object_link).
+        prime_allowed(request.user, "view", [*summary.enterprises, *summary.institutions, *summary.solved_problems])
         return render(request, "evaluation/chain_summary.html", {
             "title": _("Summary of %(chain)s") % {"chain": chain}, "chain": chain, "s": summary, "form": form,
             "shown": SHOWN, "minus_shown": -SHOWN,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -242,6 +242,21 @@ def with_overdue_milestones(projects: QuerySet, today: datetime.date | None = No
     due, not completed): the project list's ``overdue`` filter and the dashboard's figure."""
     late = Milestone.objects.filter(_late_milestone(today)).values("project")
     return projects.filter(status=ProjectStatus.IN_PROGRESS, pk__in=late)
+
+
+LATEST_REPORT_FIRST = ("-year", "-quarter")
+
+
+def latest_report(project: Project) -> ProgressReport | None:
+    """The project's latest quarterly report: spending is cumulative, so it says what was spent."""
+    return project.progress_reports.order_by(*LATEST_REPORT_FIRST).first()
+
+
+def with_spent_to_date(projects: QuerySet) -> QuerySet:
+    """``projects`` annotated with ``spent_to_date`` from each one's latest report (None without one)."""
+    latest = ProgressReport.objects.filter(project=OuterRef("pk")).order_by(*LATEST_REPORT_FIRST).values(
+        "spent_to_date")[:1]
+    return projects.annotate(spent_to_date=Subquery(latest))
 
 
 def first_reported_day(project: Project) -> datetime.date | None:

@@ -938,7 +938,7 @@ def _automatic_conditions(project: Project, today: datetime.date) -> dict:
             RiskKind.MISSING_UPDATE, RiskLevel.MEDIUM,
             _("No progress update for %(y)d Q%(q)d") % {"y": year, "q": quarter},
             _("The quarterly update was due by %(d)s (10 working days after the quarter).") % {"d": due.date})
-    latest = project.progress_reports.order_by("-year", "-quarter").first()
+    latest = selectors.latest_report(project)
     budget = project.total_budget
     if latest is not None and budget and latest.spent_to_date > budget:
         over = (latest.spent_to_date - budget) / budget * 100

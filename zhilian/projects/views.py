@@ -339,7 +339,7 @@ class ProgressReportView(ObjectActionView):
 
     def get_initial(self, obj):
         year, quarter = selectors.quarter_to_report(obj, timezone.localdate())
-        latest = obj.progress_reports.order_by("-year", "-quarter").first()
+        latest = selectors.latest_report(obj)
         return {"year": year, "quarter": quarter, "spent_to_date": latest.spent_to_date if latest else 0}
 
     def perform(self, obj, form):
