@@ -161,7 +161,9 @@ class ObjectListView(BaseObjectView):
         roles, the language, the date and the request's parameters."""
 
         def render_table():
-            table = self.table_class(masking.masked(queryset), request=request)
+            # No request to the constructor: it would paginate (and count) with Django's paginator
+            # before RequestConfig below paginates again with ours.
+            table = self.table_class(masking.masked(queryset))
             RequestConfig(request, paginate={"per_page": self.per_page_for(request),
                                              "paginator_class": SearchPaginator}).configure(table)
             return render_to_string("core/includes/object_table.html",

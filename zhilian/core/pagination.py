@@ -1,37 +1,65 @@
-"""Pages of searched lists, read in two steps.
+"""Pages of searched lists, read in two steps, with their count in the first.
 
 A search can match thousands of rows (a common phrase in a library of 100,000 problems).
 PostgreSQL cannot estimate how many rows a ``LIKE '%…%'`` matches and plans for a handful:
-it joins every matching row to its related tables (``select_related``) before sorting them
-by rank and keeping 25, and, asked for 25 ids together with the search, it rechecks every
-match again. So a page of a searched list reads its ids with the search on the table alone,
-then those rows by id with their relations: the same rows in the same order (the ids come
-out of the list's own ordering, which ends with the primary key; the ids came through the
-list's ``restrict`` scope, so the second read needs only them).
+it joins every matching row to its related tables (``select_related``) and computes the
+list's other columns before sorting them by rank and keeping 25, and counting the matches
+for the pager rechecks every one of them a second time. So a page of a searched list reads
+its ids, with the number of matches beside them (``COUNT(*) OVER ()``), with the search on
+the table alone, then those rows by id with their relations and computed columns: the same
+rows in the same order (the ids come out of the list's own ordering, which ends with the
+primary key; the ids came through the list's ``restrict`` scope, so the second read needs
+only them).
 
-Lists and the API use ``SearchPaginator``; a list that is not searched, or that carries
-other computed columns, is read in one query as before.
+Web tables (django-tables2 hands the paginator its ``BoundRows``), the API's
+``StandardPagination`` and the site search (``core.search``) read searched pages so. A list
+that is not searched, or whose computed columns are not row subqueries (a count per group, a
+``DISTINCT``), is read in one query and counted as before.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Subquery, Window
+from django_tables2.rows import BoundRows
 
 from . import masking
 
+RANK = "search_rank"  # core.search.filter_queryset's annotation
+_TOTAL = "zl_matches"
 
-def page_rows(rows, bottom: int, top: int):
-    """``rows[bottom:top]``; for a searched queryset with related tables, ids first."""
-    queryset = getattr(rows, "data", rows)  # django-tables2 wraps the queryset
-    if not (isinstance(queryset, QuerySet) and set(queryset.query.annotations) == {"search_rank"}
-            and (queryset.query.select_related or queryset._prefetch_related_lookups)
-            and not queryset.query.extra and queryset._fields is None):
-        return rows[bottom:top]
-    ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+
+def searched(queryset) -> bool:
+    """Whether ``queryset`` is a ranked search whose rows can be read ids first: its computed
+    columns other than the rank are subqueries of one row each, which the read by id computes
+    again for the page's rows alone."""
+    if not isinstance(queryset, QuerySet):
+        return False
+    query = queryset.query
+    if RANK not in query.annotations or query.extra or queryset._fields is not None or query.distinct \
+            or query.group_by is not None or query.combinator:
+        return False
+    return all(name == RANK or isinstance(expression, Subquery) for name, expression in query.annotations.items())
+
+
+def ids_and_total(queryset, bottom: int, top: int) -> tuple[list, int | None]:
+    """The ids of ``queryset[bottom:top]`` and how many rows the whole queryset has, in one
+    query; the total is None when no row is at ``bottom`` (the caller counts, if it must)."""
+    rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))}).values_list("pk", _TOTAL)[bottom:top])
+    if not rows:
+        return [], None
+    return [pk for pk, _total in rows], rows[0][1]
+
+
+def rows_by_id(queryset, ids) -> list:
+    """The rows of ``queryset`` with ``ids``, in that order, with its relations, prefetches,
+    deferred fields, computed columns and masking."""
     if not ids:
         return []
     by_id = queryset.model._base_manager.using(queryset.db).filter(pk__in=ids)
     by_id.query.select_related = queryset.query.select_related
     by_id.query.deferred_loading = queryset.query.deferred_loading
+    for name, expression in queryset.query.annotations.items():
+        if name != RANK and name in queryset.query.annotation_select:
+            by_id.query.add_annotation(expression, name)
     by_id = by_id.prefetch_related(*queryset._prefetch_related_lookups)
     if isinstance(queryset, masking.MaskedQuerySetMixin):
         by_id = masking.masked(by_id)
@@ -39,11 +67,46 @@ def page_rows(rows, bottom: int, top: int):
     return [found[pk] for pk in ids if pk in found]
 
 
+def hits_and_total(queryset, limit: int) -> tuple[list, int]:
+    """The first ``limit`` rows of a ranked search and how many it has: ids first where it
+    can be read so, else the rows and (when there may be more) a count."""
+    if searched(queryset):
+        ids, total = ids_and_total(queryset, 0, limit)
+        return rows_by_id(queryset, ids), total or 0
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) if len(rows) <= limit else queryset.count()
+
+
+def _queryset_of(object_list):
+    """The queryset under a paginator's list: itself, or django-tables2's rows' data's."""
+    if isinstance(object_list, BoundRows):
+        return getattr(object_list.data, "data", None)
+    return object_list
+
+
+def _rows_like(object_list, rows):
+    if isinstance(object_list, BoundRows):
+        return BoundRows(data=rows, table=object_list.table, pinned_data=object_list.pinned_data)
+    return rows
+
+
 class SearchPaginator(Paginator):
     def page(self, number):
+        queryset = _queryset_of(self.object_list)
+        if not searched(queryset) or self.orphans:
+            return super().page(number)
+        ids = None
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 0  # validate_number below answers it as Django's paginator does
+        if wanted >= 1 and "count" not in self.__dict__:
+            bottom = (wanted - 1) * self.per_page
+            ids, total = ids_and_total(queryset, bottom, bottom + self.per_page)
+            if total is not None:
+                self.__dict__["count"] = total  # Paginator.count is a cached property
         number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+        if ids is None:  # counted before, or no number to read ahead with
+            bottom = (number - 1) * self.per_page
+            ids, _total = ids_and_total(queryset, bottom, bottom + self.per_page)
+        return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from .pagination import hits_and_total
 from .text import doubled, normalize, search_terms
 
 
@@ -88,8 +89,9 @@ def search(user, query: str, *, limit_per_type: int = 10, only: str | None = Non
         if st.select_related:
             qs = qs.select_related(*st.select_related)
         qs = filter_queryset(qs, query, st.title_field)
-        hits = list(qs[: limit_per_type + 1])
+        # The best hits' ids with the number of hits, then those rows (core.pagination): one
+        # pass over the matches instead of one for the hits and another to count them.
+        hits, total = hits_and_total(qs, limit_per_type)
         if hits:
-            total = len(hits) if len(hits) <= limit_per_type else qs.count()
-            results.append((st, hits[:limit_per_type], total))
+            results.append((st, hits, total))
     return results

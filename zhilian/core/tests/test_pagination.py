@@ -1,0 +1,91 @@
+"""Searched pages are read ids first with their count in the same query (core.pagination)."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from zhilian.core import search
+from zhilian.core.search import filter_queryset
+from zhilian.directory import models as directory
+
+TERM = "棱镜折射"
+
+
+@pytest.fixture
+def lines(persona):
+    """37 capability lines of one institution matching TERM, under certificates that differ
+    (valid CMA, an expired other one, none on record for CAL), so the computed column differs by row."""
+    institution = persona("institution").organization
+    today = timezone.localdate()
+    directory.InstitutionQualification.objects.create(
+        organization=institution, kind="other", certificate_no="QT-PAGE-1",
+        issued_on=today - datetime.timedelta(days=900), valid_until=today - datetime.timedelta(days=3))
+    created = []
+    for i in range(37):
+        product = TERM if i % 10 == 0 else f"{TERM}仪{i:02d}" if i % 2 else f"光学{i:02d}"
+        parameter = f"{TERM}率" if not product.startswith(TERM) else f"参数{i:02d}"
+        created.append(directory.TestingCapability.objects.create(
+            institution=institution, product=product, parameter=parameter, method="方法",
+            qualification=("CMA", "other", "CAL")[i % 3]))
+    return created
+
+
+def _expected(user):
+    rows = filter_queryset(directory.TestingCapability.objects.restrict(user).select_related("institution").with_certificate(),
+                           TERM, "product")
+    return [(row.pk, row.certificate_status) for row in rows]
+
+
+def _counts(queries):
+    return [q["sql"] for q in queries if 'COUNT(*) AS "__count"' in q["sql"] and "testingcapability" in q["sql"]]
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("DIR-04")
+def test_searched_api_pages_are_the_ranked_rows_with_their_computed_columns(lines, api_as, persona):
+    expected = _expected(persona("owner"))
+    assert len(expected) == 37 and len({status for _pk, status in expected}) >= 3
+    client = api_as("owner")
+    got = []
+    with CaptureQueriesContext(connection) as queries:
+        for page in (1, 2):
+            body = client.get("/api/v1/capabilities/", {"q": TERM, "page": page, "page_size": 20}).json()
+            assert body["count"] == 37
+            got += [(row["id"], row["certificate_status"]) for row in body["results"]]
+    assert got == expected
+    # The number of matches came with the page's ids: the matches were not counted again.
+    assert _counts(queries) == []
+    assert sum("OVER ()" in q["sql"] for q in queries) == 2
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("DIR-04")
+def test_searched_web_pages_are_the_ranked_rows_counted_once(lines, client_as, persona):
+    expected = [pk for pk, _status in _expected(persona("owner"))]
+    client = client_as("owner")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("directory:capability_list"), {"q": TERM, "page": 2}).content.decode()
+    shown = sorted((html.index(f'/directory/capabilities/{pk}/"'), pk) for pk in expected
+                   if f'/directory/capabilities/{pk}/"' in html)
+    assert [pk for _at, pk in shown] == expected[25:]
+    assert re.findall(r"\d+", html.split('id="result-count">', 1)[1].split("<", 1)[0]) == ["37"]
+    assert _counts(queries) == []
+    # The page's rows were read by id, not joined to their institution while searching.
+    searched = [q["sql"] for q in queries if "LIKE" in q["sql"] and "testingcapability" in q["sql"]]
+    assert len(searched) == 1 and "directory_organization" not in searched[0]
+
+
+@pytest.mark.req("PLT-08")
+def test_site_search_counts_every_hit_and_shows_the_best(lines, persona):
+    user = persona("owner")
+    expected = [pk for pk, _status in _expected(user)]
+    with CaptureQueriesContext(connection) as queries:
+        results = {st.key: (hits, total) for st, hits, total in search.search(user, TERM, limit_per_type=8)}
+    hits, total = results["directory.testingcapability"]
+    assert total == 37 and [h.pk for h in hits] == expected[:8]
+    assert _counts(queries) == []
