@@ -32,7 +32,10 @@ class AchievementFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
             self.filters["consortium"].queryset = Consortium.objects.restrict(request.user, "view").approved()
-            self.filters["project"].queryset = Project.objects.restrict(request.user, "view")
+            # A hidden filter (a project's page links here) offers no choices: its scope is
+            # worked out only when the list is narrowed by it, not for every page of the list.
+            self.filters["project"].queryset = Project.objects.restrict(request.user, "view") \
+                if self.data.get("project") else Project.objects.none()
         self.filters["project"].extra["widget"] = forms.HiddenInput()
 
 
@@ -49,5 +52,6 @@ class LicenseFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["achievement"].queryset = Achievement.objects.restrict(request.user, "view")
+            self.filters["achievement"].queryset = Achievement.objects.restrict(request.user, "view") \
+                if self.data.get("achievement") else Achievement.objects.none()
         self.filters["achievement"].extra["widget"] = forms.HiddenInput()

@@ -1022,3 +1022,28 @@ def test_a_paid_share_whose_right_has_ended_gives_no_priority(persona):
                                         effective_on=timezone.localdate(), note="未缴年费")
     reason = selectors.paid_share_priority(contributor)
     assert reason is None or paid.name not in reason
+
+
+@pytest.mark.req("ACH-02")
+def test_the_library_narrows_by_project_only_to_a_project_the_user_may_see(persona, client_as, api_as):
+    """?project= (hidden filter) narrows the list to that project's results; its scope is
+    worked out only when given, and a project the user may not see narrows to nothing."""
+    project = Project.objects.get(name=ACCEPTED)
+    owner = persona("icowner")
+    visible = Achievement.objects.restrict(owner, "view")
+    other = Project.objects.restrict(owner, "view").exclude(pk=project.pk).first()
+    moved = visible.filter(project=project).order_by("code").last()
+    Achievement.objects.filter(pk=moved.pk).update(project=other)  # a result of another project
+    expected = {a.code for a in visible.filter(project=project)}
+    assert expected and visible.exclude(project=project).exists()
+    rows = api_as("icowner").get("/api/v1/achievements/", {"project": project.pk, "page_size": 500}).json()["results"]
+    assert {r["code"] for r in rows} == expected
+    html = client_as("icowner").get(reverse("achievements:achievement_list"), {"project": project.pk}).content.decode()
+    assert all(f">{code}<" in html for code in expected)
+    assert not any(f">{a.code}<" in html for a in visible.exclude(project=project))
+    outsider = persona("consumer")
+    assert not Project.objects.restrict(outsider, "view").filter(pk=project.pk).exists()
+    answer = api_as("consumer").get("/api/v1/achievements/", {"project": project.pk})
+    assert answer.status_code == 400 and "project" in answer.json()
+    html = client_as("consumer").get(reverse("achievements:achievement_list"), {"project": project.pk}).content.decode()
+    assert not any(f">{a.code}<" in html for a in Achievement.objects.filter(project=project))
