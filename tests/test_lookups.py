@@ -165,3 +165,21 @@ def test_a_links_supplies_are_found_and_labelled_by_segment_as_listed(client_as,
                             client.get(lookup, {"q": other.name}).content.decode()))
     assert found[str(other.pk)] == _node_in_segment(other)
     assert all(ChainNode.objects.get(pk=pk).chain_id == node.chain_id for pk in found)
+
+
+@pytest.mark.req("PLT-10")
+def test_choice_labels_follow_the_language(db):
+    """An expert and a problem are offered with the language's brackets and comma: full-width in
+    Chinese, ASCII in English (the English UI showed （，）)."""
+    from django.utils import translation
+
+    from zhilian.directory.models import Expert
+
+    expert = Expert.objects.exclude(title="").exclude(employer="").first()
+    problem = Problem.objects.select_related("chain").first()
+    with translation.override("zh-hans"):
+        assert expert.choice_label() == f"{expert.name}（{expert.title}，{expert.employer}）"
+        assert problem.choice_label() == f"{problem.code} {problem.name}（{problem.chain}）"
+    with translation.override("en"):
+        assert expert.choice_label() == f"{expert.name} ({expert.title}, {expert.employer})"
+        assert problem.choice_label().endswith(f" ({problem.chain})") and "（" not in problem.choice_label()

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ENTERPRISES, REGULATORS, Role
 from zhilian.core import i18n
@@ -498,7 +498,9 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
 
     def choice_label(self):
         """How a form offers the expert: two experts of one name differ by title and employer."""
-        return f"{self.name}（{self.title or '—'}，{self.employer or '—'}）"
+        # Full-width brackets and comma in Chinese, ASCII ones in English (the catalogue's).
+        return gettext("%(name)s (%(title)s, %(employer)s)") % {
+            "name": self.name, "title": self.title or "—", "employer": self.employer or "—"}
 
     def get_absolute_url(self):
         return id_url("directory:expert_detail", self.pk)

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhilian.accounts.roles import ADMINISTRATORS, Role
 from zhilian.core.links import id_url
@@ -282,7 +282,7 @@ class Problem(SearchableMixin, PinyinSortMixin, BaseModel):
     CHOICE_LABEL_RELATED = ("chain",)
 
     def choice_label(self):
-        return f"{self.code} {self.name}（{self.chain}）"
+        return gettext("%(code)s %(name)s (%(chain)s)") % {"code": self.code, "name": self.name, "chain": self.chain}
 
     def get_absolute_url(self):
         return id_url("problems:problem_detail", self.pk)
