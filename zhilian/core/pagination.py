@@ -23,7 +23,7 @@ from django_tables2.rows import BoundRows
 
 from . import masking
 
-RANK = "search_rank"  # core.search.filter_queryset's annotation
+RANK = "search_rank"  # the annotation core.search.filter_queryset ranks hits by
 _TOTAL = "zl_matches"
 
 
@@ -101,12 +101,17 @@ class SearchPaginator(Paginator):
         except (TypeError, ValueError):
             wanted = 0  # validate_number below answers it as Django's paginator does
         if wanted >= 1 and "count" not in self.__dict__:
-            bottom = (wanted - 1) * self.per_page
-            ids, total = ids_and_total(queryset, bottom, bottom + self.per_page)
-            if total is not None:
-                self.__dict__["count"] = total  # Paginator.count is a cached property
+            ids = self._ids(queryset, wanted)  # and the count, which validate_number reads
         number = self.validate_number(number)
         if ids is None:  # counted before, or no number to read ahead with
-            bottom = (number - 1) * self.per_page
-            ids, _total = ids_and_total(queryset, bottom, bottom + self.per_page)
+            ids = self._ids(queryset, number)
         return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
+
+    def _ids(self, queryset, number: int) -> list:
+        """The ids on page ``number``; the number of rows found with them is kept as the
+        paginator's count (a cached property) when it was not known."""
+        bottom = (number - 1) * self.per_page
+        ids, total = ids_and_total(queryset, bottom, bottom + self.per_page)
+        if total is not None:
+            self.__dict__.setdefault("count", total)
+        return ids

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .pagination import hits_and_total
+from .pagination import RANK, hits_and_total
 from .text import doubled, normalize, search_terms
 
 
@@ -61,15 +61,15 @@ def filter_queryset(queryset, query: str, title_field: str = "name"):
         else:
             condition &= Q(search_text__contains=term)
     whole = normalize(query)
-    queryset = queryset.filter(condition).annotate(
-        search_rank=Case(
+    queryset = queryset.filter(condition).annotate(**{
+        RANK: Case(
             When(**{f"{title_field}__iexact": query.strip()}, then=Value(100)),
             When(**{f"{title_field}__icontains": whole}, then=Value(50)),
             default=Value(0),
             output_field=IntegerField(),
         )
-    )
-    return queryset.order_by("-search_rank", *queryset.model._meta.ordering)
+    })
+    return queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
 
 
 def search(user, query: str, *, limit_per_type: int = 10, only: str | None = None):
