@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core import masking
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateTimeColumn
 
 from .models import User
 from .roles import ADMINISTRATORS
@@ -19,7 +19,7 @@ class UserTable(tables.Table):
     roles = tables.Column(empty_values=(), orderable=False, verbose_name=_("Roles"))
     is_active = tables.BooleanColumn(verbose_name=pgettext_lazy("account", "Active"))
     status = tables.Column(empty_values=(), orderable=False, verbose_name=_("Sign-in status"))
-    last_login = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Last sign-in"), attrs=ONE_LINE)
+    last_login = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Last sign-in"), attrs=ONE_LINE)
 
     class Meta:
         model = User

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateColumn
 
 from .models import Achievement, License, PromotionEvent
 
@@ -22,7 +22,7 @@ class AchievementTable(tables.Table):
     share_level = tables.Column(verbose_name=_("Share level"))
     right_status = tables.Column(verbose_name=_("Right status"))
     status = tables.Column(verbose_name=_("Status"))
-    listed_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Listed on"), attrs=ONE_LINE)
+    listed_on = DateColumn(format="Y-m-d", verbose_name=_("Listed on"), attrs=ONE_LINE)
 
     class Meta:
         model = Achievement
@@ -44,7 +44,7 @@ class LicenseTable(tables.Table):
     licensor = tables.Column(accessor="licensor__name", verbose_name=_("Party A"), order_by=("licensor__name_sort",))
     licensee = tables.Column(accessor="licensee__name", verbose_name=_("Party B"), order_by=("licensee__name_sort",))
     mode = tables.Column(verbose_name=_("Licence mode"))
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=ONE_LINE)
+    end_date = DateColumn(format="Y-m-d", verbose_name=_("Until"), attrs=ONE_LINE)
     fee_amount = tables.Column(verbose_name=_("Fee (10k CNY)"))
     status = tables.Column(verbose_name=_("Status"))
 
@@ -60,7 +60,7 @@ class LicenseTable(tables.Table):
 class PromotionEventTable(tables.Table):
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("heading", "Title"))
     kind = tables.Column(verbose_name=pgettext_lazy("classification", "Kind"))
-    held_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=ONE_LINE)
+    held_on = DateColumn(format="Y-m-d", verbose_name=_("Held on"), attrs=ONE_LINE)
     consortium = tables.Column(accessor="consortium__name", verbose_name=_("Consortium"),
                                order_by=("consortium__name_sort",))
     attendees = tables.Column(verbose_name=_("Attendees"))

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateColumn
 
 from .models import Chain, MonitoredEvent
 
@@ -13,8 +13,8 @@ class ChainTable(tables.Table):
     owner_enterprise = tables.Column(verbose_name=_("Chain-owner enterprise"))
     status = tables.TemplateColumn('{% load zhilian %}{% status_badge record.status record.get_status_display %}',
                                    verbose_name=_("Status"))
-    published_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Last published"), attrs=ONE_LINE)
-    next_update_due = tables.DateColumn(format="Y-m-d", verbose_name=_("Next update due"), attrs=ONE_LINE)
+    published_at = DateColumn(format="Y-m-d", verbose_name=_("Last published"), attrs=ONE_LINE)
+    next_update_due = DateColumn(format="Y-m-d", verbose_name=_("Next update due"), attrs=ONE_LINE)
     map = tables.TemplateColumn(
         '{% load i18n %}<a class="btn btn-sm btn-outline-primary" href="{% url \'chains:chain_map\' record.pk %}">'
         '<i class="bi bi-diagram-3"></i> {% translate "Map" %}</a>', orderable=False, verbose_name="")
@@ -26,7 +26,7 @@ class ChainTable(tables.Table):
 
 
 class MonitoredEventTable(tables.Table):
-    occurred_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Date"), attrs=ONE_LINE)
+    occurred_on = DateColumn(format="Y-m-d", verbose_name=_("Date"), attrs=ONE_LINE)
     title = tables.Column(linkify=True, verbose_name=pgettext_lazy("monitored event", "Title"))
     chain = tables.Column(verbose_name=_("Chain"))
     dimension = tables.Column(verbose_name=_("Monitoring dimension"))

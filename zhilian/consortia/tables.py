@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateColumn
 from zhilian.core.templatetags.zhilian import status_badge
 
 from .models import Consortium
@@ -16,7 +16,7 @@ class ConsortiumTable(tables.Table):
     district = tables.Column(verbose_name=_("District"))
     member_count = tables.Column(verbose_name=_("Members"), orderable=True)
     status = tables.Column(verbose_name=_("Status"))
-    approved_on = tables.DateColumn(format="Y-m-d", verbose_name=pgettext_lazy("consortium", "Established on"), attrs=ONE_LINE)
+    approved_on = DateColumn(format="Y-m-d", verbose_name=pgettext_lazy("consortium", "Established on"), attrs=ONE_LINE)
 
     class Meta:
         model = Consortium

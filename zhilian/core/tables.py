@@ -9,16 +9,21 @@ the same markup in ~2 ms. The output follows ``django_tables2/bootstrap5-respons
 import functools
 import inspect
 
+import django_tables2 as tables
 import django_tables2.utils as tables_utils
 from django.conf import settings
+from django.db import models
 from django.template import Template
+from django.template.defaultfilters import date as date_filter
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
-from django_tables2.columns import templatecolumn
-from django_tables2.utils import AttributeDict
+from django_tables2.columns import Column, ManyToManyColumn, library, templatecolumn
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.utils import Accessor, AttributeDict
 
 
 def _memoised_signature(original):
@@ -74,6 +79,41 @@ if templatecolumn.Template is Template:
     templatecolumn.Template = _kept_template
 
 
+def _dated(value, date_format: str, default) -> str:
+    """``{{ value|date:date_format|default:default }}`` as the template engine renders it: an
+    aware time in the current time zone, an empty result replaced by the default, escaped."""
+    return conditional_escape(date_filter(template_localtime(value), date_format) or default)
+
+
+@library.register
+class DateColumn(tables.DateColumn):
+    """django-tables2's date column, without a template rendered for every cell.
+
+    Its column renders ``{{ value|date:format|default:default }}`` as a template per cell
+    (about 0.1 ms each, a tenth of a fresh 25-row list's cell time); this calls the same
+    filters. Registered, so a date field listed in a table's ``Meta.fields`` gets it too.
+    """
+
+    def __init__(self, format=None, short=True, *args, **kwargs):
+        super().__init__(format, short, *args, **kwargs)
+        self.date_format = format or ("SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
+
+    def render(self, value, bound_column):
+        return mark_safe(_dated(value, self.date_format, bound_column.default))  # nosec B308 B703 - escaped
+
+
+@library.register  # after DateColumn: a DateTimeField is a DateField too, and the last registered is asked first
+class DateTimeColumn(tables.DateTimeColumn):
+    """django-tables2's date-and-time column, without a template per cell (see ``DateColumn``)."""
+
+    def __init__(self, format=None, short=True, *args, **kwargs):
+        super().__init__(format, short, *args, **kwargs)
+        self.date_format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+
+    def render(self, value, bound_column):
+        return mark_safe(_dated(value, self.date_format, bound_column.default))  # nosec B308 B703 - escaped
+
+
 def _query(request, **updates) -> str:
     params = dict(request.GET.lists()) if request is not None else {}
     for key, value in updates.items():
@@ -89,6 +129,85 @@ def _cell_html(column, cell) -> str:
     if column.localize is None:
         return conditional_escape(cell)
     return conditional_escape(localize(cell, use_l10n=bool(column.localize)))
+
+
+_CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
+
+
+class _Cells:
+    """One column's cells, as django-tables2's ``BoundRow.get_cell`` renders them
+    (``django_tables2/rows.py``), with what is the same on every row worked out once.
+
+    django-tables2 works out, for each cell, the column's accessor and its model field (to
+    show a choice's label), the render function's signature and the column's properties: about
+    80 µs a cell, two hundred cells on a 25-row page, a quarter of a fresh list's time. Here
+    each column does that once per table; a row then only resolves its own values.
+    """
+
+    def __init__(self, table, bound_column):
+        column = bound_column.column
+        self.table, self.bound_column, self.column = table, bound_column, column
+        self.accessor = Accessor(bound_column.accessor)
+        path, _sep, self.remainder = self.accessor.rpartition(self.accessor.SEPARATOR)
+        self.path = Accessor(path)
+        self.empty_values = column.empty_values
+        self.many_to_many = isinstance(column, ManyToManyColumn)
+        self.text_link = isinstance(column, BaseLinkColumn) and column.text is not None
+        self.link = bound_column.link
+        self.render = bound_column.render
+        # Column.render gives the value back: nothing to call.
+        self.plain = getattr(self.render, "__func__", None) is Column.render
+        arguments, catch_all = tables_utils.signature(self.render)
+        self.arguments = None if catch_all else tuple(arguments)
+        # call_with_appropriate calls nothing (None) when the function wants an argument it has not
+        self.uncallable = self.arguments is not None and not set(self.arguments) <= _CELL_ARGUMENTS
+        self._display_names: dict[type, str | None] = {}
+
+    def _display_name(self, record) -> str | None:
+        """``get_<field>_display`` when the accessor ends on a field with choices; by the
+        record's class, as ``Accessor.get_field`` reads it."""
+        model = type(record)
+        try:
+            return self._display_names[model]
+        except KeyError:
+            field = self.accessor.get_field(record)
+            name = self._display_names[model] = (f"get_{self.remainder}_display"
+                                                 if getattr(field, "choices", ()) else None)
+            return name
+
+    def cell(self, row):
+        record = row.record
+        value, remainder = None, self.remainder
+        penultimate = self.path.resolve(record, quiet=True)
+        if isinstance(penultimate, models.Model):
+            name = self._display_name(record)
+            display = getattr(penultimate, name, None) if name else None
+            if display:
+                value, remainder = display(), None
+        if remainder:
+            try:
+                value = self.accessor.resolve(record)
+            except Exception:
+                if self.text_link:
+                    return self._rendered(row, None)
+        if value in self.empty_values or (self.many_to_many and not value.exists()):
+            return self.bound_column.default
+        return self._rendered(row, value)
+
+    def _rendered(self, row, value):
+        if self.plain and not self.link:
+            return value
+        arguments = {"value": value, "record": row.record, "column": self.column, "bound_column": self.bound_column,
+                     "bound_row": row, "table": self.table}
+        if self.plain:
+            content = value
+        elif self.uncallable:
+            content = None
+        elif self.arguments is None:
+            content = self.render(**arguments)
+        else:
+            content = self.render(**{name: arguments[name] for name in self.arguments})
+        return self.link(content, **arguments) if self.link else content
 
 
 def render_table(table, request=None) -> str:
@@ -113,11 +232,15 @@ def render_table(table, request=None) -> str:
     for column in columns:
         if not _has_callables(column.column.attrs) and not _has_callables(table.attrs):
             static_td[column.name] = column.attrs["td"].as_html()
+    cells = [(column, _Cells(table, column)) for column in columns]
     rows = 0
     for row in table.paginated_rows:
         rows += 1
         out.append(f"<tr {row.attrs.as_html()}>")
-        for column, cell in row.items():
+        for column, cells_of_column in cells:
+            cell = cells_of_column.cell(row)
+            # As BoundRow.items(): callable td attrs read the cell's value and record.
+            column.current_value, column.current_record = cell, row.record
             td = static_td.get(column.name)
             if td is None:
                 td = column.attrs["td"].as_html()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core.masking import mobile_for
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateColumn
 
 from . import selectors
 from .models import (
@@ -103,8 +103,8 @@ class InstitutionQualificationTable(tables.Table):
     organization = tables.Column(linkify=True, order_by=("organization__name_sort",), verbose_name=_("Institution"))
     kind = tables.Column(verbose_name=_("Qualification"))
     certificate_no = tables.Column(verbose_name=_("Certificate number"))
-    issued_on = tables.DateColumn("Y-m-d", verbose_name=_("Issued on"), attrs=ONE_LINE)
-    valid_until = tables.DateColumn("Y-m-d", verbose_name=_("Valid until"), attrs=ONE_LINE)
+    issued_on = DateColumn("Y-m-d", verbose_name=_("Issued on"), attrs=ONE_LINE)
+    valid_until = DateColumn("Y-m-d", verbose_name=_("Valid until"), attrs=ONE_LINE)
 
     class Meta:
         model = InstitutionQualification

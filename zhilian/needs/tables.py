@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateTimeColumn
 
 from .models import Need
 
@@ -16,7 +16,7 @@ class NeedTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"))
     commissioner = tables.Column(order_by=("commissioner__name_sort",), verbose_name=_("Commissioner"))
     due = tables.Column(accessor="response_due", verbose_name=_("Due"), order_by=("response_due",), attrs=ONE_LINE)
-    filed_at = tables.DateTimeColumn("Y-m-d", verbose_name=_("Filed"), attrs=ONE_LINE)
+    filed_at = DateTimeColumn("Y-m-d", verbose_name=_("Filed"), attrs=ONE_LINE)
 
     class Meta:
         model = Need

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.tables import ONE_LINE
+from zhilian.core.tables import ONE_LINE, DateColumn
 
 from .models import Problem, SeverityModel
 
@@ -21,7 +21,7 @@ class ProblemTable(tables.Table):
     status = tables.TemplateColumn('{% load zhilian %}{% status_badge record.status record.get_status_display %}',
                                    verbose_name=_("Status"))
     is_common = tables.BooleanColumn(verbose_name=_("Common"))
-    reported_on = tables.DateColumn(format="Y-m-d", verbose_name=_("Reported on"), attrs=ONE_LINE)
+    reported_on = DateColumn(format="Y-m-d", verbose_name=_("Reported on"), attrs=ONE_LINE)
 
     class Meta:
         model = Problem
@@ -36,7 +36,7 @@ class SeverityModelTable(tables.Table):
     level1_min = tables.Column(verbose_name=_("Level 1 from"))
     level2_min = tables.Column(verbose_name=_("Level 2 from"))
     is_current = tables.BooleanColumn(verbose_name=_("Current"))
-    created_at = tables.DateColumn(format="Y-m-d", verbose_name=_("Defined on"), attrs=ONE_LINE)
+    created_at = DateColumn(format="Y-m-d", verbose_name=_("Defined on"), attrs=ONE_LINE)
 
     class Meta:
         model = SeverityModel

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.consortia.templatetags.workflow import TONES
+from zhilian.core.tables import DateColumn, DateTimeColumn
 
 from .models import Project, RiskWarning
 
@@ -27,8 +28,8 @@ class ProjectTable(tables.Table):
     lead_unit = tables.Column(accessor="lead_unit__name", verbose_name=_("Lead unit"), order_by=("lead_unit__name_sort",),
                               attrs=_cells("d-none d-md-table-cell", TEXT))
     direction = tables.Column(verbose_name=_("Direction"), attrs=_cells("d-none d-lg-table-cell"))
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name=_("Ends on"),
-                                 attrs=_cells("d-none d-sm-table-cell text-nowrap"))
+    end_date = DateColumn(format="Y-m-d", verbose_name=_("Ends on"),
+                        attrs=_cells("d-none d-sm-table-cell text-nowrap"))
     status = tables.Column(verbose_name=_("Status"), attrs=NOWRAP)
     open_risks = tables.Column(verbose_name=_("Open risks"), orderable=True, attrs=NOWRAP)
 
@@ -61,8 +62,8 @@ class RiskTable(tables.Table):
     source = tables.Column(verbose_name=_("Source"), attrs=_cells("d-none d-lg-table-cell text-nowrap"))
     level = tables.Column(verbose_name=pgettext_lazy("risk level", "Level"), attrs=NOWRAP)
     status = tables.Column(verbose_name=_("Status"), attrs=NOWRAP)
-    created_at = tables.DateTimeColumn(format="Y-m-d", verbose_name=_("Raised on"),
-                                       attrs=_cells("d-none d-sm-table-cell text-nowrap"))
+    created_at = DateTimeColumn(format="Y-m-d", verbose_name=_("Raised on"),
+                            attrs=_cells("d-none d-sm-table-cell text-nowrap"))
 
     class Meta:
         model = RiskWarning
