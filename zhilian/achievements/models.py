@@ -143,7 +143,11 @@ class Achievement(SearchableMixin, PinyinSortMixin, BaseModel):
     class Meta:
         verbose_name = _("breakthrough achievement")
         verbose_name_plural = _("breakthrough achievements")
-        ordering = ["-listed_on", "-created_at", "-id"]
+        # Listed achievements newest first, then those not (yet) listed, on both databases:
+        # PostgreSQL puts NULLs first in a descending order and SQLite last, and walking
+        # thousands of unlisted rows first cost every page of the library for a user who may
+        # not see them.
+        ordering = [models.F("listed_on").desc(nulls_last=True), "-created_at", "-id"]
         permissions = [("review_achievement", "Can review achievements for the library")]
         # The list's count reads only the columns the visibility rule tests: covering them
         # lets PostgreSQL count from the index instead of the wide rows (ACH-02 scopes).
@@ -151,6 +155,8 @@ class Achievement(SearchableMixin, PinyinSortMixin, BaseModel):
                                 include=["consortium", "contributor", "created_by", "id"]),
                    models.Index(fields=["consortium", "status"]),
                    models.Index(fields=["contributor", "status"]),
+                   # On PostgreSQL, migration 0007 makes it ``listed_on DESC NULLS LAST``, the
+                   # ordering's; SQLite has no NULLS LAST in an index, and puts NULLs last anyway.
                    models.Index(fields=["-listed_on", "-created_at", "-id"], name="achievement_list_order")]
 
     def __str__(self):

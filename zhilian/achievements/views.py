@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -265,7 +266,7 @@ class UsageStatisticsView(LoginRequiredMixin, View):
         if not may(user, "view", Achievement):
             raise PermissionDenied
         queryset = Achievement.objects.restrict(user, "view").filter(selectors.operated_by(user)).exclude(
-            status=AchievementStatus.DRAFT).order_by("-listed_on", "-id")
+            status=AchievementStatus.DRAFT).order_by(F("listed_on").desc(nulls_last=True), "-id")
         rows = selectors.usage_statistics(queryset[:200], user)
         totals = {k: sum(r[k] for r in rows) for k in ("views", "downloads", "exports", "requested", "signed", "fees")}
         option = {

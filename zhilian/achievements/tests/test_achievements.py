@@ -1047,3 +1047,24 @@ def test_the_library_narrows_by_project_only_to_a_project_the_user_may_see(perso
     assert answer.status_code == 400 and "project" in answer.json()
     html = client_as("consumer").get(reverse("achievements:achievement_list"), {"project": project.pk}).content.decode()
     assert not any(f">{a.code}<" in html for a in Achievement.objects.filter(project=project))
+
+
+@pytest.mark.req("ACH-02")
+def test_the_library_lists_listed_achievements_newest_first_then_those_not_listed(persona, client_as, api_as):
+    """The same order on PostgreSQL and SQLite: PostgreSQL put a draft (no listing date) above
+    every listed achievement, SQLite below them."""
+    icmember = persona("icmember")
+    draft = _enter(icmember, name="尚未入库的成果草稿")
+    newest = _listed(persona, name="最新入库的成果")
+    assert draft.listed_on is None and newest.listed_on is not None
+    visible = Achievement.objects.restrict(icmember, "view")
+    listed = list(visible.exclude(listed_on=None).order_by("-listed_on", "-created_at", "-id").values_list("code", flat=True))
+    unlisted = list(visible.filter(listed_on=None).order_by("-created_at", "-id").values_list("code", flat=True))
+    assert draft.code in unlisted and listed[0] == newest.code
+    assert list(visible.values_list("code", flat=True)) == listed + unlisted
+
+    page = client_as("icmember").get(reverse("achievements:achievement_list"), {"per_page": 200}).content.decode()
+    positions = [page.index(f">{code}<") for code in listed + unlisted]
+    assert positions == sorted(positions)
+    api = api_as("icmember").get("/api/v1/achievements/", {"page_size": 200}).json()
+    assert [row["code"] for row in api["results"]] == listed + unlisted
