@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core.tables import ONE_LINE, DateColumn
+from zhilian.core.templatetags.zhilian import status_badge_html
 
 from .models import Chain, MonitoredEvent
 
@@ -11,8 +12,7 @@ class ChainTable(tables.Table):
     name = tables.Column(linkify=True, order_by=("name_sort",), verbose_name=_("Chain"))
     industry = tables.Column(verbose_name=_("Industry field"))
     owner_enterprise = tables.Column(verbose_name=_("Chain-owner enterprise"))
-    status = tables.TemplateColumn('{% load zhilian %}{% status_badge record.status record.get_status_display %}',
-                                   verbose_name=_("Status"))
+    status = tables.Column(verbose_name=_("Status"), empty_values=())
     published_at = DateColumn(format="Y-m-d", verbose_name=_("Last published"), attrs=ONE_LINE)
     next_update_due = DateColumn(format="Y-m-d", verbose_name=_("Next update due"), attrs=ONE_LINE)
     map = tables.TemplateColumn(
@@ -23,6 +23,9 @@ class ChainTable(tables.Table):
         model = Chain
         fields = ("name", "industry", "owner_enterprise", "status", "published_at", "next_update_due")
         attrs = {"id": "chain-table", "class": "table table-sm table-hover"}
+
+    def render_status(self, record):
+        return status_badge_html(record.status, record.get_status_display())
 
 
 class MonitoredEventTable(tables.Table):

@@ -1,10 +1,9 @@
 import django_tables2 as tables
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from zhilian.core.tables import ONE_LINE, DateColumn
-from zhilian.core.templatetags.zhilian import status_badge
+from zhilian.core.templatetags.zhilian import status_badge_html
 
 from .models import Consortium
 
@@ -24,5 +23,4 @@ class ConsortiumTable(tables.Table):
         attrs = {"id": "consortium-table", "class": "table table-sm table-hover"}
 
     def render_status(self, record):
-        badge = status_badge(record.status, record.get_status_display())
-        return format_html('<span class="badge text-bg-{}">{}</span>', badge["tone"], badge["label"])
+        return status_badge_html(record.status, record.get_status_display())

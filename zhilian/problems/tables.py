@@ -1,7 +1,9 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.core.tables import ONE_LINE, DateColumn
+from zhilian.core.templatetags.zhilian import stars, status_badge_html
 
 from .models import Problem, SeverityModel
 
@@ -12,14 +14,10 @@ class ProblemTable(tables.Table):
     chain = tables.Column(verbose_name=_("Chain"), order_by=("chain__name_sort",))
     node = tables.Column(verbose_name=_("Node"))
     category = tables.Column(verbose_name=_("Category"))
-    severity_level = tables.TemplateColumn(
-        '{% load zhilian %}{% if record.stars %}<span class="zl-stars zl-level-{{ record.severity_level }}" '
-        'title="{{ record.get_severity_level_display }}">{{ record.stars|stars }}</span>{% else %}—{% endif %}',
-        verbose_name=_("Severity"), order_by=("severity_level",))
+    severity_level = tables.Column(verbose_name=_("Severity"), order_by=("severity_level",), empty_values=())
     severity_total = tables.Column(verbose_name=_("Total"), accessor="severity_total_display",
                                    order_by=("severity_total",))
-    status = tables.TemplateColumn('{% load zhilian %}{% status_badge record.status record.get_status_display %}',
-                                   verbose_name=_("Status"))
+    status = tables.Column(verbose_name=_("Status"), empty_values=())
     is_common = tables.BooleanColumn(verbose_name=_("Common"))
     reported_on = DateColumn(format="Y-m-d", verbose_name=_("Reported on"), attrs=ONE_LINE)
 
@@ -28,6 +26,17 @@ class ProblemTable(tables.Table):
         fields = ("code", "name", "chain", "node", "category", "severity_level", "severity_total", "status",
                   "is_common", "reported_on")
         attrs = {"id": "problem-table", "class": "table table-sm table-hover"}
+
+    # Written in Python, not as template columns: a template rendered per row was a tenth of a
+    # fresh problem list's time.
+    def render_severity_level(self, record):
+        if not record.stars:
+            return "—"
+        return format_html('<span class="zl-stars zl-level-{}" title="{}">{}</span>', record.severity_level,
+                           record.get_severity_level_display(), stars(record.stars))
+
+    def render_status(self, record):
+        return status_badge_html(record.status, record.get_status_display())
 
 
 class SeverityModelTable(tables.Table):
