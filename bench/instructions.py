@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from common import PG, RESULTS  # the scripts' shared settings (bench/common.py)
 
 
 def parse_args():
@@ -87,7 +87,7 @@ def measure(args):
 def main():
     args = parse_args()
     os.environ.update({
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
+        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{args.db}",
         "ZHILIAN_DATA_DIR": args.data_dir or data_dir_for(args.db),
         "DJANGO_SETTINGS_MODULE": "zhilian.settings", "ALLOWED_HOSTS": "testserver",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-instructions"), "ZHILIAN_LOG_LEVEL": "WARNING",

@@ -117,20 +117,19 @@ def test_a_date_field_listed_without_a_column_gets_the_platform_s_date_column():
 
 
 def _list_views():
+    """(path, view class) of every list page with a table (the permission walk's URL walk)."""
     from django.urls import get_resolver
 
+    from tests.test_permission_walk import _walk
     from zhilian.core.generic import ObjectListView
 
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if hasattr(pattern, "url_patterns"):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-                continue
-            view_class = getattr(pattern.callback, "view_class", None)
-            if view_class and issubclass(view_class, ObjectListView) and view_class.table_class and not pattern.pattern.converters:
-                yield prefix + str(pattern.pattern), view_class
-
-    return sorted(set(walk(get_resolver().url_patterns)), key=lambda item: item[0])
+    views = set()
+    for path, pattern, _namespace in _walk(get_resolver()):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if view_class and issubclass(view_class, ObjectListView) and view_class.table_class \
+                and not pattern.pattern.converters:
+            views.add((path, view_class))
+    return sorted(views, key=lambda item: item[0])
 
 
 @pytest.mark.parametrize("username", ["mgmt", "sysadmin", "icowner"])
