@@ -157,6 +157,18 @@ def _report_failure(name, pg, in_flight):
 
     now = time.monotonic()
     print(f"[browser failure] page at {pg.url}")
+    try:  # a form that refused the input, or an error page, says why here
+        title, problems = pg.evaluate(
+            "() => [document.title, Array.from(document.querySelectorAll("
+            "'.alert-danger, .invalid-feedback, .errorlist, h1'))"
+            ".map((e) => { let a = e.matches('.invalid-feedback') ? e.parentElement : null, f = null;"
+            " while (a && !(f = a.querySelector('[name]:not([type=hidden])'))) a = a.parentElement;"
+            " return (f ? f.name + ': ' : '') + e.innerText.trim(); }).filter(Boolean).slice(0, 20)]")
+        print(f"[browser failure] title: {title}")
+        for text in problems:
+            print(f"[browser failure] shows: {text[:300]}")
+    except Exception as exc:  # noqa: BLE001 - a report, never a second failure
+        print(f"[browser failure] page not readable: {exc}")
     for r, started in in_flight.items():
         print(f"[browser failure] unanswered for {now - started:.1f} s: {r.method} {r.url}")
     try:
