@@ -28,11 +28,21 @@ def _no_kept_results():
     yield
 
 
+# What migrations put in the test database (Django's serialized copy, taken as it was created),
+# for transactional tests to start from: see ``demo_data_tx``.
+_MIGRATED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo data once per test database; each test runs in a rolled-back transaction."""
+    from django.db import connections
+
     from zhilian.core.demo import load_all
 
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents is not None:
+        _MIGRATED["default"] = contents
     with django_db_blocker.unblock():
         load_all()
 
@@ -44,8 +54,20 @@ def demo_data_tx(django_db_serialized_rollback, transactional_db):
     Serialized rollback restores what migrations put in the database (e.g. the severity
     model) before each test, since the flush after the previous one removed it.
     """
+    from django.core.management import call_command
+    from django.db import connection
+
     from zhilian.core.demo import load_all
 
+    # Django restores the copy only on the connection object it was taken on. A live-server test
+    # starts the session's browser before its database, and then reads through another
+    # connection object of the same thread, without the copy: it found the database as the
+    # previous test's flush left it (without the roles after a serialized test, with roles made
+    # again under new ids after another), and its demo data failed to load. Restore it here too.
+    if not hasattr(connection, "_test_serialized_contents") and "default" in _MIGRATED:
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        connection._test_serialized_contents = _MIGRATED["default"]  # so its own flush matches too
+        connection.creation.deserialize_db_from_string(_MIGRATED["default"])
     load_all()
 
 
