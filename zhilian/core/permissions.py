@@ -19,9 +19,11 @@ Scopes and grants must not create duplicate rows: use ``pk__in=<subquery>`` for 
 relations instead of joining through them.
 """
 
+import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -32,6 +34,41 @@ EVERYTHING = Q(pk__isnull=False)
 
 # model label -> callables (user, action) -> Q | None
 _grants: dict[str, list[Callable]] = defaultdict(list)
+
+
+def _keys(model, rows) -> frozenset | None:
+    """``rows`` as the model's primary-key values; None when one is not a key at all (the
+    lookup then fails as it would have, unnarrowed)."""
+    field = model._meta.pk
+    try:
+        return frozenset(field.to_python(row) for row in rows)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def for_rows(condition: Q, model, keys: frozenset) -> Q:
+    """``condition`` as it decides for the rows whose primary keys are ``keys``: every literal
+    list of the model's own keys in it (``pk__in=[…]``, the kept id lists of scopes) is
+    reduced to the keys among ``keys``.
+
+    For any of those rows, being in a list and being in the list's part within ``keys`` are
+    the same, negated or not, so the condition answers the same for them; only queries
+    narrowed to those rows may use it. A consortium member's scope lists some hundred
+    achievements targeted at it: every detail page compiled and sent them all.
+    """
+    names = {"pk__in", f"{model._meta.pk.name}__in"}
+
+    def reduced(node: Q) -> Q:
+        clone = copy.copy(node)
+        clone.children = [
+            reduced(child) if isinstance(child, Q)
+            else (child[0], [key for key in child[1] if key in keys])
+            if (isinstance(child, tuple) and child[0] in names and isinstance(child[1], (list, tuple, set, frozenset)))
+            else child
+            for child in node.children]
+        return clone
+
+    return reduced(condition)
 
 
 def register_grant(model_label: str, grant: Callable) -> None:
@@ -59,14 +96,24 @@ def may(user, action: str, model) -> bool:
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can narrow itself to what a user may see or do."""
 
-    def restrict(self, user, action: str = "view"):
-        """Return the rows ``user`` may perform ``action`` on."""
+    def restrict(self, user, action: str = "view", *, rows: Iterable | None = None):
+        """Return the rows ``user`` may perform ``action`` on.
+
+        ``rows``: primary keys of the only rows the caller looks up (a detail page, one
+        record through the API); the answer is then narrowed to them, and the scope's lists
+        of ids reduced to them (:func:`for_rows`) so that they are not compiled and sent again
+        with every one-row query.
+        """
         if not may(user, action, self.model):
             return self.none()
+        keys = None if rows is None else _keys(self.model, rows)
+        queryset = self if keys is None else self.filter(pk__in=keys)
         if user.is_superuser:
-            return self
+            return queryset
         condition = self._condition(user, action)
-        return self if condition is EVERYTHING else self.filter(condition)
+        if condition is EVERYTHING:
+            return queryset
+        return queryset.filter(condition if keys is None else for_rows(condition, self.model, keys))
 
     def _condition(self, user, action: str) -> Q:
         # A page asks for the same scope many times (list, panels, edit checks); it is built
@@ -136,13 +183,13 @@ def allowed(user, action: str, obj) -> bool:
     object until this process writes (a page asks the same question several times)."""
     if obj.pk is None:
         return False
-    answer, queryset = _row_question(user, action, type(obj))
+    answer, rows = _row_question(user, action, type(obj))
     if answer is not None:
         return answer
-    memo = _allowed_memo(user, queryset)
+    memo = _allowed_memo(user, rows([obj.pk]).db)
     key = (type(obj)._meta.label, obj.pk, action)
     if key not in memo:
-        memo[key] = queryset.filter(pk=obj.pk).exists()
+        memo[key] = rows([obj.pk]).exists()
     return memo[key]
 
 
@@ -156,18 +203,20 @@ def prime_allowed(user, action: str, objects) -> None:
     for model, pks in by_model.items():
         if not hasattr(model.objects, "restrict"):
             continue
-        answer, queryset = _row_question(user, action, model)
+        answer, rows = _row_question(user, action, model)
         if answer is not None:
             continue
-        seen = set(queryset.filter(pk__in=pks).values_list("pk", flat=True))
-        memo = _allowed_memo(user, queryset)
+        queryset = rows(pks)
+        seen = set(queryset.values_list("pk", flat=True))
+        memo = _allowed_memo(user, queryset.db)
         for pk in pks:
             memo[(model._meta.label, pk, action)] = pk in seen
 
 
 def _row_question(user, action: str, model):
     """``(answer, None)`` when the roles or a scope covering every row decide for any row of
-    ``model``; otherwise ``(None, the rows user may action)`` to look the row up in."""
+    ``model``; otherwise ``(None, rows)``: ``rows(keys)`` are those of the rows with these
+    primary keys that the user may action."""
     if not may(user, action, model):
         return False, None
     if user.is_superuser:
@@ -176,14 +225,19 @@ def _row_question(user, action: str, model):
     condition = queryset._condition(user, action)
     if condition is EVERYTHING:
         return True, None
-    return None, queryset.filter(condition)
+
+    def rows(keys):
+        keys = frozenset(keys)
+        return queryset.filter(for_rows(condition, model, keys), pk__in=keys)
+
+    return None, rows
 
 
-def _allowed_memo(user, queryset) -> dict:
+def _allowed_memo(user, db: str) -> dict:
     """``allowed``'s answers, kept on the user object until this process writes to the database."""
     from django.db import connections
 
-    epoch = connections[queryset.db].__dict__.get("_zl_write_count", 0)
+    epoch = connections[db].__dict__.get("_zl_write_count", 0)
     kept = user.__dict__.get("_zl_allowed")
     if kept is None or kept[0] != epoch:
         kept = user.__dict__["_zl_allowed"] = (epoch, {})
@@ -228,8 +282,9 @@ def get_restricted_or_404(queryset, user, action="view", **lookup):
     """
     from django.http import Http404
 
+    rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
-        return queryset.restrict(user, action).get(**lookup)
+        return queryset.restrict(user, action, rows=rows).get(**lookup)
     except queryset.model.DoesNotExist:
         record_denial(queryset.model, user, action, lookup)
         raise Http404 from None

@@ -60,7 +60,8 @@ class RestrictedViewSetMixin:
         queryset = super().get_queryset()
         action = self.restrict_action()
         # Creating needs no row scope; the created row is re-checked in perform_create.
-        queryset = queryset.restrict(self.request.user, "view" if action == "add" else action)
+        queryset = queryset.restrict(self.request.user, "view" if action == "add" else action,
+                                     rows=getattr(self, "_looked_up", None))
         query = self.request.query_params.get("q", "").strip()
         # Every collection read (the list and exports such as problems/export/) narrows by ?q=, as by
         # the filters; one row by id never does.
@@ -146,16 +147,21 @@ class RestrictedViewSetMixin:
         """As DRF's, but an existing row outside ``restrict`` is audited as a denial (SEC-06)."""
         from django.http import Http404
 
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        # The one row asked for: the scope is narrowed to it (``restrict(rows=…)``) while DRF
+        # looks it up, and only then.
+        self._looked_up = [lookup] if lookup is not None and self.lookup_field == "pk" else None
         try:
             return super().get_object()
         except Http404:
             from zhilian.core.permissions import record_denial
 
-            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
             if lookup is not None:
                 record_denial(self.get_queryset().model, self.request.user, self.restrict_action(),
                               {self.lookup_field: lookup})
             raise
+        finally:
+            self._looked_up = None
 
     def list(self, request, *args, **kwargs):
         # Full numbers (?unmask=1) are audited on every request: never kept.
