@@ -30,7 +30,7 @@ def _no_kept_results():
 
 # What migrations put in the test database (Django's serialized copy, taken as it was created),
 # for transactional tests to start from: see ``demo_data_tx``.
-_MIGRATED: dict = {}
+_migrated = {"copy": None}
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +40,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     from zhilian.core.demo import load_all
 
-    contents = getattr(connections["default"], "_test_serialized_contents", None)
-    if contents is not None:
-        _MIGRATED["default"] = contents
+    _migrated["copy"] = getattr(connections["default"], "_test_serialized_contents", None)
     with django_db_blocker.unblock():
         load_all()
 
@@ -64,10 +62,11 @@ def demo_data_tx(django_db_serialized_rollback, transactional_db):
     # connection object of the same thread, without the copy: it found the database as the
     # previous test's flush left it (without the roles after a serialized test, with roles made
     # again under new ids after another), and its demo data failed to load. Restore it here too.
-    if not hasattr(connection, "_test_serialized_contents") and "default" in _MIGRATED:
+    copy = _migrated["copy"]
+    if copy is not None and not hasattr(connection, "_test_serialized_contents"):
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-        connection._test_serialized_contents = _MIGRATED["default"]  # so its own flush matches too
-        connection.creation.deserialize_db_from_string(_MIGRATED["default"])
+        connection._test_serialized_contents = copy  # so its own flush matches too
+        connection.creation.deserialize_db_from_string(copy)
     load_all()
 
 

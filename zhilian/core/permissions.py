@@ -58,15 +58,16 @@ def for_rows(condition: Q, model, keys: frozenset) -> Q:
     """
     names = {"pk__in", f"{model._meta.pk.name}__in"}
 
-    def reduced(node: Q) -> Q:
-        clone = copy.copy(node)
-        clone.children = [
-            reduced(child) if isinstance(child, Q)
-            else (child[0], [key for key in child[1] if key in keys])
-            if (isinstance(child, tuple) and child[0] in names and isinstance(child[1], (list, tuple, set, frozenset)))
-            else child
-            for child in node.children]
-        return clone
+    def reduced(child):
+        if isinstance(child, Q):
+            clone = copy.copy(child)
+            clone.children = [reduced(grandchild) for grandchild in child.children]
+            return clone
+        if isinstance(child, tuple):  # (lookup, value); a child may also be an expression (Exists)
+            lookup, value = child
+            if lookup in names and isinstance(value, (list, tuple, set, frozenset)):  # not a subquery
+                return lookup, [key for key in value if key in keys]
+        return child
 
     return reduced(condition)
 
@@ -183,13 +184,13 @@ def allowed(user, action: str, obj) -> bool:
     object until this process writes (a page asks the same question several times)."""
     if obj.pk is None:
         return False
-    answer, rows = _row_question(user, action, type(obj))
+    answer, queryset = _row_question(user, action, type(obj))
     if answer is not None:
         return answer
-    memo = _allowed_memo(user, rows([obj.pk]).db)
+    memo = _allowed_memo(user, queryset)
     key = (type(obj)._meta.label, obj.pk, action)
     if key not in memo:
-        memo[key] = rows([obj.pk]).exists()
+        memo[key] = queryset.restrict(user, action, rows=[obj.pk]).exists()
     return memo[key]
 
 
@@ -203,41 +204,33 @@ def prime_allowed(user, action: str, objects) -> None:
     for model, pks in by_model.items():
         if not hasattr(model.objects, "restrict"):
             continue
-        answer, rows = _row_question(user, action, model)
+        answer, queryset = _row_question(user, action, model)
         if answer is not None:
             continue
-        queryset = rows(pks)
-        seen = set(queryset.values_list("pk", flat=True))
-        memo = _allowed_memo(user, queryset.db)
+        seen = set(queryset.restrict(user, action, rows=pks).values_list("pk", flat=True))
+        memo = _allowed_memo(user, queryset)
         for pk in pks:
             memo[(model._meta.label, pk, action)] = pk in seen
 
 
 def _row_question(user, action: str, model):
     """``(answer, None)`` when the roles or a scope covering every row decide for any row of
-    ``model``; otherwise ``(None, rows)``: ``rows(keys)`` are those of the rows with these
-    primary keys that the user may action."""
+    ``model``; otherwise ``(None, the model's rows)`` to ask ``restrict(user, action, rows=…)``."""
     if not may(user, action, model):
         return False, None
     if user.is_superuser:
         return True, None
     queryset = model.objects.all()
-    condition = queryset._condition(user, action)
-    if condition is EVERYTHING:
+    if queryset._condition(user, action) is EVERYTHING:
         return True, None
-
-    def rows(keys):
-        keys = frozenset(keys)
-        return queryset.filter(for_rows(condition, model, keys), pk__in=keys)
-
-    return None, rows
+    return None, queryset
 
 
-def _allowed_memo(user, db: str) -> dict:
+def _allowed_memo(user, queryset) -> dict:
     """``allowed``'s answers, kept on the user object until this process writes to the database."""
     from django.db import connections
 
-    epoch = connections[db].__dict__.get("_zl_write_count", 0)
+    epoch = connections[queryset.db].__dict__.get("_zl_write_count", 0)
     kept = user.__dict__.get("_zl_allowed")
     if kept is None or kept[0] != epoch:
         kept = user.__dict__["_zl_allowed"] = (epoch, {})
