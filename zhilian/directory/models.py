@@ -439,13 +439,17 @@ class ExpertQuerySet(RestrictedQuerySet):
 
         The same rule as :meth:`Expert.eligibility`, for filters and matching.
         """
-        today = timezone.localdate()
         titled = Q(title_level__in=[level for level, rank in TITLE_RANK.items()
                                     if rank >= TITLE_RANK[TitleLevel.INTERMEDIATE]])
-        certified = Q(pk__in=ExpertQualification.objects.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=today),
-            kind__in=[str(k) for k in ELIGIBLE_QUALIFICATIONS]).values("expert"))
+        certified = Q(pk__in=self.certifying_qualifications().values("expert"))
         return self.filter(titled | certified, quality_experience=True, is_active=True)
+
+    @staticmethod
+    def certifying_qualifications():
+        """Qualifications that make their holder eligible without a title, valid today."""
+        return ExpertQualification.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()),
+            kind__in=[str(k) for k in ELIGIBLE_QUALIFICATIONS])
 
     def ineligible(self):
         return self.exclude(pk__in=self.model.objects.eligible().values("pk"))
@@ -520,11 +524,10 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
         practice in quality management.
         """
         reasons = []
-        qualified_by_title = TITLE_RANK.get(self.title_level, 0) >= TITLE_RANK[TitleLevel.INTERMEDIATE]
         today = timezone.localdate()
         kinds = {q.kind for q in self.qualifications.all() if q.valid_until is None or q.valid_until >= today}
         qualified_by_cert = bool(kinds & {str(k) for k in ELIGIBLE_QUALIFICATIONS})
-        if not (qualified_by_title or qualified_by_cert):
+        if not (self.qualified_by_title or qualified_by_cert):
             reasons.append(i18n.recorded(_("needs an intermediate or higher title, or a certification-auditor / "
                                           "production-licence-reviewer qualification")))
         if not self.quality_experience:
@@ -532,6 +535,19 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
         if not self.is_active:
             reasons.append(i18n.recorded(_("is not active in the expert library")))
         return (not reasons, reasons)
+
+    @property
+    def qualified_by_title(self) -> bool:
+        """An intermediate technical title or above: eligible by title, whatever the certificates."""
+        return TITLE_RANK.get(self.title_level, 0) >= TITLE_RANK[TitleLevel.INTERMEDIATE]
+
+    @property
+    def eligibility_without_certificates(self) -> bool | None:
+        """:meth:`eligibility`'s verdict when title, experience and status settle it; ``None``
+        when it turns on the certificates the expert holds."""
+        if not (self.quality_experience and self.is_active):
+            return False
+        return True if self.qualified_by_title else None
 
     @property
     def is_eligible(self):

@@ -326,6 +326,31 @@ class Eligibility:
     reasons: list[str]
 
 
+def mark_eligibility(experts: Iterable[Expert]) -> list[Expert]:
+    """The experts, each with ``eligible_now`` (read by :attr:`Expert.is_eligible`).
+
+    A page listing a few experts: most are settled by title, experience and status; for the
+    rest one query reads which hold a qualification that certifies them (the part of
+    :meth:`ExpertQuerySet.eligible` left to ask). ``with_eligibility``'s correlated subquery
+    answers the same, but building it cost an institution's page more than any of its sections."""
+    experts = list(experts)
+    undecided = {}
+    for expert in experts:
+        expert.eligible_now = expert.eligibility_without_certificates
+        if expert.eligible_now is None:
+            undecided[expert.pk] = expert
+    if undecided:
+        certified = set(Expert.objects.certifying_qualifications().filter(expert_id__in=undecided)
+                        .values_list("expert_id", flat=True))
+        for pk, expert in undecided.items():
+            expert.eligible_now = pk in certified
+    return experts
+
+
+# The columns a page listing an organization's experts shows, and those eligibility reads.
+EXPERT_ROW_FIELDS = ("id", "name", "title", "title_level", "quality_experience", "is_active")
+
+
 def expert_eligibility(experts: Iterable[Expert]) -> list[Eligibility]:
     """Check each expert against assistance spec 7.2.1.3 (qualifications prefetched)."""
     ids = [e.pk for e in experts]

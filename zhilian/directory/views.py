@@ -90,7 +90,8 @@ class OrganizationDetailView(ObjectDetailView):
             "children": rows("children", Organization,
                              lambda rows: rows.filter(parent=obj).order_by("government_level", "name_sort")),
             "experts": rows("experts", Expert,
-                            lambda rows: rows.filter(organization=obj).with_eligibility()),
+                            lambda rows: selectors.mark_eligibility(
+                                rows.filter(organization=obj).only(*selectors.EXPERT_ROW_FIELDS))),
             "members": rows("members", User, lambda rows: rows.filter(organization=obj, is_active=True)
                             .order_by("username").prefetch_related("groups")),
             "commissioners": rows("commissioners", ServiceCommissioner,

@@ -60,6 +60,34 @@ def test_sql_and_python_eligibility_agree_on_the_whole_library():
 
 
 @pytest.mark.req("DIR-02")
+def test_marked_eligibility_agrees_with_the_rule_and_asks_only_about_certificates(django_assert_num_queries):
+    from zhilian.directory.selectors import EXPERT_ROW_FIELDS, mark_eligibility
+
+    today = timezone.localdate()
+    certified = expert(name="持证无职称")
+    ExpertQualification.objects.create(expert=certified, kind="certification_auditor")
+    lapsed = expert(name="资格过期", title_level="junior")
+    ExpertQualification.objects.create(expert=lapsed, kind="licence_reviewer",
+                                       valid_until=today - datetime.timedelta(days=1))
+    expert(name="无资格无职称")
+    expert(name="停用", title_level="senior", is_active=False)
+    expert(name="无质量经历", quality_experience=False, title_level="senior")
+    rule = {e.pk: e.eligibility()[0] for e in Expert.objects.prefetch_related("qualifications")}
+    assert set(rule.values()) == {True, False}
+
+    with django_assert_num_queries(2):  # the experts, then the certificates of the undecided
+        marked = mark_eligibility(Expert.objects.only(*EXPERT_ROW_FIELDS))
+    assert {e.pk: e.is_eligible for e in marked} == rule
+    assert rule[certified.pk] and not rule[lapsed.pk]
+
+    settled = [e.pk for e in marked if e.eligibility_without_certificates is not None]
+    assert certified.pk not in settled and lapsed.pk not in settled and len(settled) > 2
+    with django_assert_num_queries(1):  # title, experience and status settle them all
+        again = mark_eligibility(Expert.objects.filter(pk__in=settled).only(*EXPERT_ROW_FIELDS))
+    assert {e.pk: e.is_eligible for e in again} == {pk: rule[pk] for pk in settled}
+
+
+@pytest.mark.req("DIR-02")
 def test_working_group_check_refuses_an_ineligible_member_and_says_why():
     chen, yang = Expert.objects.get(name="陈立群"), Expert.objects.get(name="杨帆")
     assert [r.eligible for r in working_group_check(experts=[chen])] == [True]
