@@ -454,12 +454,6 @@ class ExpertQuerySet(RestrictedQuerySet):
     def ineligible(self):
         return self.exclude(pk__in=self.model.objects.eligible().values("pk"))
 
-    def with_eligibility(self):
-        """Annotate ``eligible_now``, :meth:`eligible` as a column: a page that lists experts
-        with their eligibility then needs no read of their qualifications."""
-        return self.annotate(eligible_now=models.Exists(
-            self.model.objects.eligible().filter(pk=models.OuterRef("pk"))))
-
 
 class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
     """A member of the expert library (DIR-02)."""
@@ -551,7 +545,7 @@ class Expert(SearchableMixin, PinyinSortMixin, BaseModel):
 
     @property
     def is_eligible(self):
-        if "eligible_now" in self.__dict__:  # read with ExpertQuerySet.with_eligibility()
+        if "eligible_now" in self.__dict__:  # settled by directory.selectors.mark_eligibility()
             return self.eligible_now
         return self.eligibility()[0]
 

@@ -331,8 +331,8 @@ def mark_eligibility(experts: Iterable[Expert]) -> list[Expert]:
 
     A page listing a few experts: most are settled by title, experience and status; for the
     rest one query reads which hold a qualification that certifies them (the part of
-    :meth:`ExpertQuerySet.eligible` left to ask). ``with_eligibility``'s correlated subquery
-    answers the same, but building it cost an institution's page more than any of its sections."""
+    :meth:`ExpertQuerySet.eligible` left to ask), not a correlated subquery per row, whose
+    construction cost an institution's page more than any of its sections."""
     experts = list(experts)
     undecided = {}
     for expert in experts:
