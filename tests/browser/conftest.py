@@ -4,6 +4,7 @@ Screenshots go to ``test-artifacts/screenshots/`` (kept by CI as artifacts). Nev
 ``playwright install``: the browser is /usr/bin/chromium from Debian.
 """
 
+import collections
 import os
 import time
 from pathlib import Path
@@ -140,23 +141,30 @@ def page(browser, site, request):
     # once waited over 15 s for the page after saving a project's task book (the test passes alone).
     pg.set_default_timeout(30000)
     in_flight = {}
+    # The last pages and form posts answered: whether a submit reached the server, and what came back.
+    answered = collections.deque(maxlen=8)
     pg.on("request", lambda r: in_flight.__setitem__(r, time.monotonic()))
     pg.on("requestfinished", lambda r: in_flight.pop(r, None))
     pg.on("requestfailed", lambda r: in_flight.pop(r, None))
+    pg.on("response", lambda r: answered.append((time.monotonic(), r.request.method, r.url, r.status))
+          if r.request.resource_type == "document" or r.request.method != "GET" else None)
     yield pg
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        _report_failure(request.node.name, pg, in_flight)
+        _report_failure(request.node.name, pg, in_flight, answered)
     context.close()
 
 
-def _report_failure(name, pg, in_flight):
+def _report_failure(name, pg, in_flight, answered=()):
     """What a failed browser test left behind, for failures seen only under load: where the
-    page is, the requests still unanswered and, on PostgreSQL, what the database sessions wait on."""
+    page is, the last pages and posts answered, the requests still unanswered and, on
+    PostgreSQL, what the database sessions wait on."""
     from django.db import connection
 
     now = time.monotonic()
     print(f"[browser failure] page at {pg.url}")
+    for at, method, url, status in answered:
+        print(f"[browser failure] answered {now - at:.1f} s ago: {method} {url} → {status}")
     try:  # a form that refused the input, or an error page, says why here
         title, problems = pg.evaluate(
             "() => [document.title, Array.from(document.querySelectorAll("

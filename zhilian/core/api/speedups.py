@@ -21,6 +21,8 @@ from rest_framework import serializers
 _built: dict = {}
 
 _DRF_DEEPCOPY = drf_fields.Field.__deepcopy__
+# DRF's own method, read when this module is first imported, before install() replaces it.
+_drf_get_fields = serializers.ModelSerializer.get_fields
 
 
 def _holds_fields(field) -> bool:
@@ -44,9 +46,6 @@ def _copy(field):
 def build_fields(serializer) -> dict:
     """The fields DRF's own ``ModelSerializer.get_fields`` builds for ``serializer``."""
     return _drf_get_fields(serializer)
-
-
-_drf_get_fields = serializers.ModelSerializer.get_fields
 
 
 def install() -> None:
