@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -221,18 +221,23 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
         args = {"user": request.user, "problems": form.cleaned_data.get("problems") or [],
                 "participants": rows["participants"], "targets": rows["targets"], "milestones": rows["milestones"],
                 "budget": rows["budget"]}
+        refused = None
         if header_valid and sets_valid:
             data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS}
             try:
                 project = services.project_save_task_book(project=obj, data=data, **args)
-            except ValidationError:
-                pass  # placed at the fields below
+            except ValidationError as exc:
+                refused = exc  # placed at the fields below
             else:
                 messages.success(request, _("Saved %(name)s.") % {"name": project})
                 return HttpResponseRedirect(project.get_absolute_url())
         # Every fault at once, each at its field: the header's, the tables' and their rows'.
         data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS if f in form.cleaned_data}
         errors, row_errors = services.task_book_errors(project=obj, data=data, **args)
+        if refused is not None and not any(errors.values()) and not any(row_errors.values()):
+            # The save refused what the checks let through: the page says why, never nothing.
+            errors = (dict(refused.message_dict) if hasattr(refused, "error_dict")
+                      else {NON_FIELD_ERRORS: refused.messages})
         table_errors = place_errors(form, sets, errors, row_errors)
         return self.render_page(request, obj, form, sets, table_errors)
 

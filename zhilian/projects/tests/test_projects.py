@@ -1010,6 +1010,26 @@ def test_a_bad_task_book_page_leaves_the_database_as_it_was(client_as):
     assert ic_consortium().projects.filter(name="12 英寸硅片翘曲度控制攻关（页面）").count() == 0
 
 
+@pytest.mark.req("PRJ-02")
+@pytest.mark.parametrize("refusal", [ValidationError("任务书编号已被占用，请重试。"),
+                                     ValidationError({"name": "同名项目已存在。"})])
+def test_a_save_refused_past_the_checks_still_says_why(client_as, monkeypatch, refusal):
+    problem = new_problem()
+    before = counts(*TASK_BOOK_MODELS, Signoff)
+
+    def refuse(**kwargs):
+        raise refusal
+
+    monkeypatch.setattr(services, "project_save_task_book", refuse)
+    response = client_as("icmember").post(reverse("projects:project_add"), page_data([problem]))
+    assert response.status_code == 200
+    form = response.context["form"]
+    shown = form.errors.get("name", []) + list(form.non_field_errors())
+    assert shown == refusal.messages
+    assert refusal.messages[0] in response.content.decode()
+    assert counts(*TASK_BOOK_MODELS, Signoff) == before
+
+
 @pytest.mark.req("PRJ-06")
 def test_a_period_change_through_the_page_moves_the_milestones_once_approved(client_as):
     project = running_project()
