@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from zhilian.consortia import wordforms
-from zhilian.consortia.actions import ObjectActionView
+from zhilian.consortia.actions import ObjectActionView, apply_service_errors
 from zhilian.core import audit
 from zhilian.core.i18n import listed
 from zhilian.core.generic import ObjectDeleteView, ObjectDetailView, ObjectListView
@@ -41,11 +41,14 @@ def _budget_total():
         s=Sum("amount")).values("s"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def place_errors(form, tables: dict, errors: dict, row_errors: dict) -> dict:
+def place_errors(form, tables: dict, errors: dict, row_errors: dict, refused: ValidationError | None = None) -> dict:
     """Put a service's faults where the page shows them (PLT-12): each table row's at its cells
     (``row_errors``: {table: {row number as on the form: {field: [messages]}}}), the rest at the
-    header's fields or above the form. Returns each table's summary: its own messages and the
-    numbers of the rows in error."""
+    header's fields or above the form. ``refused``: the save's own refusal, placed when the
+    faults found again hold nothing (the page says why, never nothing). Returns each table's
+    summary: its own messages and the numbers of the rows in error."""
+    if refused is not None and not any(errors.values()) and not any(row_errors.values()):
+        apply_service_errors(form, refused)
     summaries = {}
     for key, formset in tables.items():
         for index, by_field in row_errors.get(key, {}).items():
@@ -234,11 +237,7 @@ class ProjectTaskBookView(LoginRequiredMixin, View):
         # Every fault at once, each at its field: the header's, the tables' and their rows'.
         data = {f: form.cleaned_data[f] for f in services.TASK_BOOK_FIELDS if f in form.cleaned_data}
         errors, row_errors = services.task_book_errors(project=obj, data=data, **args)
-        if refused is not None and not any(errors.values()) and not any(row_errors.values()):
-            # The save refused what the checks let through: the page says why, never nothing.
-            errors = (dict(refused.message_dict) if hasattr(refused, "error_dict")
-                      else {NON_FIELD_ERRORS: refused.messages})
-        table_errors = place_errors(form, sets, errors, row_errors)
+        table_errors = place_errors(form, sets, errors, row_errors, refused)
         return self.render_page(request, obj, form, sets, table_errors)
 
 
@@ -476,12 +475,13 @@ class ChangeRequestView(ObjectActionView):
         # Every row, blank ones included, so that the service's row numbers are the form's; a row
         # the form refused goes to the service as blank (the form shows its own errors).
         after = {"targets": [dict(f.cleaned_data) if f.is_valid() else {} for f in targets.forms]}
+        refused = None
         if header_valid and rows_valid:
             try:
                 change = services.change_request_submit(user=request.user, project=obj, kind=ChangeKind.TARGETS,
                                                         reason=form.cleaned_data["reason"], after=after)
-            except ValidationError:
-                pass  # placed at the fields below
+            except ValidationError as exc:
+                refused = exc  # placed at the fields below
             except PermissionDenied as exc:
                 return self._refuse(request, obj, str(exc) or _("You may not do this."))
             else:
@@ -494,7 +494,8 @@ class ChangeRequestView(ObjectActionView):
                 after=after)
         except PermissionDenied as exc:
             return self._refuse(request, obj, str(exc) or _("You may not do this."))
-        self._target_errors = place_errors(form, {"targets": targets}, errors, {"targets": row_errors})["targets"]
+        self._target_errors = place_errors(form, {"targets": targets}, errors, {"targets": row_errors},
+                                           refused)["targets"]
         return self._render(request, obj, form)
 
     def perform(self, obj, form):
