@@ -30,8 +30,8 @@ def _holds_fields(field) -> bool:
             or hasattr(field, "child_relation") or type(field).__deepcopy__ is not _DRF_DEEPCOPY)
 
 
-def _copy(field):
-    if _holds_fields(field):
+def _copy(field, holds_fields: bool):
+    if holds_fields:
         return copy.deepcopy(field)
     clone = object.__new__(type(field))
     state = clone.__dict__
@@ -55,9 +55,10 @@ def install() -> None:
     def get_fields(self):
         cls = type(self)
         prototype = _built.get(cls)
-        if prototype is None:
-            prototype = _built[cls] = _drf_get_fields(self)
-        return {name: _copy(field) for name, field in prototype.items()}
+        if prototype is None:  # which fields hold others is fixed with the class: asked once
+            prototype = _built[cls] = [(name, field, _holds_fields(field))
+                                       for name, field in _drf_get_fields(self).items()]
+        return {name: _copy(field, holds) for name, field, holds in prototype}
 
     get_fields._zl_kept = True
     serializers.ModelSerializer.get_fields = get_fields
