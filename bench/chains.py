@@ -283,34 +283,42 @@ def endpoints(big_id: int) -> list[Endpoint]:
     def term(r):
         return quote(r.choice(terms))
 
+    problems = list(Problem.objects.filter(chain_id=big_id).values_list("pk", flat=True))[::10]
+
+    def edit_problem(r):  # --writes: a chain keeper updates a problem of the chain
+        return "PATCH", f"/api/v1/problems/{r.choice(problems)}/", {
+            "description": f"{r.choice(('复核现场数据', '补充抽检结果', '更新改进进展'))}（第 {r.randint(1, 9999)} 次）"}
+
     def map_json_check(resp):
         data = resp.json()
         return None if len(data.get("nodes", [])) > 10 else "map has no nodes"
 
     return [
         Endpoint("api: chain map JSON (working copy, mgmt)", "api", "mgmt", lambda r: f"/api/v1/chains/{big_id}/map/",
-                 MAP_TARGET, map_json_check, note="computed live: builders and city-level roles see the working copy"),
+                 MAP_TARGET, map_json_check, note="computed live: builders and city-level roles see the working copy",
+                 write=edit_problem),
         Endpoint("api: chain map JSON (published, member)", "api", "member", lambda r: f"/api/v1/chains/{big_id}/map/",
-                 MAP_TARGET, map_json_check, note="everyone else reads the last published snapshot"),
+                 MAP_TARGET, map_json_check, note="everyone else reads the last published snapshot",
+                 write=edit_problem),
         Endpoint("api: chain map JSON (working copy, reviewing expert)", "api", "expert",
                  lambda r: f"/api/v1/chains/{big_id}/map/", MAP_TARGET, map_json_check,
-                 note="a reviewer sees the working copy"),
+                 note="a reviewer sees the working copy", write=edit_problem),
         Endpoint("web: chain map page", "web", "mgmt", lambda r: f"/chains/{big_id}/map/", PAGE_TARGET,
-                 contains("dataUrl")),
+                 contains("dataUrl"), write=edit_problem),
         Endpoint("web: problem list ?chain=&category=", "web", "mgmt",
                  lambda r: f"/problems/?chain={big_id}&category={r.choice(categories)}&page={r.randint(1, pages)}",
-                 PAGE_TARGET, contains("problem-table")),
+                 PAGE_TARGET, contains("problem-table"), write=edit_problem),
         Endpoint("web: problem list (expert's scope)", "web", "expert", lambda r: f"/problems/?page={r.randint(1, 5)}",
-                 PAGE_TARGET, contains("problem-table")),
+                 PAGE_TARGET, contains("problem-table"), write=edit_problem),
         Endpoint("web: problem search ?q=", "web", "mgmt", lambda r: f"/problems/?q={term(r)}", PAGE_TARGET,
-                 contains("problem-table")),
+                 contains("problem-table"), write=edit_problem),
         Endpoint("api: problems ?chain=&category=", "api", "mgmt",
                  lambda r: f"/api/v1/problems/?chain={big_id}&category={r.choice(categories)}&page={r.randint(1, pages)}",
-                 PAGE_TARGET, api_count_at_least(1)),
+                 PAGE_TARGET, api_count_at_least(1), write=edit_problem),
         Endpoint("api: problems ?q=", "api", "mgmt", lambda r: f"/api/v1/problems/?q={term(r)}", PAGE_TARGET,
-                 api_count_at_least(1)),
+                 api_count_at_least(1), write=edit_problem),
         Endpoint("api: problems ?q= (expert's scope)", "api", "expert", lambda r: f"/api/v1/problems/?q={term(r)}",
-                 PAGE_TARGET, api_count_at_least(1)),
+                 PAGE_TARGET, api_count_at_least(1), write=edit_problem),
     ]
 
 

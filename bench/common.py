@@ -82,6 +82,10 @@ def parse_args(name: str, description: str, extra: Callable[[argparse.ArgumentPa
                         help="serve without Redis (kept results stay in each worker's memory)")
     parser.add_argument("--no-cache", action="store_true",
                         help="serve with ZHILIAN_RESULT_CACHE=0: every answer computed (the cold path)")
+    parser.add_argument("--writes", type=float, default=0.0, metavar="PER_SECOND",
+                        help="while each endpoint is measured, edit a row of a table it reads through the API at "
+                             "this steady rate (default 0: a read-only load; every edit makes the kept answers "
+                             "built on that table be computed again)")
     if extra:
         extra(parser)
     args = parser.parse_args()
@@ -772,6 +776,10 @@ class Endpoint:
     target_ms: float
     check: Callable | None = None  # (response) -> error message or None, run once before the load
     note: str = ""
+    # With --writes: (rng) -> (method, path, JSON body), an edit through the API, as ``writer``,
+    # to a table the endpoint reads (its kept answers are then recomputed after each edit).
+    write: Callable[[random.Random], tuple[str, str, dict]] | None = None
+    writer: str = "mgmt"
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -996,6 +1004,59 @@ def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int,
     return result
 
 
+class Writer:
+    """Edits through the API at a steady rate (``--writes``) while an endpoint is measured.
+
+    A read-only load answers nearly every list and search request from kept results; real
+    users also edit. Every edit moves the version of the tables it wrote, so each kept answer
+    built on them is computed again on its next request: the figures with writes show how the
+    kept results hold up under that churn. The edits' own cost is part of the server's CPU
+    measured for the endpoint (as it would be in production)."""
+
+    def __init__(self, base: str, endpoint: Endpoint, auth: Auth, rate: float, seed: int):
+        import requests
+
+        self.base, self.endpoint, self.rate = base, endpoint, rate
+        self.rng = random.Random(seed)
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Token {auth.token(endpoint.writer)}",
+                                     "Accept": "application/json"})
+        self.latencies: list[float] = []
+        self.failures: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        interval, due = 1.0 / self.rate, time.perf_counter()
+        while not self._stop.is_set():
+            method, path, body = self.endpoint.write(self.rng)
+            started = time.perf_counter()
+            try:
+                r = self.session.request(method, self.base + path, json=body, timeout=60)
+                if r.status_code >= 300:
+                    self.failures.append(f"{method} {path}: HTTP {r.status_code} {r.text[:200]}")
+            except Exception as exc:  # noqa: BLE001 -- reported with the results
+                self.failures.append(f"{method} {path}: {exc!r}")
+            self.latencies.append((time.perf_counter() - started) * 1000)
+            due += interval
+            self._stop.wait(max(0.0, due - time.perf_counter()))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=120)
+
+    def summary(self, seconds: float) -> dict:
+        done = sorted(self.latencies)
+        return {"per_second_asked": self.rate, "edits": len(done), "per_second": round(len(done) / seconds, 2),
+                "failed": len(self.failures), "failures": self.failures[:3],
+                "p50_ms": round(percentile(done, 50), 1) if done else None,
+                "p95_ms": round(percentile(done, 95), 1) if done else None}
+
+
 def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> list[dict]:
     """Each endpoint under ``args.clients`` concurrent clients, then alone (one client: the
     service time without queueing)."""
@@ -1009,8 +1070,13 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
         if server is not None:
             base = auth.base = server.ensure_running()
             meter.server_pid = server.proc.pid
-        res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
-                            meter=meter, warm=args.warmup)
+        writes = getattr(args, "writes", 0) if ep.write else 0
+        started = time.perf_counter()
+        with (Writer(base, ep, auth, writes, args.seed + i) if writes else contextlib.nullcontext()) as writer:
+            res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
+                                meter=meter, warm=args.warmup)
+        if writer:
+            res["writes"] = writer.summary(time.perf_counter() - started)
         if server is not None and server.proc.poll() is not None:
             log(f"gunicorn died during {ep.name}: measuring it again")
             base = auth.base = server.ensure_running()
@@ -1025,7 +1091,11 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
             f"others {res['cpu'].get('other_cpu_s')} s  load1 {res['load_after'][0]}  "
             f"concurrency {res.get('concurrency')}"
             + ("  (STALL: latencies corrected for coordinated omission weigh in)"
-               if (res.get("concurrency") or 0) > CONCURRENCY_FLAG else ""))
+               if (res.get("concurrency") or 0) > CONCURRENCY_FLAG else "")
+            + (f"  edits {res['writes']['per_second']}/s (p95 {res['writes']['p95_ms']} ms, "
+               f"{res['writes']['failed']} failed)" if res.get("writes") else ""))
+        if res.get("writes", {}).get("failed"):
+            log(f"     edits failed: {res['writes']['failures']}")
         if args.serial_duration > 0:
             alone = run_endpoint_(base, ep, auth, clients=1, duration=args.serial_duration, seed=args.seed + i,
                                  meter=meter, warm=0)
@@ -1170,7 +1240,8 @@ def markdown_table(results: list[dict]) -> str:
         cpu = f"{r.get('app_cpu_ms_per_req', float('nan')):.0f} + {r.get('db_cpu_ms_per_req', float('nan')):.0f}"
         level = r.get("concurrency") or concurrency(r)
         level_txt = "—" if level is None else (f"**{level:.2f}**" if level > CONCURRENCY_FLAG else f"{level:.2f}")
-        lines.append(f"| {r['name']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['rps']:.1f} | "
+        edits = f" (with {r['writes']['per_second']} edits/s)" if r.get("writes") else ""
+        lines.append(f"| {r['name']}{edits} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['rps']:.1f} | "
                      f"< {r['target_ms']:.0f} ms | {'yes' if r['met'] else '**no**'} | {alone_txt} | {cpu} | "
                      f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} | {level_txt} |")
     return f"{clients} concurrent clients\n\n" + "\n".join(lines)

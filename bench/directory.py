@@ -59,7 +59,9 @@ def endpoints(rng: random.Random) -> list[Endpoint]:
     from urllib.parse import quote
 
     from zhilian.directory.choices import OrganizationKind
-    from zhilian.directory.models import Organization
+    from django.db.models import Exists, OuterRef, Q
+
+    from zhilian.directory.models import InstitutionQualification, Organization, TestingCapability
 
     enterprises = list(Organization.objects.filter(kind=OrganizationKind.ENTERPRISE).values_list("pk", flat=True))
     institutions = list(Organization.objects.filter(kind=OrganizationKind.INSTITUTION).values_list("pk", flat=True))
@@ -70,36 +72,52 @@ def endpoints(rng: random.Random) -> list[Endpoint]:
     def q(group):
         return lambda r: quote(r.choice(terms[group]))
 
+    # Lines the API accepts as they are: the generated data also holds lines claimed under a
+    # certificate kind their institution has none of, which a save refuses (DIR-04).
+    held = InstitutionQualification.objects.filter(organization=OuterRef("institution"), kind=OuterRef("qualification"))
+    capabilities = list(TestingCapability.objects.filter(Q(qualification="") | Exists(held))
+                        .values_list("pk", flat=True))[::20]
+
+    # --writes: the edits a directory keeper makes, each to a table the endpoint reads.
+    def edit_enterprise(r):
+        return "PATCH", f"/api/v1/organizations/{r.choice(enterprises)}/", {
+            "description": f"{r.choice(('年度质量信用复核', '地址核实', '联系人变更'))}（第 {r.randint(1, 9999)} 次）"}
+
+    def edit_capability(r):
+        return "PATCH", f"/api/v1/capabilities/{r.choice(capabilities)}/", {
+            "limitation": f"量程 0–{r.randint(10, 999)} mm"}
+
     return [
         Endpoint("web: organizations kind=enterprise & district", "web", "mgmt",
                  lambda r: f"/directory/organizations/?kind=enterprise&district={quote(r.choice(districts))}"
-                           f"&page={r.randint(1, 5)}", TARGET, contains("organization-table")),
+                           f"&page={r.randint(1, 5)}", TARGET, contains("organization-table"), write=edit_enterprise),
         Endpoint("web: same list as a service commissioner", "web", "commissioner",
                  lambda r: f"/directory/organizations/?kind=enterprise&district={quote(r.choice(served))}"
                            f"&page={r.randint(1, 5)}", TARGET, contains("organization-table"),
-                 note="restricted scope: enterprises of the districts served"),
+                 note="restricted scope: enterprises of the districts served", write=edit_enterprise),
         Endpoint("web: organization detail (enterprise)", "web", "mgmt",
-                 lambda r: f"/directory/organizations/{r.choice(enterprises)}/", TARGET),
+                 lambda r: f"/directory/organizations/{r.choice(enterprises)}/", TARGET, write=edit_enterprise),
         Endpoint("web: organization detail (institution)", "web", "mgmt",
                  lambda r: f"/directory/organizations/{r.choice(institutions)}/", TARGET,
-                 note="with its certificates and capability summary"),
+                 note="with its certificates and capability summary", write=edit_enterprise),
         Endpoint("web: site search /search/?q=", "web", "mgmt", lambda r: f"/search/?q={q('site')(r)}", TARGET,
-                 contains("/directory/organizations/")),
+                 contains("/directory/organizations/"), write=edit_enterprise),
         Endpoint("web: organization list ?q=", "web", "mgmt",
-                 lambda r: f"/directory/organizations/?q={q('org')(r)}", TARGET, contains("organization-table")),
+                 lambda r: f"/directory/organizations/?q={q('org')(r)}", TARGET, contains("organization-table"),
+                 write=edit_enterprise),
         Endpoint("web: capability directory ?q=", "web", "mgmt",
-                 lambda r: f"/directory/capabilities/?q={q('capability')(r)}", TARGET),
+                 lambda r: f"/directory/capabilities/?q={q('capability')(r)}", TARGET, write=edit_capability),
         Endpoint("api: organizations ?kind=enterprise&district=", "api", "mgmt",
                  lambda r: f"/api/v1/organizations/?kind=enterprise&district={quote(r.choice(districts))}"
-                           f"&page={r.randint(1, 5)}", TARGET, api_count_at_least(100)),
+                           f"&page={r.randint(1, 5)}", TARGET, api_count_at_least(100), write=edit_enterprise),
         Endpoint("api: organization detail", "api", "mgmt",
-                 lambda r: f"/api/v1/organizations/{r.choice(enterprises)}/", TARGET),
+                 lambda r: f"/api/v1/organizations/{r.choice(enterprises)}/", TARGET, write=edit_enterprise),
         Endpoint("api: organizations ?q=", "api", "mgmt", lambda r: f"/api/v1/organizations/?q={q('org')(r)}",
-                 TARGET, api_count_at_least(1)),
+                 TARGET, api_count_at_least(1), write=edit_enterprise),
         Endpoint("api: search /api/v1/search/?q=", "api", "mgmt", lambda r: f"/api/v1/search/?q={q('site')(r)}",
-                 TARGET, api_count_at_least(1)),
+                 TARGET, api_count_at_least(1), write=edit_enterprise),
         Endpoint("api: capabilities ?q=", "api", "mgmt", lambda r: f"/api/v1/capabilities/?q={q('capability')(r)}",
-                 TARGET, api_count_at_least(1)),
+                 TARGET, api_count_at_least(1), write=edit_capability),
     ]
 
 

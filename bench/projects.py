@@ -339,21 +339,35 @@ def endpoints() -> list[Endpoint]:
     def term(r):
         return quote(r.choice(terms))
 
+    # --writes: the management institution records a change of an achievement's right status
+    # (ACH-05), e.g. a patent granted after examination; each edit picks a status it does not have.
+    keeper = User.objects.get(username="mgmt")
+    rights = dict(Achievement.objects.restrict(keeper, "view").filter(status="listed")
+                  .order_by("pk").values_list("pk", "right_status")[:3000])
+    right_ids = list(rights)
+    cycle = ["granted", "examination", "registered", "filed"]
+
+    def edit_achievement(r):
+        pk = r.choice(right_ids)
+        rights[pk] = r.choice([status for status in cycle if status != rights[pk]])
+        return "POST", f"/api/v1/achievements/{pk}/right-status/", {
+            "right_status": rights[pk], "effective_on": "2026-12-01", "note": "年度权利状态复核"}
+
     return [
         Endpoint("web: achievement list", "web", MEMBER_USER, lambda r: f"/achievements/?page={r.randint(1, pages)}",
-                 TARGET, contains("achievement-table")),
+                 TARGET, contains("achievement-table"), write=edit_achievement),
         Endpoint("web: achievement search ?q=", "web", MEMBER_USER, lambda r: f"/achievements/?q={term(r)}", TARGET,
-                 contains("achievement-table")),
+                 contains("achievement-table"), write=edit_achievement),
         Endpoint("api: achievements", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/?page={r.randint(1, pages)}",
-                 TARGET, api_count_at_least(1)),
+                 TARGET, api_count_at_least(1), write=edit_achievement),
         Endpoint("api: achievements ?q=", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/?q={term(r)}", TARGET,
-                 api_count_at_least(1)),
+                 api_count_at_least(1), write=edit_achievement),
         Endpoint("web: project list", "web", MEMBER_USER, lambda r: f"/projects/?page={r.randint(1, 3)}", TARGET,
                  contains("project-table")),
         Endpoint("api: projects", "api", MEMBER_USER, lambda r: f"/api/v1/projects/?page={r.randint(1, 3)}", TARGET,
                  api_count_at_least(1)),
         Endpoint("api: achievement detail", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/{r.choice(ids)}/",
-                 TARGET, note="also records the day's usage (a write)"),
+                 TARGET, note="also records the day's usage (a write)", write=edit_achievement),
     ]
 
 
