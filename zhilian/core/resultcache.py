@@ -12,6 +12,11 @@ The results are kept in each process's memory (no server needed), least recently
 out first, within ``ZHILIAN_RESULT_CACHE_MB``; with ``REDIS_URL`` set they are shared by
 all processes through Redis too (the ``results`` cache), so each is computed once for the
 whole deployment. ``ZHILIAN_RESULT_CACHE=0`` turns it off (the benchmarks measure both).
+
+After an edit, the requests asking for the same result at once would all compute it: with the
+shared cache, the first claims the key and the others wait for its result (up to
+``ZHILIAN_RESULT_CACHE_WAIT`` seconds, then compute it themselves), so a result is computed
+once per change, not once per worker.
 """
 
 import hashlib
@@ -215,6 +220,55 @@ def _shared_put(full_key, entry: _Entry, lifetime: float) -> None:
         log.debug("result not shared", exc_info=True)
 
 
+def _claim_key(full_key) -> str:
+    return _shared_key(full_key) + ":computing"
+
+
+def _claim(full_key) -> bool | None:
+    """True: this process computes ``full_key`` and the others wait for it; False: another
+    process is computing it; None: no shared cache (each process computes its own)."""
+    cache = _shared()
+    if cache is None:
+        return None
+    wait = getattr(settings, "ZHILIAN_RESULT_CACHE_WAIT", 10)
+    try:
+        # The claim lapses on its own after the longest wait, should its holder die.
+        return cache.add(_claim_key(full_key), 1, timeout=wait) if wait > 0 else None
+    except Exception:  # noqa: BLE001 - the shared cache is an optimisation
+        log.warning("shared result cache unavailable", exc_info=True)
+        return None
+
+
+def _release(full_key) -> None:
+    try:
+        _shared().delete(_claim_key(full_key))
+    except Exception:  # noqa: BLE001
+        log.warning("shared result cache unavailable", exc_info=True)
+
+
+def _await_peer(full_key, using) -> _Entry | None:
+    """The result another process is computing for ``full_key``, once it has kept it and if it
+    is current for this request (computed under the same versions); None if it lapses or
+    fails, and the caller computes it."""
+    cache = _shared()
+    deadline = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_WAIT", 10)
+    pause = 0.002
+    try:
+        # The claim is small; the result is read once the claim is gone (released after it was kept).
+        while cache.get(_claim_key(full_key)) is not None:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
+    except Exception:  # noqa: BLE001
+        log.warning("shared result cache unavailable", exc_info=True)
+        return None
+    entry = _shared_get(full_key)
+    if entry is not None and versions.current(entry.tables, using) == entry.versions:
+        return entry
+    return None
+
+
 def cached(namespace: str, key: tuple, compute, *, using="default", timeout: float | None = None,
            depends_on: tuple = (), shared: bool = True):
     """``compute()``, or what it returned for ``key`` if no table it read has changed since.
@@ -244,6 +298,23 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
                 _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
             return entry.value
     _store.misses += 1
+    claimed = _claim(full_key) if shared else None
+    if claimed is False:
+        entry = _await_peer(full_key, using)
+        if entry is not None:
+            _store.hits += 1
+            _read_elsewhere(entry.tables)
+            entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
+            _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
+            return entry.value
+    try:
+        return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared)
+    finally:
+        if claimed:
+            _release(full_key)
+
+
+def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared):
     before = versions.snapshot(using)
     read: set = set(depends_on)
     try:

@@ -249,3 +249,101 @@ def test_the_kept_unread_count_follows_new_and_read_notifications(client_as, per
     assert ">2</span>" in _bell(client_as("city").get("/"))
     Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
     assert "badge" not in _bell(client.get("/"))
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The shared cache (Redis in production) as a local-memory cache, which every thread of
+    this process sees, as every worker sees Redis."""
+    settings.CACHES = {**settings.CACHES, "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                                      "LOCATION": "single-flight-test"}}
+    settings.ZHILIAN_RESULT_CACHE_WAIT = 5
+    resultcache._shared_state.clear()
+    resultcache.clear()
+    try:
+        yield resultcache._shared()
+    finally:
+        resultcache._shared()._cache.clear()
+        resultcache._shared_state.clear()
+        resultcache.clear()
+
+
+def _another_process_computes(cache, full_key, raw_entry, after: float):
+    """In the background, as another worker holding the claim: keeps ``raw_entry`` (the pickled
+    result, or None for a computation that kept nothing) and releases the claim."""
+    import threading
+
+    def finish():
+        if raw_entry is not None:
+            cache.set(resultcache._shared_key(full_key), raw_entry)
+        cache.delete(resultcache._claim_key(full_key))
+
+    timer = threading.Timer(after, finish)
+    timer.start()
+    return timer
+
+
+def test_a_request_waits_for_the_result_another_process_is_computing_instead_of_computing_it_again(db, shared_cache):
+    import time
+
+    queryset = Organization.objects.filter(kind="institution")
+    first, computed = _count_kept(("flight",), queryset)
+    assert computed == 1
+    full_key = ("test", ("flight",))
+    raw = shared_cache.get(resultcache._shared_key(full_key))
+    assert raw is not None
+    # Another worker claimed the key and is computing it; nothing is kept yet.
+    shared_cache.delete(resultcache._shared_key(full_key))
+    resultcache.clear()
+    assert resultcache._claim(full_key) is True
+    timer = _another_process_computes(shared_cache, full_key, raw, after=0.3)
+    started = time.monotonic()
+    value, computed = _count_kept(("flight",), queryset)
+    timer.join()
+    assert (value, computed) == (first, 0)
+    assert time.monotonic() - started >= 0.25
+
+
+def test_a_waiting_request_computes_the_result_itself_when_the_other_process_kept_none(db, shared_cache):
+    queryset = Organization.objects.filter(kind="institution")
+    full_key = ("test", ("lapsed",))
+    assert resultcache._claim(full_key) is True
+    timer = _another_process_computes(shared_cache, full_key, None, after=0.1)
+    value, computed = _count_kept(("lapsed",), queryset)
+    timer.join()
+    assert (value, computed) == (_names(queryset), 1)
+
+
+def test_a_result_computed_under_older_versions_is_not_taken_from_the_other_process(db, shared_cache):
+    queryset = Organization.objects.filter(kind="institution")
+    _count_kept(("older",), queryset)
+    full_key = ("test", ("older",))
+    raw = shared_cache.get(resultcache._shared_key(full_key))
+    # The table changed after the other process read it: its result is not this request's.
+    Organization.objects.filter(kind="institution").update(name="厦门改名检测研究院")
+    resultcache.clear()
+    shared_cache.delete(resultcache._shared_key(full_key))
+    assert resultcache._claim(full_key) is True
+    timer = _another_process_computes(shared_cache, full_key, raw, after=0.1)
+    value, computed = _count_kept(("older",), queryset)
+    timer.join()
+    assert computed == 1 and value == _names(queryset) and "厦门改名检测研究院" in value
+
+
+def test_the_computing_request_releases_its_claim_whatever_the_computation_did(db, shared_cache):
+    queryset = Organization.objects.filter(kind="institution")
+    _count_kept(("released",), queryset)
+    assert shared_cache.get(resultcache._claim_key(("test", ("released",)))) is None
+
+    def refused():
+        raise resultcache.Uncacheable("not kept")
+
+    assert resultcache.cached("test", ("uncacheable",), refused) == "not kept"
+    assert shared_cache.get(resultcache._claim_key(("test", ("uncacheable",)))) is None
+
+    def failing():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        resultcache.cached("test", ("failing",), failing)
+    assert shared_cache.get(resultcache._claim_key(("test", ("failing",)))) is None
