@@ -1070,7 +1070,7 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
         if server is not None:
             base = auth.base = server.ensure_running()
             meter.server_pid = server.proc.pid
-        writes = getattr(args, "writes", 0) if ep.write else 0
+        writes = args.writes if ep.write else 0
         started = time.perf_counter()
         with (Writer(base, ep, auth, writes, args.seed + i) if writes else contextlib.nullcontext()) as writer:
             res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,

@@ -58,9 +58,9 @@ def search_terms(rng: random.Random) -> dict:
 def endpoints(rng: random.Random) -> list[Endpoint]:
     from urllib.parse import quote
 
-    from zhilian.directory.choices import OrganizationKind
     from django.db.models import Exists, OuterRef, Q
 
+    from zhilian.directory.choices import OrganizationKind
     from zhilian.directory.models import InstitutionQualification, Organization, TestingCapability
 
     enterprises = list(Organization.objects.filter(kind=OrganizationKind.ENTERPRISE).values_list("pk", flat=True))

@@ -269,6 +269,17 @@ def _await_peer(full_key, using) -> _Entry | None:
     return None
 
 
+def _use(full_key, entry: _Entry, from_shared: bool):
+    """A current kept result: counted, its tables read by any computation using it, and one
+    from the shared cache kept in this process's memory too."""
+    _store.hits += 1
+    _read_elsewhere(entry.tables)
+    if from_shared:
+        entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
+        _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
+    return entry.value
+
+
 def cached(namespace: str, key: tuple, compute, *, using="default", timeout: float | None = None,
            depends_on: tuple = (), shared: bool = True):
     """``compute()``, or what it returned for ``key`` if no table it read has changed since.
@@ -289,24 +300,14 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     if entry is None and shared:
         entry = _shared_get(full_key)
         from_shared = entry is not None
-    if entry is not None:
-        if versions.current(entry.tables, using) == entry.versions:
-            _store.hits += 1
-            _read_elsewhere(entry.tables)
-            if from_shared:
-                entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
-                _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
-            return entry.value
-    _store.misses += 1
+    if entry is not None and versions.current(entry.tables, using) == entry.versions:
+        return _use(full_key, entry, from_shared)
     claimed = _claim(full_key) if shared else None
     if claimed is False:
         entry = _await_peer(full_key, using)
         if entry is not None:
-            _store.hits += 1
-            _read_elsewhere(entry.tables)
-            entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
-            _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
-            return entry.value
+            return _use(full_key, entry, from_shared=True)
+    _store.misses += 1
     try:
         return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared)
     finally:
