@@ -75,3 +75,75 @@ def test_two_character_terms_match_exactly_what_a_substring_search_would():
         sql = str(search.filter_queryset(everything, "石材").query)
         assert "search_doubled" in sql and "石石材材" in sql
     assert Organization.objects.get(name="启清石材有限公司").search_doubled.startswith("启启清清石石材材")
+
+
+def _stored_whole(model, pk) -> bool:
+    """Whether the row's search columns are kept in it uncompressed: a value kept whole carries
+    a header on top of its length, a compressed or moved-out one does not."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_column_size(search_text) > octet_length(search_text) AND "  # nosec B608
+                       f"pg_column_size(search_doubled) > octet_length(search_doubled) "
+                       f"FROM {model._meta.db_table} WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def _long_description() -> str:
+    # Characters in no repeating pattern, so PostgreSQL's compression gains too little to keep it.
+    return "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(450))
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.django_db
+def test_every_searchable_table_keeps_its_search_text_in_the_row():
+    """A common term's search rechecks thousands of rows; each read through the TOAST relation
+    cost twice the SQL (core.db.KeepSearchTextInline). A new searchable model needs the migration too."""
+    from django.apps import apps
+    from django.db import connection
+
+    from zhilian.core.models import SearchableMixin
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    tables = [m._meta.db_table for m in apps.get_models() if issubclass(m, SearchableMixin) and not m._meta.proxy]
+    assert "problems_problem" in tables and "directory_organization" in tables
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [table])
+            assert "toast_tuple_target=8160" in (cursor.fetchone()[0] or []), table
+            cursor.execute("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = %s::regclass "
+                           "AND attname IN ('search_text', 'search_doubled')", [table])
+            assert dict(cursor.fetchall()) == {"search_text": "e", "search_doubled": "e"}, table
+    org = Organization.objects.create(kind="industry_org", name="长描述检测协会", description=_long_description())
+    assert _stored_whole(Organization, org.pk)
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.django_db
+def test_the_migration_moves_rows_already_written_back_into_the_row():
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from zhilian.core.db import KeepSearchTextInline
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL storage setting")
+    table = Organization._meta.db_table
+    with connection.cursor() as cursor:  # as before the migration: PostgreSQL's defaults
+        cursor.execute(f"ALTER TABLE {table} RESET (toast_tuple_target), "  # nosec B608
+                       "ALTER COLUMN search_text SET STORAGE EXTENDED, ALTER COLUMN search_doubled SET STORAGE EXTENDED")
+    moved = Organization.objects.create(kind="industry_org", name="旧行检测协会", description=_long_description())
+    short = Organization.objects.create(kind="industry_org", name="短行协会")
+    assert not _stored_whole(Organization, moved.pk) and _stored_whole(Organization, short.pk)
+    before = Organization.objects.filter(pk__in=[moved.pk, short.pk]).values_list("search_text", "search_doubled")
+    before = sorted(before)
+    with connection.cursor() as cursor:  # a migration's ALTER TABLE runs with no deferred check pending
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        KeepSearchTextInline("organization").database_forwards("directory", editor, None, SimpleNamespace(apps=apps))
+    assert _stored_whole(Organization, moved.pk) and _stored_whole(Organization, short.pk)
+    after = Organization.objects.filter(pk__in=[moved.pk, short.pk]).values_list("search_text", "search_doubled")
+    assert sorted(after) == before

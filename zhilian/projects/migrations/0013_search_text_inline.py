@@ -1,0 +1,16 @@
+"""Search text kept in the row on PostgreSQL (core.db.KeepSearchTextInline)."""
+
+from django.db import migrations
+
+from zhilian.core.db import KeepSearchTextInline
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("projects", "0012_name_sort"),
+    ]
+
+    operations = [
+        KeepSearchTextInline("project"),
+    ]
