@@ -58,18 +58,24 @@ def node_institutions(nodes: list[dict]) -> tuple[dict[int, list[int]], list[dic
     """Return node id -> institution ids whose testing capabilities match the node's keywords.
 
     The chain's keywords are matched once (chain guide 5.3.5, MAP-03) against the distinct
-    (product, institution) pairs of the directory; what they match is kept
-    (``core.resultcache``) until the directory's capabilities or institutions change, so
-    editing a chain does not match its keywords again.
+    (product, institution) pairs of the directory; what they match, and each node's share of
+    it, is kept (``core.resultcache``) until the directory's capabilities or institutions
+    change, so editing a chain's problems or placements does not match its keywords again.
+    Kept values are shared by every request of the process: callers read them, never change them.
     """
-    keywords_by_node = {n["id"]: split_keywords(n.get("keywords", "")) for n in nodes}
-    all_keywords = tuple(sorted({k for ks in keywords_by_node.values() for k in ks}))
+    keywords_by_node = tuple((n["id"], tuple(split_keywords(n.get("keywords", "")))) for n in nodes)
+    return resultcache.cached("chain-node-institutions", keywords_by_node,
+                              lambda: _node_institutions(keywords_by_node))
+
+
+def _node_institutions(keywords_by_node) -> tuple[dict[int, list[int]], list[dict]]:
+    all_keywords = tuple(sorted({k for _node, ks in keywords_by_node for k in ks}))
     if not all_keywords:
         return {}, []
     by_keyword, institutions = resultcache.cached("chain-keyword-institutions", all_keywords,
                                                   lambda: _institutions_by_keyword(all_keywords))
     result = {}
-    for node_id, keywords in keywords_by_node.items():
+    for node_id, keywords in keywords_by_node:
         ids = set()
         for keyword in keywords:
             ids.update(by_keyword.get(keyword, ()))
@@ -138,14 +144,32 @@ def segment_rows_shown(segments: list[dict]) -> list[dict]:
     return [{**row, "name": names.get(row.get("code"), row.get("name", ""))} for row in segments]
 
 
+_PLACED = ("id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
+           "role", "ladder", "in_province", "key_products")
+
+
+class _PlacedRows(tuple):
+    """A chain's placements as rows, with the size the kept results' budget counts."""
+
+
+def _placed_rows(chain_id: int) -> _PlacedRows:
+    rows = _PlacedRows(Placement.objects.filter(chain_id=chain_id).order_by("node_id", "id").values_list(*_PLACED))
+    rows._zl_size = 400 * len(rows) + 100
+    return rows
+
+
 def enterprises_by_node(chain_id: int) -> dict[int, list[dict]]:
-    """Return node id -> the enterprises placed on it, as the map shows them (one query): ``id``
-    is the enterprise's, ``placement`` the placement's."""
+    """Return node id -> the enterprises placed on it, as the map shows them: ``id`` is the
+    enterprise's, ``placement`` the placement's.
+
+    The rows are kept (``core.resultcache``) until placements or the directory change: an
+    edited problem makes the working copy be built again, and reading a big chain's 20,000
+    placements with their enterprises was the largest part of it. The dicts are made anew
+    for each caller.
+    """
     enterprises = defaultdict(list)
     for (pk, node_id, org_id, org_name, province, district, role, ladder, in_province,
-         products) in Placement.objects.filter(chain_id=chain_id).order_by("node_id", "id").values_list(
-            "id", "node_id", "enterprise_id", "enterprise__name", "enterprise__province", "enterprise__district",
-            "role", "ladder", "in_province", "key_products"):
+         products) in resultcache.cached("chain-placements", (chain_id,), lambda: _placed_rows(chain_id)):
         enterprises[node_id].append({
             "id": org_id, "placement": pk, "name": org_name, "province": province, "district": district,
             "in_province": in_province, "role": role, "ladder": ladder, "key_products": products,

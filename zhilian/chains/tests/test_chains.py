@@ -212,7 +212,9 @@ def test_map_query_count_does_not_grow_with_the_chain(display, persona):
     user = persona("city")
     with CaptureQueriesContext(connection) as before:
         chain_map_for(user, display)
-    assert len(before) <= 14
+    # (outside a request each kept part, placements and links' institutions among them, reads
+    # the table versions itself: five of these queries; a request reads them once)
+    assert len(before) <= 16, "\n".join(q["sql"][:90] for q in before.captured_queries)
     panel = node(display, "面板")
     for i in range(30):
         child = ChainNode.objects.create(chain=display, parent=panel, segment="midstream", name=f"扩展{i}",
@@ -474,6 +476,43 @@ def test_the_kept_map_json_follows_every_change_under_it_and_is_offered_compress
     compressed = api.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert compressed["Content-Encoding"] == "gzip"
     assert b"\xe5\x8e\xa6\xe9\x97\xa8\xe6\x94\xb9\xe5\x90\x8d" in gzip.decompress(compressed.content)  # 厦门改名
+
+
+
+@pytest.mark.req("MAP-05")
+def test_an_edited_problem_builds_the_map_again_without_reading_placements_and_capabilities_again(display, api_as,
+                                                                                               persona):
+    """A big chain's working copy is built again after every edit under it; its placements and
+    its links' institutions are kept apart, so a problem edited reads neither again, and they
+    still follow their own changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhilian.problems.models import Problem
+
+    api = api_as("owner")
+    url = f"/api/v1/chains/{display.pk}/map/"
+    api.get(url)
+    problem = Problem.objects.filter(chain=display).first()
+    problem.name = "面板亮度均匀性不足（复核）"
+    problem.save()
+    with CaptureQueriesContext(connection) as queries:
+        data = api.get(url).json()
+    assert "面板亮度均匀性不足（复核）" in {p["name"] for p in data["problems"]}
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "chains_placement" not in read and "directory_testingcapability" not in read
+    glass = node(display, "玻璃基板")
+    services.enterprise_place(user=persona("city"), node=glass, role="leading", ladder="leader", key_products="原片",
+                              enterprise=Organization.objects.get(name="苏州吴中光电材料有限公司"))
+    polariser = node(display, "偏光片")
+    polariser.keywords = "偏光片,玻璃基板"
+    polariser.save()
+    data = api.get(url).json()
+    on_glass = next(n for n in data["nodes"] if n["id"] == glass.pk)
+    assert "苏州吴中光电材料有限公司" in {e["name"] for e in on_glass["enterprises"]}
+    institutions = {i["id"]: i["name"] for i in data["institutions"]}
+    on_polariser = {institutions[i] for i in next(n for n in data["nodes"] if n["id"] == polariser.pk)["institutions"]}
+    assert "厦门海西计量测试研究院" in on_polariser  # it tests 玻璃基板, now a keyword of 偏光片 too
 
 
 def _unpublished_link(display, persona):
