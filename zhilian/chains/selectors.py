@@ -441,7 +441,9 @@ def chain_map_for(user, chain: Chain, snapshot: ChainSnapshot | None = None) -> 
     data["segments"] = segment_rows_shown(data.get("segments", []))
     for name, (_provider, visible, layer_labels) in _layers.items():
         allowed = visible(chain, user)
-        shown = layer_labels() if layer_labels is not None else None
+        # The working copy's layers were just made in the reader's language: only a
+        # publication's are labelled again (10,000 problems on a big chain).
+        shown = layer_labels() if layer_labels is not None and snapshot is not None else None
         data[name] = [{**item, **shown(item), "detail": item["id"] in allowed} if shown is not None
                       else {**item, "detail": item["id"] in allowed} for item in data.get(name, [])]
     return data

@@ -123,3 +123,18 @@ def test_the_demo_chains_read_in_chinese_without_english_references():
         for field, value in spec.items():
             if isinstance(value, str):
                 assert not re.search(r"\b(guide|Appendix|spec)\b", value, re.I), (field, value)
+
+
+@pytest.mark.req("MAP-04")
+@pytest.mark.req("PLT-10")
+def test_the_working_copy_reads_in_its_readers_language(display, api_as):
+    """The working copy's problems are labelled once, as they are read, in the reader's language
+    (a publication's are labelled again); its kept answer is per language too."""
+    url = f"/api/v1/chains/{display.pk}/map/"
+    for language in ("en", "zh-hans", "en"):
+        data = api_as("owner").get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        assert data["version"] is None and data["problems"]
+        categories, statuses = _labels(language)
+        for problem in data["problems"]:
+            assert problem["category_label"] == categories[problem["category"]]
+            assert problem["status_label"] == statuses[problem["status"]]
