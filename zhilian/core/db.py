@@ -104,17 +104,19 @@ class KeepSearchTextInline(migrations.operations.base.Operation):
     def state_forwards(self, app_label, state):
         pass
 
-    def _table(self, app_label, state, schema_editor):
+    def _alter(self, app_label, state, schema_editor, table_option: str, storage: str) -> str:
+        """Set the table's TOAST option and the search columns' storage; the quoted table name."""
         model = state.apps.get_model(app_label, self.model_name)
-        return schema_editor.quote_name(model._meta.db_table)
+        table = schema_editor.quote_name(model._meta.db_table)
+        columns = ", ".join(f"ALTER COLUMN {c} SET STORAGE {storage}" for c in self.COLUMNS)
+        # Table and column names come from the model's metadata, never from input.
+        schema_editor.execute(f"ALTER TABLE {table} {table_option}, {columns}")  # nosec B608
+        return table
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
-        table = self._table(app_label, to_state, schema_editor)
-        storage = ", ".join(f"ALTER COLUMN {c} SET STORAGE EXTERNAL" for c in self.COLUMNS)
-        # Table and column names come from the model's metadata, never from input.
-        schema_editor.execute(f"ALTER TABLE {table} SET (toast_tuple_target = 8160), {storage}")  # nosec B608
+        table = self._alter(app_label, to_state, schema_editor, "SET (toast_tuple_target = 8160)", "EXTERNAL")
         rewrite = ", ".join(f"{c} = {c} || ''" for c in self.COLUMNS)
         moved = " OR ".join(f"pg_column_size({c}) <= octet_length({c})" for c in self.COLUMNS)
         schema_editor.execute(f"UPDATE {table} SET {rewrite} WHERE {moved}")  # nosec B608
@@ -122,9 +124,7 @@ class KeepSearchTextInline(migrations.operations.base.Operation):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
-        table = self._table(app_label, from_state, schema_editor)
-        storage = ", ".join(f"ALTER COLUMN {c} SET STORAGE EXTENDED" for c in self.COLUMNS)
-        schema_editor.execute(f"ALTER TABLE {table} RESET (toast_tuple_target), {storage}")  # nosec B608
+        self._alter(app_label, from_state, schema_editor, "RESET (toast_tuple_target)", "EXTENDED")
 
     def describe(self):
         return f"Search text of {self.model_name} kept in the row, uncompressed (PostgreSQL)"

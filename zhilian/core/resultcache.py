@@ -102,6 +102,18 @@ def clear() -> None:
     _store.clear()
 
 
+def _budget() -> int:
+    return getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024
+
+
+def _lifetime() -> float:
+    return getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
+
+
+def _wait() -> float:
+    return getattr(settings, "ZHILIAN_RESULT_CACHE_WAIT", 10)
+
+
 def _size(value) -> int:
     if isinstance(value, (str, bytes)):
         return len(value) * (1 if isinstance(value, bytes) else 2) + 100
@@ -230,7 +242,7 @@ def _claim(full_key) -> bool | None:
     cache = _shared()
     if cache is None:
         return None
-    wait = getattr(settings, "ZHILIAN_RESULT_CACHE_WAIT", 10)
+    wait = _wait()
     try:
         # The claim lapses on its own after the longest wait, should its holder die.
         return cache.add(_claim_key(full_key), 1, timeout=wait) if wait > 0 else None
@@ -251,7 +263,7 @@ def _await_peer(full_key, using) -> _Entry | None:
     is current for this request (computed under the same versions); None if it lapses or
     fails, and the caller computes it."""
     cache = _shared()
-    deadline = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_WAIT", 10)
+    deadline = time.monotonic() + _wait()
     pause = 0.002
     try:
         # The claim is small; the result is read once the claim is gone (released after it was kept).
@@ -275,8 +287,8 @@ def _use(full_key, entry: _Entry, from_shared: bool):
     _store.hits += 1
     _read_elsewhere(entry.tables)
     if from_shared:
-        entry.expires = time.monotonic() + getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
-        _store.put(full_key, entry, getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024)
+        entry.expires = time.monotonic() + _lifetime()
+        _store.put(full_key, entry, _budget())
     return entry.value
 
 
@@ -326,10 +338,9 @@ def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on,
     if before is None or not read or any(t not in before for t in read):
         return value
     tables = tuple(sorted(read))
-    budget = getattr(settings, "ZHILIAN_RESULT_CACHE_MB", 128) * 1024 * 1024
-    lifetime = timeout if timeout is not None else getattr(settings, "ZHILIAN_RESULT_CACHE_SECONDS", 600)
+    lifetime = timeout if timeout is not None else _lifetime()
     entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
-    _store.put(full_key, entry, budget)
+    _store.put(full_key, entry, _budget())
     if shared:
         _shared_put(full_key, entry, lifetime)
     return value
