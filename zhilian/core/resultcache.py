@@ -346,6 +346,13 @@ def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on,
     return value
 
 
+def previous(namespace: str, key: tuple):
+    """What this process last kept for ``key``, current or not (None if nothing): for a
+    computation that reuses parts of its last result (``core.jsonpieces``). Not a hit."""
+    entry = _store.get((namespace, key))
+    return entry.value if entry is not None else None
+
+
 def kept_ids(namespace: str, key: tuple, values, *, limit: int = 500):
     """The values of the one-column queryset ``values`` (``values_list(…, flat=True)``) as a
     list kept until a table it read changes, for ``__in`` lookups in scopes: a short list of

@@ -1,5 +1,3 @@
-import gzip
-
 import orjson
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from zhilian.core import resultcache
+from zhilian.core import jsonpieces, resultcache
 from zhilian.core.api.fields import id_parameter
 from zhilian.core.api.viewsets import RestrictedModelViewSet
 from zhilian.core.filters import id_field
@@ -36,12 +34,10 @@ def _map_json(data: dict) -> bytes:
                         option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-class _MapBody:
-    __slots__ = ("plain", "gzipped", "_zl_size")
-
-    def __init__(self, plain: bytes):
-        self.plain, self.gzipped = plain, gzip.compress(plain, compresslevel=5)
-        self._zl_size = len(self.plain) + len(self.gzipped)
+def _map_body(data: dict, previous) -> jsonpieces.GzippedJson:
+    """The map's JSON, gzipped in pieces: after an edit, only the pieces that changed (the
+    edited problem's, the generation time's) are compressed again (core.jsonpieces)."""
+    return jsonpieces.gzip_json(data, _map_json, previous if isinstance(previous, jsonpieces.GzippedJson) else None)
 
 
 VERSION_PARAM = OpenApiParameter("version", int, description="A published version number; default: the working "
@@ -116,7 +112,8 @@ class ChainViewSet(RestrictedModelViewSet):
         # The map of a big chain is megabytes of JSON (2,000 links, 20,000 placements):
         # written and compressed once, kept until a table under it changes (core.resultcache).
         key = (pk, request.query_params.get("version"), resultcache.context_key(request))
-        body = resultcache.cached("chain-map-json", key, lambda: _MapBody(_map_json(self._map(request)[1])))
+        body = resultcache.cached("chain-map-json", key, lambda: _map_body(
+            self._map(request)[1], resultcache.previous("chain-map-json", key)))
         gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
         response = HttpResponse(body.gzipped if gzipped else body.plain, content_type="application/json")
         if gzipped:
