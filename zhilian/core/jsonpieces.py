@@ -34,7 +34,9 @@ SHORT_LIST = 64
 
 class GzippedJson:
     """One JSON document, gzipped; ``pieces`` maps each piece's SHA-256 (with the 32 KB before
-    it) to where its compressed stream lies in ``gzipped`` (read by the next document written for the same key)."""
+    it) to where its compressed stream lies in ``gzipped``, for the next document written for
+    the same key; ``steps``, what each list was cut by; ``compressed``, how many pieces were
+    compressed (the others copied)."""
 
     __slots__ = ("gzipped", "pieces", "steps", "compressed", "_zl_size")
 

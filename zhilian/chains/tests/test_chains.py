@@ -480,6 +480,38 @@ def test_the_kept_map_json_follows_every_change_under_it_and_is_offered_compress
 
 
 @pytest.mark.req("MAP-05")
+def test_after_an_edit_the_kept_map_compresses_only_what_changed_and_reads_the_same(display, api_as, monkeypatch):
+    """The map's answer is gzipped in pieces (core.jsonpieces); written again after an edit, the
+    pieces it did not change are copied from the answer kept before. Pieces made small here so
+    that the demo chain is cut into many."""
+    import gzip
+
+    from zhilian.core import jsonpieces
+    from zhilian.problems.models import Problem
+
+    monkeypatch.setattr(jsonpieces, "SHORT_LIST", 2)
+    monkeypatch.setattr(jsonpieces, "PIECE_BYTES", 400)
+    compressed = []
+    real = jsonpieces.gzip_pieces
+    monkeypatch.setattr(jsonpieces, "gzip_pieces", lambda *a, **k: compressed.append(real(*a, **k)) or compressed[-1])
+    api = api_as("owner")
+    url = f"/api/v1/chains/{display.pk}/map/"
+    first = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip" and len(compressed) == 1
+    pieces = len(compressed[0].pieces)
+    assert pieces > 10 and compressed[0].compressed == pieces
+    problem = Problem.objects.filter(chain=display).first()
+    problem.name = "面板亮度均匀性不足（复核）"
+    problem.save()
+    again = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert len(compressed) == 2 and 1 <= compressed[1].compressed < pieces / 2
+    body = json.loads(gzip.decompress(again.content))
+    assert "面板亮度均匀性不足（复核）" in {p["name"] for p in body["problems"]}
+    plain = api.get(url).json()  # a client that does not accept gzip: the same document
+    assert plain == body
+
+
+@pytest.mark.req("MAP-05")
 def test_an_edited_problem_builds_the_map_again_without_reading_placements_and_capabilities_again(display, api_as,
                                                                                                persona):
     """A big chain's working copy is built again after every edit under it; its placements and
