@@ -1,6 +1,8 @@
 """DRF's ModelSerializer builds its fields by model introspection for every serializer it
 creates (every request, and every nested serializer). What it builds depends only on the
-serializer class, so the result is kept per class and each serializer gets its own copies.
+serializer class and the language (DRF gives a field a label only where the model field's
+verbose name in the active language differs from the field's name), so the result is kept per
+class and language and each serializer gets its own copies.
 Subclasses that adjust fields per request (choices restricted to the caller) do it after
 ``super().get_fields()``, on their own copies.
 
@@ -15,6 +17,7 @@ still copied DRF's way, so no two serializers share a bound child.
 
 import copy
 
+from django.utils import translation
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 
@@ -53,10 +56,10 @@ def install() -> None:
         return
 
     def get_fields(self):
-        cls = type(self)
-        prototype = _built.get(cls)
+        key = (type(self), translation.get_language())
+        prototype = _built.get(key)
         if prototype is None:  # which fields hold others is fixed with the class: asked once
-            prototype = _built[cls] = [(name, field, _holds_fields(field))
+            prototype = _built[key] = [(name, field, _holds_fields(field))
                                        for name, field in _drf_get_fields(self).items()]
         return {name: _copy(field, holds) for name, field, holds in prototype}
 
