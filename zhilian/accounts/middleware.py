@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from zhilian.core import i18n
@@ -20,6 +21,18 @@ TOUCH_EVERY_SECONDS = 60  # write the session at most once a minute for the idle
 _OPEN_PREFIXES = ("/static/", "/i18n/", "/jsi18n/", "/accounts/logout/", "/accounts/password/", "/api/")
 
 
+def _unwrapped(user):
+    """The account behind the lazy wrappers the authentication and OTP middleware put on the
+    request: every request reads it here anyway, and each attribute read through a wrapper
+    costs a few Python calls (a page reads the account hundreds of times: menus, scopes,
+    templates)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class SessionSecurityMiddleware:
     """End sessions idle for ``ZHILIAN_SESSION_IDLE_MINUTES`` or older than
     ``ZHILIAN_SESSION_MAX_HOURS``; send users whose password expired (or who were given an
@@ -30,6 +43,8 @@ class SessionSecurityMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None:
+            user = request.user = _unwrapped(user)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             ended = self._check_limits(request, user)
             if ended is not None:
