@@ -78,3 +78,16 @@ def test_a_kept_api_token_stops_working_once_deleted_and_is_read_once_while_it_l
     assert 'FROM "authtoken_token"' not in _sql(queries)
     Token.objects.filter(user=persona("owner")).delete()
     assert api.get("/api/v1/organizations/").status_code == 401
+
+
+def test_views_get_the_account_itself_not_the_middlewares_lazy_wrappers(client_as):
+    # Each attribute read through the authentication and OTP middleware's wrappers costs a few
+    # Python calls, and a page reads the account hundreds of times.
+    from django.utils.functional import LazyObject
+
+    from zhilian.accounts.models import User
+
+    response = client_as("mgmt").get(LIST)
+    user = response.wsgi_request.user
+    assert type(user) is User and not isinstance(user, LazyObject)
+    assert user.username == "mgmt" and user.is_verified() is False  # django-otp's check still on it
