@@ -83,9 +83,9 @@ def dump_pieces(data: dict, dumps: Callable[[object], bytes], previous: "Gzipped
     before = previous.steps if previous is not None else {}
     glue = bytearray(b"{")
     for index, (key, value) in enumerate(data.items()):
-        glue += (b"," if index else b"") + dumps({key: value} if not isinstance(value, list)
-                                                 or len(value) < SHORT_LIST else {key: []})[1:-1]
-        if isinstance(value, list) and len(value) >= SHORT_LIST:
+        long = isinstance(value, list) and len(value) >= SHORT_LIST
+        glue += (b"," if index else b"") + dumps({key: [] if long else value})[1:-1]
+        if long:
             del glue[-1]  # the "]" of the empty list: the items come first
             pieces.append(bytes(glue))
             glue = bytearray()
@@ -111,16 +111,15 @@ def gzip_pieces(pieces: list[bytes], previous: GzippedJson | None = None, level:
     for piece in pieces:
         crc = zlib.crc32(piece, crc)
         size += len(piece)
-        digest = hashlib.sha256(window)
-        digest.update(piece)
-        digest = digest.digest()
+        hashed = hashlib.sha256(window)
+        hashed.update(piece)
+        digest = hashed.digest()
         start = len(out)
         where = known.get(digest)
         if where is not None:
             out += previous.gzipped[where[0]:where[1]]
         else:
-            compressor = (zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=window) if window
-                          else zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS))
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=window)
             out += compressor.compress(piece)
             out += compressor.flush(zlib.Z_SYNC_FLUSH)
             compressed += 1

@@ -34,12 +34,6 @@ def _map_json(data: dict) -> bytes:
                         option=orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
 
 
-def _map_body(data: dict, previous) -> jsonpieces.GzippedJson:
-    """The map's JSON, gzipped in pieces: after an edit, only the pieces that changed (the
-    edited problem's, the generation time's) are compressed again (core.jsonpieces)."""
-    return jsonpieces.gzip_json(data, _map_json, previous if isinstance(previous, jsonpieces.GzippedJson) else None)
-
-
 VERSION_PARAM = OpenApiParameter("version", int, description="A published version number; default: the working "
                                  "copy for its builders and reviewers, the last publication for everyone else.")
 # The map page's filters, as query parameters of the static exports (MAP-06): the same names
@@ -111,9 +105,11 @@ class ChainViewSet(RestrictedModelViewSet):
         self.get_object()  # 404 for a chain the caller may not see, before anything kept
         # The map of a big chain is megabytes of JSON (2,000 links, 20,000 placements):
         # written and compressed once, kept until a table under it changes (core.resultcache).
+        # Written again, it is gzipped in pieces and only those that changed since the last
+        # answer kept for the key are compressed again (core.jsonpieces).
         key = (pk, request.query_params.get("version"), resultcache.context_key(request))
-        body = resultcache.cached("chain-map-json", key, lambda: _map_body(
-            self._map(request)[1], resultcache.previous("chain-map-json", key)))
+        body = resultcache.cached("chain-map-json", key, lambda: jsonpieces.gzip_json(
+            self._map(request)[1], _map_json, resultcache.previous("chain-map-json", key)))
         gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
         response = HttpResponse(body.gzipped if gzipped else body.plain, content_type="application/json")
         if gzipped:
