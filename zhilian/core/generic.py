@@ -194,7 +194,9 @@ class ObjectDetailView(BaseObjectView):
     absent: frozenset = frozenset()  # names of related_rows() without any
 
     def get_object(self, pk):
-        return get_restricted_or_404(self.base_queryset(), self.request.user, "view", pk=pk)
+        view = type(self)
+        return get_restricted_or_404(self.base_queryset(), self.request.user, "view",
+                                     kept_as=f"{view.__module__}.{view.__qualname__}", pk=pk)
 
     def get_extra_context(self, request, obj):
         return {}

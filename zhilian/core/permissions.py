@@ -20,6 +20,7 @@ relations instead of joining through them.
 """
 
 import copy
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -149,8 +150,8 @@ class RestrictedQuerySet(models.QuerySet):
                len(_grants.get(label, ())), user.pk, user.is_superuser, user.is_active, user.organization_id,
                getattr(user, "district", ""), tuple(sorted(getattr(user, "role_codes", ()))),
                timezone.localdate().isoformat())
-        return resultcache.cached("scope", key, lambda: self._build_condition(user, action), using=self.db,
-                                  depends_on=resultcache.ACCOUNT_TABLES, shared=False)
+        return resultcache.cached("scope", key, lambda: _with_token(self._build_condition(user, action)),
+                                  using=self.db, depends_on=resultcache.ACCOUNT_TABLES, shared=False)
 
     def _build_condition(self, user, action: str) -> Q:
         condition = self.scope(user, action)
@@ -171,6 +172,31 @@ class RestrictedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self.restrict(user, "view")
+
+
+_tokens = itertools.count(1)
+
+
+def _with_token(condition: Q) -> Q:
+    """A kept scope, marked with a number no other scope built in this process has: what kept
+    statements (``core.keptsql``) written under it are keyed by."""
+    if condition is not EVERYTHING and condition is not NOTHING:
+        condition._zl_token = next(_tokens)
+    return condition
+
+
+def scope_token(model, user, action: str):
+    """What identifies the scope ``model.objects.restrict(user, action)`` applies while it is
+    kept, or None when it is not kept (built anew for each query) or the role layer refuses."""
+    if not may(user, action, model):
+        return None
+    if user.is_superuser:
+        return ("superuser",)
+    condition = model.objects.all()._condition(user, action)
+    if condition is EVERYTHING:
+        return ("everything",)
+    token = condition.__dict__.get("_zl_token")
+    return None if token is None else ("kept", token)
 
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):
@@ -267,22 +293,35 @@ def visible_objects(user, objects) -> tuple[list, int]:
     return visible, hidden
 
 
-def get_restricted_or_404(queryset, user, action="view", **lookup):
+def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", **lookup):
     """Fetch one object the user may act on; a forbidden object answers like a missing one.
 
     The user cannot tell the two apart, but the audit log can: an object that exists and
-    was refused is recorded as a permission denial (SEC-06).
+    was refused is recorded as a permission denial (SEC-06). ``kept_as``: the name under which
+    the statement of a lookup by key is kept (``core.keptsql``; it names ``queryset``'s shape).
     """
     from django.http import Http404
 
+    from . import keptsql
+
     rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
-        return queryset.restrict(user, action, rows=rows).get(**lookup)
+        found = (keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"])
+                 if kept_as and rows and type(lookup["pk"]) is int else None)
+        if found is None:
+            return queryset.restrict(user, action, rows=rows).get(**lookup)
+        if not found:
+            raise queryset.model.DoesNotExist
+        return found[0]
     except queryset.model.DoesNotExist:
         record_denial(queryset.model, user, action, lookup)
         raise Http404 from None
     except (ValueError, TypeError):
         raise Http404 from None
+
+
+def _by_key(rows, pk):
+    return rows.filter(pk=pk)
 
 
 def record_denial(model, user, action: str, lookup: dict) -> None:

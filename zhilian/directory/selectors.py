@@ -16,13 +16,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core import i18n, resultcache
+from zhilian.core import i18n, keptsql, resultcache
 from zhilian.core.i18n import listed
 from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
-    EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServicePoint,
+    EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServiceDomain, ServicePoint,
     TestingCapability, certificate_ends, certificate_starts, line_certificate_status,
 )
 
@@ -299,12 +299,29 @@ def institution_capabilities(user, institution, certificates, *, rows: int) -> C
     """An institution's capability lines as its page shows them: the first ``rows`` lines, the
     12 products with most lines, and how many lines in all. ``certificates`` are the
     institution's certificates the page lists (all of them: it may show the institution)."""
-    capabilities = TestingCapability.objects.restrict(user).filter(institution=institution)
-    lines = attach_certificates(capabilities.only(*CAPABILITY_ROW_FIELDS)[:rows], certificates)
-    products = list(capabilities.values("product").annotate(n=Count("id")).order_by("-n", "product")[:12])
+    lines = attach_certificates(keptsql.rows(f"institution-lines-{rows}", TestingCapability.objects, user, "view",
+                                             lambda lines, pk: _lines_of(lines, pk)[:rows], institution.pk),
+                                certificates)
+    products = keptsql.rows("institution-products", TestingCapability.objects, user, "view", _products_of,
+                            institution.pk)
     # Fewer than 12 products: every line is in one of them, no count needed.
-    count = sum(p["n"] for p in products) if len(products) < 12 else capabilities.count()
+    count = (sum(p["n"] for p in products) if len(products) < 12
+             else TestingCapability.objects.restrict(user).filter(institution=institution).count())
     return CapabilitySummary(lines, products, count)
+
+
+def _lines_of(capabilities, institution):
+    return capabilities.filter(institution=institution).only(*CAPABILITY_ROW_FIELDS)
+
+
+def _products_of(capabilities, institution):
+    return capabilities.filter(institution=institution).values("product").annotate(n=Count("id")).order_by("-n", "product")[:12]
+
+
+def service_domains_of(user, organization) -> list:
+    """The service domains an organization works in, in their order."""
+    return keptsql.rows("organization-domains", ServiceDomain.objects, user, "view",
+                        lambda domains, pk: domains.filter(organizations=pk), organization.pk)
 
 
 def qualifications_expiring(user, *, days: int = EXPIRY_WARNING_DAYS) -> QuerySet:

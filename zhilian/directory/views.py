@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zhilian.accounts.models import User
-from zhilian.core import audit
+from zhilian.core import audit, keptsql
 from zhilian.core.filters import as_id
 from zhilian.core.generic import ImportView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from zhilian.core.models import AuditAction
@@ -84,24 +84,25 @@ class OrganizationDetailView(ObjectDetailView):
         def rows(name, model, build):
             # A section with no related row at all is not queried, nor its scope built
             # (core.related); an empty list, not .none(), which compiles a query to find nothing.
-            return build(model.objects.restrict(user)) if name in present else []
+            # Each section's statement is written once per scope (core.keptsql).
+            return (keptsql.rows(f"organization-{name}", model.objects, user, "view", build, obj.pk)
+                    if name in present else [])
 
         context = {
             "children": rows("children", Organization,
-                             lambda rows: rows.filter(parent=obj).order_by("government_level", "name_sort")),
-            "experts": rows("experts", Expert,
-                            lambda rows: selectors.mark_eligibility(
-                                rows.filter(organization=obj).only(*selectors.EXPERT_ROW_FIELDS))),
-            "members": rows("members", User, lambda rows: rows.filter(organization=obj, is_active=True)
+                             lambda rows, pk: rows.filter(parent=pk).order_by("government_level", "name_sort")),
+            "experts": selectors.mark_eligibility(rows(
+                "experts", Expert, lambda rows, pk: rows.filter(organization=pk).only(*selectors.EXPERT_ROW_FIELDS))),
+            "members": rows("members", User, lambda rows, pk: rows.filter(organization=pk, is_active=True)
                             .order_by("username").prefetch_related("groups")),
             "commissioners": rows("commissioners", ServiceCommissioner,
-                                  lambda rows: rows.filter(organization=obj).select_related("service_point")),
-            "service_points": rows("service_points", ServicePoint, lambda rows: rows.filter(operator=obj)),
-            "service_domains": obj.service_domains.all() if "service_domains" in present else (),
+                                  lambda rows, pk: rows.filter(organization=pk).select_related("service_point")),
+            "service_points": rows("service_points", ServicePoint, lambda rows, pk: rows.filter(operator=pk)),
+            "service_domains": selectors.service_domains_of(user, obj) if "service_domains" in present else (),
             "panels": panels.for_organization(request, obj, self.absent),
         }
         if obj.kind == OrganizationKind.ENTERPRISE:
-            context["talents"] = rows("talents", EnterpriseTalent, lambda rows: rows.filter(enterprise=obj))
+            context["talents"] = rows("talents", EnterpriseTalent, lambda rows, pk: rows.filter(enterprise=pk))
             context["can_add_talent"] = allowed(user, "change", obj) and may(user, "add", EnterpriseTalent)
         if obj.kind == OrganizationKind.INSTITUTION:
             context.update(qualification_card_context(request, obj, "qualifications" in present))
@@ -215,10 +216,14 @@ def qualification_card_context(request, organization, any_rows=True):
     return {
         "organization": organization,
         # A list: the institution's page also works its capability lines' status out from it.
-        "qualifications": list(InstitutionQualification.objects.restrict(user).filter(organization=organization)
-                               .order_by("kind", "-valid_until")) if any_rows else [],
+        "qualifications": keptsql.rows("organization-qualifications", InstitutionQualification.objects, user, "view",
+                                       _qualifications_of, organization.pk) if any_rows else [],
         "can_manage_qualifications": can_manage,
     }
+
+
+def _qualifications_of(qualifications, organization):
+    return qualifications.filter(organization=organization).order_by("kind", "-valid_until")
 
 
 class QualificationCardMixin(CardMixin):

@@ -1,0 +1,120 @@
+"""Kept statements (core.keptsql): written once per shape and scope, never outliving the scope."""
+
+import pytest
+
+from zhilian.core import keptsql
+from zhilian.directory.models import Organization
+from zhilian.directory.models import TestingCapability as Capability
+
+
+def _counting(build):
+    calls = []
+
+    def counted(rows, *values):
+        calls.append(values)
+        return build(rows, *values)
+
+    return counted, calls
+
+
+def _enterprise(rows, pk):
+    return rows.filter(pk=pk, kind="enterprise")
+
+
+@pytest.mark.req("PLT-02")
+def test_a_statement_is_written_once_and_answers_as_the_query_would_for_each_value(persona):
+    city = persona("city")
+    build, calls = _counting(lambda rows, pk: rows.filter(institution=pk).order_by("product_sort", "id")[:5])
+    institutions = list(Organization.objects.filter(kind="institution", capabilities__isnull=False)
+                        .distinct().values_list("pk", flat=True)[:4])
+    assert len(institutions) >= 2
+    for pk in institutions:
+        kept = keptsql.rows("test-lines", Capability.objects, city, "view", build, pk)
+        plain = list(Capability.objects.restrict(city).filter(institution=pk).order_by("product_sort", "id")[:5])
+        assert [(c.pk, c.product, c.institution_id) for c in kept] == [(c.pk, c.product, c.institution_id) for c in plain]
+        assert kept and all(c.institution_id == pk for c in kept)
+    assert len(calls) == 1  # written once (with stand-ins), then only run
+
+
+@pytest.mark.req("PLT-02")
+def test_a_kept_statement_is_not_used_for_another_scope(persona):
+    # The same name and shape, asked by an enterprise that sees only itself and by the city
+    # bureau that sees every enterprise: each gets what its own scope allows.
+    owner, city = persona("owner"), persona("city")
+    other = Organization.objects.filter(kind="enterprise").exclude(pk=owner.organization_id).first()
+    assert keptsql.rows("test-enterprise", Organization.objects, city, "view", _enterprise, other.pk) == [other]
+    assert keptsql.rows("test-enterprise", Organization.objects, owner, "view", _enterprise, other.pk) == []
+    own = keptsql.rows("test-enterprise", Organization.objects, owner, "view", _enterprise, owner.organization_id)
+    assert [o.pk for o in own] == [owner.organization_id]
+
+
+@pytest.mark.req("PLT-02")
+def test_a_kept_statement_follows_the_scope_when_what_it_read_changes(persona):
+    # A district bureau sees its district's enterprises. Its unit moves to another district:
+    # the statement written under the old scope is not run again (the scope is built anew,
+    # with a new token), so the enterprise it saw is no longer returned.
+    regulator = persona("district")
+    unit = Organization.objects.get(pk=regulator.organization_id)
+    seen = Organization.objects.restrict(regulator).filter(kind="enterprise").exclude(district="").first()
+    assert keptsql.rows("test-enterprise", Organization.objects, regulator, "view", _enterprise, seen.pk) == [seen]
+    unit.district = next(d for d in ("翔安区", "同安区", "海沧区") if d != seen.district)
+    unit.save()
+    regulator = persona("district")
+    assert seen not in Organization.objects.restrict(regulator)
+    assert keptsql.rows("test-enterprise", Organization.objects, regulator, "view", _enterprise, seen.pk) == []
+
+
+@pytest.mark.req("PLT-02")
+def test_a_role_without_the_permission_gets_nothing(persona):
+    auditor = persona("auditor")  # the audit administrator reads no directory data (等保 8.1.4.2 d)
+    org = Organization.objects.filter(kind="enterprise").first()
+    assert keptsql.rows("test-enterprise", Organization.objects, auditor, "view", _enterprise, org.pk) == []
+
+
+def test_a_value_the_query_rewrites_runs_unkept_and_still_answers_right(persona):
+    city = persona("city")
+    build, calls = _counting(lambda rows, text: rows.filter(name__icontains=text))
+    found = keptsql.rows("test-contains", Organization.objects, city, "view", build, "翔光")
+    assert [o.name for o in found] == list(Organization.objects.filter(name__icontains="翔光").values_list("name", flat=True))
+    # "%翔光%" is not the stand-in: the shape is remembered as not keepable and run plainly.
+    again = keptsql.rows("test-contains", Organization.objects, city, "view", build, "视讯")
+    assert {o.pk for o in again} == set(Organization.objects.filter(name__icontains="视讯").values_list("pk", flat=True))
+    assert calls[0] != ("翔光",) and calls[1:] == [("翔光",), ("视讯",)]
+
+
+@pytest.mark.req("PLT-02")
+def test_a_refused_detail_page_answers_like_a_missing_one_through_the_kept_lookup(client_as, persona):
+    # The detail pages look their record up through a kept statement: an enterprise still
+    # gets 404 for another enterprise's page, the second time as the first.
+    owner = persona("owner")
+    other = Organization.objects.filter(kind="enterprise").exclude(pk=owner.organization_id).first()
+    client = client_as("owner")
+    assert client.get(f"/directory/organizations/{owner.organization_id}/").status_code == 200
+    for _ in range(2):
+        assert client.get(f"/directory/organizations/{other.pk}/").status_code == 404
+    assert client.get(f"/directory/organizations/{owner.organization_id}/").status_code == 200
+
+
+def test_a_statement_written_in_one_thread_runs_on_the_connection_of_the_thread_using_it(persona):
+    # Django's connections are per thread: a threaded worker or a test's live server reusing a
+    # statement another thread wrote must not send it down that thread's connection.
+    import threading
+
+    from django.db import connections
+
+    city = persona("city")
+    org = Organization.objects.filter(kind="enterprise").first()
+    assert keptsql.rows("test-enterprise", Organization.objects, city, "view", _enterprise, org.pk) == [org]
+    statement = next(s for k, s in keptsql._kept.items() if k[0] == "test-enterprise" and s is not None)
+    used = {}
+
+    def run():
+        compiler = statement.queryset([org.pk]).query.get_compiler()
+        used["same"] = compiler.connection is connections["default"]
+        used["main"] = compiler.connection is main
+
+    main = connections["default"]
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert used == {"same": True, "main": False}
