@@ -164,6 +164,14 @@ else:
     # an enterprise may name took 250 ms by walking the 100,000 units in name order instead
     # of 1 ms by key. Every cursor here is read to its end, so plan for all of it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c cursor_tuple_fraction=1")
+    # Kept statements (core.keptsql) run prepared: PostgreSQL parses and plans them once per
+    # connection. psycopg prepares nothing unless this is set; Django's own cursors bind values
+    # client-side and are never prepared, so only statements asked to be are (the number is
+    # the executions after which psycopg would prepare one of its own accord: never). Set
+    # ZHILIAN_PREPARED_STATEMENTS=0 behind a pooler in transaction mode older than PgBouncer 1.21.
+    ZHILIAN_PREPARED_STATEMENTS = env_bool("ZHILIAN_PREPARED_STATEMENTS", True)
+    if ZHILIAN_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     DATABASES["default"].setdefault("TEST", {})["CHARSET"] = "UTF8"
     # pg_trgm needs a UTF-8 locale to make trigrams of Chinese characters.
     DATABASES["default"]["TEST"]["TEMPLATE"] = "template0"

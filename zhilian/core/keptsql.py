@@ -25,9 +25,11 @@ with. A scope that is not kept (``ZHILIAN_RESULT_CACHE=0``, an unsaved account) 
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
 
@@ -61,9 +63,57 @@ class _Statement:
         compiler.connection = connections[compiler.using]
         statement = (self.sql, tuple(params))
         compiler.as_sql = lambda *args, **kwargs: statement
+        if _prepares(compiler.connection):
+            compiler.execute_sql = lambda *args, **kwargs: _run_prepared(compiler, *statement)
         clone = self.template._chain()
         clone.query.get_compiler = lambda *args, **kwargs: compiler
         return clone
+
+
+def _prepares(connection) -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "ZHILIAN_PREPARED_STATEMENTS", False)
+
+
+@functools.cache
+def _preparing_cursor():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
+
+
+def _run_prepared(compiler, sql, params):
+    """A kept statement's rows as the compiler's ``execute_sql`` returns them (one chunk)."""
+    rows = prepared_rows(compiler.connection, sql, params)
+    if compiler.has_extra_select:
+        rows = [row[:compiler.col_count] for row in rows]
+    return [rows]
+
+
+def prepared_rows(connection, sql, params) -> list:
+    """The rows of ``sql`` run as a statement PostgreSQL keeps prepared on the connection: parsed
+    and planned once, not on every page. Only fixed statements whose values are keys and ids
+    compared by equality are run so (kept statements, ``core.related``): one plan serves every
+    value there, whereas a searched pattern needs a plan that sees it (why Django's cursors bind
+    values into the text). Through Django's cursor wrapper, so the execute wrappers (table
+    versions, kept results' reads) see it as any query."""
+    if not _prepares(connection) or connection.queries_logged:
+        # Queries being recorded (debug, a test capturing them) are recorded as Django's own
+        # cursors send them, values in the text: a prepared statement's text has placeholders.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with connection.wrap_database_errors:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        cursor = connection.make_cursor(_preparing_cursor()(connection.connection))
+    with cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _value(value):

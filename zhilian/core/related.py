@@ -48,7 +48,7 @@ def with_rows(checks: dict, using: str = "default") -> set:
             field = model._meta.get_field(field_name)
             value = lookup[field_name]
             params.append(field.get_db_prep_value(getattr(value, "pk", value), connection))
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(tuple(shape), connection), params)
-        row = cursor.fetchone()
+    from .keptsql import prepared_rows
+
+    row = prepared_rows(connection, _statement(tuple(shape), connection), params)[0]
     return {name for name, found in zip(names, row) if found}

@@ -118,3 +118,30 @@ def test_a_statement_written_in_one_thread_runs_on_the_connection_of_the_thread_
     thread.start()
     thread.join()
     assert used == {"same": True, "main": False}
+
+
+def test_on_postgresql_a_kept_statement_runs_prepared_and_answers_the_same(persona, settings):
+    from django.db import connection
+    from django.db.models import Value
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    city = persona("city")
+    orgs = list(Organization.objects.filter(kind="enterprise").order_by("pk")[:3])
+
+    def probe(rows, pk):  # a column no other statement has, to find this one among the prepared
+        return rows.filter(pk=pk).annotate(zl_prepared_probe=Value(1))
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ['%zl_prepared_probe%'])
+            return cursor.fetchone()[0]
+
+    settings.ZHILIAN_PREPARED_STATEMENTS = False
+    assert keptsql.rows("test-unprepared", Organization.objects, city, "view", probe, orgs[0].pk) == orgs[:1]
+    assert prepared() == 0
+    settings.ZHILIAN_PREPARED_STATEMENTS = True
+    for org in orgs:
+        assert keptsql.rows("test-prepared", Organization.objects, city, "view", probe, org.pk) == [org]
+    assert prepared() == 1
