@@ -20,6 +20,9 @@ The user's scope is part of the key: a kept scope (``RestrictedQuerySet._kept_co
 carries a token that changes whenever it is built again (a table it read changed, the
 account changed, a new day), so a kept statement never outlives the scope it was written
 with. A scope that is not kept (``ZHILIAN_RESULT_CACHE=0``, an unsaved account) runs unkept.
+
+On PostgreSQL a kept statement runs prepared (:func:`prepared_rows`): the database parses and
+plans it once per connection too (``ZHILIAN_PREPARED_STATEMENTS=0`` turns that off).
 """
 
 from __future__ import annotations
