@@ -140,6 +140,9 @@ TEMPLATES = [
     }
 ]
 
+# PostgreSQL only; off behind a pooler in transaction mode older than PgBouncer 1.21.
+ZHILIAN_PREPARED_STATEMENTS = env_bool("ZHILIAN_PREPARED_STATEMENTS", True)
+
 # Database: DATABASE_URL, or an embedded SQLite file in the data directory.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -167,9 +170,7 @@ else:
     # Kept statements (core.keptsql) run prepared: PostgreSQL parses and plans them once per
     # connection. psycopg prepares nothing unless this is set; Django's own cursors bind values
     # client-side and are never prepared, so only statements asked to be are (the number is
-    # the executions after which psycopg would prepare one of its own accord: never). Set
-    # ZHILIAN_PREPARED_STATEMENTS=0 behind a pooler in transaction mode older than PgBouncer 1.21.
-    ZHILIAN_PREPARED_STATEMENTS = env_bool("ZHILIAN_PREPARED_STATEMENTS", True)
+    # the executions after which psycopg would prepare one of its own accord: never).
     if ZHILIAN_PREPARED_STATEMENTS:
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     DATABASES["default"].setdefault("TEST", {})["CHARSET"] = "UTF8"

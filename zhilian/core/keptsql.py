@@ -49,11 +49,11 @@ _INT_BASE = -1_987_654_320  # stand-ins: no key or count of the platform's is ne
 
 
 class _Statement:
-    __slots__ = ("template", "compiler", "sql", "params", "positions", "types")
+    __slots__ = ("template", "compiler", "sql", "params", "positions")
 
-    def __init__(self, template, compiler, sql, params, positions, types):
+    def __init__(self, template, compiler, sql, params, positions):
         self.template, self.compiler, self.sql, self.params = template, compiler, sql, params
-        self.positions, self.types = positions, types
+        self.positions = positions
 
     def queryset(self, values):
         """The template queryset, cloned, answering through the kept compiler with ``values``."""
@@ -74,7 +74,7 @@ class _Statement:
 
 
 def _prepares(connection) -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "ZHILIAN_PREPARED_STATEMENTS", False)
+    return connection.vendor == "postgresql" and settings.ZHILIAN_PREPARED_STATEMENTS
 
 
 @functools.cache
@@ -148,15 +148,16 @@ def _write(build, restricted, values) -> _Statement | None:
         positions.append(found[0])
     if len(params) > _MAX_PARAMETERS:
         return None
-    return _Statement(template, compiler, sql, params, positions, [type(v) for v in values])
+    return _Statement(template, compiler, sql, params, positions)
 
 
 def rows(name: str, base, user, action: str, build, *values) -> list:
     """``list(build(base.restrict(user, action), *values))``, with its SQL kept. ``base``: a
     model's manager or a queryset of it (``select_related`` …); ``name`` names the shape of
     ``base`` and ``build`` together."""
+    values = [_value(v) for v in values]
     found = kept_rows(name, base, user, action, build, *values)
-    return found if found is not None else list(build(base.restrict(user, action), *[_value(v) for v in values]))
+    return found if found is not None else list(build(base.restrict(user, action), *values))
 
 
 def kept_rows(name: str, base, user, action: str, build, *values) -> list | None:
@@ -166,7 +167,8 @@ def kept_rows(name: str, base, user, action: str, build, *values) -> list | None
     token = scope_token(base.model, user, action)
     if token is None:
         return None
-    key = (name, base.model._meta.label, action, token, base.db)
+    # The values' types are part of the shape: a stand-in stands for values of its own type.
+    key = (name, base.model._meta.label, action, token, base.db, tuple(type(v) for v in values))
     with _lock:
         statement = _kept.get(key, _UNWRITTEN)
         if statement is not _UNWRITTEN:
@@ -177,7 +179,7 @@ def kept_rows(name: str, base, user, action: str, build, *values) -> list | None
             _kept[key] = statement  # None too: a shape that cannot be kept is not tried again
             while len(_kept) > _LIMIT:
                 _kept.popitem(last=False)
-    if statement is None or [type(v) for v in values] != statement.types:
+    if statement is None:
         return None
     return list(statement.queryset(values))
 

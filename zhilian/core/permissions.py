@@ -106,16 +106,23 @@ class RestrictedQuerySet(models.QuerySet):
         of ids reduced to them (:func:`for_rows`) so that they are not compiled and sent again
         with every one-row query.
         """
-        if not may(user, action, self.model):
+        condition = self._decided(user, action)
+        if condition is None:
             return self.none()
         keys = None if rows is None else _keys(self.model, rows)
         queryset = self if keys is None else self.filter(pk__in=keys)
-        if user.is_superuser:
-            return queryset
-        condition = self._condition(user, action)
         if condition is EVERYTHING:
             return queryset
         return queryset.filter(condition if keys is None else for_rows(condition, self.model, keys))
+
+    def _decided(self, user, action: str) -> Q | None:
+        """What ``restrict`` applies: None when the role layer refuses, EVERYTHING for every
+        row (a superuser too), else the kept scope."""
+        if not may(user, action, self.model):
+            return None
+        if user.is_superuser:
+            return EVERYTHING
+        return self._condition(user, action)
 
     def _condition(self, user, action: str) -> Q:
         # A page asks for the same scope many times (list, panels, edit checks); it is built
@@ -188,11 +195,9 @@ def _with_token(condition: Q) -> Q:
 def scope_token(model, user, action: str):
     """What identifies the scope ``model.objects.restrict(user, action)`` applies while it is
     kept, or None when it is not kept (built anew for each query) or the role layer refuses."""
-    if not may(user, action, model):
+    condition = model.objects.all()._decided(user, action)
+    if condition is None:
         return None
-    if user.is_superuser:
-        return ("superuser",)
-    condition = model.objects.all()._condition(user, action)
     if condition is EVERYTHING:
         return ("everything",)
     token = condition.__dict__.get("_zl_token")
@@ -306,8 +311,7 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
 
     rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
-        found = (keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"])
-                 if kept_as and rows and type(lookup["pk"]) is int else None)
+        found = keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"]) if kept_as and rows else None
         if found is None:
             return queryset.restrict(user, action, rows=rows).get(**lookup)
         if not found:

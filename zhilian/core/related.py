@@ -15,6 +15,8 @@ answer is never shown: it only spares queries that would find nothing.
 
 from django.db import connections
 
+from .keptsql import prepared_rows
+
 _sql: dict = {}
 
 
@@ -48,7 +50,5 @@ def with_rows(checks: dict, using: str = "default") -> set:
             field = model._meta.get_field(field_name)
             value = lookup[field_name]
             params.append(field.get_db_prep_value(getattr(value, "pk", value), connection))
-    from .keptsql import prepared_rows
-
     row = prepared_rows(connection, _statement(tuple(shape), connection), params)[0]
     return {name for name, found in zip(names, row) if found}
