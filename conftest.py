@@ -70,6 +70,46 @@ def demo_data_tx(django_db_serialized_rollback, transactional_db):
     load_all()
 
 
+def columns_filtered_on(queryset) -> set[str]:
+    """The columns of ``queryset``'s own table that its WHERE clause reads, subqueries' references
+    to the outer row included (a scope's ``pk__in`` reads ``id``)."""
+    from django.db.models.expressions import Col
+    from django.db.models.lookups import Lookup
+    from django.db.models.sql.query import Query
+    from django.db.models.sql.where import WhereNode
+
+    table, found = queryset.model._meta.db_table, set()
+
+    def walk(node):
+        if isinstance(node, Col):
+            if node.alias == table:  # a subquery's own rows are aliased U0, V0 …
+                found.add(node.target.column)
+        elif isinstance(node, Query):
+            walk(node.where)
+        elif isinstance(node, WhereNode):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, Lookup):
+            walk(node.lhs)
+            walk(node.rhs)
+        elif hasattr(node, "get_source_expressions"):
+            for child in node.get_source_expressions():
+                walk(child)
+
+    walk(queryset.query.where)
+    return found
+
+
+def index_columns(index_name: str) -> set[str]:
+    """The columns a PostgreSQL index holds, its keys and its ``INCLUDE`` columns."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                       "AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = %s::regclass", [index_name])
+        return {name for (name,) in cursor.fetchall()}
+
+
 @pytest.fixture
 def persona(db):
     """``persona("city")`` -> the demo user of that role (see accounts.demo.DEMO_USERS)."""
