@@ -100,14 +100,22 @@ def columns_filtered_on(queryset) -> set[str]:
     return found
 
 
-def index_columns(index_name: str) -> set[str]:
-    """The columns a PostgreSQL index holds, its keys and its ``INCLUDE`` columns."""
+@pytest.fixture
+def index_columns(db):
+    """``index_columns("name")`` -> the columns a PostgreSQL index holds, its keys and its
+    ``INCLUDE`` columns (skips on SQLite, whose indexes include nothing)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-                       "AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = %s::regclass", [index_name])
-        return {name for (name,) in cursor.fetchall()}
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's covering indexes")
+
+    def columns(index_name: str) -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                           "AND a.attnum = ANY(i.indkey) WHERE i.indexrelid = %s::regclass", [index_name])
+            return {name for (name,) in cursor.fetchall()}
+
+    return columns
 
 
 @pytest.fixture

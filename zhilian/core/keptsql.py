@@ -156,14 +156,17 @@ def rows(name: str, base, user, action: str, build, *values) -> list:
     model's manager or a queryset of it (``select_related`` …); ``name`` names the shape of
     ``base`` and ``build`` together."""
     values = [_value(v) for v in values]
-    found = kept_rows(name, base, user, action, build, *values)
+    found = _kept_rows(name, base, user, action, build, values)
     return found if found is not None else list(build(base.restrict(user, action), *values))
 
 
 def kept_rows(name: str, base, user, action: str, build, *values) -> list | None:
     """What :func:`rows` answers when the statement can be kept, else None (the caller runs
     its query its own way)."""
-    values = [_value(v) for v in values]
+    return _kept_rows(name, base, user, action, build, [_value(v) for v in values])
+
+
+def _kept_rows(name, base, user, action, build, values: list) -> list | None:
     token = scope_token(base.model, user, action)
     if token is None:
         return None

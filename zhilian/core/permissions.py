@@ -311,7 +311,9 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
 
     rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
-        found = keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"]) if kept_as and rows else None
+        found = None
+        if kept_as and rows:
+            found = keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"])
         if found is None:
             return queryset.restrict(user, action, rows=rows).get(**lookup)
         if not found:

@@ -22,8 +22,8 @@ from zhilian.core.permissions import EVERYTHING, may
 
 from .choices import GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel
 from .models import (
-    EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServiceDomain, ServicePoint,
-    TestingCapability, certificate_ends, certificate_starts, line_certificate_status,
+    EXPIRY_WARNING_DAYS, Expert, InstitutionQualification, Organization, ServiceCommissioner, ServiceDomain,
+    ServicePoint, TestingCapability, certificate_ends, certificate_starts, line_certificate_status,
 )
 
 # Fields of a capability line a keyword may match (chain guide 5.3.5: product, parameter /
@@ -277,6 +277,17 @@ def certificates_of_institutions(user, institution_ids) -> dict:
     return by_institution
 
 
+def certificates_of(user, institution) -> list:
+    """The institution's certificates the user may see, by kind, latest-ending first (its page's
+    card; the page also works its capability lines' status out from them)."""
+    return keptsql.rows("organization-qualifications", InstitutionQualification.objects, user, "view",
+                        _certificates_of, institution.pk)
+
+
+def _certificates_of(certificates, institution):
+    return certificates.filter(organization=institution).order_by("kind", "-valid_until")
+
+
 def certificates_of_kind(user, institution, kind: str) -> list:
     """The institution's certificates of one kind (CMA / CNAS / CAL / other) the user may see,
     latest-ending first: what a capability line accredited under that kind is held under."""
@@ -315,7 +326,8 @@ def _lines_of(capabilities, institution):
 
 
 def _products_of(capabilities, institution):
-    return capabilities.filter(institution=institution).values("product").annotate(n=Count("id")).order_by("-n", "product")[:12]
+    return (capabilities.filter(institution=institution).values("product").annotate(n=Count("id"))
+            .order_by("-n", "product")[:12])
 
 
 def service_domains_of(user, organization) -> list:

@@ -216,14 +216,9 @@ def qualification_card_context(request, organization, any_rows=True):
     return {
         "organization": organization,
         # A list: the institution's page also works its capability lines' status out from it.
-        "qualifications": keptsql.rows("organization-qualifications", InstitutionQualification.objects, user, "view",
-                                       _qualifications_of, organization.pk) if any_rows else [],
+        "qualifications": selectors.certificates_of(user, organization) if any_rows else [],
         "can_manage_qualifications": can_manage,
     }
-
-
-def _qualifications_of(qualifications, organization):
-    return qualifications.filter(organization=organization).order_by("kind", "-valid_until")
 
 
 class QualificationCardMixin(CardMixin):
