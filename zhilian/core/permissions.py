@@ -47,6 +47,52 @@ def _keys(model, rows) -> frozenset | None:
         return None
 
 
+@models.Field.register_lookup
+class InArray(models.lookups.In):
+    """``field IN (…)`` that PostgreSQL gets as ``field = ANY(%s)`` with one array value.
+
+    A scope may list hundreds of ids (the achievements targeted at a consortium member's
+    unit); as ``IN`` every query under it carries each id as a parameter of its own, so its SQL
+    is long to compile and send, and too long to keep (``core.keptsql`` keeps statements of a
+    few values). As one array the statement is the same whatever the ids; SQLite gets ``IN``."""
+
+    lookup_name = "zl_in_array"
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs_is_direct_value():
+            return self.as_sql(compiler, connection)  # a subquery stays IN (SELECT …)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        _rhs, rhs_params = self.process_rhs(compiler, connection)  # None dropped; none left: EmptyResultSet
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(rhs_params))
+
+
+# Literal lists of ids this long in a scope are sent as one array (``InArray``).
+_ARRAY_FROM = 4
+
+
+def _ids_as_arrays(condition):
+    """``condition`` with each literal list of ids (``…__in=[…]``, at least ``_ARRAY_FROM``
+    of them) looked up as one array instead (``InArray``); the same rows on every database."""
+    if not isinstance(condition, Q):
+        return condition
+    children = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = _ids_as_arrays(child)
+        elif isinstance(child, tuple):
+            lookup, value = child
+            if (lookup.endswith("__in") and isinstance(value, (list, tuple, set, frozenset))
+                    and len(value) >= _ARRAY_FROM
+                    and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+                child = (f"{lookup.removesuffix('__in')}__{InArray.lookup_name}", sorted(value))
+        children.append(child)
+    if all(new is old for new, old in zip(children, condition.children)):
+        return condition  # unchanged, itself (NOTHING stays NOTHING)
+    clone = copy.copy(condition)
+    clone.children = children
+    return clone
+
+
 def for_rows(condition: Q, model, keys: frozenset) -> Q:
     """``condition`` as it decides for the rows whose primary keys are ``keys``: every literal
     list of the model's own keys in it (``pk__in=[…]``, the kept id lists of scopes) is
@@ -57,7 +103,7 @@ def for_rows(condition: Q, model, keys: frozenset) -> Q:
     narrowed to those rows may use it. A consortium member's scope lists some hundred
     achievements targeted at it: every detail page compiled and sent them all.
     """
-    names = {"pk__in", f"{model._meta.pk.name}__in"}
+    names = {f"{name}__{lookup}" for name in ("pk", model._meta.pk.name) for lookup in ("in", InArray.lookup_name)}
 
     def reduced(child):
         if isinstance(child, Q):
@@ -171,7 +217,7 @@ class RestrictedQuerySet(models.QuerySet):
             if extra == EVERYTHING:
                 return EVERYTHING
             condition = condition | extra
-        return condition
+        return _ids_as_arrays(condition)
 
     def scope(self, user, action: str) -> Q:
         """Return the Q of rows this user may act on; override per model. Default: none."""

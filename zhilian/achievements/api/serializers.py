@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from zhilian.consortia.api.serializers import MaskedPhone, RestrictedRelationsMixin
+from zhilian.core import keptsql
 from zhilian.directory.models import Organization
 from zhilian.directory.regions import PROVINCES
 from zhilian.problems.models import Problem
@@ -24,6 +25,10 @@ class _AchievementListSerializer(serializers.ListSerializer):
             self.context["_visible_problems"] = set(
                 Problem.objects.restrict(request.user, "view").filter(pk__in=ids).values_list("pk", flat=True))
         return super().to_representation(items)
+
+
+def _problems_of(problems, achievement_pk):
+    return problems.filter(achievements=achievement_pk).values_list("pk", flat=True)
 
 
 class UnitByCodeSerializer(serializers.Serializer):
@@ -79,8 +84,8 @@ class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
         # Linked problems are listed only when the caller may see them (PLT-02).
         visible = self.context.get("_visible_problems")
         if visible is None and user is not None and data.get("problems"):
-            visible = set(Problem.objects.restrict(user, "view").filter(pk__in=data["problems"])
-                          .values_list("pk", flat=True))
+            visible = set(keptsql.rows("achievement-visible-problems", Problem.objects, user, "view",
+                                       _problems_of, instance.pk))
         data["problems"] = [pk for pk in data.get("problems", []) if visible and pk in visible]
         # Who a targeted share goes to is for the contributor and the operators to know.
         if user is None or user.organization_id not in (instance.contributor_id, instance.consortium.lead_unit_id):

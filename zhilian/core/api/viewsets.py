@@ -1,5 +1,6 @@
 """Base API views: every queryset goes through ``restrict``; edits are version-checked."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
@@ -148,6 +149,10 @@ class RestrictedViewSetMixin:
         from django.http import Http404
 
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if self._reads_one_row_kept(lookup):
+            instance = self._kept_row(lookup)
+            self.check_object_permissions(self.request, instance)
+            return instance
         # The one row asked for: the scope is narrowed to it (``restrict(rows=…)``) while DRF
         # looks it up, and only then.
         self._looked_up = [lookup] if lookup is not None and self.lookup_field == "pk" else None
@@ -162,6 +167,27 @@ class RestrictedViewSetMixin:
             raise
         finally:
             self._looked_up = None
+
+    def _reads_one_row_kept(self, lookup) -> bool:
+        """A plain read of one record by key: its statement can be kept (``core.keptsql``), as a
+        detail page's is. Only where the queryset is the declared one, restricted: a view that
+        shapes it further (per request, per action) looks its row up through DRF."""
+        return (lookup is not None and self.action == "retrieve" and self.lookup_field == "pk"
+                and self.request.method in ("GET", "HEAD") and not self.request.query_params
+                and type(self).get_queryset is RestrictedViewSetMixin.get_queryset)
+
+    def _kept_row(self, lookup):
+        from zhilian.core.permissions import get_restricted_or_404
+
+        try:
+            pk = self.queryset.model._meta.pk.to_python(lookup)
+        except ValidationError:
+            pk = lookup  # answered 404 by the lookup, as DRF answers it
+        view = type(self)
+        # DRF's own get_queryset: the declared queryset, which get_restricted_or_404 restricts.
+        base = super().get_queryset()
+        return get_restricted_or_404(base, self.request.user, self.restrict_action(),
+                                     kept_as=f"api:{view.__module__}.{view.__qualname__}", pk=pk)
 
     def list(self, request, *args, **kwargs):
         # Full numbers (?unmask=1) are audited on every request: never kept.
