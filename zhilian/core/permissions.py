@@ -358,7 +358,7 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
     rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
         found = None
-        if kept_as and rows:
+        if kept_as and rows and _storable_key(queryset, lookup["pk"]):
             found = keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"])
         if found is None:
             return queryset.restrict(user, action, rows=rows).get(**lookup)
@@ -374,6 +374,21 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
 
 def _by_key(rows, pk):
     return rows.filter(pk=pk)
+
+
+def _storable_key(queryset, pk) -> bool:
+    """Whether ``pk`` fits the key's column. A kept statement sends it as it is, and SQLite's
+    driver refuses a number larger than 64 bits; Django's own lookup finds no row for it,
+    which is the answer (404) an id from a URL or the API should get."""
+    if not isinstance(pk, int):
+        return True
+    from django.db import connections
+
+    try:
+        low, high = connections[queryset.db].ops.integer_field_range(queryset.model._meta.pk.get_internal_type())
+    except KeyError:  # a key that is no integer column
+        return True
+    return (low is None or pk >= low) and (high is None or pk <= high)
 
 
 def record_denial(model, user, action: str, lookup: dict) -> None:
