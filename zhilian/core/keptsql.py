@@ -10,7 +10,8 @@ and afterwards runs the kept SQL with the caller's values through Django's own i
     lines = keptsql.rows("institution-lines", TestingCapability, user, "view",
                          lambda rows, pk: rows.filter(institution=pk).only(*FIELDS)[:10], institution.pk)
 
-``build`` gets ``Model.objects.restrict(user, action)`` and the values; it must depend on
+``build`` gets ``Model.objects.restrict(user, action, arrays=True)`` (a scope's long lists of
+ids as one array each, so that they fit) and the values; it must depend on
 nothing else (no clock, no request), since the SQL it returns is reused for every call with
 the same name and scope. Values are ints, strings or model instances (their key), each
 compared by equality (``=``, ``in`` a one-value list): a value Django rewrites (``icontains``
@@ -177,7 +178,7 @@ def _kept_rows(name, base, user, action, build, values: list) -> list | None:
         if statement is not _UNWRITTEN:
             _kept.move_to_end(key)
     if statement is _UNWRITTEN:
-        statement = _write(build, base.restrict(user, action), values)
+        statement = _write(build, base.restrict(user, action, arrays=True), values)
         with _lock:
             _kept[key] = statement  # None too: a shape that cannot be kept is not tried again
             while len(_kept) > _LIMIT:
