@@ -258,7 +258,12 @@ def scope_token(model, user, action: str):
     """What identifies the scope ``model.objects.restrict(user, action, arrays=True)`` (the one
     kept statements are written with) applies while it is kept, or None when it is not kept
     (built anew for each query) or the role layer refuses."""
-    condition = model.objects.all()._decided(user, action, True)
+    from . import resultcache
+
+    # Scopes not kept (``_kept_condition``) carry no token, and then only EVERYTHING is read:
+    # from the variant with lists, which the query run instead of the statement uses too.
+    kept = bool(getattr(user, "pk", None)) and resultcache.enabled()
+    condition = model.objects.all()._decided(user, action, kept)
     if condition is None:
         return None
     if condition is EVERYTHING:
