@@ -167,7 +167,15 @@ def kept_rows(name: str, base, user, action: str, build, *values) -> list | None
     return _kept_rows(name, base, user, action, build, [_value(v) for v in values])
 
 
+# What any integer column holds at most: a statement is sent its values as they are, and
+# SQLite's driver refuses a larger int (an id typed into a URL) where Django's own lookup
+# finds no row for it.
+_INT_RANGE = range(-2**63, 2**63)
+
+
 def _kept_rows(name, base, user, action, build, values: list) -> list | None:
+    if any(isinstance(v, int) and v not in _INT_RANGE for v in values):
+        return None
     token = scope_token(base.model, user, action)
     if token is None:
         return None

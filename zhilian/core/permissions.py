@@ -205,7 +205,7 @@ class RestrictedQuerySet(models.QuerySet):
         and the account's own tables are a dependency too."""
         from . import resultcache
 
-        if not user.pk or not resultcache.enabled():
+        if not _scopes_kept(user):
             return self._build_condition(user, action, arrays)
         from django.utils import timezone
 
@@ -243,6 +243,13 @@ class RestrictedQuerySet(models.QuerySet):
         return self.restrict(user, "view")
 
 
+def _scopes_kept(user) -> bool:
+    """Whether ``user``'s scopes are kept (``_kept_condition``): a saved account, kept results on."""
+    from . import resultcache
+
+    return bool(getattr(user, "pk", None)) and resultcache.enabled()
+
+
 _tokens = itertools.count(1)
 
 
@@ -258,12 +265,9 @@ def scope_token(model, user, action: str):
     """What identifies the scope ``model.objects.restrict(user, action, arrays=True)`` (the one
     kept statements are written with) applies while it is kept, or None when it is not kept
     (built anew for each query) or the role layer refuses."""
-    from . import resultcache
-
     # Scopes not kept (``_kept_condition``) carry no token, and then only EVERYTHING is read:
     # from the variant with lists, which the query run instead of the statement uses too.
-    kept = bool(getattr(user, "pk", None)) and resultcache.enabled()
-    condition = model.objects.all()._decided(user, action, kept)
+    condition = model.objects.all()._decided(user, action, _scopes_kept(user))
     if condition is None:
         return None
     if condition is EVERYTHING:
@@ -380,7 +384,7 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
     rows = [lookup["pk"]] if list(lookup) == ["pk"] else None
     try:
         found = None
-        if kept_as and rows and _storable_key(queryset, lookup["pk"]):
+        if kept_as and rows:
             found = keptsql.kept_rows(kept_as, queryset, user, action, _by_key, lookup["pk"])
         if found is None:
             return queryset.restrict(user, action, rows=rows).get(**lookup)
@@ -396,21 +400,6 @@ def get_restricted_or_404(queryset, user, action="view", *, kept_as: str = "", *
 
 def _by_key(rows, pk):
     return rows.filter(pk=pk)
-
-
-def _storable_key(queryset, pk) -> bool:
-    """Whether ``pk`` fits the key's column. A kept statement sends it as it is, and SQLite's
-    driver refuses a number larger than 64 bits; Django's own lookup finds no row for it,
-    which is the answer (404) an id from a URL or the API should get."""
-    if not isinstance(pk, int):
-        return True
-    from django.db import connections
-
-    try:
-        low, high = connections[queryset.db].ops.integer_field_range(queryset.model._meta.pk.get_internal_type())
-    except KeyError:  # a key that is no integer column
-        return True
-    return (low is None or pk >= low) and (high is None or pk <= high)
 
 
 def record_denial(model, user, action: str, lookup: dict) -> None:

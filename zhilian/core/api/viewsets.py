@@ -179,13 +179,13 @@ class RestrictedViewSetMixin:
     def _kept_row(self, lookup):
         from zhilian.core.permissions import get_restricted_or_404
 
+        # DRF's own get_queryset: the declared queryset, which get_restricted_or_404 restricts.
+        base = super().get_queryset()
         try:
-            pk = self.queryset.model._meta.pk.to_python(lookup)
+            pk = base.model._meta.pk.to_python(lookup)
         except ValidationError:
             pk = lookup  # answered 404 by the lookup, as DRF answers it
         view = type(self)
-        # DRF's own get_queryset: the declared queryset, which get_restricted_or_404 restricts.
-        base = super().get_queryset()
         return get_restricted_or_404(base, self.request.user, self.restrict_action(),
                                      kept_as=f"api:{view.__module__}.{view.__qualname__}", pk=pk)
 
