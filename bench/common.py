@@ -82,6 +82,12 @@ def parse_args(name: str, description: str, extra: Callable[[argparse.ArgumentPa
                         help="serve without Redis (kept results stay in each worker's memory)")
     parser.add_argument("--no-cache", action="store_true",
                         help="serve with ZHILIAN_RESULT_CACHE=0: every answer computed (the cold path)")
+    parser.add_argument("--vary", action="store_true",
+                        help="with kept results on, send each request a path no earlier request of the run asked "
+                             "(the endpoint's varied paths: other filters, sort orders and pages, search terms "
+                             "taken from the data): each list or search answer is computed, while the account, "
+                             "its menu and the kept statements stay kept, as they do for a user searching "
+                             "something new; needs the wrk driver")
     parser.add_argument("--writes", type=float, default=0.0, metavar="PER_SECOND",
                         help="while each endpoint is measured, edit a row of a table it reads through the API at "
                              "this steady rate (default 0: a read-only load; every edit makes the kept answers "
@@ -780,6 +786,10 @@ class Endpoint:
     # to a table the endpoint reads (its kept answers are then recomputed after each edit).
     write: Callable[[random.Random], tuple[str, str, dict]] | None = None
     writer: str = "mgmt"
+    # With --vary: (rng) -> path, drawn from a space large enough that a measured run asks few
+    # paths twice (lists: other filters, sort orders and pages; searches: terms taken from the
+    # data). None: ``path`` is used, which for detail pages already picks among many rows.
+    varied: Callable[[random.Random], str] | None = None
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -902,7 +912,7 @@ for k, v in pairs(headers) do wrk.headers[k] = v end
 local counter = 0
 local errors = 0
 function setup(thread)
-  thread:set("offset", counter * 7919)
+  thread:set("offset", counter * %(stride)d)
   counter = counter + 1
 end
 function init(args)
@@ -932,38 +942,60 @@ def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def varied_paths(endpoint: Endpoint, seed: int, n: int) -> list[str]:
+    """Up to ``n`` distinct paths from the endpoint's varied space (``--vary``), in drawing order."""
+    draw, rng, seen = endpoint.varied or endpoint.path, random.Random(seed), {}
+    for _ in range(n * 30):
+        seen.setdefault(draw(rng), None)
+        if len(seen) >= n:
+            break
+    return list(seen)
+
+
 def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int, duration: float, seed: int,
-                     meter: CpuMeter | None = None, warm: float = 3.0) -> dict:
+                     meter: CpuMeter | None = None, warm: float = 3.0, paths: list[str] | None = None,
+                     warm_paths: list[str] | None = None) -> dict:
     """As :func:`run_endpoint`, with wrk as the load generator (C, a few % of a core): ``clients``
-    connections, each sending its next request as soon as the previous answer arrived."""
+    connections, each sending its next request as soon as the previous answer arrived.
+
+    ``paths`` (``--vary``): the measured requests' paths, each sent once while there are more
+    requests than paths (wrk's two threads take a half each); ``warm_paths`` the warm-up's."""
 
     probe = _session(endpoint, auth)
     r = probe.get(base + endpoint.path(random.Random(seed)), timeout=300)
     problem = f"HTTP {r.status_code}" if r.status_code != 200 else (endpoint.check(r) if endpoint.check else None)
     if problem:
         raise SystemExit(f"{endpoint.name}: {problem} for {r.url}\n{r.text[:500]}")
-    rng = random.Random(seed * 1000)
-    paths = [endpoint.path(rng) for _ in range(4000)]
+    threads = max(1, min(2, clients))
+    if not paths:
+        rng = random.Random(seed * 1000)
+        paths = [endpoint.path(rng) for _ in range(4000)]
     headers = dict(probe.headers)
     # As browsers and HTTP libraries do (the Python driver's requests sends the same).
     headers = {k: v for k, v in headers.items() if k in ("Authorization", "Accept", "Accept-Encoding")}
     if endpoint.kind != "api":
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in auth.web(endpoint.user).items())
     out = RESULTS / "wrk-result.json"
-    script = RESULTS / "wrk-script.lua"
-    script.write_text(_WRK_SCRIPT % {
-        "paths": ", ".join(_lua(p) for p in paths),
-        "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
-        "out": str(out),
-    })
 
-    def wrk(seconds: float):
-        return subprocess.run(["wrk", "-t", str(max(1, min(2, clients))), "-c", str(clients),
-                               "-d", f"{max(1, round(seconds))}s", "--timeout", "300s", "-s", str(script), base + "/"],
+    def script(name: str, pool: list[str], distinct: bool) -> Path:
+        file = RESULTS / name
+        file.write_text(_WRK_SCRIPT % {
+            "paths": ", ".join(_lua(p) for p in pool),
+            "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
+            "out": str(out), "stride": max(1, len(pool) // threads) if distinct else 7919,
+        })
+        return file
+
+    measured_script = script("wrk-script.lua", paths, warm_paths is not None)
+    warm_script = script("wrk-warm.lua", warm_paths, True) if warm_paths else measured_script
+
+    def wrk(seconds: float, file: Path = measured_script):
+        return subprocess.run(["wrk", "-t", str(threads), "-c", str(clients),
+                               "-d", f"{max(1, round(seconds))}s", "--timeout", "300s", "-s", str(file), base + "/"],
                               capture_output=True, text=True)
 
     if warm:  # the same load first, not measured (see the comment before run_endpoint)
-        wrk(warm)
+        wrk(warm, warm_script)
     load_before = os.getloadavg()
     if meter:
         meter.start()
@@ -1000,6 +1032,8 @@ def run_endpoint_wrk(base: str, endpoint: Endpoint, auth: Auth, *, clients: int,
         result["app_cpu_ms_per_req"] = round(cpu["app_cpu_s"] * 1000 / n, 1)
         result["db_cpu_ms_per_req"] = round(cpu["db_cpu_s"] * 1000 / n, 1)
     result["concurrency"] = concurrency(result)
+    if warm_paths is not None:
+        result["varied"] = {"distinct_paths": len(paths), "repeated_requests": max(0, n - len(paths))}
     result["met"] = n > 0 and not errors and result["p95_ms"] < endpoint.target_ms
     return result
 
@@ -1063,6 +1097,9 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
     only = [text for text in args.only if text.strip()]
     meter = CpuMeter(server.proc.pid if server else None, args.db)
     run_endpoint_ = run_endpoint_wrk if getattr(args, "driver", "python") == "wrk" else run_endpoint
+    vary = getattr(args, "vary", False)
+    if vary and run_endpoint_ is not run_endpoint_wrk:
+        raise SystemExit("--vary needs the wrk driver")
     results = []
     for i, ep in enumerate(endpoints):
         if only and not any(text in ep.name for text in only):
@@ -1071,10 +1108,20 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
             base = auth.base = server.ensure_running()
             meter.server_pid = server.proc.pid
         writes = args.writes if ep.write else 0
+        pools = {}
+        if vary:
+            # Warm-up, measured run and the one-client run each get paths of their own, so
+            # none answers another's request from kept results.
+            drawn = varied_paths(ep, args.seed + i, 9000)
+            pools = {"warm": drawn[:1000], "measured": drawn[1000:8000], "alone": drawn[8000:]}
+            if len(pools["measured"]) < 3000:
+                log(f"     {ep.name}: only {len(drawn)} distinct paths; the measured run may repeat some")
+                pools = {"warm": drawn[: len(drawn) // 8], "measured": drawn[len(drawn) // 8:], "alone": None}
         started = time.perf_counter()
         with (Writer(base, ep, auth, writes, args.seed + i) if writes else contextlib.nullcontext()) as writer:
             res = run_endpoint_(base, ep, auth, clients=args.clients, duration=args.duration, seed=args.seed + i,
-                                meter=meter, warm=args.warmup)
+                                meter=meter, warm=args.warmup,
+                                **({"paths": pools["measured"], "warm_paths": pools["warm"]} if vary else {}))
         if writer:
             res["writes"] = writer.summary(time.perf_counter() - started)
         if server is not None and server.proc.poll() is not None:
@@ -1092,13 +1139,16 @@ def run_all(base, endpoints: list[Endpoint], auth: Auth, args, server=None) -> l
             f"concurrency {res.get('concurrency')}"
             + ("  (STALL: latencies corrected for coordinated omission weigh in)"
                if (res.get("concurrency") or 0) > CONCURRENCY_FLAG else "")
+            + (f"  paths {res['varied']['distinct_paths']} (repeated {res['varied']['repeated_requests']})"
+               if res.get("varied") else "")
             + (f"  edits {res['writes']['per_second']}/s (p95 {res['writes']['p95_ms']} ms, "
                f"{res['writes']['failed']} failed)" if res.get("writes") else ""))
         if res.get("writes", {}).get("failed"):
             log(f"     edits failed: {res['writes']['failures']}")
         if args.serial_duration > 0:
             alone = run_endpoint_(base, ep, auth, clients=1, duration=args.serial_duration, seed=args.seed + i,
-                                 meter=meter, warm=0)
+                                 meter=meter, warm=0,
+                                 **({"paths": pools["alone"], "warm_paths": []} if pools.get("alone") else {}))
             res["alone"] = {k: alone[k] for k in ("p50_ms", "p95_ms", "rps", "requests", "errors",
                                                    "app_cpu_ms_per_req", "db_cpu_ms_per_req", "load_after")
                             if k in alone}
@@ -1241,6 +1291,8 @@ def markdown_table(results: list[dict]) -> str:
         level = r.get("concurrency") or concurrency(r)
         level_txt = "—" if level is None else (f"**{level:.2f}**" if level > CONCURRENCY_FLAG else f"{level:.2f}")
         edits = f" (with {r['writes']['per_second']} edits/s)" if r.get("writes") else ""
+        if r.get("varied"):
+            edits += f" (varied: {r['varied']['distinct_paths']} paths, {r['varied']['repeated_requests']} repeated)"
         lines.append(f"| {r['name']}{edits} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['rps']:.1f} | "
                      f"< {r['target_ms']:.0f} ms | {'yes' if r['met'] else '**no**'} | {alone_txt} | {cpu} | "
                      f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f} | {level_txt} |")

@@ -55,6 +55,37 @@ def search_terms(rng: random.Random) -> dict:
     }
 
 
+def varied_terms() -> dict:
+    """For ``--vary``: (rng) -> a query, per search, drawn from spaces of many thousand terms built
+    from rows: enterprises' short names, alone, split or after their city; institutions' trade
+    names with their kind; people's names; a capability's product, parameter, method and institution, by two."""
+    from zhilian.directory.choices import OrganizationKind
+    from zhilian.directory.models import Expert, Organization, TestingCapability
+
+    # Terms derived from rows, so that every search finds something (a search finding nothing is cheap).
+    enterprises = list(Organization.objects.filter(kind=OrganizationKind.ENTERPRISE).order_by("?")
+                       .values_list("short_name", "city")[:30000])
+    institutions = list(Organization.objects.filter(kind=OrganizationKind.INSTITUTION)
+                        .values_list("short_name", flat=True)[:5000])
+    experts = list(Expert.objects.values_list("name", flat=True)[:20000])
+    lines = list(TestingCapability.objects.order_by("?").values_list(
+        "product", "parameter", "method", "institution__short_name")[:30000])
+
+    def org(r):
+        short, city = r.choice(enterprises)
+        return r.choice([short, city[:-1] + short[:2], f"{short[:2]} {short[2:]}", r.choice(institutions)[:4]])
+
+    def capability(r):
+        product, parameter, method, institution = r.choice(lines)
+        return r.choice([f"{product} {parameter}", f"{product} {method}", f"{parameter} {method}",
+                         f"{institution[:2]} {product}"])
+
+    def site(r):
+        return r.choice([org, org, capability, lambda r: r.choice(experts)])(r)
+
+    return {"org": org, "site": site, "capability": capability}
+
+
 def endpoints(rng: random.Random) -> list[Endpoint]:
     from urllib.parse import quote
 
@@ -71,6 +102,24 @@ def endpoints(rng: random.Random) -> list[Endpoint]:
 
     def q(group):
         return lambda r: quote(r.choice(terms[group]))
+
+    # --vary: lists under other filters, sort orders and pages; searches for terms from the data.
+    generated = varied_terms()
+    sizes = ["", "micro", "small", "medium", "large"]
+    industries = [""] + sorted({industry for _, industry in common.INDUSTRY_WORDS})
+
+    def vq(group):
+        return lambda r: quote(generated[group](r))
+
+    def varied_list(prefix, sort_param, district_pool):
+        def path(r):
+            size, industry, order = r.choice(sizes), r.choice(industries), r.choice(["", "name", "-name"])
+            # Narrowed by size or industry a district holds a few hundred enterprises or fewer.
+            page = r.randint(1, 20 if not (size or industry) else 3 if not (size and industry) else 1)
+            query = [("kind", "enterprise"), ("district", r.choice(district_pool)), ("size", size),
+                     ("industry", industry), (sort_param, order), ("page", str(page))]
+            return prefix + "?" + "&".join(f"{k}={quote(v)}" for k, v in query if v)
+        return path
 
     # Lines the API accepts as they are: the generated data also holds lines claimed under a
     # certificate kind their institution has none of, which a save refuses (DIR-04).
@@ -90,34 +139,42 @@ def endpoints(rng: random.Random) -> list[Endpoint]:
     return [
         Endpoint("web: organizations kind=enterprise & district", "web", "mgmt",
                  lambda r: f"/directory/organizations/?kind=enterprise&district={quote(r.choice(districts))}"
-                           f"&page={r.randint(1, 5)}", TARGET, contains("organization-table"), write=edit_enterprise),
+                           f"&page={r.randint(1, 5)}", TARGET, contains("organization-table"), write=edit_enterprise,
+                 varied=varied_list("/directory/organizations/", "sort", districts)),
         Endpoint("web: same list as a service commissioner", "web", "commissioner",
                  lambda r: f"/directory/organizations/?kind=enterprise&district={quote(r.choice(served))}"
                            f"&page={r.randint(1, 5)}", TARGET, contains("organization-table"),
-                 note="restricted scope: enterprises of the districts served", write=edit_enterprise),
+                 note="restricted scope: enterprises of the districts served", write=edit_enterprise,
+                 varied=varied_list("/directory/organizations/", "sort", served)),
         Endpoint("web: organization detail (enterprise)", "web", "mgmt",
                  lambda r: f"/directory/organizations/{r.choice(enterprises)}/", TARGET, write=edit_enterprise),
         Endpoint("web: organization detail (institution)", "web", "mgmt",
                  lambda r: f"/directory/organizations/{r.choice(institutions)}/", TARGET,
                  note="with its certificates and capability summary", write=edit_enterprise),
         Endpoint("web: site search /search/?q=", "web", "mgmt", lambda r: f"/search/?q={q('site')(r)}", TARGET,
-                 contains("/directory/organizations/"), write=edit_enterprise),
+                 contains("/directory/organizations/"), write=edit_enterprise,
+                 varied=lambda r: f"/search/?q={vq('site')(r)}"),
         Endpoint("web: organization list ?q=", "web", "mgmt",
                  lambda r: f"/directory/organizations/?q={q('org')(r)}", TARGET, contains("organization-table"),
-                 write=edit_enterprise),
+                 write=edit_enterprise, varied=lambda r: f"/directory/organizations/?q={vq('org')(r)}"),
         Endpoint("web: capability directory ?q=", "web", "mgmt",
-                 lambda r: f"/directory/capabilities/?q={q('capability')(r)}", TARGET, write=edit_capability),
+                 lambda r: f"/directory/capabilities/?q={q('capability')(r)}", TARGET, write=edit_capability,
+                 varied=lambda r: f"/directory/capabilities/?q={vq('capability')(r)}"),
         Endpoint("api: organizations ?kind=enterprise&district=", "api", "mgmt",
                  lambda r: f"/api/v1/organizations/?kind=enterprise&district={quote(r.choice(districts))}"
-                           f"&page={r.randint(1, 5)}", TARGET, api_count_at_least(100), write=edit_enterprise),
+                           f"&page={r.randint(1, 5)}", TARGET, api_count_at_least(100), write=edit_enterprise,
+                 varied=varied_list("/api/v1/organizations/", "ordering", districts)),
         Endpoint("api: organization detail", "api", "mgmt",
                  lambda r: f"/api/v1/organizations/{r.choice(enterprises)}/", TARGET, write=edit_enterprise),
         Endpoint("api: organizations ?q=", "api", "mgmt", lambda r: f"/api/v1/organizations/?q={q('org')(r)}",
-                 TARGET, api_count_at_least(1), write=edit_enterprise),
+                 TARGET, api_count_at_least(1), write=edit_enterprise,
+                 varied=lambda r: f"/api/v1/organizations/?q={vq('org')(r)}"),
         Endpoint("api: search /api/v1/search/?q=", "api", "mgmt", lambda r: f"/api/v1/search/?q={q('site')(r)}",
-                 TARGET, api_count_at_least(1), write=edit_enterprise),
+                 TARGET, api_count_at_least(1), write=edit_enterprise,
+                 varied=lambda r: f"/api/v1/search/?q={vq('site')(r)}"),
         Endpoint("api: capabilities ?q=", "api", "mgmt", lambda r: f"/api/v1/capabilities/?q={q('capability')(r)}",
-                 TARGET, api_count_at_least(1), write=edit_capability),
+                 TARGET, api_count_at_least(1), write=edit_capability,
+                 varied=lambda r: f"/api/v1/capabilities/?q={vq('capability')(r)}"),
     ]
 
 

@@ -324,7 +324,9 @@ def endpoints() -> list[Endpoint]:
     from urllib.parse import quote
 
     from zhilian.accounts.models import User
+    from zhilian.achievements.choices import AchievementType, ShareLevel
     from zhilian.achievements.models import Achievement
+    from zhilian.projects.choices import Direction, ProjectStatus
 
     member = User.objects.get(username=MEMBER_USER)
     visible = Achievement.objects.restrict(member, "view")
@@ -338,6 +340,44 @@ def endpoints() -> list[Endpoint]:
 
     def term(r):
         return quote(r.choice(terms))
+
+    # --vary: searches for terms from the rows the member sees (a fragment of a name, a code, a
+    # name's product with another outcome word), lists under other filters, sort orders and pages.
+    rows = list(visible.order_by("?").values_list("name", "code")[:5000])
+    products = sorted(common.PRODUCTS)
+
+    def varied_term(r):
+        name, code = r.choice(rows)
+        form = r.randrange(3)
+        if form == 0:
+            start = r.randrange(max(1, len(name) - 3))
+            return quote(name[start:start + r.randint(2, 5)])
+        if form == 1:
+            return quote(code)
+        product = next((p for p in products if name.startswith(p)), name[:2])
+        return quote(f"{product} {name[len(product):][:2]}")
+
+    def varied_achievements(prefix, sort_param):
+        types = [""] + [t for t, _ in AchievementType.choices]
+        levels = [""] + [v for v, _ in ShareLevel.choices]
+
+        def path(r):
+            kind, level = r.choice(types), r.choice(levels)
+            order = r.choice(["", "name", "-name", "listed_on", "-listed_on"])
+            page = r.randint(1, pages * 8 if not (kind or level) else 3 if not (kind and level) else 1)
+            query = [("achievement_type", kind), ("share_level", level), (sort_param, order), ("page", str(page))]
+            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+        return path
+
+    def varied_projects(prefix, sort_param):
+        statuses = [""] + [v for v, _ in ProjectStatus.choices]
+        directions = [""] + [v for v, _ in Direction.choices]
+
+        def path(r):
+            query = [("status", r.choice(statuses)), ("direction", r.choice(directions)),
+                     (sort_param, r.choice(["", "name", "-name"]))]
+            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+        return path
 
     # --writes: the management institution records a change of an achievement's right status
     # (ACH-05), e.g. a patent granted after examination; each edit picks a status it does not have.
@@ -355,17 +395,21 @@ def endpoints() -> list[Endpoint]:
 
     return [
         Endpoint("web: achievement list", "web", MEMBER_USER, lambda r: f"/achievements/?page={r.randint(1, pages)}",
-                 TARGET, contains("achievement-table"), write=edit_achievement),
+                 TARGET, contains("achievement-table"), write=edit_achievement,
+                 varied=varied_achievements("/achievements/", "sort")),
         Endpoint("web: achievement search ?q=", "web", MEMBER_USER, lambda r: f"/achievements/?q={term(r)}", TARGET,
-                 contains("achievement-table"), write=edit_achievement),
+                 contains("achievement-table"), write=edit_achievement,
+                 varied=lambda r: f"/achievements/?q={varied_term(r)}"),
         Endpoint("api: achievements", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/?page={r.randint(1, pages)}",
-                 TARGET, api_count_at_least(1), write=edit_achievement),
+                 TARGET, api_count_at_least(1), write=edit_achievement,
+                 varied=varied_achievements("/api/v1/achievements/", "ordering")),
         Endpoint("api: achievements ?q=", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/?q={term(r)}", TARGET,
-                 api_count_at_least(1), write=edit_achievement),
+                 api_count_at_least(1), write=edit_achievement,
+                 varied=lambda r: f"/api/v1/achievements/?q={varied_term(r)}"),
         Endpoint("web: project list", "web", MEMBER_USER, lambda r: f"/projects/?page={r.randint(1, 3)}", TARGET,
-                 contains("project-table")),
+                 contains("project-table"), varied=varied_projects("/projects/", "sort")),
         Endpoint("api: projects", "api", MEMBER_USER, lambda r: f"/api/v1/projects/?page={r.randint(1, 3)}", TARGET,
-                 api_count_at_least(1)),
+                 api_count_at_least(1), varied=varied_projects("/api/v1/projects/", "ordering")),
         Endpoint("api: achievement detail", "api", MEMBER_USER, lambda r: f"/api/v1/achievements/{r.choice(ids)}/",
                  TARGET, note="also records the day's usage (a write)", write=edit_achievement),
     ]
