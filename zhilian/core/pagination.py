@@ -11,10 +11,17 @@ rows in the same order (the ids come out of the list's own ordering, which ends 
 primary key; the ids came through the list's ``restrict`` scope, so the second read needs
 only them).
 
+A narrowed list (a ``WHERE`` clause: a filter, or a restricted user's scope) is read ids
+first too, counted apart as Django's paginator does (the count is kept across its pages). Its
+filters may read columns that its ordering's index holds only as included columns (a
+district's small enterprises of one industry): reading whole rows in index order, PostgreSQL
+fetches every row it walks past from the table to test them (3,700 rows for one page of 25, 9
+ms), where the ids alone come from the index (1 ms), then 25 rows by key.
+
 Web tables (django-tables2 hands the paginator its ``BoundRows``), the API's
-``StandardPagination`` and the site search (``core.search``) read searched pages so. A list
-that is not searched, or whose computed columns are not row subqueries (a count per group, a
-``DISTINCT``), is read in one query and counted as before.
+``StandardPagination`` and the site search (``core.search``) read pages so. A list that is
+neither searched nor narrowed, or whose computed columns are not row subqueries (a count per
+group, a ``DISTINCT``), is read in one query and counted as before.
 """
 
 from django.core.paginator import Paginator
@@ -27,17 +34,27 @@ RANK = "search_rank"  # the annotation core.search.filter_queryset ranks hits by
 _TOTAL = "zl_matches"
 
 
-def searched(queryset) -> bool:
-    """Whether ``queryset`` is a ranked search whose rows can be read ids first: its computed
-    columns other than the rank are subqueries of one row each, which the read by id computes
-    again for the page's rows alone."""
+def _readable_by_id(queryset) -> bool:
+    """Whether ``queryset``'s rows can be read ids first: model rows whose computed columns
+    other than the rank are subqueries of one row each, which the read by id computes again
+    for the page's rows alone."""
     if not isinstance(queryset, QuerySet):
         return False
     query = queryset.query
-    if RANK not in query.annotations or query.extra or queryset._fields is not None or query.distinct \
-            or query.group_by is not None or query.combinator:
+    if query.extra or queryset._fields is not None or query.distinct or query.group_by is not None \
+            or query.combinator or query.is_sliced:
         return False
     return all(name == RANK or isinstance(expression, Subquery) for name, expression in query.annotations.items())
+
+
+def searched(queryset) -> bool:
+    """Whether ``queryset`` is a ranked search whose rows can be read ids first."""
+    return isinstance(queryset, QuerySet) and RANK in queryset.query.annotations and _readable_by_id(queryset)
+
+
+def narrowed(queryset) -> bool:
+    """Whether ``queryset`` is filtered (a ``WHERE`` clause) and its rows can be read ids first."""
+    return isinstance(queryset, QuerySet) and bool(queryset.query.where) and _readable_by_id(queryset)
 
 
 def ids_and_total(queryset, bottom: int, top: int) -> tuple[list, int | None]:
@@ -93,8 +110,15 @@ def _rows_like(object_list, rows):
 class SearchPaginator(Paginator):
     def page(self, number):
         queryset = _queryset_of(self.object_list)
-        if not searched(queryset) or self.orphans:
+        if self.orphans:
             return super().page(number)
+        if not searched(queryset):
+            if not narrowed(queryset):
+                return super().page(number)
+            number = self.validate_number(number)  # counts (the same count as Django's)
+            bottom = (number - 1) * self.per_page
+            ids = list(queryset.values_list("pk", flat=True)[bottom:bottom + self.per_page])
+            return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
         ids = None
         try:
             wanted = int(number)

@@ -89,3 +89,51 @@ def test_site_search_counts_every_hit_and_shows_the_best(lines, persona):
     hits, total = results["directory.testingcapability"]
     assert total == 37 and [h.pk for h in hits] == expected[:8]
     assert _counts(queries) == []
+
+
+@pytest.fixture
+def district_enterprises(persona):
+    """41 enterprises of one district, every third small, in an industry of their own."""
+    from zhilian.directory.demo import make_uscc
+
+    made = []
+    for i in range(41):
+        made.append(directory.Organization.objects.create(
+            kind="enterprise", name=f"页测企业{i:02d}有限公司", uscc=make_uscc(f"页测{i}"), province="福建省",
+            city="厦门市", district="翔安区", industry="分页测试制造业", size="small" if i % 3 == 0 else "medium",
+            contact_phone=f"1390000{i:04d}"))
+    return made
+
+
+def _ids_read(queries) -> list[str]:
+    return [q["sql"] for q in queries
+            if q["sql"].startswith('SELECT "directory_organization"."id" AS "pk" FROM "directory_organization"')]
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("DIR-01")
+@pytest.mark.parametrize("username", ["city", "commissioner"])
+def test_narrowed_pages_are_read_ids_first_and_show_the_same_rows(district_enterprises, api_as, client_as, persona,
+                                                                  monkeypatch, username):
+    """A filtered page reads its ids (from the list's index) and then those rows: the answer is
+    the one the single read gave, masked phone numbers and order included."""
+    from zhilian.core import pagination, resultcache
+
+    params = {"kind": "enterprise", "district": "翔安区", "industry": "分页测试", "size": "small"}
+    api, web = api_as(username), client_as(username)
+
+    def answers():
+        resultcache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            data = api.get("/api/v1/organizations/", {**params, "page": 2, "page_size": 5}).json()
+            html = web.get(reverse("directory:organization_list"), {**params, "per_page": 5, "page": 2}).content.decode()
+        return data, html.split('id="organization-table"', 1)[1].split("</table>", 1)[0], _ids_read(queries)
+
+    data, table, ids_read = answers()
+    assert data["count"] == 14 and len(data["results"]) == 5
+    assert len(ids_read) == 2 and all('"size" =' in sql for sql in ids_read)
+    monkeypatch.setattr(pagination, "narrowed", lambda queryset: False)
+    single = answers()
+    assert single[2] == []
+    assert (data, table) == single[:2]
+    assert "1390000" not in str(data) or persona(username).has_perm("accounts.unmask_personal_data")
