@@ -183,3 +183,17 @@ def test_postgresql_plans_held_cursors_for_all_their_rows():
     with connection.cursor() as cursor:
         cursor.execute("SHOW cursor_tuple_fraction")
         assert float(cursor.fetchone()[0]) == 1.0
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_the_platforms_queries_without_parallel_workers():
+    """Concurrent users' small queries on few cores: workers take the cores other requests wait
+    for (ZHILIAN_PG_PARALLEL_WORKERS sets another number)."""
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert int(cursor.fetchone()[0]) == settings.ZHILIAN_PG_PARALLEL_WORKERS == 0
