@@ -271,7 +271,7 @@ def dataset_counts():
 def endpoints(big_id: int) -> list[Endpoint]:
     from urllib.parse import quote
 
-    from zhilian.problems.models import Problem, ProblemCategory
+    from zhilian.problems.models import Problem, ProblemCategory, ProblemStatus
 
     categories = [c for c, _l in ProblemCategory.choices]
     # pages that exist for every category at any --scale (25 rows a page)
@@ -282,6 +282,28 @@ def endpoints(big_id: int) -> list[Endpoint]:
 
     def term(r):
         return quote(r.choice(terms))
+
+    # --vary: searches for terms from the chain's problems (a name, a fragment of one, a product
+    # with a word of another's name, a code), lists under other filters, sort orders and pages.
+    rows = list(Problem.objects.filter(chain_id=big_id).order_by("?").values_list("product", "name", "code")[:20000])
+    statuses = [""] + [v for v, _l in ProblemStatus.choices]
+    levels = ["", "1", "2", "3"]
+
+    def varied_term(r):
+        product, name, code = r.choice(rows)
+        rest = name[len(product):] if name.startswith(product) else name
+        start = r.randrange(max(1, len(rest) - 2))
+        return quote(r.choice([name, rest[start:start + r.randint(2, 4)], f"{product} {rest[:2]}", code]))
+
+    def varied_list(prefix, sort_param, chain=True):
+        def path(r):
+            category, status, level = r.choice([""] + categories), r.choice(statuses), r.choice(levels)
+            narrowed = sum(bool(v) for v in (category, status, level))
+            page = r.randint(1, (20, 5, 2, 1)[narrowed])
+            query = [("chain", str(big_id) if chain else ""), ("category", category), ("status", status),
+                     ("level", level), (sort_param, r.choice(["", "name", "-name"])), ("page", str(page))]
+            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+        return path
 
     problems = list(Problem.objects.filter(chain_id=big_id).values_list("pk", flat=True))[::10]
 
@@ -307,18 +329,21 @@ def endpoints(big_id: int) -> list[Endpoint]:
                  contains("dataUrl"), write=edit_problem),
         Endpoint("web: problem list ?chain=&category=", "web", "mgmt",
                  lambda r: f"/problems/?chain={big_id}&category={r.choice(categories)}&page={r.randint(1, pages)}",
-                 PAGE_TARGET, contains("problem-table"), write=edit_problem),
+                 PAGE_TARGET, contains("problem-table"), write=edit_problem, varied=varied_list("/problems/", "sort")),
         Endpoint("web: problem list (expert's scope)", "web", "expert", lambda r: f"/problems/?page={r.randint(1, 5)}",
-                 PAGE_TARGET, contains("problem-table"), write=edit_problem),
+                 PAGE_TARGET, contains("problem-table"), write=edit_problem,
+                 varied=varied_list("/problems/", "sort", chain=False)),
         Endpoint("web: problem search ?q=", "web", "mgmt", lambda r: f"/problems/?q={term(r)}", PAGE_TARGET,
-                 contains("problem-table"), write=edit_problem),
+                 contains("problem-table"), write=edit_problem, varied=lambda r: f"/problems/?q={varied_term(r)}"),
         Endpoint("api: problems ?chain=&category=", "api", "mgmt",
                  lambda r: f"/api/v1/problems/?chain={big_id}&category={r.choice(categories)}&page={r.randint(1, pages)}",
-                 PAGE_TARGET, api_count_at_least(1), write=edit_problem),
+                 PAGE_TARGET, api_count_at_least(1), write=edit_problem,
+                 varied=varied_list("/api/v1/problems/", "ordering")),
         Endpoint("api: problems ?q=", "api", "mgmt", lambda r: f"/api/v1/problems/?q={term(r)}", PAGE_TARGET,
-                 api_count_at_least(1), write=edit_problem),
+                 api_count_at_least(1), write=edit_problem, varied=lambda r: f"/api/v1/problems/?q={varied_term(r)}"),
         Endpoint("api: problems ?q= (expert's scope)", "api", "expert", lambda r: f"/api/v1/problems/?q={term(r)}",
-                 PAGE_TARGET, api_count_at_least(1), write=edit_problem),
+                 PAGE_TARGET, api_count_at_least(1), write=edit_problem,
+                 varied=lambda r: f"/api/v1/problems/?q={varied_term(r)}"),
     ]
 
 
