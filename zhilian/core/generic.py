@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, masking, related, resultcache, search
+from . import audit, masking, related, search
 from .attachments import attachment_rows, attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
@@ -156,25 +156,21 @@ class ObjectListView(BaseObjectView):
             return self.per_page
 
     def table_html(self, request, queryset) -> str:
-        """The table with its count and pages, kept until the rows it shows change
-        (``core.resultcache``): the key holds the query with the user's scope, the user, the
-        roles, the language, the date and the request's parameters."""
+        """The table with its count and pages.
 
-        def render_table():
-            # No request to the constructor: it would paginate (and count) with Django's paginator
-            # before RequestConfig below paginates again with ours.
-            table = self.table_class(masking.masked(queryset))
-            RequestConfig(request, paginate={"per_page": self.per_page_for(request),
-                                             "paginator_class": SearchPaginator}).configure(table)
-            return render_to_string("core/includes/object_table.html",
-                                    {"table": table, "filtered": _narrowed(request)}, request)
-
-        query_key = resultcache.query_key(queryset)
-        if query_key is None:
-            return render_table()
-        key = (type(self).__module__, type(self).__qualname__, request.path, query_key,
-               resultcache.parameters_key(request), resultcache.context_key(request))
-        return resultcache.cached("list-table", key, render_table)
+        Not kept by itself: the page around it is (``kept_page``), under the same user, roles,
+        language, date and parameters. A key of its own had to hold the query's SQL with the
+        user's scope (the scope's reads happen before the table is computed, so they are not
+        among the tables it is kept under): compiling it cost a consortium member 2 ms of
+        every list or search page computed, and it was used again only when the same user
+        asked the same parameters for another htmx target."""
+        # No request to the constructor: it would paginate (and count) with Django's paginator
+        # before RequestConfig below paginates again with ours.
+        table = self.table_class(masking.masked(queryset))
+        RequestConfig(request, paginate={"per_page": self.per_page_for(request),
+                                         "paginator_class": SearchPaginator}).configure(table)
+        return render_to_string("core/includes/object_table.html",
+                                {"table": table, "filtered": _narrowed(request)}, request)
 
 
 # Query parameters that page, sort or size a list without narrowing it.

@@ -30,7 +30,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils import timezone, translation
 
@@ -155,16 +154,6 @@ def user_key(user) -> tuple:
 def context_key(request) -> tuple:
     """What every page-derived result depends on besides its data: who, language, today."""
     return (*user_key(getattr(request, "user", None)), translation.get_language())
-
-
-def query_key(queryset) -> tuple | None:
-    """The SQL and parameters of ``queryset`` (the user's scope is in them), or None for a
-    query that reads nothing (``none()``)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return None
-    return (sql, tuple(repr(p) for p in params))
 
 
 def parameters_key(request) -> tuple:
