@@ -302,7 +302,7 @@ def endpoints(big_id: int) -> list[Endpoint]:
             page = r.randint(1, (20, 5, 2, 1)[narrowed])
             query = [("chain", str(big_id) if chain else ""), ("category", category), ("status", status),
                      ("level", level), (sort_param, r.choice(["", "name", "-name"])), ("page", str(page))]
-            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+            return common.query_path(prefix, query)
         return path
 
     problems = list(Problem.objects.filter(chain_id=big_id).values_list("pk", flat=True))[::10]

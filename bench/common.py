@@ -942,6 +942,13 @@ def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def query_path(prefix: str, pairs) -> str:
+    """``prefix?name=value&…`` of the pairs with a value, the values quoted (``--vary`` lists)."""
+    from urllib.parse import quote
+
+    return prefix + "?" + "&".join(f"{name}={quote(value)}" for name, value in pairs if value)
+
+
 def varied_paths(endpoint: Endpoint, seed: int, n: int) -> list[str]:
     """Up to ``n`` distinct paths from the endpoint's varied space (``--vary``), in drawing order."""
     draw, rng, seen = endpoint.varied or endpoint.path, random.Random(seed), {}

@@ -118,7 +118,7 @@ def endpoints(rng: random.Random) -> list[Endpoint]:
             page = r.randint(1, 20 if not (size or industry) else 3 if not (size and industry) else 1)
             query = [("kind", "enterprise"), ("district", r.choice(district_pool)), ("size", size),
                      ("industry", industry), (sort_param, order), ("page", str(page))]
-            return prefix + "?" + "&".join(f"{k}={quote(v)}" for k, v in query if v)
+            return common.query_path(prefix, query)
         return path
 
     # Lines the API accepts as they are: the generated data also holds lines claimed under a

@@ -365,8 +365,8 @@ def endpoints() -> list[Endpoint]:
             kind, level = r.choice(types), r.choice(levels)
             order = r.choice(["", "name", "-name", "listed_on", "-listed_on"])
             page = r.randint(1, pages * 8 if not (kind or level) else 3 if not (kind and level) else 1)
-            query = [("achievement_type", kind), ("share_level", level), (sort_param, order), ("page", str(page))]
-            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+            return common.query_path(prefix, [("achievement_type", kind), ("share_level", level),
+                                              (sort_param, order), ("page", str(page))])
         return path
 
     def varied_projects(prefix, sort_param):
@@ -374,9 +374,8 @@ def endpoints() -> list[Endpoint]:
         directions = [""] + [v for v, _ in Direction.choices]
 
         def path(r):
-            query = [("status", r.choice(statuses)), ("direction", r.choice(directions)),
-                     (sort_param, r.choice(["", "name", "-name"]))]
-            return prefix + "?" + "&".join(f"{k}={v}" for k, v in query if v)
+            return common.query_path(prefix, [("status", r.choice(statuses)), ("direction", r.choice(directions)),
+                                              (sort_param, r.choice(["", "name", "-name"]))])
         return path
 
     # --writes: the management institution records a change of an achievement's right status

@@ -110,31 +110,28 @@ def _rows_like(object_list, rows):
 class SearchPaginator(Paginator):
     def page(self, number):
         queryset = _queryset_of(self.object_list)
-        if self.orphans:
+        with_total = searched(queryset)  # a search reads how many it found with the page's ids
+        if self.orphans or not (with_total or narrowed(queryset)):
             return super().page(number)
-        if not searched(queryset):
-            if not narrowed(queryset):
-                return super().page(number)
-            number = self.validate_number(number)  # counts (the same count as Django's)
-            bottom = (number - 1) * self.per_page
-            ids = list(queryset.values_list("pk", flat=True)[bottom:bottom + self.per_page])
-            return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
         ids = None
-        try:
-            wanted = int(number)
-        except (TypeError, ValueError):
-            wanted = 0  # validate_number below answers it as Django's paginator does
-        if wanted >= 1 and "count" not in self.__dict__:
-            ids = self._ids(queryset, wanted)  # and the count, which validate_number reads
-        number = self.validate_number(number)
+        if with_total and "count" not in self.__dict__:
+            try:
+                wanted = int(number)
+            except (TypeError, ValueError):
+                wanted = 0  # validate_number below answers it as Django's paginator does
+            if wanted >= 1:
+                ids = self._ids(queryset, wanted, with_total)  # and the count, which validate_number reads
+        number = self.validate_number(number)  # a narrowed list is counted here, as by Django's
         if ids is None:  # counted before, or no number to read ahead with
-            ids = self._ids(queryset, number)
+            ids = self._ids(queryset, number, with_total)
         return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
 
-    def _ids(self, queryset, number: int) -> list:
-        """The ids on page ``number``; the number of rows found with them is kept as the
-        paginator's count (a cached property) when it was not known."""
+    def _ids(self, queryset, number: int, with_total: bool) -> list:
+        """The ids on page ``number``; with ``with_total`` the number of rows found with them is
+        kept as the paginator's count (a cached property) when it was not known."""
         bottom = (number - 1) * self.per_page
+        if not with_total:
+            return list(queryset.values_list("pk", flat=True)[bottom:bottom + self.per_page])
         ids, total = ids_and_total(queryset, bottom, bottom + self.per_page)
         if total is not None:
             self.__dict__.setdefault("count", total)
