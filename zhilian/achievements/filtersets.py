@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhilian.core.filters import ModelChoiceFilter
 from zhilian.consortia.models import Consortium
 from zhilian.projects.models import Project
 
@@ -21,7 +22,7 @@ class AchievementFilterSet(django_filters.FilterSet):
                                          widget=forms.Select(attrs=SELECT))
     right_status = django_filters.ChoiceFilter(choices=RightStatus.choices, label=_("Right status"),
                                                widget=forms.Select(attrs=SELECT))
-    consortium = django_filters.ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
+    consortium = ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
                                                   widget=forms.Select(attrs=SELECT))
 
     class Meta:

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import BooleanFilter, YES_NO
+from zhilian.core.filters import BooleanFilter, ModelChoiceFilter, YES_NO
 
 from .models import Chain, ChainStatus, EventDimension, MonitoredEvent
 
@@ -27,7 +27,7 @@ class ChainFilterSet(django_filters.FilterSet):
 
 
 class MonitoredEventFilterSet(django_filters.FilterSet):
-    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
+    chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
                                              widget=forms.Select(attrs=SELECT))
     dimension = django_filters.ChoiceFilter(choices=EventDimension.choices, label=_("Monitoring dimension"),
                                             widget=forms.Select(attrs=SELECT))

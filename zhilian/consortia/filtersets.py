@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.core.filters import ModelChoiceFilter
 from zhilian.chains.models import Chain
 from zhilian.directory.filtersets import district_widget
 
@@ -14,7 +15,7 @@ SELECT = {"class": "form-select form-select-sm"}
 class ConsortiumFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ConsortiumStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
-    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
+    chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
                                              widget=forms.Select(attrs=SELECT))
     # As on the other lists: the city's districts to pick from (the API takes any text).
     district = django_filters.CharFilter(label=_("District"), widget=district_widget())

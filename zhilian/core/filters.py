@@ -5,11 +5,16 @@ import functools
 import django_filters
 import django_filters.rest_framework
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_filters.fields import ModelChoiceField as _FilterModelChoiceField
+from django_filters.fields import ModelChoiceIterator as _FilterModelChoiceIterator
 from drf_spectacular.utils import extend_schema_field
+
+from . import resultcache
 
 # The largest key both databases store (a signed 64-bit integer). A larger number sent as an id
 # is a validation error, not a database overflow (SQLite raises OverflowError, PostgreSQL
@@ -92,3 +97,54 @@ def as_id(value, minimum: int = 1) -> int | None:
         return id_field(minimum).clean(value)
     except ValidationError:
         return None
+
+
+class _KeptChoiceIterator(_FilterModelChoiceIterator):
+    """A model filter's choices, kept (``core.resultcache``) until a table they were read from
+    changes: a list page drew its consortia or service domains from the database, through a
+    server-side cursor (three round trips) and one model instance each, for every page with
+    its filter form, though they change a few times a year. The key is the choices' query as
+    PostgreSQL receives it (the user's scope included: two users with the same SQL see the
+    same rows), the field's way of labelling and valuing them, and the language."""
+
+    def _kept(self) -> tuple:
+        field = self.field
+        queryset = self.queryset
+        if queryset._prefetch_related_lookups:
+            return tuple(self.choice(obj) for obj in queryset)
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return ()
+
+        def compute():
+            return tuple((field.prepare_value(obj), str(field.label_from_instance(obj)))
+                         for obj in queryset.iterator())
+
+        key = (type(field).__module__, type(field).__qualname__, field.to_field_name, queryset.db, sql,
+               tuple(map(str, params)), translation.get_language())
+        return resultcache.cached("filter-choices", key, compute, using=queryset.db)
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self._kept()
+
+    def __len__(self):
+        return len(self._kept()) + (self.field.empty_label is not None) + (self.field.null_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or self.field.null_label is not None or bool(self._kept())
+
+
+class KeptChoicesModelChoiceField(_FilterModelChoiceField):
+    iterator = _KeptChoiceIterator
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """django-filter's ``ModelChoiceFilter`` whose offered choices are kept until their table
+    changes (a value sent is still looked up in the filter's queryset)."""
+
+    field_class = KeptChoicesModelChoiceField

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import ALL, BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import ALL, BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
@@ -38,7 +38,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
                                        widget=forms.Select(attrs=SELECT))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("Industry"),
                                          widget=forms.TextInput(attrs=TEXT))
-    service_domain = django_filters.ModelChoiceFilter(
+    service_domain = ModelChoiceFilter(
         field_name="service_domains", queryset=ServiceDomain.objects.all(), label=_("Service domain"),
         widget=forms.Select(attrs=SELECT), to_field_name="code",
     )
@@ -77,7 +77,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
 class ExpertFilterSet(django_filters.FilterSet):
     title_level = django_filters.ChoiceFilter(choices=TitleLevel.choices, label=_("Title level"),
                                               widget=forms.Select(attrs=SELECT))
-    domain = django_filters.ModelChoiceFilter(field_name="domains", queryset=ServiceDomain.objects.all(),
+    domain = ModelChoiceFilter(field_name="domains", queryset=ServiceDomain.objects.all(),
                                               to_field_name="code", label=_("Service domain"),
                                               widget=forms.Select(attrs=SELECT))
     qualification = django_filters.ChoiceFilter(choices=ExpertQualificationKind.choices, label=_("Qualification"),
@@ -151,7 +151,7 @@ class ServicePointFilterSet(django_filters.FilterSet):
 
 
 class ServiceCommissionerFilterSet(django_filters.FilterSet):
-    service_point = django_filters.ModelChoiceFilter(queryset=ServicePoint.objects.all(), label=_("Service point"),
+    service_point = ModelChoiceFilter(queryset=ServicePoint.objects.all(), label=_("Service point"),
                                                      widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(field_name="districts", lookup_expr="icontains", label=_("District served"),
                                          widget=district_widget())

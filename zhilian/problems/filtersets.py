@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
-from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .models import (
     SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
@@ -17,7 +17,7 @@ NOT_ASSESSED = 0  # as the chain map calls an unscored problem
 class ProblemFilterSet(django_filters.FilterSet):
     """Filters of the problem list, the API and the Table C.1 export (same parameters everywhere)."""
 
-    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
+    chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
                                              widget=forms.Select(attrs=SELECT))
     segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("Segment"),
                                           widget=forms.Select(attrs=SELECT))

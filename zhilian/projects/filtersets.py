@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
-from zhilian.core.filters import BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
@@ -19,9 +19,9 @@ class ProjectFilterSet(django_filters.FilterSet):
                                          widget=forms.Select(attrs=SELECT))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"),
                                             widget=forms.Select(attrs=SELECT))
-    chain = django_filters.ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
+    chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),
                                              widget=forms.Select(attrs=SELECT))
-    consortium = django_filters.ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
+    consortium = ModelChoiceFilter(queryset=Consortium.objects.none(), label=_("Consortium"),
                                                   widget=forms.Select(attrs=SELECT))
     problem = IdFilter(field_name="problems", label=_("Problem id"), widget=forms.HiddenInput)
     priority = BooleanFilter(label=_("Priority applicants"), widget=forms.Select(
