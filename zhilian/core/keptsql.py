@@ -196,6 +196,48 @@ def _kept_rows(name, base, user, action, build, values: list) -> list | None:
     return list(statement.queryset(values))
 
 
+# A stand-in for a list of ids: no key of the platform's is negative.
+_IDS_STAND_IN = [_INT_BASE - 1, _INT_BASE - 2]
+
+
+def by_shape(name: str, build, ids: list):
+    """``build(ids)`` (a queryset reading rows by a list of ids, ``…__zl_in_array``), its SQL
+    kept under ``name``, which must name everything the SQL depends on besides the ids: for
+    reads that involve no user's scope (the ids came through one). None when the statement
+    cannot be kept (the caller runs its own query)."""
+    if not ids or any(not isinstance(i, int) or isinstance(i, bool) or i not in _INT_RANGE for i in ids):
+        return None
+    key = ("by-shape", name)
+    with _lock:
+        statement = _kept.get(key, _UNWRITTEN)
+        if statement is not _UNWRITTEN:
+            _kept.move_to_end(key)
+    if statement is _UNWRITTEN:
+        statement = _write_ids(build)
+        with _lock:
+            _kept[key] = statement
+            while len(_kept) > _LIMIT:
+                _kept.popitem(last=False)
+    if statement is None:
+        return None
+    return statement.queryset([list(ids)])
+
+
+def _write_ids(build) -> _Statement | None:
+    stand_in = list(_IDS_STAND_IN)
+    try:
+        template = build(stand_in)
+        compiler = template.query.get_compiler(using=template.db)
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, ValueError, TypeError, ValidationError):
+        return None
+    params = list(params)
+    found = [i for i, p in enumerate(params) if isinstance(p, list) and p == stand_in]
+    if len(found) != 1 or len(params) > _MAX_PARAMETERS:
+        return None
+    return _Statement(template, compiler, sql, params, found)
+
+
 def clear() -> None:
     with _lock:
         _kept.clear()

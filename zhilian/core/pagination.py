@@ -25,10 +25,12 @@ group, a ``DISTINCT``), is read in one query and counted as before.
 """
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Count, QuerySet, Subquery, Window
 from django_tables2.rows import BoundRows
 
-from . import masking
+from . import keptsql, masking
+from .permissions import InArray
 
 RANK = "search_rank"  # the annotation core.search.filter_queryset ranks hits by
 _TOTAL = "zl_matches"
@@ -66,17 +68,51 @@ def ids_and_total(queryset, bottom: int, top: int) -> tuple[list, int | None]:
     return [pk for pk, _total in rows], rows[0][1]
 
 
-def rows_by_id(queryset, ids) -> list:
-    """The rows of ``queryset`` with ``ids``, in that order, with its relations, prefetches,
-    deferred fields, computed columns and masking."""
-    if not ids:
-        return []
-    by_id = queryset.model._base_manager.using(queryset.db).filter(pk__in=ids)
+def _by_id(queryset, ids, lookup="in"):
+    by_id = queryset.model._base_manager.using(queryset.db).filter(**{f"pk__{lookup}": ids})
     by_id.query.select_related = queryset.query.select_related
     by_id.query.deferred_loading = queryset.query.deferred_loading
     for name, expression in queryset.query.annotations.items():
         if name != RANK and name in queryset.query.annotation_select:
             by_id.query.add_annotation(expression, name)
+    return by_id
+
+
+def _shape(value):
+    """``select_related`` (a nested dict) or ``deferred_loading`` as a key."""
+    if isinstance(value, dict):
+        return tuple(sorted((name, _shape(nested)) for name, nested in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(value))
+    if isinstance(value, tuple):
+        return tuple(_shape(part) for part in value)
+    return value
+
+
+def _kept_by_id(queryset, ids):
+    """The by-id read of :func:`rows_by_id` as a kept statement (``core.keptsql``): its SQL
+    depends only on the model, the relations read with it and the deferred fields, never on
+    who asks (the ids came through the list's scope), so it is written once per shape and
+    run prepared with the ids as one array. Each list or search page wrote it anew: about a
+    tenth of a fresh page's CPU. None where it cannot be kept (computed columns other than
+    the rank, which may hold a scope; a database without arrays), and the caller builds it."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or any(name != RANK for name in queryset.query.annotations):
+        return None
+    key = (queryset.model._meta.label, queryset.db, _shape(queryset.query.select_related),
+           _shape(queryset.query.deferred_loading))
+    return keptsql.by_shape(f"rows-by-id:{key!r}", lambda stand_in: _by_id(queryset, stand_in, InArray.lookup_name),
+                            list(ids))
+
+
+def rows_by_id(queryset, ids) -> list:
+    """The rows of ``queryset`` with ``ids``, in that order, with its relations, prefetches,
+    deferred fields, computed columns and masking."""
+    if not ids:
+        return []
+    by_id = _kept_by_id(queryset, ids)
+    if by_id is None:
+        by_id = _by_id(queryset, ids)
     by_id = by_id.prefetch_related(*queryset._prefetch_related_lookups)
     if isinstance(queryset, masking.MaskedQuerySetMixin):
         by_id = masking.masked(by_id)

@@ -137,3 +137,44 @@ def test_narrowed_pages_are_read_ids_first_and_show_the_same_rows(district_enter
     assert single[2] == []
     assert (data, table) == single[:2]
     assert "1390000" not in str(data) or persona(username).has_perm("accounts.unmask_personal_data")
+
+
+def _by_id_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith('SELECT "directory_organization"."id", ')
+            and '"directory_organization"."id" IN' in q["sql"] or '"directory_organization"."id" = ANY(' in q["sql"]]
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-02")
+@pytest.mark.parametrize("username", ["city", "commissioner"])
+def test_a_pages_rows_are_read_by_a_kept_statement_and_are_the_same_rows(district_enterprises, api_as, client_as,
+                                                                          persona, monkeypatch, username):
+    """The read of a page's rows by their ids is written once per shape (core.keptsql) and run
+    with each page's ids as one array on PostgreSQL: the same rows, order and masking."""
+    from zhilian.core import keptsql, pagination, resultcache
+
+    params = {"kind": "enterprise", "district": "翔安区", "industry": "分页测试"}
+    api, web = api_as(username), client_as(username)
+
+    def answers():
+        resultcache.clear()
+        shown = []
+        with CaptureQueriesContext(connection) as queries:
+            for page in (1, 2, 3):
+                data = api.get("/api/v1/organizations/", {**params, "page": page, "page_size": 10}).json()
+                html = web.get(reverse("directory:organization_list"),
+                               {**params, "per_page": 10, "page": page}).content.decode()
+                shown.append((data, html.split('id="organization-table"', 1)[1].split("</table>", 1)[0]))
+        return shown, _by_id_reads(queries)
+
+    keptsql.clear()
+    kept, reads = answers()
+    assert len(reads) == 6 and kept[2][0]["count"] == 41
+    if connection.vendor == "postgresql":
+        assert all("= ANY(" in sql for sql in reads)
+        # One statement for every page of both: the API and the web table read the same columns.
+        assert len([key for key in keptsql._kept if key[0] == "by-shape"]) == 1
+    monkeypatch.setattr(pagination, "_kept_by_id", lambda queryset, ids: None)
+    built, reads = answers()
+    assert all("= ANY(" not in sql for sql in reads)
+    assert kept == built
