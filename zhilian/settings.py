@@ -487,7 +487,7 @@ if HTTPS:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")
+        "BACKEND": "zhilian.core.cache.RedisCache", "LOCATION": env("REDIS_URL")
     }
     if env("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -498,7 +498,7 @@ if env("REDIS_URL"):
     # memory would go on accepting a session another process ended.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # Results computed from the database, shared by all processes (core.resultcache).
-    CACHES["results"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL"),
+    CACHES["results"] = {"BACKEND": "zhilian.core.cache.RedisCache", "LOCATION": env("REDIS_URL"),
                          "KEY_PREFIX": "zhilian-results"}
 
 LOGGING = {
