@@ -13,6 +13,32 @@ def test_chinese_terms_without_spaces_are_segmented():
 
 
 @pytest.mark.req("PLT-08")
+def test_a_name_jieba_does_not_know_stays_a_term_of_its_own():
+    # jieba cuts 辰鼎 and 鑫远 into single characters: they are joined again, not dropped.
+    assert search_terms("厦门辰鼎") == ["厦门", "辰鼎"]
+    assert search_terms("鑫远产品") == ["鑫远", "产品"]
+    # Joining words (的, 与) are neither joined to a name nor searched for.
+    assert search_terms("辰鼎的面板") == ["辰鼎", "面板"]
+    assert search_terms("检测与认证机构") == ["检测", "认证", "机构"]
+
+
+@pytest.mark.req("PLT-08")
+def test_a_city_and_a_name_find_that_organization_not_the_whole_city(client_as, api_as):
+    from zhilian.directory.demo import make_uscc
+
+    sought = Organization.objects.create(kind="enterprise", name="厦门辰鼎光电科技有限公司", uscc=make_uscc("辰鼎"),
+                                         province="福建省", city="厦门市", district="翔安区", industry="光电显示")
+    for i, brand in enumerate(["辰星", "鼎盛", "辰光", "金鼎"]):
+        Organization.objects.create(kind="enterprise", name=f"厦门{brand}电子有限公司", uscc=make_uscc(f"辰鼎{i}"),
+                                    province="福建省", city="厦门市", district="翔安区", industry="电子")
+    assert Organization.objects.filter(search_text__contains="厦门").count() > 10
+    data = api_as("city").get("/api/v1/organizations/", {"q": "厦门辰鼎"}).json()
+    assert [row["id"] for row in data["results"]] == [sought.pk] and data["count"] == 1
+    page = client_as("city").get("/directory/organizations/", {"q": "厦门辰鼎"}).content.decode()
+    assert "厦门辰鼎光电科技有限公司" in page and "厦门辰星电子有限公司" not in page
+
+
+@pytest.mark.req("PLT-08")
 def test_search_finds_two_character_terms_and_ranks_title_hits_first(persona):
     results = dict((st.key, hits) for st, hits, _total in search.search(persona("city"), "检测"))
     names = [o.name for o in results["directory.organization"]]
