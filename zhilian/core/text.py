@@ -39,8 +39,9 @@ def has_cjk(text: str) -> bool:
 
 
 # Characters that join words rather than name anything ("厦门的面板", "检测与认证"): a run of
-# single characters stops at them, and alone they are not searched for.
-_PARTICLES = frozenset("的之与和及或在是了于对把被等")
+# single characters stops at them, and alone they are not searched for. Not 和: it begins
+# many company names (和宏, 和金), and between two words it stands alone anyway.
+_PARTICLES = frozenset("的之与及或了等")
 
 
 def _single_characters_joined(words: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ def test_a_name_jieba_does_not_know_stays_a_term_of_its_own():
     # Joining words (的, 与) are neither joined to a name nor searched for.
     assert search_terms("辰鼎的面板") == ["辰鼎", "面板"]
     assert search_terms("检测与认证机构") == ["检测", "认证", "机构"]
+    assert search_terms("和宏电池") == ["和宏", "电池"]
 
 
 @pytest.mark.req("PLT-08")
