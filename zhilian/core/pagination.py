@@ -59,10 +59,18 @@ def narrowed(queryset) -> bool:
     return isinstance(queryset, QuerySet) and bool(queryset.query.where) and _readable_by_id(queryset)
 
 
+def ids_with_total(queryset, bottom: int, top: int):
+    """The query of :func:`ids_and_total`: rows of (id, number of rows of the whole queryset)."""
+    return queryset.annotate(**{_TOTAL: Window(Count("*"))}).values_list("pk", _TOTAL)[bottom:top]
+
+
 def ids_and_total(queryset, bottom: int, top: int) -> tuple[list, int | None]:
     """The ids of ``queryset[bottom:top]`` and how many rows the whole queryset has, in one
     query; the total is None when no row is at ``bottom`` (the caller counts, if it must)."""
-    rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))}).values_list("pk", _TOTAL)[bottom:top])
+    return split_ids_and_total(list(ids_with_total(queryset, bottom, top)))
+
+
+def split_ids_and_total(rows) -> tuple[list, int | None]:
     if not rows:
         return [], None
     return [pk for pk, _total in rows], rows[0][1]

@@ -6,12 +6,16 @@ title contains the whole query rank first. Every query starts from
 ``Model.objects.restrict(user, "view")``, so search never shows what a list would not.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .pagination import RANK, hits_and_total
+from .pagination import RANK, hits_and_total, ids_with_total, rows_by_id, split_ids_and_total
+from .permissions import scope_token
 from .text import doubled, normalize, search_terms
 
 
@@ -48,6 +52,12 @@ def filter_queryset(queryset, query: str, title_field: str = "name"):
     terms = search_terms(query)
     if not terms:
         return queryset
+    return _matching(queryset, terms, query.strip(), normalize(query), title_field)
+
+
+def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: str):
+    """``queryset`` narrowed to rows containing every term, ranked: a title equal to ``exact``
+    first, then titles containing ``whole``."""
     condition = Q()
     has_index = any(f.name == "search_text" for f in queryset.model._meta.concrete_fields)
     # Two-character terms (most Chinese words) are too short for the trigram index on
@@ -60,10 +70,9 @@ def filter_queryset(queryset, query: str, title_field: str = "name"):
             condition &= Q(search_text__contains=term) & Q(search_doubled__contains=doubled(term))
         else:
             condition &= Q(search_text__contains=term)
-    whole = normalize(query)
     queryset = queryset.filter(condition).annotate(**{
         RANK: Case(
-            When(**{f"{title_field}__iexact": query.strip()}, then=Value(100)),
+            When(**{f"{title_field}__iexact": exact}, then=Value(100)),
             When(**{f"{title_field}__icontains": whole}, then=Value(50)),
             default=Value(0),
             output_field=IntegerField(),
@@ -72,26 +81,148 @@ def filter_queryset(queryset, query: str, title_field: str = "name"):
     return queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
 
 
+# ---------------------------------------------------------------- kept statements of the site search
+#
+# The site search asks every registered type (thirteen): for each, Django built the restricted,
+# searched and ranked query and wrote its SQL, about 1 ms of Python a type, more than most of
+# those queries cost PostgreSQL. The SQL depends on the type, the user's scope, the number of
+# terms and which of them have two characters (matched on the doubled text too), never on the
+# words themselves: it is written once per such shape with stand-ins for the words, and run
+# with each search's words put where the stand-ins are, escaped as Django escapes them. Not
+# prepared: a searched pattern needs a plan that sees it.
+
+_STATEMENTS_KEPT = 512
+_statements: OrderedDict = OrderedDict()
+_statements_lock = threading.Lock()
+_UNWRITTEN = object()
+_EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"  # private-use characters: never typed
+
+
+def _stand_ins(terms: list[str]) -> list[str]:
+    # Of the same length class as each term: two characters, or three for any other length.
+    return [f"\ue000{chr(0xE100 + i)}" if len(term) == 2 else f"\ue000{chr(0xE100 + i)}\ue001"
+            for i, term in enumerate(terms)]
+
+
+class _SearchStatement:
+    __slots__ = ("sql", "params", "slots")
+
+    def __init__(self, sql, params, slots):
+        self.sql, self.params, self.slots = sql, params, slots
+
+    def values(self, connection, terms, exact, whole) -> list:
+        """The statement's parameters for these words: each stand-in's place gets the word,
+        escaped for ``LIKE`` and wrapped in ``%`` as Django's lookup wrote the stand-in."""
+        words = {"exact": exact, "whole": whole}
+        params = list(self.params)
+        for position, wrapped, kind, index in self.slots:
+            word = words[kind] if index is None else terms[index] if kind == "term" else doubled(terms[index])
+            word = connection.ops.prep_for_like_query(word)
+            params[position] = f"%{word}%" if wrapped else word
+        return params
+
+
+def _write(ids_query, terms, check) -> _SearchStatement | None:
+    """The statement of ``ids_query(terms, exact, whole)``, or None when a stand-in's place is
+    not understood. ``check``: real words (terms, exact, whole) whose query's parameters must be
+    exactly those the statement gives them, else the shape is never kept."""
+    stand_ins = _stand_ins(terms)
+    kinds = {_EXACT: ("exact", None), _WHOLE: ("whole", None)}
+    for i, stand_in in enumerate(stand_ins):
+        kinds[stand_in] = ("term", i)
+        kinds[doubled(stand_in)] = ("doubled", i)
+    try:
+        query = ids_query(stand_ins, _EXACT, _WHOLE)
+        sql, params = query.query.get_compiler(using=query.db).as_sql()
+        slots = []
+        for position, param in enumerate(params):
+            if not isinstance(param, str) or not any("\ue000" <= ch <= "\ue1ff" for ch in param):
+                continue
+            wrapped = len(param) > 2 and param[0] == param[-1] == "%"
+            kind, index = kinds.get(param[1:-1] if wrapped else param, (None, None))
+            if kind is None:
+                return None
+            slots.append((position, wrapped, kind, index))
+        statement = _SearchStatement(sql, tuple(params), tuple(slots))
+        real = ids_query(*check)
+        real_sql, real_params = real.query.get_compiler(using=real.db).as_sql()
+    except (EmptyResultSet, FullResultSet, ValueError, TypeError):
+        return None
+    if real_sql != sql or list(real_params) != statement.values(connections[query.db], *check):
+        return None
+    return statement
+
+
+def _kept_ids_and_total(st, user, terms, exact, whole, limit):
+    """(ids, total) of ``st``'s best ``limit`` hits through a kept statement, or None when it
+    cannot be kept (a scope not kept, a type that narrows search per user, a shape refused)."""
+    manager = st.model.objects
+    if hasattr(manager.all(), "searchable"):
+        return None
+    token = scope_token(st.model, user, "view")
+    if token is None:
+        return None
+    db = manager.db
+    key = (st.key, db, token, tuple(len(term) == 2 for term in terms), limit, st.select_related, st.title_field)
+    with _statements_lock:
+        statement = _statements.get(key, _UNWRITTEN)
+        if statement is not _UNWRITTEN:
+            _statements.move_to_end(key)
+    if statement is _UNWRITTEN:
+        def ids_query(terms, exact, whole):
+            restricted = manager.restrict(user, "view", arrays=True)
+            return ids_with_total(_matching(restricted, terms, exact, whole, st.title_field), 0, limit)
+
+        statement = _write(ids_query, terms, (terms, exact, whole))
+        with _statements_lock:
+            _statements[key] = statement  # None too: a shape that cannot be kept is not tried again
+            while len(_statements) > _STATEMENTS_KEPT:
+                _statements.popitem(last=False)
+    if statement is None:
+        return None
+    connection = connections[db]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.values(connection, terms, exact, whole))
+        rows = cursor.fetchall()
+    ids, total = split_ids_and_total(rows)
+    return ids, total or 0
+
+
+def clear_statements() -> None:
+    with _statements_lock:
+        _statements.clear()
+
+
 def search(user, query: str, *, limit_per_type: int = 10, only: str | None = None):
     """Return [(SearchType, hits, total)] for the types with hits, each restricted to ``user``."""
     results = []
-    if not search_terms(query):
+    terms = search_terms(query)
+    if not terms:
         return results
+    exact, whole = query.strip(), normalize(query)
     for st in types():
         if only and st.key != only:
             continue
-        qs = st.model.objects.restrict(user, "view")
-        # A model may narrow what text search reaches: a chain link edited since its chain was
-        # published is seen by most users with its published values, so its current text
-        # must not answer their searches (``searchable``).
-        if hasattr(qs, "searchable"):
-            qs = qs.searchable(user)
+        base = st.model.objects.all()
         if st.select_related:
-            qs = qs.select_related(*st.select_related)
-        qs = filter_queryset(qs, query, st.title_field)
-        # The best hits' ids with the number of hits, then those rows (core.pagination): one
-        # pass over the matches instead of one for the hits and another to count them.
-        hits, total = hits_and_total(qs, limit_per_type)
+            base = base.select_related(*st.select_related)
+        kept = _kept_ids_and_total(st, user, terms, exact, whole, limit_per_type)
+        if kept is not None:
+            ids, total = kept
+            hits = rows_by_id(base, ids)
+        else:
+            qs = st.model.objects.restrict(user, "view")
+            # A model may narrow what text search reaches: a chain link edited since its chain
+            # was published is seen by most users with its published values, so its current
+            # text must not answer their searches (``searchable``).
+            if hasattr(qs, "searchable"):
+                qs = qs.searchable(user)
+            if st.select_related:
+                qs = qs.select_related(*st.select_related)
+            qs = _matching(qs, terms, exact, whole, st.title_field)
+            # The best hits' ids with the number of hits, then those rows (core.pagination): one
+            # pass over the matches instead of one for the hits and another to count them.
+            hits, total = hits_and_total(qs, limit_per_type)
         if hits:
             results.append((st, hits, total))
     return results

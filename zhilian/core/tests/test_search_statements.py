@@ -1,0 +1,81 @@
+"""The site search's kept statements (core.search): written once per type, scope and shape of
+query, they answer exactly what the query built anew answers, for every user and every word,
+and never outlive the scope they were written under."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhilian.core import permissions, resultcache, search
+from zhilian.directory.models import Organization
+
+PERSONAS = ["city", "district", "member", "icmember", "institution", "expert", "commissioner", "consumer"]
+# Two characters, three and more, several terms, a name jieba cuts, and LIKE's own characters.
+QUERIES = ["检测", "玻璃基板", "厦门 显示", "单晶硅棒 校准规范", "厦门辰鼎", "100%_纯\\度", "Ab_c%", "翔安"]
+
+
+def _answer(user, query):
+    return [(st.key, [hit.pk for hit in hits], total)
+            for st, hits, total in search.search(user, query, limit_per_type=8)]
+
+
+@pytest.fixture
+def odd_names(db):
+    """Rows whose names hold LIKE's special characters, so that an escaping slip shows."""
+    for name in ["厦门100%_纯\\度检测有限公司", "厦门100a纯度检测有限公司", "Ab_c% 显示材料公司", "Abxc 显示材料公司"]:
+        Organization.objects.create(kind="industry_org", name=name, district="思明区")
+
+
+def _unkept(monkeypatch):
+    monkeypatch.setattr(search, "_kept_ids_and_total", lambda *args, **kwargs: None)
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-02")
+def test_kept_statements_answer_what_the_query_built_anew_answers(odd_names, persona, monkeypatch):
+    search.clear_statements()
+    kept = {(name, q): _answer(persona(name), q) for name in PERSONAS for q in QUERIES}
+    if connection.vendor == "postgresql":
+        assert any(statement is not None for statement in search._statements.values())
+    with monkeypatch.context() as m:
+        _unkept(m)
+        built = {(name, q): _answer(persona(name), q) for name in PERSONAS for q in QUERIES}
+    assert kept == built
+    # The escaping matters: % and _ are matched as themselves.
+    orgs = dict((key, ids) for key, ids, _total in kept[("city", "100%_纯\\度")])["directory.organization"]
+    assert [Organization.objects.get(pk=pk).name for pk in orgs] == ["厦门100%_纯\\度检测有限公司"]
+    assert kept[("district", "检测")] != kept[("city", "检测")]
+
+
+@pytest.mark.req("PLT-08")
+def test_a_statement_is_written_once_per_shape_and_run_with_other_words(persona):
+    search.clear_statements()
+    user = persona("city")
+    _answer(user, "玻璃")
+    written = len(search._statements)
+    with CaptureQueriesContext(connection) as queries:
+        other = _answer(user, "面板")
+    assert len(search._statements) == written  # same shape (one two-character term): nothing written
+    assert any("面板" in q["sql"] or "面面板板" in q["sql"] for q in queries.captured_queries)
+    assert other and all(key for key, _ids, _total in other)
+    _answer(user, "玻璃基板 面板")  # another shape: two terms
+    assert len(search._statements) > written
+
+
+@pytest.mark.req("PLT-02")
+def test_a_statement_is_not_used_once_the_scope_it_was_written_under_changed(persona):
+    """A district bureau sees its district's enterprises: moved to another district, an
+    enterprise leaves its search answers at once (the scope is built again, with a new token)."""
+    search.clear_statements()
+    district = persona("district")  # 翔安区
+    org = Organization.objects.create(kind="enterprise", name="厦门迁移测试光电有限公司", district="翔安区",
+                                      province="福建省", city="厦门市")
+
+    def found():
+        return [pk for key, ids, _t in _answer(district, "迁移测试") if key == "directory.organization" for pk in ids]
+
+    assert found() == [org.pk]
+    Organization.objects.filter(pk=org.pk).update(district="思明区")
+    resultcache.clear()
+    assert found() == []
+    assert permissions.scope_token(Organization, district, "view") is not None
