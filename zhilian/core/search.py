@@ -61,13 +61,17 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     condition = Q()
     has_index = any(f.name == "search_text" for f in queryset.model._meta.concrete_fields)
     # Two-character terms (most Chinese words) are too short for the trigram index on
-    # PostgreSQL: they are matched on the doubled text too, which its own index serves.
+    # PostgreSQL: they are matched on the doubled text instead, which its own index serves
+    # (the doubled text contains the doubled term exactly when the text contains the term).
+    # Not on both: PostgreSQL then read the text's index alone, where a two-character term
+    # selects nothing, and tested the doubled text row by row: 鹭凯 塑料制品 read the 6,600
+    # organizations holding 塑料制品 (9-18 ms) instead of the 66 holding 鹭凯 (0.9 ms).
     use_doubled = has_index and connections[queryset.db].vendor == "postgresql"
     for term in terms:
         if not has_index:
             condition &= Q(**{f"{title_field}__icontains": term})
         elif use_doubled and len(term) == 2:
-            condition &= Q(search_text__contains=term) & Q(search_doubled__contains=doubled(term))
+            condition &= Q(search_doubled__contains=doubled(term))
         else:
             condition &= Q(search_text__contains=term)
     queryset = queryset.filter(condition).annotate(**{

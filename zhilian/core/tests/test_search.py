@@ -174,3 +174,23 @@ def test_the_migration_moves_rows_already_written_back_into_the_row():
     assert _stored_whole(Organization, moved.pk) and _stored_whole(Organization, short.pk)
     after = Organization.objects.filter(pk__in=[moved.pk, short.pk]).values_list("search_text", "search_doubled")
     assert sorted(after) == before
+
+
+@pytest.mark.req("PLT-08")
+def test_a_two_character_term_is_matched_on_the_doubled_text_alone(db):
+    """On PostgreSQL a two-character term is looked up in the doubled text's index only: also
+    required of the text, it made PostgreSQL read the text's index (where two characters select
+    nothing) and test every row holding the query's longer words."""
+    from django.db import connection
+
+    queryset = search.filter_queryset(Organization.objects.all(), "鹭凯 塑料制品")
+    sql = str(queryset.query)
+    if connection.vendor != "postgresql":
+        assert "%鹭凯%" in sql
+        return
+    assert "%鹭鹭凯凯%" in sql and "%塑料制品%" in sql
+    assert "%鹭凯%" not in sql
+    made = Organization.objects.create(kind="industry_org", name="厦门鹭凯塑料制品有限公司", district="思明区")
+    other = Organization.objects.create(kind="industry_org", name="厦门鹭达塑料制品有限公司", district="思明区")
+    found = {o.pk for o in search.filter_queryset(Organization.objects.all(), "鹭凯 塑料制品")}
+    assert made.pk in found and other.pk not in found
