@@ -181,19 +181,26 @@ def _kept_rows(name, base, user, action, build, values: list) -> list | None:
         return None
     # The values' types are part of the shape: a stand-in stands for values of its own type.
     key = (name, base.model._meta.label, action, token, base.db, tuple(type(v) for v in values))
+    statement = kept_statement(key, lambda: _write(build, base.restrict(user, action, arrays=True), values))
+    if statement is None:
+        return None
+    return list(statement.queryset(values))
+
+
+def kept_statement(key: tuple, write):
+    """The statement kept under ``key``, written by ``write()`` the first time (None: the
+    shape cannot be kept, and is not tried again); the least recently used go first."""
     with _lock:
         statement = _kept.get(key, _UNWRITTEN)
         if statement is not _UNWRITTEN:
             _kept.move_to_end(key)
-    if statement is _UNWRITTEN:
-        statement = _write(build, base.restrict(user, action, arrays=True), values)
-        with _lock:
-            _kept[key] = statement  # None too: a shape that cannot be kept is not tried again
-            while len(_kept) > _LIMIT:
-                _kept.popitem(last=False)
-    if statement is None:
-        return None
-    return list(statement.queryset(values))
+            return statement
+    statement = write()
+    with _lock:
+        _kept[key] = statement
+        while len(_kept) > _LIMIT:
+            _kept.popitem(last=False)
+    return statement
 
 
 # A stand-in for a list of ids: no key of the platform's is negative.
@@ -207,17 +214,7 @@ def by_shape(name: str, build, ids: list):
     cannot be kept (the caller runs its own query)."""
     if not ids or any(not isinstance(i, int) or isinstance(i, bool) or i not in _INT_RANGE for i in ids):
         return None
-    key = ("by-shape", name)
-    with _lock:
-        statement = _kept.get(key, _UNWRITTEN)
-        if statement is not _UNWRITTEN:
-            _kept.move_to_end(key)
-    if statement is _UNWRITTEN:
-        statement = _write_ids(build)
-        with _lock:
-            _kept[key] = statement
-            while len(_kept) > _LIMIT:
-                _kept.popitem(last=False)
+    statement = kept_statement(("by-shape", name), lambda: _write_ids(build))
     if statement is None:
         return None
     return statement.queryset([list(ids)])

@@ -6,14 +6,13 @@ title contains the whole query rank first. Every query starts from
 ``Model.objects.restrict(user, "view")``, so search never shows what a list would not.
 """
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from . import keptsql
 from .pagination import RANK, hits_and_total, ids_with_total, rows_by_id, split_ids_and_total
 from .permissions import scope_token
 from .text import doubled, normalize, search_terms
@@ -93,12 +92,8 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
 # terms and which of them have two characters (matched on the doubled text too), never on the
 # words themselves: it is written once per such shape with stand-ins for the words, and run
 # with each search's words put where the stand-ins are, escaped as Django escapes them. Not
-# prepared: a searched pattern needs a plan that sees it.
+# prepared: a searched pattern needs a plan that sees it. Kept with the other statements (``core.keptsql``).
 
-_STATEMENTS_KEPT = 512
-_statements: OrderedDict = OrderedDict()
-_statements_lock = threading.Lock()
-_UNWRITTEN = object()
 _EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"  # private-use characters: never typed
 
 
@@ -167,21 +162,14 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     if token is None:
         return None
     db = manager.db
-    key = (st.key, db, token, tuple(len(term) == 2 for term in terms), limit, st.select_related, st.title_field)
-    with _statements_lock:
-        statement = _statements.get(key, _UNWRITTEN)
-        if statement is not _UNWRITTEN:
-            _statements.move_to_end(key)
-    if statement is _UNWRITTEN:
-        def ids_query(terms, exact, whole):
-            restricted = manager.restrict(user, "view", arrays=True)
-            return ids_with_total(_matching(restricted, terms, exact, whole, st.title_field), 0, limit)
+    key = ("site-search", st.key, db, token, tuple(len(term) == 2 for term in terms), limit, st.select_related,
+           st.title_field)
 
-        statement = _write(ids_query, terms, (terms, exact, whole))
-        with _statements_lock:
-            _statements[key] = statement  # None too: a shape that cannot be kept is not tried again
-            while len(_statements) > _STATEMENTS_KEPT:
-                _statements.popitem(last=False)
+    def ids_query(terms, exact, whole):
+        restricted = manager.restrict(user, "view", arrays=True)
+        return ids_with_total(_matching(restricted, terms, exact, whole, st.title_field), 0, limit)
+
+    statement = keptsql.kept_statement(key, lambda: _write(ids_query, terms, (terms, exact, whole)))
     if statement is None:
         return None
     connection = connections[db]
@@ -190,11 +178,6 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
         rows = cursor.fetchall()
     ids, total = split_ids_and_total(rows)
     return ids, total or 0
-
-
-def clear_statements() -> None:
-    with _statements_lock:
-        _statements.clear()
 
 
 def search(user, query: str, *, limit_per_type: int = 10, only: str | None = None):

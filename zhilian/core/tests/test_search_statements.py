@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from zhilian.core import permissions, resultcache, search
+from zhilian.core import keptsql, permissions, resultcache, search
 from zhilian.directory.models import Organization
 
 PERSONAS = ["city", "district", "member", "icmember", "institution", "expert", "commissioner", "consumer"]
@@ -26,6 +26,10 @@ def odd_names(db):
         Organization.objects.create(kind="industry_org", name=name, district="思明区")
 
 
+def _site_search_statements() -> dict:
+    return {key: statement for key, statement in keptsql._kept.items() if key[0] == "site-search"}
+
+
 def _unkept(monkeypatch):
     monkeypatch.setattr(search, "_kept_ids_and_total", lambda *args, **kwargs: None)
 
@@ -33,10 +37,10 @@ def _unkept(monkeypatch):
 @pytest.mark.req("PLT-08")
 @pytest.mark.req("PLT-02")
 def test_kept_statements_answer_what_the_query_built_anew_answers(odd_names, persona, monkeypatch):
-    search.clear_statements()
+    keptsql.clear()
     kept = {(name, q): _answer(persona(name), q) for name in PERSONAS for q in QUERIES}
     if connection.vendor == "postgresql":
-        assert any(statement is not None for statement in search._statements.values())
+        assert any(statement is not None for statement in _site_search_statements().values())
     with monkeypatch.context() as m:
         _unkept(m)
         built = {(name, q): _answer(persona(name), q) for name in PERSONAS for q in QUERIES}
@@ -49,24 +53,24 @@ def test_kept_statements_answer_what_the_query_built_anew_answers(odd_names, per
 
 @pytest.mark.req("PLT-08")
 def test_a_statement_is_written_once_per_shape_and_run_with_other_words(persona):
-    search.clear_statements()
+    keptsql.clear()
     user = persona("city")
     _answer(user, "玻璃")
-    written = len(search._statements)
+    written = len(_site_search_statements())
     with CaptureQueriesContext(connection) as queries:
         other = _answer(user, "面板")
-    assert len(search._statements) == written  # same shape (one two-character term): nothing written
+    assert len(_site_search_statements()) == written  # same shape (one two-character term): nothing written
     assert any("面板" in q["sql"] or "面面板板" in q["sql"] for q in queries.captured_queries)
     assert other and all(key for key, _ids, _total in other)
     _answer(user, "玻璃基板 面板")  # another shape: two terms
-    assert len(search._statements) > written
+    assert len(_site_search_statements()) > written
 
 
 @pytest.mark.req("PLT-02")
 def test_a_statement_is_not_used_once_the_scope_it_was_written_under_changed(persona):
     """A district bureau sees its district's enterprises: moved to another district, an
     enterprise leaves its search answers at once (the scope is built again, with a new token)."""
-    search.clear_statements()
+    keptsql.clear()
     district = persona("district")  # 翔安区
     org = Organization.objects.create(kind="enterprise", name="厦门迁移测试光电有限公司", district="翔安区",
                                       province="福建省", city="厦门市")
