@@ -187,19 +187,23 @@ def _kept_rows(name, base, user, action, build, values: list) -> list | None:
     return list(statement.queryset(values))
 
 
-def kept_statement(key: tuple, write):
-    """The statement kept under ``key``, written by ``write()`` the first time (None: the
-    shape cannot be kept, and is not tried again); the least recently used go first."""
+def kept_statement(key: tuple, write, store: OrderedDict | None = None, limit: int = _LIMIT):
+    """The statement kept under ``key`` in ``store`` (this module's, unless another is given),
+    written by ``write()`` the first time (None: the shape cannot be kept, and is not tried
+    again); beyond ``limit`` the least recently used go first. Statements that come one per
+    user and type (the site search's) keep a store of their own, so that many users searching
+    do not push out the detail pages' statements."""
+    store = _kept if store is None else store
     with _lock:
-        statement = _kept.get(key, _UNWRITTEN)
+        statement = store.get(key, _UNWRITTEN)
         if statement is not _UNWRITTEN:
-            _kept.move_to_end(key)
+            store.move_to_end(key)
             return statement
     statement = write()
     with _lock:
-        _kept[key] = statement
-        while len(_kept) > _LIMIT:
-            _kept.popitem(last=False)
+        store[key] = statement
+        while len(store) > limit:
+            store.popitem(last=False)
     return statement
 
 

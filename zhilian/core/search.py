@@ -6,6 +6,7 @@ title contains the whole query rank first. Every query starts from
 ``Model.objects.restrict(user, "view")``, so search never shows what a list would not.
 """
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -92,8 +93,11 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
 # terms and which of them have two characters (matched on the doubled text too), never on the
 # words themselves: it is written once per such shape with stand-ins for the words, and run
 # with each search's words put where the stand-ins are, escaped as Django escapes them. Not
-# prepared: a searched pattern needs a plan that sees it. Kept with the other statements (``core.keptsql``).
+# prepared: a searched pattern needs a plan that sees it. Kept as ``core.keptsql`` keeps statements.
 
+# One per type, scope and shape: a few hundred users' searches, apart from the other kept statements.
+_STATEMENTS_KEPT = 4096
+_statements: OrderedDict = OrderedDict()
 _EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"  # private-use characters: never typed
 
 
@@ -169,7 +173,8 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
         restricted = manager.restrict(user, "view", arrays=True)
         return ids_with_total(_matching(restricted, terms, exact, whole, st.title_field), 0, limit)
 
-    statement = keptsql.kept_statement(key, lambda: _write(ids_query, terms, (terms, exact, whole)))
+    statement = keptsql.kept_statement(key, lambda: _write(ids_query, terms, (terms, exact, whole)), _statements,
+                                       limit=_STATEMENTS_KEPT)
     if statement is None:
         return None
     connection = connections[db]
