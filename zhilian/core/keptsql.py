@@ -134,12 +134,19 @@ def _write(build, restricted, values) -> _Statement | None:
     stand_ins = [_stand_in(i, v) for i, v in enumerate(values)]
     if any(s is None for s in stand_ins):
         return None
+    return _written(lambda *values: build(restricted, *values), stand_ins)
+
+
+def _written(build, stand_ins: list) -> _Statement | None:
+    """``build(*stand_ins)`` compiled, with the place of each stand-in among its parameters;
+    None when its query cannot be compiled (the values' own query says why, run unkept), a
+    stand-in is not found exactly once (Django rewrote or repeated it) or it has too many."""
     try:
-        template = build(restricted, *stand_ins)
+        template = build(*stand_ins)
         compiler = template.query.get_compiler(using=template.db)
         sql, params = compiler.as_sql()
     except (EmptyResultSet, ValueError, TypeError, ValidationError):
-        return None  # the values' own query says why, run unkept
+        return None
     params = list(params)
     positions = []
     for stand_in in stand_ins:
@@ -218,25 +225,10 @@ def by_shape(name: str, build, ids: list):
     cannot be kept (the caller runs its own query)."""
     if not ids or any(not isinstance(i, int) or isinstance(i, bool) or i not in _INT_RANGE for i in ids):
         return None
-    statement = kept_statement(("by-shape", name), lambda: _write_ids(build))
+    statement = kept_statement(("by-shape", name), lambda: _written(build, [list(_IDS_STAND_IN)]))
     if statement is None:
         return None
     return statement.queryset([list(ids)])
-
-
-def _write_ids(build) -> _Statement | None:
-    stand_in = list(_IDS_STAND_IN)
-    try:
-        template = build(stand_in)
-        compiler = template.query.get_compiler(using=template.db)
-        sql, params = compiler.as_sql()
-    except (EmptyResultSet, ValueError, TypeError, ValidationError):
-        return None
-    params = list(params)
-    found = [i for i, p in enumerate(params) if isinstance(p, list) and p == stand_in]
-    if len(found) != 1 or len(params) > _MAX_PARAMETERS:
-        return None
-    return _Statement(template, compiler, sql, params, found)
 
 
 def clear() -> None:

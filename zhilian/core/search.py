@@ -90,7 +90,7 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
 # The site search asks every registered type (thirteen): for each, Django built the restricted,
 # searched and ranked query and wrote its SQL, about 1 ms of Python a type, more than most of
 # those queries cost PostgreSQL. The SQL depends on the type, the user's scope, the number of
-# terms and which of them have two characters (matched on the doubled text too), never on the
+# terms and which of them have two characters (matched on the doubled text), never on the
 # words themselves: it is written once per such shape with stand-ins for the words, and run
 # with each search's words put where the stand-ins are, escaped as Django escapes them. Not
 # prepared: a searched pattern needs a plan that sees it. Kept as ``core.keptsql`` keeps statements.
@@ -160,7 +160,7 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     """(ids, total) of ``st``'s best ``limit`` hits through a kept statement, or None when it
     cannot be kept (a scope not kept, a type that narrows search per user, a shape refused)."""
     manager = st.model.objects
-    if hasattr(manager.all(), "searchable"):
+    if hasattr(manager, "searchable"):
         return None
     token = scope_token(st.model, user, "view")
     if token is None:
@@ -196,21 +196,19 @@ def search(user, query: str, *, limit_per_type: int = 10, only: str | None = Non
         if only and st.key != only:
             continue
         base = st.model.objects.all()
-        if st.select_related:
+        if st.select_related:  # (none given: select_related() would follow every relation)
             base = base.select_related(*st.select_related)
         kept = _kept_ids_and_total(st, user, terms, exact, whole, limit_per_type)
         if kept is not None:
             ids, total = kept
             hits = rows_by_id(base, ids)
         else:
-            qs = st.model.objects.restrict(user, "view")
+            qs = base.restrict(user, "view")
             # A model may narrow what text search reaches: a chain link edited since its chain
             # was published is seen by most users with its published values, so its current
             # text must not answer their searches (``searchable``).
             if hasattr(qs, "searchable"):
                 qs = qs.searchable(user)
-            if st.select_related:
-                qs = qs.select_related(*st.select_related)
             qs = _matching(qs, terms, exact, whole, st.title_field)
             # The best hits' ids with the number of hits, then those rows (core.pagination): one
             # pass over the matches instead of one for the hits and another to count them.
