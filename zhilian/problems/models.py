@@ -274,6 +274,13 @@ class Problem(SearchableMixin, PinyinSortMixin, BaseModel):
             # of 100,000 problems: 256 → 0.5 ms for the page, 273 → 27 ms for the count).
             models.Index(fields=["-reported_on", "-id", "chain", "reporter_org", "reported_by"],
                          name="problem_library_order_idx"),
+            # The filters a list is narrowed by, with what the scopes and the library's order
+            # read: a restricted user's narrowed list is counted and paged from this index alone.
+            # An expert's scope is an OR of subqueries no index serves, so PostgreSQL read every
+            # row of a filter from the table to test it (a status: 40,000 rows, 40–120 ms a count).
+            models.Index(fields=["status", "category", "severity_level"],
+                         include=["chain", "reporter_org", "reported_by", "id", "reported_on"],
+                         name="problem_scoped_filter_idx"),
         ]
 
     def __str__(self):
