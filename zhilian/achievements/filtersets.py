@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.filters import ModelChoiceFilter
+from zhilian.core.filters import CheapCopyFilterSet, ModelChoiceFilter
 from zhilian.consortia.models import Consortium
 from zhilian.projects.models import Project
 
@@ -13,7 +13,7 @@ from .models import Achievement, License
 SELECT = {"class": "form-select form-select-sm"}
 
 
-class AchievementFilterSet(django_filters.FilterSet):
+class AchievementFilterSet(CheapCopyFilterSet):
     achievement_type = django_filters.ChoiceFilter(choices=AchievementType.choices, label=pgettext_lazy("achievement", "Type"),
                                                    widget=forms.Select(attrs=SELECT))
     share_level = django_filters.ChoiceFilter(choices=ShareLevel.choices, label=_("Share level"),
@@ -40,7 +40,7 @@ class AchievementFilterSet(django_filters.FilterSet):
         self.filters["project"].extra["widget"] = forms.HiddenInput()
 
 
-class LicenseFilterSet(django_filters.FilterSet):
+class LicenseFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=LicenseStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
     mode = django_filters.ChoiceFilter(choices=LicenseMode.choices, label=_("Licence mode"),

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import BooleanFilter, ModelChoiceFilter, YES_NO
+from zhilian.core.filters import CheapCopyFilterSet, BooleanFilter, ModelChoiceFilter, YES_NO
 
 from .models import Chain, ChainStatus, EventDimension, MonitoredEvent
 
@@ -10,7 +10,7 @@ SELECT = {"class": "form-select form-select-sm"}
 TEXT = {"class": "form-control form-control-sm"}
 
 
-class ChainFilterSet(django_filters.FilterSet):
+class ChainFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=ChainStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("Industry field"),
@@ -26,7 +26,7 @@ class ChainFilterSet(django_filters.FilterSet):
         fields = ["status", "industry", "published"]
 
 
-class MonitoredEventFilterSet(django_filters.FilterSet):
+class MonitoredEventFilterSet(CheapCopyFilterSet):
     chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
                                              widget=forms.Select(attrs=SELECT))
     dimension = django_filters.ChoiceFilter(choices=EventDimension.choices, label=_("Monitoring dimension"),

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import ModelChoiceFilter
+from zhilian.core.filters import CheapCopyFilterSet, ModelChoiceFilter
 from zhilian.chains.models import Chain
 from zhilian.directory.filtersets import district_widget
 
@@ -12,7 +12,7 @@ from .models import Consortium
 SELECT = {"class": "form-select form-select-sm"}
 
 
-class ConsortiumFilterSet(django_filters.FilterSet):
+class ConsortiumFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=ConsortiumStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
     chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Industrial chain"),

@@ -1,5 +1,6 @@
 """Filters shared by the apps' filtersets (web lists, API lists and exports use the same ones)."""
 
+import copy
 import functools
 
 import django_filters
@@ -7,11 +8,13 @@ import django_filters.rest_framework
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.fields import ModelChoiceField as _FilterModelChoiceField
 from django_filters.fields import ModelChoiceIterator as _FilterModelChoiceIterator
+from django_filters.filters import FilterMethod
 from drf_spectacular.utils import extend_schema_field
 
 from . import resultcache
@@ -74,7 +77,65 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = YesNoField
 
 
-class FilterSet(django_filters.rest_framework.FilterSet):
+def _filter_for_request(base):
+    """A filterset's own copy of one of its class's filters, made as django-filter's deepcopy
+    would leave it for one request: what a request changes on a filter is its attributes
+    (``parent``, ``model``, ``queryset``), its ``extra`` (a model filter puts the request's
+    queryset there; a filterset swaps a widget) and the form field it builds from them, so
+    those are its own; labels, choices and widgets stay shared (a field copies its widget)."""
+    own = copy.copy(base)
+    own.extra = dict(base.extra)
+    own.__dict__.pop("_field", None)
+    if isinstance(own.__dict__.get("filter"), FilterMethod):
+        own.filter = FilterMethod(own)  # bound to this copy, as ``method=`` binds it to its filter
+    return own
+
+
+class CheapCopyFilterSet(django_filters.FilterSet):
+    """A filterset set up for each request without ``copy.deepcopy``.
+
+    django-filter deep-copies every filter of the class (their widgets, choices and querysets),
+    then makes a form class holding a field per filter, whose forms deep-copy those fields
+    again: about a millisecond of every list page and API list, for copies nothing changes.
+    Here each filter is copied as :func:`_filter_for_request` says, the form class is made once
+    per filterset class, and the form takes the fields this request's filters built (they are
+    new for each request, so nothing is shared). Same filters, fields, values and errors."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        model = queryset.model
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _filter_for_request(base) for name, base in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = model
+            filter_.parent = self
+
+    @classmethod
+    def _empty_form_class(cls):
+        # Per class, not inherited: a subclass may have its own Meta.form.
+        form_class = cls.__dict__.get("_form_class_without_fields")
+        if form_class is None:
+            form_class = type(f"{cls.__name__}Form", (cls._meta.form,), {})
+            cls._form_class_without_fields = form_class
+        return form_class
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form_class = self._empty_form_class()
+            form = form_class(self.data, prefix=self.form_prefix) if self.is_bound else \
+                form_class(prefix=self.form_prefix)
+            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            self._form = form
+        return self._form
+
+
+class FilterSet(CheapCopyFilterSet, django_filters.rest_framework.FilterSet):
     """The API's base for filtersets made from ``filterset_fields``: yes / no fields are
     :class:`BooleanFilter` (DRF's ``BooleanWidget`` also read an unknown value as blank)."""
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhilian.core.filters import ALL, BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
+from zhilian.core.filters import CheapCopyFilterSet, ALL, BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .choices import (
     ExpertQualificationKind, GovernmentLevel, OrganizationKind, QualificationKind, ServicePointLevel, SizeClass,
@@ -28,7 +28,7 @@ def district_widget():
     return forms.Select(attrs=SELECT, choices=[("", ALL)] + [(d, d) for d in XIAMEN_DISTRICTS])
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(CheapCopyFilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"),
                                        widget=forms.Select(attrs=SELECT))
     province = django_filters.ChoiceFilter(choices=PROVINCE_CHOICES, label=_("Province"),
@@ -74,7 +74,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=holders.values("organization"))
 
 
-class ExpertFilterSet(django_filters.FilterSet):
+class ExpertFilterSet(CheapCopyFilterSet):
     title_level = django_filters.ChoiceFilter(choices=TitleLevel.choices, label=_("Title level"),
                                               widget=forms.Select(attrs=SELECT))
     domain = ModelChoiceFilter(field_name="domains", queryset=ServiceDomain.objects.all(),
@@ -100,7 +100,7 @@ class ExpertFilterSet(django_filters.FilterSet):
         return queryset.eligible() if value else queryset.ineligible()
 
 
-class TestingCapabilityFilterSet(django_filters.FilterSet):
+class TestingCapabilityFilterSet(CheapCopyFilterSet):
     product = django_filters.CharFilter(lookup_expr="icontains", label=_("Product / object"),
                                         widget=forms.TextInput(attrs=TEXT))
     parameter = django_filters.CharFilter(lookup_expr="icontains", label=_("Parameter / item"),
@@ -121,7 +121,7 @@ class TestingCapabilityFilterSet(django_filters.FilterSet):
         fields = ["product", "parameter", "method", "standard", "qualification", "district", "institution"]
 
 
-class QualificationFilterSet(django_filters.FilterSet):
+class QualificationFilterSet(CheapCopyFilterSet):
     """Certificates, e.g. the ones lapsing within 90 days."""
 
     kind = django_filters.ChoiceFilter(choices=QualificationKind.choices, label=_("Qualification"),
@@ -140,7 +140,7 @@ class QualificationFilterSet(django_filters.FilterSet):
         return queryset.filter(valid_until__lte=horizon) if value else queryset.filter(valid_until__gt=horizon)
 
 
-class ServicePointFilterSet(django_filters.FilterSet):
+class ServicePointFilterSet(CheapCopyFilterSet):
     level = django_filters.ChoiceFilter(choices=ServicePointLevel.choices, label=_("Level"),
                                         widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(label=_("District"), widget=district_widget())
@@ -150,7 +150,7 @@ class ServicePointFilterSet(django_filters.FilterSet):
         fields = ["level", "district"]
 
 
-class ServiceCommissionerFilterSet(django_filters.FilterSet):
+class ServiceCommissionerFilterSet(CheapCopyFilterSet):
     service_point = ModelChoiceFilter(queryset=ServicePoint.objects.all(), label=_("Service point"),
                                                      widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(field_name="districts", lookup_expr="icontains", label=_("District served"),
@@ -170,7 +170,7 @@ class ServiceCommissionerFilterSet(django_filters.FilterSet):
             self.filters["service_point"].queryset = ServicePoint.objects.restrict(user, "view")
 
 
-class EnterpriseTalentFilterSet(django_filters.FilterSet):
+class EnterpriseTalentFilterSet(CheapCopyFilterSet):
     talent_type = django_filters.ChoiceFilter(choices=TalentType.choices, label=_("Talent type"),
                                               widget=forms.Select(attrs=SELECT))
     district = django_filters.CharFilter(field_name="enterprise__district", label=_("District"),

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhilian.core.filters import ALL, BooleanFilter, IdFilter, YES_NO
+from zhilian.core.filters import CheapCopyFilterSet, ALL, BooleanFilter, IdFilter, YES_NO
 from zhilian.directory.filtersets import SELECT, district_widget
 
 from .choices import NeedCategory, NeedStatus
@@ -15,7 +15,7 @@ SCOPE_CHOICES = [("", ALL), ("open", _("Open")), ("unassigned", _("Waiting for a
                  ("mine", _("Mine"))]
 
 
-class NeedFilterSet(django_filters.FilterSet):
+class NeedFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
     category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=pgettext_lazy("need", "Category"),
                                            widget=forms.Select(attrs=SELECT))

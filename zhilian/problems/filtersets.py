@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.chains.models import Chain, Segment
-from zhilian.core.filters import BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
+from zhilian.core.filters import CheapCopyFilterSet, BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .models import (
     SUB_AREA_CHOICES, Problem, ProblemAssessment, ProblemCategory, ProblemSource, ProblemStatus, SeverityLevel,
@@ -14,7 +14,7 @@ SELECT = {"class": "form-select form-select-sm"}
 NOT_ASSESSED = 0  # as the chain map calls an unscored problem
 
 
-class ProblemFilterSet(django_filters.FilterSet):
+class ProblemFilterSet(CheapCopyFilterSet):
     """Filters of the problem list, the API and the Table C.1 export (same parameters everywhere)."""
 
     chain = ModelChoiceFilter(queryset=Chain.objects.none(), label=_("Chain"),
@@ -60,7 +60,7 @@ class ProblemFilterSet(django_filters.FilterSet):
         return due if value else queryset.exclude(pk__in=due.values("pk"))
 
 
-class ProblemAssessmentFilterSet(django_filters.FilterSet):
+class ProblemAssessmentFilterSet(CheapCopyFilterSet):
     """``?problem=<id>``: the assessments of one problem.
 
     A plain number, not a choice of problems: an id the user may not see gives an empty

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from zhilian.chains.models import Chain
 from zhilian.consortia.models import Consortium
-from zhilian.core.filters import BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
+from zhilian.core.filters import CheapCopyFilterSet, BooleanFilter, IdFilter, ModelChoiceFilter, YES_NO
 
 from .choices import Direction, ProjectStatus, RiskKind, RiskLevel, RiskSource, RiskStatus
 from .models import Project, RiskWarning
@@ -14,7 +14,7 @@ from .selectors import with_overdue_milestones
 SELECT = {"class": "form-select form-select-sm"}
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"),
                                          widget=forms.Select(attrs=SELECT))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Direction"),
@@ -47,7 +47,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
-class RiskFilterSet(django_filters.FilterSet):
+class RiskFilterSet(CheapCopyFilterSet):
     status = django_filters.ChoiceFilter(choices=RiskStatus.choices, label=_("Status"), widget=forms.Select(attrs=SELECT))
     source = django_filters.ChoiceFilter(choices=RiskSource.choices, label=_("Source"), widget=forms.Select(attrs=SELECT))
     kind = django_filters.ChoiceFilter(choices=RiskKind.choices, label=pgettext_lazy("classification", "Kind"), widget=forms.Select(attrs=SELECT))
