@@ -2,6 +2,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from zhilian.core.api.fields import RecordUrlField
+
 from zhilian.directory.models import Organization
 
 from ..models import Chain, ChainNode, MonitoredEvent, Placement
@@ -15,8 +17,8 @@ class ChainSerializer(serializers.ModelSerializer):
 
     owner_enterprise = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.enterprises(),
                                                           allow_null=True, required=False)
-    url = serializers.HyperlinkedIdentityField(view_name="chain-detail")
-    map_url = serializers.HyperlinkedIdentityField(
+    url = RecordUrlField(view_name="chain-detail")
+    map_url = RecordUrlField(
         view_name="chain-map", help_text="URL of the chain's quality map (nodes, placed enterprises, institutions, "
                                          "problems) in this API.")
 

@@ -26,3 +26,15 @@ def id_parameter(params, name: str, minimum: int = 1) -> int | None:
         return id_field(minimum).clean(raw)
     except DjangoValidationError as exc:
         raise ValidationError({name: exc.messages}) from None
+
+
+# DRF's HyperlinkedIdentityField answers a ``Hyperlink``: a str that carries the record it names
+# (``.obj``) with the relations read for it. A kept list answer (core.pagecache.kept_api_data)
+# is pickled to the shared cache: each page of problems pickled its 25 problems with their
+# chains, nodes, assessments and severity models (130 records, about a millisecond of CPU and
+# the bytes to Redis) to keep 25 links. This field answers the link alone. (No docstring: the
+# schema describes a field by its class's docstring, and the URL's description stays DRF's.)
+class RecordUrlField(serializers.HyperlinkedIdentityField):
+    def to_representation(self, value):
+        url = super().to_representation(value)
+        return None if url is None else str(url)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from zhilian.core.api.fields import IdField
+from zhilian.core.api.fields import IdField, RecordUrlField
 from zhilian.core.api.masking import revealed
 from zhilian.core.masking import id_number_for, mobile_for
 
@@ -74,7 +74,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
                                                    queryset=ServiceDomain.objects.all())
     contact_phone = MaskedPhoneField(required=False, allow_blank=True, max_length=30)
     qualifications = InstitutionQualificationSerializer(many=True, read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="organization-detail")
+    url = RecordUrlField(view_name="organization-detail")
 
     class Meta:
         model = Organization

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from zhilian.chains.api.serializers import PlacedEnterpriseSerializer
+from zhilian.core.api.fields import RecordUrlField
 from zhilian.chains.models import Chain, ChainNode
 from zhilian.directory.models import Organization
 
@@ -87,7 +88,7 @@ class ProblemSerializer(serializers.ModelSerializer):
         child_relation=serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all()), required=False,
         help_text="Ids of the enterprises the problem concerns that the caller may see (organizations); "
                   "links to others are kept on save.")
-    url = serializers.HyperlinkedIdentityField(view_name="problem-detail")
+    url = RecordUrlField(view_name="problem-detail")
 
     class Meta:
         model = Problem
