@@ -2,7 +2,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from zhilian.core.api.fields import RecordUrlField
+from zhilian.core.api.fields import RecordUrlField, reads_input
 
 from zhilian.directory.models import Organization
 
@@ -33,7 +33,7 @@ class ChainSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None and "owner_enterprise" in self.fields:
+        if reads_input(self) and "owner_enterprise" in self.fields:
             self.fields["owner_enterprise"].queryset = Organization.objects.enterprises().restrict(request.user, "view")
 
 
@@ -54,7 +54,7 @@ class ChainNodeSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if reads_input(self):
             self.fields["chain"].queryset = Chain.objects.restrict(request.user, "change")
             # A link of a chain the caller may not edit answers as an unknown id, not "belongs to
             # another chain", so ids cannot be probed for existence (PLT-02).
@@ -104,7 +104,7 @@ class PlacementSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if reads_input(self):
             self.fields["node"].queryset = ChainNode.objects.restrict(request.user, "change")
             self.fields["enterprise"].queryset = Organization.objects.enterprises().restrict(request.user, "view")
 
@@ -137,7 +137,7 @@ class MonitoredEventSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None:
+        if reads_input(self):
             # Events are recorded by a chain's builders: another chain's id answers as unknown (PLT-02).
             self.fields["chain"].queryset = Chain.objects.restrict(request.user, "change")
             self.fields["node"].queryset = ChainNode.objects.restrict(request.user, "change")

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from zhilian.core.api.fields import reads_input
 from zhilian.core.masking import mobile_for
 
 from ..choices import ReviewDecision
@@ -14,8 +15,8 @@ class RestrictedRelationsMixin:
         fields = super().get_fields()
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if getattr(request, "method", None) in ("GET", "HEAD"):
-            return fields  # the choices only check what a write sends
+        if not reads_input(self):
+            return fields
         for field in fields.values():
             target = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from zhilian.core.api.fields import IdField, RecordUrlField
+from zhilian.core.api.fields import IdField, RecordUrlField, reads_input
 from zhilian.core.api.masking import revealed
 from zhilian.core.masking import id_number_for, mobile_for
 
@@ -100,7 +100,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         user = _user(self)
-        if user is not None and "parent" in fields and not getattr(fields["parent"], "read_only", False):
+        if reads_input(self) and user is not None and "parent" in fields \
+                and not getattr(fields["parent"], "read_only", False):
             fields["parent"].queryset = Organization.objects.restrict(user, "view").filter(kind="government")
         return fields
 
@@ -282,7 +283,7 @@ class EnterpriseTalentSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         user = _user(self)
-        if user is not None and not fields["enterprise"].read_only:
+        if reads_input(self) and user is not None and not fields["enterprise"].read_only:
             fields["enterprise"].queryset = Organization.objects.restrict(user, "view")
         return fields
 

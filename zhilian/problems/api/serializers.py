@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 from zhilian.chains.api.serializers import PlacedEnterpriseSerializer
-from zhilian.core.api.fields import RecordUrlField
+from zhilian.core.api.fields import RecordUrlField, reads_input
 from zhilian.chains.models import Chain, ChainNode
 from zhilian.directory.models import Organization
 
@@ -102,9 +102,8 @@ class ProblemSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            user = request.user
+        if reads_input(self):
+            user = self.context["request"].user
             self.fields["chain"].queryset = Chain.objects.restrict(user, "view")
             self.fields["node"].queryset = ChainNode.objects.restrict(user, "view")
             self.fields["related"].child_relation.queryset = Problem.objects.restrict(user, "view")
