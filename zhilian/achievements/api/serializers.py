@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from zhilian.consortia.api.serializers import MaskedPhone, RestrictedRelationsMixin
 from zhilian.core import keptsql
+from zhilian.core.api.fields import reads_input
 from zhilian.directory.models import Organization
 from zhilian.directory.regions import PROVINCES
 from zhilian.problems.models import Problem
@@ -71,7 +72,7 @@ class AchievementSerializer(RestrictedRelationsMixin, serializers.ModelSerialize
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if getattr(request, "method", None) not in (None, "GET", "HEAD") and request.user.is_authenticated:
+        if reads_input(self) and request.user.is_authenticated:
             # The units the caller may target, with the current targets of the one it edits.
             instance = self.instance if isinstance(self.instance, Achievement) else None
             fields["targeted_organizations"].child_relation.queryset = targetable_organizations(request.user, instance)

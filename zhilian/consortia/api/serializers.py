@@ -13,14 +13,13 @@ class RestrictedRelationsMixin:
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
         if not reads_input(self):
             return fields
+        user = self.context["request"].user
         for field in fields.values():
             target = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)
-            if user is not None and queryset is not None and hasattr(queryset, "restrict") and not field.read_only:
+            if queryset is not None and hasattr(queryset, "restrict") and not field.read_only:
                 target.queryset = queryset.restrict(user, "view")
         return fields
 

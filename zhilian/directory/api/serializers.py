@@ -99,10 +99,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        user = _user(self)
-        if reads_input(self) and user is not None and "parent" in fields \
-                and not getattr(fields["parent"], "read_only", False):
-            fields["parent"].queryset = Organization.objects.restrict(user, "view").filter(kind="government")
+        if reads_input(self) and "parent" in fields and not getattr(fields["parent"], "read_only", False):
+            fields["parent"].queryset = Organization.objects.restrict(_user(self), "view").filter(kind="government")
         return fields
 
     def validate(self, attrs):
@@ -282,9 +280,8 @@ class EnterpriseTalentSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        user = _user(self)
-        if reads_input(self) and user is not None and not fields["enterprise"].read_only:
-            fields["enterprise"].queryset = Organization.objects.restrict(user, "view")
+        if reads_input(self) and not fields["enterprise"].read_only:
+            fields["enterprise"].queryset = Organization.objects.restrict(_user(self), "view")
         return fields
 
     def validate_enterprise(self, value):

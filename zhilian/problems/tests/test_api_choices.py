@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from zhilian.chains.models import ChainNode, ChainNodeQuerySet, Segment
+from zhilian.chains.models import ChainNodeQuerySet, Segment
 from zhilian.chains.services import chain_create, node_add
 from zhilian.core.permissions import RestrictedQuerySet
 from zhilian.problems.models import Problem
