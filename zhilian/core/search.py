@@ -14,6 +14,7 @@ from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from . import keptsql
+from .caseless import caseless
 from .pagination import RANK, hits_and_total, ids_with_total, rows_by_id, split_ids_and_total
 from .permissions import scope_token
 from .text import doubled, normalize, search_terms
@@ -91,20 +92,34 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
 # searched and ranked query and wrote its SQL, about 1 ms of Python a type, more than most of
 # those queries cost PostgreSQL. The SQL depends on the type, the user's scope, the number of
 # terms and which of them have two characters (matched on the doubled text), never on the
-# words themselves: it is written once per such shape with stand-ins for the words, and run
+# words themselves, except whether each word has letter case (``core.caseless``: a word without
+# compares without ``UPPER``): it is written once per such shape with stand-ins for the words, and run
 # with each search's words put where the stand-ins are, escaped as Django escapes them. Not
 # prepared: a searched pattern needs a plan that sees it. Kept as ``core.keptsql`` keeps statements.
 
 # One per type, scope and shape: a few hundred users' searches, apart from the other kept statements.
 _STATEMENTS_KEPT = 4096
 _statements: OrderedDict = OrderedDict()
-_EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"  # private-use characters: never typed
+# Private-use characters: never typed; they have no case, and a word with case gets a stand-in
+# ending in a letter instead of the last one.
+_EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"
+
+
+def _cased(stand_in: str, word: str) -> str:
+    return stand_in if caseless(word) else stand_in[:-1] + "a"
 
 
 def _stand_ins(terms: list[str]) -> list[str]:
-    # Of the same length class as each term: two characters, or three for any other length.
-    return [f"\ue000{chr(0xE100 + i)}" if len(term) == 2 else f"\ue000{chr(0xE100 + i)}\ue001"
+    # Of the same length class as each term (two characters, or three for any other length),
+    # numbered by the character before the last, with case where the term has it.
+    return [_cased(f"{chr(0xE100 + i)}\ue000" if len(term) == 2 else f"\ue000{chr(0xE100 + i)}\ue001", term)
             for i, term in enumerate(terms)]
+
+
+def _shape(terms: list[str], exact: str, whole: str) -> tuple:
+    """What of the words a kept statement's SQL depends on: which terms have two characters,
+    and which words have case."""
+    return tuple(len(term) == 2 for term in terms), tuple(caseless(word) for word in (exact, whole, *terms))
 
 
 class _SearchStatement:
@@ -130,12 +145,13 @@ def _write(ids_query, terms, check) -> _SearchStatement | None:
     not understood. ``check``: real words (terms, exact, whole) whose query's parameters must be
     exactly those the statement gives them, else the shape is never kept."""
     stand_ins = _stand_ins(terms)
-    kinds = {_EXACT: ("exact", None), _WHOLE: ("whole", None)}
+    exact_stand_in, whole_stand_in = _cased(_EXACT, check[1]), _cased(_WHOLE, check[2])
+    kinds = {exact_stand_in: ("exact", None), whole_stand_in: ("whole", None)}
     for i, stand_in in enumerate(stand_ins):
         kinds[stand_in] = ("term", i)
         kinds[doubled(stand_in)] = ("doubled", i)
     try:
-        query = ids_query(stand_ins, _EXACT, _WHOLE)
+        query = ids_query(stand_ins, exact_stand_in, whole_stand_in)
         sql, params = query.query.get_compiler(using=query.db).as_sql()
         slots = []
         for position, param in enumerate(params):
@@ -166,8 +182,7 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     if token is None:
         return None
     db = manager.db
-    key = ("site-search", st.key, db, token, tuple(len(term) == 2 for term in terms), limit, st.select_related,
-           st.title_field)
+    key = ("site-search", st.key, db, token, _shape(terms, exact, whole), limit, st.select_related, st.title_field)
 
     def ids_query(terms, exact, whole):
         restricted = manager.restrict(user, "view", arrays=True)

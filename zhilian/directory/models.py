@@ -152,12 +152,18 @@ class Organization(SearchableMixin, PinyinSortMixin, BaseModel):
         # the list's own filters read (size, industry, province, is_active), so that PostgreSQL
         # counts a restricted or filtered list from the index alone: a service commissioner's
         # district of 10,000 enterprises counted in 2 ms instead of 18 (reading every row), a
-        # district's small enterprises in 2.5 ms instead of 19.
+        # district's small enterprises in 2.5 ms instead of 19. A district's enterprises of one
+        # size class (the commonest narrowing of a district's list) are read from an index that
+        # keys the size too: a quarter of the district's entries on average instead of all of
+        # them, for the count and again for the page's ids (1.6 -> 0.8 ms each for 思明区's
+        # small enterprises of one industry, 3,905 of 9,877).
         indexes = [
             models.Index(fields=["kind", "name_sort"], include=LIST_FILTER_COLUMNS + ["district"],
                          name="organization_kind_list"),
             models.Index(fields=["kind", "district", "name_sort"], include=LIST_FILTER_COLUMNS,
                          name="organization_district_list"),
+            models.Index(fields=["kind", "district", "size", "name_sort"],
+                         include=[c for c in LIST_FILTER_COLUMNS if c != "size"], name="organization_size_list"),
         ]
 
     def __str__(self):
