@@ -31,6 +31,7 @@ from django_tables2.rows import BoundRows
 
 from . import keptsql, masking
 from .permissions import InArray
+from .prefetch import prefetch
 
 RANK = "search_rank"  # the annotation core.search.filter_queryset ranks hits by
 _TOTAL = "zl_matches"
@@ -121,11 +122,15 @@ def rows_by_id(queryset, ids) -> list:
     by_id = _kept_by_id(queryset, ids)
     if by_id is None:
         by_id = _by_id(queryset, ids)
-    by_id = by_id.prefetch_related(*queryset._prefetch_related_lookups)
-    if isinstance(queryset, masking.MaskedQuerySetMixin):
-        by_id = masking.masked(by_id)
     found = {row.pk: row for row in by_id}
-    return [found[pk] for pk in ids if pk in found]
+    rows = [found[pk] for pk in ids if pk in found]
+    # Prefetched (without a queryset made per row, core.prefetch), then masked with what was
+    # prefetched, as a masked queryset's rows are.
+    prefetch(rows, *queryset._prefetch_related_lookups)
+    if isinstance(queryset, masking.MaskedQuerySetMixin):
+        for row in rows:
+            masking.mask_instance(row)
+    return rows
 
 
 def hits_and_total(queryset, limit: int) -> tuple[list, int]:
