@@ -15,6 +15,8 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+YOUNG_GENERATION = 10_000  # allocations between collections of the youngest generation
+
 
 def _templates() -> list[str]:
     """Names of the platform's own templates (its apps' template folders)."""
@@ -49,6 +51,12 @@ def _freeze():
 
     gc.collect()
     gc.freeze()
+    # A request makes tens of thousands of objects (querysets, records, template contexts, an
+    # API answer's dicts): at the default 700 allocations the youngest generation was collected
+    # one to three times in every request, each time walking what the request still held.
+    # Every 10,000: about once in ten requests, the same objects walked once (in process, an
+    # API list's collections 1.5 -> 0.8 ms a request, a web list's 0.54 -> 0.34).
+    gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])
 
 
 def warm() -> dict:

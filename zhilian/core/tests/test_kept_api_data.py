@@ -44,3 +44,30 @@ def test_api_lists_answer_plain_data(api_as):
             if response.status_code != 200:
                 continue  # a role without this list (403) has nothing kept
             assert _records_in(response.data) == [], (username, name)
+
+
+@pytest.mark.req("PLT-09")
+def test_a_kept_api_answer_is_held_as_one_string_and_answered_as_computed(api_as):
+    """Kept as the serializer's dicts, every kept page was hundreds of objects the garbage
+    collector walked in each full collection, and the store's budget counted a few hundred
+    bytes for it; kept pickled, it is one string of its real size. Each caller gets data of
+    its own: what one request does to it is not what the next one is answered."""
+    import gc
+
+    from zhilian.core import resultcache
+    from zhilian.core.pagecache import _KeptData
+
+    resultcache.clear()
+    client = api_as("mgmt")
+    url = reverse("organization-list") + "?kind=enterprise"
+    first = client.get(url)
+    kept = [entry for key, entry in resultcache._store._entries.items() if key[0] == "api"]
+    assert len(kept) == 1
+    value = kept[0].value
+    assert isinstance(value, _KeptData) and isinstance(value.blob, bytes) and not gc.is_tracked(value.blob)
+    assert kept[0].size >= len(value.blob)
+    first.data["results"].clear()  # as a caller's code might
+    again = client.get(url)
+    assert again.json() == first.json() and again.json()["results"]
+    assert client.get(url).json() == again.json()
+    assert [entry for key, entry in resultcache._store._entries.items() if key[0] == "api"] == kept  # not recomputed

@@ -11,9 +11,12 @@ from zhilian.core import warmup
 
 @pytest.fixture(autouse=True)
 def _unfrozen():
-    # warm() freezes the collector's view of this process; the rest of the suite runs as before.
+    # warm() freezes the collector's view of this process and spaces its young collections;
+    # the rest of the suite runs as before.
+    threshold = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def test_warm_up_compiles_every_template_and_fails_no_step(caplog):
@@ -53,3 +56,11 @@ def test_what_the_warm_up_loaded_is_left_out_of_full_collections():
     assert not any(obj is compiled for obj in gc.get_objects(generation=2))
     gc.unfreeze()
     assert any(obj is compiled for obj in gc.get_objects(generation=2))
+
+
+def test_a_served_process_collects_its_youngest_objects_every_ten_thousand_allocations():
+    """Not every 700 (Python's default): a request makes tens of thousands of objects, and each
+    young collection walked what the request still held, one to three times a request."""
+    gc.set_threshold(700, 10, 10)
+    warmup.warm()
+    assert gc.get_threshold() == (warmup.YOUNG_GENERATION, 10, 10) and warmup.YOUNG_GENERATION == 10_000
