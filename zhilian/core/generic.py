@@ -83,6 +83,10 @@ class ObjectListView(BaseObjectView):
     search_title_field = "name"
     per_page = 25
     extra_actions_template = None
+    # The fields the table reads (its columns, their render methods, the rows' links), when a
+    # model has many more (long texts, the search columns): the page's rows are read with only
+    # these. A field read but not listed costs a query per row, which the view's test checks.
+    table_fields: tuple = ()
 
     def get_queryset(self):
         return self.restricted("view")
@@ -166,7 +170,7 @@ class ObjectListView(BaseObjectView):
         asked the same parameters for another htmx target."""
         # No request to the constructor: it would paginate (and count) with Django's paginator
         # before RequestConfig below paginates again with ours.
-        table = self.table_class(masking.masked(queryset))
+        table = self.table_class(masking.masked(queryset.only(*self.table_fields) if self.table_fields else queryset))
         RequestConfig(request, paginate={"per_page": self.per_page_for(request),
                                          "paginator_class": SearchPaginator}).configure(table)
         return render_to_string("core/includes/object_table.html",
