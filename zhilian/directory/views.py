@@ -444,6 +444,8 @@ class TestingCapabilityListView(ObjectListView):
     search_title_field = "product"
     extra_actions_template = "directory/includes/capability_list_actions.html"
     export_heading = "检验检测能力"
+    # The lines' six shown fields and their institutions' names, not the institutions' thirty.
+    table_fields = ("product", "parameter", "method", "standard_code", "qualification", "institution__name")
 
     @property
     def export_columns(self):

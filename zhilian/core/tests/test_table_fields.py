@@ -15,6 +15,8 @@ PAGES = [
      "achievement-table"),
     ("zhilian.directory.views.OrganizationListView", "city", "/directory/organizations/",
      ["", "kind=enterprise&sort=-name", "q=厦门", "sort=district"], "organization-table"),
+    ("zhilian.directory.views.TestingCapabilityListView", "city", "/directory/capabilities/",
+     ["", "q=检测", "sort=institution", "sort=-product"], "capability-table"),
 ]
 
 
