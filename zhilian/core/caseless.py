@@ -27,18 +27,24 @@ def caseless(value) -> bool:
     return isinstance(value, str) and value.upper() == value.lower()
 
 
-class CaselessIContains(lookups.IContains):
+class _Caseless:
+    """``as_postgresql`` of a case-insensitive lookup: its case-sensitive twin (``plain``) for a
+    value without case, Django's own SQL for any other."""
+
+    plain: type
+
     def as_postgresql(self, compiler, connection):
         if self.rhs_is_direct_value() and caseless(self.rhs):
-            return lookups.Contains(self.lhs, self.rhs).as_sql(compiler, connection)
+            return self.plain(self.lhs, self.rhs).as_sql(compiler, connection)
         return self.as_sql(compiler, connection)
 
 
-class CaselessIExact(lookups.IExact):
-    def as_postgresql(self, compiler, connection):
-        if self.rhs_is_direct_value() and caseless(self.rhs):
-            return lookups.Exact(self.lhs, self.rhs).as_sql(compiler, connection)
-        return self.as_sql(compiler, connection)
+class CaselessIContains(_Caseless, lookups.IContains):
+    plain = lookups.Contains
+
+
+class CaselessIExact(_Caseless, lookups.IExact):
+    plain = lookups.Exact
 
 
 def install():

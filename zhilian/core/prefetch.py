@@ -16,11 +16,11 @@ other lookup (nested, ``Prefetch`` with a queryset or ``to_attr``, a relation to
 relation whose default queryset prefetches more) goes to Django's ``prefetch_related_objects``.
 """
 
+import functools
+
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import get_prefetcher
-
-_classes: dict = {}
 
 
 class _Held:
@@ -59,16 +59,14 @@ class _Held:
         QuerySet.query.fset(self, value)
 
 
+@functools.cache
 def _held_class(queryset_class):
-    cls = _classes.get(queryset_class)
-    if cls is None:
-        cls = _classes[queryset_class] = type(f"Held{queryset_class.__name__}", (_Held, queryset_class),
-                                              {"_zl_base": queryset_class})
-    return cls
+    return type(f"Held{queryset_class.__name__}", (_Held, queryset_class), {"_zl_base": queryset_class})
 
 
 def _unpickle(queryset_class):
-    return _held_class(queryset_class).__new__(_held_class(queryset_class))
+    cls = _held_class(queryset_class)
+    return cls.__new__(cls)
 
 
 def _one_level_name(lookup) -> str | None:
@@ -82,7 +80,7 @@ def _one_level_name(lookup) -> str | None:
 def _prefetch_many(rows: list, name: str) -> bool:
     """Prefetch ``name`` for ``rows`` if it is a relation of many rows this module can hold;
     False (nothing done) for Django to do it."""
-    prefetcher, descriptor, found, is_fetched = get_prefetcher(rows[0], name, name)
+    prefetcher, descriptor, _found, is_fetched = get_prefetcher(rows[0], name, name)
     if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
             or not hasattr(prefetcher, "_apply_rel_filters") or any(is_fetched(row) for row in rows):
         return False

@@ -1027,4 +1027,3 @@ def test_a_decimal_given_at_other_places_is_no_change(persona):
     model.save()
     event = AuditEvent.objects.filter(content_type__model="severitymodel", object_id=str(model.pk)).latest("pk")
     assert set(event.changes) == {"note"}
-
