@@ -30,10 +30,11 @@ class CoreConfig(AppConfig):
             registry.MenuItem(_("Audit log"), "core:audit_list", "core.view_auditevent", "journal-text"),
             registry.MenuItem(_("API documentation"), "api-docs", None, "braces"),
         ]))
-        from . import caseless, versions
+        from . import caseless, escaping, versions
         from .api import speedups, validation
 
         caseless.install()
+        escaping.install()
         versions.connect()
         speedups.install()
         validation.install()  # every error of a request body at once (PLT-12)
