@@ -60,7 +60,7 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     """``queryset`` narrowed to rows containing every term, ranked: a title equal to ``exact``
     first, then titles containing ``whole``."""
     condition = Q()
-    has_index = any(f.name == "search_text" for f in queryset.model._meta.concrete_fields)
+    has_index = _indexed(queryset.model)
     # Two-character terms (most Chinese words) are too short for the trigram index on
     # PostgreSQL: they are matched on the doubled text instead, which its own index serves
     # (the doubled text contains the doubled term exactly when the text contains the term).
@@ -116,10 +116,26 @@ def _stand_ins(terms: list[str]) -> list[str]:
             for i, term in enumerate(terms)]
 
 
-def _shape(terms: list[str], exact: str, whole: str) -> tuple:
+def _in_shape_order(terms: list[str]) -> list[str]:
+    """The terms with the two-character ones first, then those without letter case: every
+    term must be found, in any order, so the same rows; and one statement serves a shape in
+    any order of its words (a company name cut into five terms has 32 orders of long and short
+    ones, each a statement of its own for each of the thirteen types, about 2 ms to write
+    each). With ``_shape`` reading case only where the SQL does, the varied site search's 120
+    shapes became 40."""
+    return sorted(terms, key=lambda term: (len(term) != 2, not caseless(term)))
+
+
+def _shape(terms: list[str], exact: str, whole: str, *, indexed: bool = False) -> tuple:
     """What of the words a kept statement's SQL depends on: which terms have two characters,
-    and which words have case."""
-    return tuple(len(term) == 2 for term in terms), tuple(caseless(word) for word in (exact, whole, *terms))
+    and which words have case. A model with a search text matches its terms with a plain
+    ``LIKE`` (``contains``), the same SQL whatever their case: only the title's words count."""
+    words = (exact, whole) if indexed else (exact, whole, *terms)
+    return tuple(len(term) == 2 for term in terms), tuple(caseless(word) for word in words)
+
+
+def _indexed(model) -> bool:
+    return any(f.name == "search_text" for f in model._meta.concrete_fields)
 
 
 class _SearchStatement:
@@ -182,7 +198,9 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     if token is None:
         return None
     db = manager.db
-    key = ("site-search", st.key, db, token, _shape(terms, exact, whole), limit, st.select_related, st.title_field)
+    terms = _in_shape_order(terms)
+    shape = _shape(terms, exact, whole, indexed=_indexed(st.model))
+    key = ("site-search", st.key, db, token, shape, limit, st.select_related, st.title_field)
 
     def ids_query(terms, exact, whole):
         restricted = manager.restrict(user, "view", arrays=True)

@@ -68,6 +68,42 @@ def test_a_statement_is_written_once_per_shape_and_run_with_other_words(persona)
     assert not [key for key in keptsql._kept if key and key[0] == "site-search"]
 
 
+@pytest.mark.req("PLT-08")
+def test_one_statement_serves_a_shape_in_any_order_of_its_words(persona, monkeypatch):
+    """A long and a short term, in either order (and mixed with a cased one): the same
+    statements, and the answers of the query built anew for each order."""
+    search._statements.clear()
+    user = persona("city")
+    first = _answer(user, "玻璃基板 面板")
+    written = len(_site_search_statements())
+    swapped = _answer(user, "面板 玻璃基板")
+    assert len(_site_search_statements()) == written
+    mixed = {q: _answer(user, q) for q in ("显示 Ab 玻璃基板", "玻璃基板 Ab 显示", "Ab 玻璃基板 显示")}
+    assert len(_site_search_statements()) in (written, written * 2)  # one more shape at most
+    with monkeypatch.context() as m:
+        _unkept(m)
+        assert first == _answer(user, "玻璃基板 面板") and swapped == _answer(user, "面板 玻璃基板")
+        assert all(answer == _answer(user, q) for q, answer in mixed.items())
+
+
+@pytest.mark.req("PLT-08")
+def test_the_case_of_a_searched_term_matters_only_where_the_sql_reads_it(persona, monkeypatch):
+    """A type with a search text matches terms with a plain LIKE whatever their case: "Ab 面板
+    cd" and "Ab 面板 12" (a cased term for a caseless one, the title's words cased in both)
+    share its statement; a type matched on its title (``icontains``) gets one of its own."""
+    search._statements.clear()
+    user = persona("city")
+    first = _answer(user, "Ab 面板 cd")
+    written = len(_site_search_statements())
+    second = _answer(user, "Ab 面板 12")
+    unindexed = [st for st in search.types() if not search._indexed(st.model)]
+    if connection.vendor == "postgresql":
+        assert unindexed and 0 < len(_site_search_statements()) - written <= len(unindexed)
+    with monkeypatch.context() as m:
+        _unkept(m)
+        assert first == _answer(user, "Ab 面板 cd") and second == _answer(user, "Ab 面板 12")
+
+
 @pytest.mark.req("PLT-02")
 def test_a_statement_is_not_used_once_the_scope_it_was_written_under_changed(persona):
     """A district bureau sees its district's enterprises: moved to another district, an
