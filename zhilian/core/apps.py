@@ -30,11 +30,12 @@ class CoreConfig(AppConfig):
             registry.MenuItem(_("Audit log"), "core:audit_list", "core.view_auditevent", "journal-text"),
             registry.MenuItem(_("API documentation"), "api-docs", None, "braces"),
         ]))
-        from . import caseless, escaping, versions
+        from . import caseless, escaping, renderers, versions
         from .api import speedups, validation
 
         caseless.install()
         escaping.install()
+        renderers.install()
         versions.connect()
         speedups.install()
         validation.install()  # every error of a request body at once (PLT-12)

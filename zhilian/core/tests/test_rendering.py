@@ -4,6 +4,7 @@ django-tables2's templates write (they exist only to be faster)."""
 import datetime
 import re
 
+import django_filters
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -160,3 +161,63 @@ def test_every_list_table_renders_its_cells_as_django_tables2_does(db, username)
         assert _normalise(render_table(ours, request)) == _normalise(table().as_html(request)), path
         compared += 1
     assert compared >= 10
+
+
+class FilterLikeForm(forms.Form):
+    """Selects of fixed choices as the list pages' filter forms have them, in both languages."""
+
+    from django.utils.translation import gettext_lazy as _lazy
+
+    status = forms.ChoiceField(required=False, choices=[("", "---------"), ("open", _lazy("Open")),
+                                                        ("closed", _lazy("Closed")), (1, "一"), (True, "真")],
+                               widget=forms.Select(attrs={"class": "form-select", "placeholder": _lazy("Search")}))
+    grouped = forms.ChoiceField(required=False, choices=[("东部", [("1", "一"), ("2", "二")]), ("3", "三")])
+    many = forms.MultipleChoiceField(required=False, choices=[(1, "one"), (2, "two"), (3, "three")])
+    yes_no = forms.NullBooleanField(required=False)
+    # django-filter's, as a ChoiceFilter makes it: its choices an iterator adding the empty one.
+    kind = django_filters.fields.ChoiceField(required=False, choices=[("enterprise", "企业"), ("a&b", "A & B")])
+
+
+@pytest.mark.req("DIR-01")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_kept_selects_write_what_django_writes(language, monkeypatch):
+    """Every select of fixed choices, selected values of each type, twice (the second kept):
+    the markup Django writes without keeping any."""
+    from django.utils import translation
+
+    from zhilian.core import renderers
+
+    cases = [None, {}, {"status": "open"}, {"status": "1"}, {"status": "True"}, {"grouped": "2"},
+             {"many": ["1", "3"]}, {"yes_no": "true"}, {"yes_no": "false"}, {"status": "<x>"}, {"kind": "a&b"}]
+    with translation.override(language):
+        kept = [[str(FilterLikeForm(data, auto_id=auto)[name]) for name in FilterLikeForm.base_fields]
+                for data in cases for auto in ("id_%s", False) for _twice in (1, 2)]
+        assert renderers._selects
+        monkeypatch.setattr(forms.Select, "render", renderers._django_select_render)
+        plain = [[str(FilterLikeForm(data, auto_id=auto)[name]) for name in FilterLikeForm.base_fields]
+                 for data in cases for auto in ("id_%s", False) for _twice in (1, 2)]
+    assert kept == plain
+    assert '<option value="open" selected>' in kept[4 * cases.index({"status": "open"})][0]
+
+
+@pytest.mark.req("DIR-01")
+def test_a_kept_select_is_not_built_again_and_model_choices_always_are(monkeypatch, db):
+    from zhilian.core import renderers
+    from zhilian.directory.models import ServiceDomain
+
+    renderers._selects.clear()
+    built = []
+    original = forms.Select.optgroups
+    monkeypatch.setattr(forms.Select, "optgroups", lambda self, *a, **k: built.append(1) or original(self, *a, **k))
+    str(FilterLikeForm({"status": "open"})["status"])
+    str(FilterLikeForm({"status": "open"})["status"])
+    assert len(built) == 1  # the second one kept (fails when selects are not kept)
+    str(FilterLikeForm({"status": "closed"})["status"])
+    assert len(built) == 2  # another selected value: its own markup
+
+    class ByModel(forms.Form):
+        domain = forms.ModelChoiceField(queryset=ServiceDomain.objects.all(), required=False)
+
+    built.clear()
+    str(ByModel()["domain"]), str(ByModel()["domain"])
+    assert len(built) == 2
