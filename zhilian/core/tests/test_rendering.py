@@ -64,6 +64,45 @@ def test_the_python_table_renderer_writes_what_django_tables2_writes(db):
         assert _normalise(render_table(table(), request)) == _normalise(table().as_html(request))
 
 
+@pytest.mark.req("DIR-01")
+def test_links_with_fixed_attributes_are_written_as_django_tables2_writes_them(db):
+    """Links written by the platform (fixed attributes before and after href, None left out,
+    values escaped) and by django-tables2 (attributes worked out per cell): the same table."""
+    import django_tables2 as tables
+
+    from zhilian.accounts.models import User
+    from zhilian.core import tables as core_tables
+    from zhilian.core.tables import render_table
+    from zhilian.directory.models import Organization
+
+    class Linked(tables.Table):
+        name = tables.Column(linkify=True, attrs={"a": {"class": "x <y>", "data-n": 1, "title": None}})
+        short_name = tables.Column(linkify=True, attrs={"a": {"data-first": "1", "href": "#", "class": "z"}})
+        kind = tables.Column(linkify=lambda record: f"/o/{record.pk}/?a=1&b=<2>")
+        district = tables.Column(linkify=True, accessor="name", attrs={"a": {"title": lambda record: record.name}})
+
+        class Meta:
+            model = Organization
+            fields = ("name", "short_name", "kind", "district")
+
+    request = RequestFactory().get("/x/?page=1")
+    request.user = User.objects.get(username="mgmt")
+    Organization.objects.create(kind="enterprise", name="厦门 <链接> & 测试有限公司", district="思明区")
+
+    def table():
+        t = Linked(Organization.objects.order_by("-pk"), request=request)
+        RequestConfig(request, paginate={"per_page": 5}).configure(t)
+        return t
+
+    ours = render_table(table(), request)
+    assert _normalise(ours) == _normalise(table().as_html(request))
+    assert 'class="x &lt;y&gt;" data-n="1" href="' in ours and 'data-first="1" href="/' in ours
+    cells = {column.name: core_tables._Cells(table(), column) for column in table().columns}
+    assert cells["name"].link_attrs == ('class="x &lt;y&gt;" data-n="1" ', "")
+    assert cells["short_name"].link_attrs == ('data-first="1" ', ' class="z"')
+    assert cells["district"].link_attrs is None  # a callable attribute: django-tables2's way
+
+
 def test_the_date_columns_write_what_django_tables2s_date_templates_write(settings):
     """Dates, aware times near midnight (shown in Beijing time), naive times, empty cells and
     a date field a table lists without declaring a column: the same cells as django-tables2's
