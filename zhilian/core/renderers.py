@@ -7,7 +7,6 @@ Django's ``django/forms/widgets/{select,select_option,input,attrs}.html`` (a tes
 them); every other widget template is rendered by Django as before.
 """
 
-import threading
 from collections import OrderedDict
 
 from django import forms
@@ -15,6 +14,8 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django_filters.fields import ChoiceIterator as FilterChoiceIterator
+
+from . import keptsql
 from django_bootstrap5.renderers import FieldRenderer as _BootstrapFieldRenderer
 
 _INPUT_TEMPLATES = {
@@ -96,8 +97,7 @@ class BootstrapFieldRenderer(_BootstrapFieldRenderer):
 # choice iterator) are not a list, and are rendered every time.
 
 _KEPT_SELECTS = 2048
-_selects: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_selects: OrderedDict = OrderedDict()  # a store of keptsql's least-recently-used kind
 _django_select_render = forms.Select.render
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -164,17 +164,8 @@ def kept_select_render(self, name, value, attrs=None, renderer=None):
         key = None
     if key is None:
         return _django_select_render(self, name, value, attrs, renderer)
-    with _lock:
-        html = _selects.get(key)
-        if html is not None:
-            _selects.move_to_end(key)
-            return html
-    html = _django_select_render(self, name, value, attrs, renderer)
-    with _lock:
-        _selects[key] = html
-        while len(_selects) > _KEPT_SELECTS:
-            _selects.popitem(last=False)
-    return html
+    return keptsql.kept_statement(key, lambda: _django_select_render(self, name, value, attrs, renderer), _selects,
+                                  limit=_KEPT_SELECTS)
 
 
 def install():

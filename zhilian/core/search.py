@@ -6,6 +6,7 @@ title contains the whole query rank first. Every query starts from
 ``Model.objects.restrict(user, "view")``, so search never shows what a list would not.
 """
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -126,7 +127,7 @@ def _in_shape_order(terms: list[str]) -> list[str]:
     return sorted(terms, key=lambda term: (len(term) != 2, not caseless(term)))
 
 
-def _shape(terms: list[str], exact: str, whole: str, *, indexed: bool = False) -> tuple:
+def _shape(terms: list[str], exact: str, whole: str, *, indexed: bool) -> tuple:
     """What of the words a kept statement's SQL depends on: which terms have two characters,
     and which words have case. A model with a search text matches its terms with a plain
     ``LIKE`` (``contains``), the same SQL whatever their case: only the title's words count."""
@@ -134,6 +135,7 @@ def _shape(terms: list[str], exact: str, whole: str, *, indexed: bool = False) -
     return tuple(len(term) == 2 for term in terms), tuple(caseless(word) for word in words)
 
 
+@functools.cache
 def _indexed(model) -> bool:
     return any(f.name == "search_text" for f in model._meta.concrete_fields)
 
@@ -198,7 +200,6 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     if token is None:
         return None
     db = manager.db
-    terms = _in_shape_order(terms)
     shape = _shape(terms, exact, whole, indexed=_indexed(st.model))
     key = ("site-search", st.key, db, token, shape, limit, st.select_related, st.title_field)
 
@@ -221,7 +222,8 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
 def search(user, query: str, *, limit_per_type: int = 10, only: str | None = None):
     """Return [(SearchType, hits, total)] for the types with hits, each restricted to ``user``."""
     results = []
-    terms = search_terms(query)
+    # In the kept statements' order (every term must be found, in any order: the same hits).
+    terms = _in_shape_order(search_terms(query))
     if not terms:
         return results
     exact, whole = query.strip(), normalize(query)

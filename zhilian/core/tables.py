@@ -232,15 +232,15 @@ def _fixed_link_attrs(link) -> tuple[str, str] | None:
     attrs = dict(link.attrs or {})
     if any(callable(value) or not isinstance(value, (str, int, float, type(None))) for value in attrs.values()):
         return None
-    attrs["href"] = None  # its place: where the attributes have it, else last
-    names = list(attrs)
-    at = names.index("href")
-    shown = [(name, value) for name, value in AttributeDict(attrs)._iteritems()]
-    before = "".join(f'{conditional_escape(name)}="{conditional_escape(value)}" ' for name, value in shown
-                     if names.index(name) < at)
-    after = "".join(f' {conditional_escape(name)}="{conditional_escape(value)}"' for name, value in shown
-                    if names.index(name) > at)
-    return before, after
+    attrs.setdefault("href", None)  # its place: where the attributes have it, else last
+    before, after = [], []
+    side = before
+    for name, value in attrs.items():
+        if name == "href":
+            side = after
+        elif name not in AttributeDict.blacklist and value is not None:  # as AttributeDict.as_html leaves them out
+            side.append(f'{conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(f"{pair} " for pair in before), "".join(f" {pair}" for pair in after)
 
 
 def render_table(table, request=None) -> str:
