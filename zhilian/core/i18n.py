@@ -16,6 +16,8 @@ id and rendered again in the reader's language with the text around it.
 import json
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
@@ -200,3 +202,31 @@ def clauses(items) -> str:
     """Sentences or clauses joined with the reader's clause separator (； in Chinese, "; " in
     English), kept translatable as :func:`listed`."""
     return _joined(items, recorded(pgettext_lazy("clause separator", "; ")))
+
+
+# ------------------------------------------------------------------ texts translated once
+#
+# A choice's label is a lazy translation: shown in a list's cell, it looked up the active
+# language and its catalogue again in every row. Catalogues change only when the translation
+# settings do (a test overriding them), and then every kept text is forgotten.
+
+_generation = 0
+
+
+def kept_texts(owner, language) -> dict:
+    """The dict where texts translated for ``owner`` (a model field's choice labels) into
+    ``language`` are kept, by whatever key the owner's caller uses."""
+    kept = owner.__dict__.get("_zl_kept_texts")
+    if kept is None or kept[0] != _generation:
+        kept = owner.__dict__["_zl_kept_texts"] = (_generation, {})
+    texts = kept[1].get(language)
+    if texts is None:
+        texts = kept[1][language] = {}
+    return texts
+
+
+@receiver(setting_changed)
+def _forget_kept_texts(*, setting, **kwargs):
+    global _generation
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"):
+        _generation += 1

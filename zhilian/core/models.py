@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import clock, i18n
@@ -59,18 +60,26 @@ class BaseModel(models.Model):
 
     def _get_FIELD_display(self, field):
         # Django rebuilds the whole label dict of a field on every get_FOO_display() call;
-        # list pages call it for every choice cell, so the dict is kept on the field.
+        # list pages call it for every choice cell, so the dict is kept on the field, and each
+        # label's text in each language (translating a lazy label looked up the active
+        # language and its catalogue every time: a tenth of a 25-row problem table).
         labels = field.__dict__.get("_zl_choice_labels")
         if labels is None:
             if isinstance(field.choices, CallableChoiceIterator):
                 return super()._get_FIELD_display(field)
             labels = field.__dict__["_zl_choice_labels"] = dict(field.flatchoices)
         value = getattr(self, field.attname)
+        texts = i18n.kept_texts(field, get_language())
         try:
-            label = labels.get(value, value)
+            return texts[value]
+        except KeyError:
+            pass
         except TypeError:  # an unhashable value: Django's own path handles it
             return super()._get_FIELD_display(field)
-        return force_str(label, strings_only=True)
+        if value not in labels:
+            return force_str(value, strings_only=True)
+        text = texts[value] = force_str(labels[value], strings_only=True)
+        return text
 
     def save(self, *args, expected_version=None, **kwargs):
         """Save, refusing a stale edit when ``expected_version`` is given.

@@ -260,3 +260,136 @@ def test_a_kept_select_is_not_built_again_and_model_choices_always_are(monkeypat
     built.clear()
     str(ByModel()["domain"]), str(ByModel()["domain"])
     assert len(built) == 2
+
+
+@pytest.mark.req("DIR-01")
+def test_yes_no_cells_row_attributes_and_plain_attributes_are_written_as_django_tables2_writes_them(db):
+    """Yes / no columns (plain, with their own words and span attributes, over a field with
+    choices), rows with fixed and computed attributes, columns reading one attribute (a value,
+    a method, a missing one): the same table as django-tables2's; a yes / no column's cell is
+    built once for each of yes and no, and a row's fixed attributes once for each of even and
+    odd."""
+    import django_tables2 as tables
+    from django.utils import translation
+    from django_tables2.columns import BooleanColumn
+    from django_tables2.rows import BoundRow
+
+    from zhilian.accounts.models import User
+    from zhilian.core.tables import render_table
+    from zhilian.directory.models import Organization
+
+    class Flags(tables.Table):
+        is_active = tables.BooleanColumn()
+        worded = tables.BooleanColumn(accessor="is_active", yesno="是,否", attrs={"span": {"class": "w", "data-x": "<"}})
+        chosen = tables.BooleanColumn(accessor="kind")  # a field with choices: django-tables2 looks the value up
+        name = tables.Column()
+        shown = tables.Column(accessor="get_kind_display")  # a method: called
+        missing = tables.Column(accessor="no_such_attribute", default="—")
+
+        class Meta:
+            model = Organization
+            fields = ("is_active", "worded", "chosen", "name", "shown", "missing")
+            row_attrs = {"class": "zl-row", "data-kind": "organization"}
+
+    class Computed(Flags):
+        class Meta(Flags.Meta):
+            row_attrs = {"data-id": lambda record: record.pk}
+
+    request = RequestFactory().get("/x/?page=1")
+    request.user = User.objects.get(username="mgmt")
+    for i in range(6):
+        Organization.objects.create(kind="enterprise", name=f"旗标 <{i}> 有限公司", is_active=bool(i % 3))
+    rows = Organization.objects.filter(name__startswith="旗标").order_by("pk")
+
+    calls = {"render": 0, "attrs": 0}
+    render, attrs = BooleanColumn.render, BoundRow.attrs.fget
+
+    def counted_render(self, value, record, bound_column):
+        calls["render"] += 1
+        return render(self, value, record, bound_column)
+
+    def counted_attrs(self):
+        calls["attrs"] += 1
+        return attrs(self)
+
+    for table_class in (Flags, Computed):
+        def table():
+            t = table_class(rows, request=request)
+            RequestConfig(request, paginate={"per_page": 10}).configure(t)
+            return t
+
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                BooleanColumn.render, BoundRow.attrs = counted_render, property(counted_attrs)
+                try:
+                    calls.update(render=0, attrs=0)
+                    ours = render_table(table(), request)
+                    counts = dict(calls)
+                finally:
+                    BooleanColumn.render, BoundRow.attrs = render, property(attrs)
+                assert _normalise(ours) == _normalise(table().as_html(request))
+        # is_active and worded: yes and no once each; chosen: django-tables2's own way in every row
+        assert counts["render"] == 2 + 2 + 6
+        assert counts["attrs"] == (2 if table_class is Flags else 6)
+    assert 'class="zl-row even" data-kind="organization"' in ours or "data-id=" in ours
+    assert 'class="w" data-x="&lt;"' in ours and "—" in ours
+
+
+def test_number_dates_are_written_as_django_writes_them_and_other_formats_by_django():
+    """Formats of numbers (in any order, with literal and escaped characters) are written by
+    the platform as Django's formatter writes them; names of months or days, and times in a
+    format for dates, are left to Django."""
+    from django.utils import dateformat
+
+    from zhilian.core.tables import _date_writer
+
+    day, moment = datetime.date(2026, 3, 4), datetime.datetime(2026, 12, 31, 7, 5, 9)
+    written = 0
+    for date_format in ("Y-m-d", "Y年n月j日", "m/d/Y", "d.m.y", r"\Y\m Y%m", "Y-m-d H:i", "G:i:s j/n", "N j, Y",
+                        "D Y", "Y-m-d P", "SHORT"):
+        for value in (day, moment, datetime.date(987, 11, 30)):
+            with_time = isinstance(value, datetime.datetime)
+            writer = _date_writer(date_format, with_time)
+            if writer is None:
+                continue
+            assert writer(value) == dateformat.format(value, date_format), (date_format, value)
+            written += 1
+    assert written >= 15
+    assert _date_writer("N j, Y", False) is None and _date_writer("D Y", True) is None
+    assert _date_writer("Y-m-d H:i", False) is None  # Django refuses a time in a date's format
+    assert _date_writer("Y-m-d H:i", True) is not None
+
+
+@pytest.mark.req("PLT-08")
+def test_a_choice_label_is_translated_once_per_language_and_again_when_the_catalogues_change(db, monkeypatch, settings):
+    """get_FOO_display gives the label in the active language, keeps it (the catalogue is not
+    looked up again), gives a value that is not a choice as it is, and forgets what it kept
+    when the translation settings change."""
+    from django.utils import translation
+
+    from zhilian.core import models as core_models
+    from zhilian.directory.models import Organization
+
+    organization = Organization(kind="institution", name="检测院")
+    translated = []
+    force_str = core_models.force_str
+
+    def counted(value, *args, **kwargs):
+        translated.append(value)
+        return force_str(value, *args, **kwargs)
+
+    monkeypatch.setattr(core_models, "force_str", counted)
+    shown = {}
+    for language in ("zh-hans", "en", "zh-hans", "en"):
+        with translation.override(language):
+            shown.setdefault(language, set()).add(organization.get_kind_display())
+    assert shown == {"zh-hans": {"技术机构"}, "en": {"Technical institution"}}, shown
+    assert len(translated) <= 2  # once per language
+    organization.kind = "no-such-kind"
+    assert organization.get_kind_display() == "no-such-kind"
+    organization.kind = "institution"
+    translated.clear()
+    settings.LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # the catalogues may have changed
+    with translation.override("en"):
+        assert organization.get_kind_display() == "Technical institution"
+    assert translated, "a kept label outlived a change of the translation settings"
