@@ -18,9 +18,13 @@ relation whose default queryset prefetches more) goes to Django's ``prefetch_rel
 
 import functools
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db import connections
+from django.db.models import Manager, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import get_prefetcher
+
+from . import keptsql
+from .permissions import InArray, scope_token
 
 
 class _Held:
@@ -77,6 +81,86 @@ def _one_level_name(lookup) -> str | None:
     return None
 
 
+def _plain_base(manager):
+    """The related model's rows as the relation's manager starts from them (its default
+    manager's queryset, as ``get_prefetch_querysets`` reads it); None when that manager makes
+    its own queryset (it might depend on something a kept statement would freeze)."""
+    parent = super(type(manager), manager)
+    if type(manager).__mro__[1].get_queryset is not Manager.get_queryset:
+        return None
+    base = parent.get_queryset()
+    if base._prefetch_related_lookups or base.query.is_sliced:
+        return None
+    return base
+
+
+def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
+    """What ``prefetcher.get_prefetch_querysets(rows)`` gives for a relation of many rows
+    through one key column (a reverse foreign key, a many-to-many), read by a statement kept per
+    relation (``keptsql.by_shape``) with the rows' keys as one array: (related rows, related
+    row's key, row's key, cache name, queryset class, related model, database); None where it
+    cannot be kept (Django's way then).
+
+    Django writes each such query anew (an API list of organizations reads their certificates
+    and their service domains: two compilations for every page); the statement depends only on
+    the relation and the related model's default queryset, or ``base`` (a ``KeptPrefetch``'s
+    queryset), which ``shape`` then names."""
+    base = _plain_base(prefetcher) if base is None else base
+    if base is None:
+        return None
+    base._add_hints(instance=rows[0])
+    base = base.using(base._db or prefetcher._db)
+    connection = connections[base.db]
+    if connection.vendor != "postgresql":
+        return None
+    through = getattr(prefetcher, "through", None)
+    if through is None:  # a reverse foreign key
+        field = prefetcher.field
+        if len(field.foreign_related_fields) != 1:
+            return None
+        path, target = field.name, field.foreign_related_fields[0]
+    else:
+        field = through._meta.get_field(prefetcher.source_field_name)
+        if len(field.foreign_related_fields) != 1:
+            return None
+        path, target = prefetcher.query_field_name, field.foreign_related_fields[0]
+    keys = [getattr(row, target.attname) for row in rows]
+    lookup = f"{path}__{target.name}__{InArray.lookup_name}"
+    if through is None:
+        def build(ids):
+            return base.filter(**{lookup: ids})
+    else:
+        join_table = connection.ops.quote_name(field.model._meta.db_table)
+        extra = {f"_prefetch_related_val_{f.attname}": f"{join_table}.{connection.ops.quote_name(f.column)}"
+                 for f in field.local_related_fields}
+
+        def build(ids):
+            # The join table's own key column, quoted, as Django's many-to-many prefetch selects it.
+            return base._next_is_sticky().filter(**{lookup: ids}).extra(select=extra)  # nosec B610 - no input
+    kept = keptsql.by_shape(f"prefetch:{rows[0]._meta.label}.{name}:{base.model._meta.label}:{base.db}:{shape!r}",
+                            build, keys)
+    if kept is None:
+        return None
+    related = list(kept)
+    if through is None:
+        # As Django's reverse foreign key prefetch: each related row knows the row it belongs to.
+        by_key = {field.get_foreign_related_value(row): row for row in rows}
+        for record in related:
+            if not field.is_cached(record):
+                setattr(record, field.name, by_key[field.get_local_related_value(record)])
+        return (related, field.get_local_related_value, field.get_foreign_related_value,
+                field.remote_field.cache_name, type(base), base.model, base.db)
+
+    def related_key(record):
+        return tuple(f.get_db_prep_value(getattr(record, f"_prefetch_related_val_{f.attname}"), connection)
+                     for f in field.local_related_fields)
+
+    def row_key(row):
+        return tuple(f.get_db_prep_value(getattr(row, f.attname), connection) for f in field.foreign_related_fields)
+
+    return related, related_key, row_key, prefetcher.prefetch_cache_name, type(base), base.model, base.db
+
+
 def _prefetch_many(rows: list, name: str) -> bool:
     """Prefetch ``name`` for ``rows`` if it is a relation of many rows this module can hold;
     False (nothing done) for Django to do it."""
@@ -84,16 +168,69 @@ def _prefetch_many(rows: list, name: str) -> bool:
     if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
             or not hasattr(prefetcher, "_apply_rel_filters") or any(is_fetched(row) for row in rows):
         return False
-    related, related_key, row_key, single, cache_name, _is_descriptor = prefetcher.get_prefetch_querysets(rows, None)
-    if single or getattr(related, "_prefetch_related_lookups", ()):
-        return False
+    kept = _kept_related(prefetcher, rows, name)
+    if kept is not None:
+        related, related_key, row_key, cache_name, queryset_class, model, db = kept
+    else:
+        related, related_key, row_key, single, cache_name, _is_descriptor = prefetcher.get_prefetch_querysets(rows, None)
+        if single or getattr(related, "_prefetch_related_lookups", ()):
+            return False
+        queryset_class, model, db = type(related), related.model, related.db
     by_row: dict = {}
     for record in related:
         by_row.setdefault(related_key(record), []).append(record)
-    held = _held_class(type(related))
-    model, db = related.model, related.db
+    held = _held_class(queryset_class)
     for row in rows:
         row._prefetched_objects_cache[cache_name] = held.holding(row, name, by_row.get(row_key(row), []), model, db)
+    return True
+
+
+class KeptPrefetch(Prefetch):
+    """``Prefetch(lookup, queryset, to_attr=to_attr)`` of a relation of many rows whose query is
+    kept (``keptsql.by_shape``, PostgreSQL) instead of written for every page: the queryset is
+    ``build(model.objects.restrict(user, action))`` (``build(model.objects.all())`` without a
+    user), ``kept_as`` names ``build`` and the user's scope is part of the key. Django's
+    ``prefetch_related`` and other databases read it as the plain ``Prefetch`` it is.
+
+    The problem API's three prefetches (the newest assessment, the related problems and the
+    concerned enterprises the caller may see) were written anew for every page: a third of a
+    searched API page's Python."""
+
+    def __init__(self, lookup, *, kept_as: str, model, to_attr: str, build=None, user=None, action="view"):
+        build = build or (lambda rows: rows)
+        base = model.objects.restrict(user, action) if user is not None else model._default_manager.all()
+        super().__init__(lookup, queryset=build(base), to_attr=to_attr)
+        self.kept = (kept_as, model, build, user, action)
+
+
+def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
+    """``lookup`` done with a kept statement; False (nothing done) for Django to do it."""
+    name = lookup.prefetch_through
+    if LOOKUP_SEP in name or lookup.prefetch_to != lookup.to_attr:
+        return False
+    prefetcher, descriptor, _found, is_fetched = get_prefetcher(rows[0], name, lookup.to_attr)
+    if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
+            or any(is_fetched(row) for row in rows):
+        return False
+    kept_as, model, build, user, action = lookup.kept
+    if user is not None:
+        token = scope_token(model, user, action)
+        if token is None:
+            return False
+        base = build(model.objects.restrict(user, action, arrays=True))
+    else:
+        token, base = None, build(model._default_manager.all())
+    if base._prefetch_related_lookups or base.query.is_sliced:
+        return False
+    kept = _kept_related(prefetcher, rows, name, base=base, shape=(kept_as, action, token))
+    if kept is None:
+        return False
+    related, related_key, row_key = kept[:3]
+    by_row: dict = {}
+    for record in related:
+        by_row.setdefault(related_key(record), []).append(record)
+    for row in rows:
+        setattr(row, lookup.to_attr, by_row.get(row_key(row), []))
     return True
 
 
@@ -107,6 +244,10 @@ def prefetch(rows: list, *lookups) -> None:
             row._prefetched_objects_cache = {}
     rest = []
     for lookup in lookups:
+        if isinstance(lookup, KeptPrefetch):
+            if not _prefetch_kept(rows, lookup):
+                rest.append(lookup)
+            continue
         name = _one_level_name(lookup)
         if name is None or not _prefetch_many(rows, name):
             rest.append(lookup)

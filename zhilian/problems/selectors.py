@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from zhilian.core import audit, clock, i18n
 from zhilian.core.filters import as_id
+from zhilian.core.prefetch import KeptPrefetch
 from zhilian.core.registry import Reminder
 from zhilian.directory.models import Organization
 
@@ -21,23 +21,23 @@ from .models import (
 )
 
 
-def visible_related(user) -> Prefetch:
+def visible_related(user) -> KeptPrefetch:
     """Prefetch, as ``visible_related``, the related problems ``user`` may see (PLT-02).
 
     A relation to a problem outside the user's scope is neither named nor removed: exports,
     the API and the pages show only the visible ones, and saves keep the others
     (``services.problem_save``).
     """
-    return Prefetch("related", queryset=Problem.objects.restrict(user, "view").order_by("code"),
-                    to_attr="visible_related")
+    return KeptPrefetch("related", kept_as="problems.visible_related", model=Problem, user=user,
+                        build=lambda rows: rows.order_by("code"), to_attr="visible_related")
 
 
-def visible_concerned(user) -> Prefetch:
+def visible_concerned(user) -> KeptPrefetch:
     """Prefetch, as ``visible_concerned``, the concerned enterprises ``user`` may see (PLT-02):
     the problem's page names only those, and so does the API; saves keep the others
     (``services.problem_save``)."""
-    return Prefetch("concerned_enterprises", queryset=Organization.objects.restrict(user, "view"),
-                    to_attr="visible_concerned")
+    return KeptPrefetch("concerned_enterprises", kept_as="problems.visible_concerned", model=Organization, user=user,
+                        to_attr="visible_concerned")
 
 
 def problem_visible_concerned(problem, user):

@@ -87,3 +87,95 @@ def test_an_api_page_makes_no_queryset_per_row(api_as, institutions, monkeypatch
     names = {row["name"]: row for row in response.json()["results"]}
     for org in institutions:
         assert len(names[org.name]["service_domains"]) == org.service_domains.count()
+
+
+@pytest.mark.req("PLT-09")
+def test_on_postgresql_each_relation_is_read_by_a_statement_written_once(institutions, monkeypatch):
+    """The relation's rows for a page are read by a statement kept per relation with the page's
+    keys as one array: other pages write nothing more, answer what Django's prefetch answers,
+    and a certificate knows its institution without a query."""
+    if connection.vendor != "postgresql":
+        pytest.skip("kept statements with arrays are PostgreSQL's")
+    from zhilian.core import keptsql
+
+    written = []
+    real = keptsql._written
+    monkeypatch.setattr(keptsql, "_written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
+    keptsql.clear()
+    pages = [[institutions[0], institutions[2]], [institutions[1]], institutions]
+    for number, page in enumerate(pages):
+        ids = [o.pk for o in page]
+        ours = list(Organization.objects.filter(pk__in=ids).order_by("pk"))
+        django = list(Organization.objects.filter(pk__in=ids).order_by("pk"))
+        with CaptureQueriesContext(connection) as queries:
+            prefetch(ours, "service_domains", "qualifications")
+        assert len(queries) == 2  # one per relation, for every row at once
+        assert any("= ANY(" in q["sql"] for q in queries.captured_queries)
+        prefetch_related_objects(django, "service_domains", "qualifications")
+        assert _answers(ours) == _answers(django)
+        with CaptureQueriesContext(connection) as queries:
+            owners = [q.organization for row in ours for q in row.qualifications.all()]
+        assert len(queries) == 0 and owners == [row for row in ours for _q in row.qualifications.all()]
+    assert len(written) == 2  # one statement per relation, for every page
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PRB-01")
+@pytest.mark.parametrize("username", ["mgmt", "owner"])
+def test_kept_prefetches_answer_what_djangos_prefetch_answers_in_each_users_scope(persona, username, monkeypatch):
+    """The problem API's prefetches (related problems and concerned enterprises the user may
+    see, the assessments newest first) as ``KeptPrefetch``: each row gets the rows Django's
+    ``Prefetch`` with the same queryset gives, in its order, within the user's scope; on
+    PostgreSQL by one statement per prefetch and scope, written once for every page."""
+    from django.db.models import Prefetch
+
+    from zhilian.core import keptsql
+    from zhilian.core.prefetch import KeptPrefetch
+    from zhilian.problems.models import Problem, ProblemAssessment
+    from zhilian.problems.selectors import visible_concerned, visible_related
+
+    user = persona(username)
+    problems = list(Problem.objects.order_by("code"))
+    assert len(problems) >= 6
+    problems[0].related.add(problems[3], problems[5])
+    problems[3].concerned_enterprises.add(*Organization.objects.filter(kind="enterprise").order_by("pk")[:3])
+    written = []
+    real = keptsql._written
+    monkeypatch.setattr(keptsql, "_written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
+    keptsql.clear()
+
+    def kept():
+        return (visible_related(user), visible_concerned(user),
+                KeptPrefetch("assessments", kept_as="test.assessments", model=ProblemAssessment,
+                             build=lambda rows: rows.select_related("model").order_by("-created_at"), to_attr="newest"))
+
+    def djangos():
+        return (Prefetch("related", Problem.objects.restrict(user).order_by("code"), to_attr="visible_related"),
+                Prefetch("concerned_enterprises", Organization.objects.restrict(user), to_attr="visible_concerned"),
+                Prefetch("assessments", ProblemAssessment.objects.select_related("model").order_by("-created_at"),
+                         to_attr="newest"))
+
+    def answers(rows):
+        return [([p.pk for p in row.visible_related], [o.pk for o in row.visible_concerned],
+                 [(a.pk, a.model_id) for a in row.newest]) for row in rows]
+
+    pages = [problems[:4], problems[4:], problems]
+    for page in pages:
+        ids = [p.pk for p in page]
+        ours = list(Problem.objects.filter(pk__in=ids).order_by("code"))
+        theirs = list(Problem.objects.filter(pk__in=ids).order_by("code"))
+        with CaptureQueriesContext(connection) as queries:
+            prefetch(ours, *kept())
+        assert len(queries) == 3 or page is pages[0]  # the first also reads the user's roles and unit
+        prefetch_related_objects(theirs, *djangos())
+        assert answers(ours) == answers(theirs)
+        with CaptureQueriesContext(connection) as queries:
+            owners = [a.problem for row in ours for a in row.newest]
+        assert len(queries) == 0 and owners == [row for row in ours for _a in row.newest]
+    everything = answers(ours)
+    assert any(related for related, _c, _a in everything) and any(concerned for _r, concerned, _a in everything)
+    assert any(assessed for _r, _c, assessed in everything)
+    if connection.vendor == "postgresql":
+        assert len(written) == 3  # one statement per prefetch in this scope, for every page
+    else:
+        assert written == []  # Django's prefetch: arrays are PostgreSQL's

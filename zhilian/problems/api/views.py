@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -15,6 +15,7 @@ from zhilian.core.api.validation import unknown_body_keys
 from zhilian.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 from zhilian.core.filters import YesNoField
 from zhilian.core.models import AuditAction
+from zhilian.core.prefetch import KeptPrefetch
 from zhilian.core.spreadsheets import file_response
 
 from .. import exports, services
@@ -51,8 +52,9 @@ class ProblemViewSet(RestrictedModelViewSet):
 
     queryset = Problem.objects.select_related("chain", "node").prefetch_related(
         # The serializer shows the newest assessment's scores and model version: fetched per page, not per row.
-        Prefetch("assessments", queryset=ProblemAssessment.objects.select_related("model").order_by("-created_at"),
-                 to_attr="assessments_newest_first"))
+        KeptPrefetch("assessments", kept_as="problems.assessments_newest_first", model=ProblemAssessment,
+                     build=lambda rows: rows.select_related("model").order_by("-created_at"),
+                     to_attr="assessments_newest_first"))
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilterSet
     # Newest reported first unless ?ordering= says otherwise; a problem not assessed yet sorts
