@@ -32,7 +32,8 @@ class AchievementFilterSet(CheapCopyFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["consortium"].queryset = Consortium.objects.restrict(request.user, "view").approved()
+            self.filters["consortium"].offer(Consortium, request.user, build=lambda rows: rows.approved(),
+                                             kept_as="approved")
             # A hidden filter (a project's page links here) offers no choices: its scope is
             # worked out only when the list is narrowed by it, not for every page of the list.
             self.filters["project"].queryset = Project.objects.restrict(request.user, "view") \

@@ -27,4 +27,4 @@ class ConsortiumFilterSet(CheapCopyFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
+            self.filters["chain"].offer(Chain, request.user)

@@ -18,6 +18,7 @@ from django_filters.filters import FilterMethod
 from drf_spectacular.utils import extend_schema_field
 
 from . import resultcache
+from .permissions import scope_token
 
 # The largest key both databases store (a signed 64-bit integer). A larger number sent as an id
 # is a validation error, not a database overflow (SQLite raises OverflowError, PostgreSQL
@@ -173,17 +174,22 @@ class _KeptChoiceIterator(_FilterModelChoiceIterator):
         queryset = self.queryset
         if queryset._prefetch_related_lookups:
             return tuple(self.choice(obj) for obj in queryset)
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except EmptyResultSet:
-            return ()
+        kept_as = getattr(field, "zl_kept_as", None)
+        if kept_as is not None:
+            shape = ("kept", kept_as)
+        else:
+            try:
+                sql, params = queryset.query.sql_with_params()
+            except EmptyResultSet:
+                return ()
+            shape = (sql, tuple(map(str, params)))
 
         def compute():
             return tuple((field.prepare_value(obj), str(field.label_from_instance(obj)))
                          for obj in queryset.iterator())
 
-        key = (type(field).__module__, type(field).__qualname__, field.to_field_name, queryset.db, sql,
-               tuple(map(str, params)), translation.get_language())
+        key = (type(field).__module__, type(field).__qualname__, field.to_field_name, queryset.db, *shape,
+               translation.get_language())
         return resultcache.cached("filter-choices", key, compute, using=queryset.db)
 
     def __iter__(self):
@@ -202,10 +208,44 @@ class _KeptChoiceIterator(_FilterModelChoiceIterator):
 
 class KeptChoicesModelChoiceField(_FilterModelChoiceField):
     iterator = _KeptChoiceIterator
+    # What names its queryset (``ModelChoiceFilter``'s ``kept_as``); forgotten when the
+    # queryset is replaced.
+    zl_kept_as = None
+
+    def _set_queryset(self, queryset):
+        self.zl_kept_as = None
+        super()._set_queryset(queryset)
+
+    queryset = property(_FilterModelChoiceField._get_queryset, _set_queryset)
 
 
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     """django-filter's ``ModelChoiceFilter`` whose offered choices are kept until their table
-    changes (a value sent is still looked up in the filter's queryset)."""
+    changes (a value sent is still looked up in the filter's queryset).
+
+    The choices are kept under their query's SQL, unless the queryset is named: ``kept_as`` for
+    a queryset declared with the filter, or :meth:`offer` for the rows a user may see, named by
+    the user's scope. Writing the SQL only to look the choices up was a twentieth of a list
+    page's Python."""
 
     field_class = KeptChoicesModelChoiceField
+
+    def __init__(self, *args, kept_as: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept = (self.queryset, ("declared", kept_as)) if kept_as else None
+
+    def offer(self, model, user, action: str = "view", *, build=None, kept_as: str = ""):
+        """Offer ``build(model.objects.restrict(user, action))`` (``build`` named by
+        ``kept_as``), its choices kept under the user's scope."""
+        queryset = model.objects.restrict(user, action)
+        self.queryset = build(queryset) if build is not None else queryset
+        token = scope_token(model, user, action)
+        self._kept = None if token is None else (self.queryset, ("offered", model._meta.label, action, kept_as, token))
+
+    @property
+    def field(self):
+        built = "_field" in self.__dict__
+        field = super().field
+        if not built and self._kept is not None and self._kept[0] is self.queryset:
+            field.zl_kept_as = self._kept[1]
+        return field

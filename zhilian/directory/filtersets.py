@@ -40,7 +40,7 @@ class OrganizationFilterSet(CheapCopyFilterSet):
                                          widget=forms.TextInput(attrs=TEXT))
     service_domain = ModelChoiceFilter(
         field_name="service_domains", queryset=ServiceDomain.objects.all(), label=_("Service domain"),
-        widget=forms.Select(attrs=SELECT), to_field_name="code",
+        widget=forms.Select(attrs=SELECT), to_field_name="code", kept_as="every service domain",
     )
     qualification = django_filters.ChoiceFilter(
         choices=QualificationKind.choices, label=_("Qualification"), method="filter_qualification",
@@ -78,7 +78,8 @@ class ExpertFilterSet(CheapCopyFilterSet):
     title_level = django_filters.ChoiceFilter(choices=TitleLevel.choices, label=_("Title level"),
                                               widget=forms.Select(attrs=SELECT))
     domain = ModelChoiceFilter(field_name="domains", queryset=ServiceDomain.objects.all(),
-                                              to_field_name="code", label=_("Service domain"),
+                                              kept_as="every service domain", to_field_name="code",
+                                              label=_("Service domain"),
                                               widget=forms.Select(attrs=SELECT))
     qualification = django_filters.ChoiceFilter(choices=ExpertQualificationKind.choices, label=_("Qualification"),
                                                 method="filter_qualification", widget=forms.Select(attrs=SELECT))
@@ -167,7 +168,7 @@ class ServiceCommissionerFilterSet(CheapCopyFilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if user is not None:
-            self.filters["service_point"].queryset = ServicePoint.objects.restrict(user, "view")
+            self.filters["service_point"].offer(ServicePoint, user)
 
 
 class EnterpriseTalentFilterSet(CheapCopyFilterSet):

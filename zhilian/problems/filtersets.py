@@ -46,7 +46,7 @@ class ProblemFilterSet(CheapCopyFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
+            self.filters["chain"].offer(Chain, request.user)
 
     def filter_level(self, queryset, name, value):
         if str(value) == str(NOT_ASSESSED):

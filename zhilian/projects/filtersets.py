@@ -36,8 +36,9 @@ class ProjectFilterSet(CheapCopyFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            self.filters["chain"].queryset = Chain.objects.restrict(request.user, "view")
-            self.filters["consortium"].queryset = Consortium.objects.restrict(request.user, "view").approved()
+            self.filters["chain"].offer(Chain, request.user)
+            self.filters["consortium"].offer(Consortium, request.user, build=lambda rows: rows.approved(),
+                                             kept_as="approved")
 
     def filter_overdue(self, queryset, name, value):
         """Running projects with a milestone past due and not completed (the dashboard's figure)."""

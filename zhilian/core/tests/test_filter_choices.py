@@ -70,3 +70,35 @@ def test_each_user_is_offered_the_chains_of_their_own_scope_and_cannot_filter_by
     assert str(draft.pk) not in {value for value, _ in offered["member"]}
     form = _form(ProblemFilterSet, Problem, outsider, {"chain": str(draft.pk)})
     assert not form.is_valid() and "chain" in form.errors
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("DIR-04")
+def test_named_choices_are_found_without_writing_their_sql_and_a_replaced_queryset_is_not_named(persona, monkeypatch):
+    """Choices declared with ``kept_as`` or offered for a user's scope are kept under that name,
+    not under their SQL: finding them writes no SQL. A filter whose queryset is replaced after it
+    was named offers the replaced queryset's rows (looked up by their SQL)."""
+    from django.db.models.sql.query import Query
+
+    written = []
+    original = Query.sql_with_params
+    monkeypatch.setattr(Query, "sql_with_params",
+                        lambda self: written.append(self.model) or original(self))
+    user = persona("city")
+    for _ in range(2):
+        offered = _offered(_form(ProblemFilterSet, Problem, user), "chain")
+        assert sorted(offered) == sorted((str(c.pk), str(c)) for c in Chain.objects.restrict(user, "view"))
+        domains = _offered(_form(OrganizationFilterSet, Organization, user), "service_domain")
+        assert domains == [(d.code, str(d)) for d in ServiceDomain.objects.all()]
+    assert Chain not in written and ServiceDomain not in written
+
+    request = RequestFactory().get("/")
+    request.user = user
+    filterset = ProblemFilterSet(None, queryset=Problem.objects.restrict(user, "view"), request=request)
+    first = Chain.objects.restrict(user, "view").order_by("pk").first()
+    filterset.filters["chain"].queryset = Chain.objects.filter(pk=first.pk)
+    assert _offered(filterset.form, "chain") == [(str(first.pk), str(first))]
+    assert Chain in written
+    form = _form(ProblemFilterSet, Problem, user)
+    form.fields["chain"].queryset = Chain.objects.filter(pk=first.pk)  # on the form's field itself
+    assert _offered(form, "chain") == [(str(first.pk), str(first))]
