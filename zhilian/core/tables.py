@@ -249,7 +249,7 @@ class _Cells:
         if self.attribute is not None and isinstance(record, models.Model) and not hasattr(type(record), "__getitem__"):
             try:
                 value = getattr(record, self.attribute)
-            except AttributeError:
+            except Exception:  # noqa: BLE001 - Accessor.resolve's own handling below decides
                 return record, _UNRESOLVED
             return record, _UNRESOLVED if callable(value) else value
         return self.path.resolve(record, quiet=True), _UNRESOLVED

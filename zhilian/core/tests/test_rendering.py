@@ -263,7 +263,7 @@ def test_a_kept_select_is_not_built_again_and_model_choices_always_are(monkeypat
 
 
 @pytest.mark.req("DIR-01")
-def test_yes_no_cells_row_attributes_and_plain_attributes_are_written_as_django_tables2_writes_them(db):
+def test_yes_no_cells_row_attributes_and_plain_attributes_are_written_as_django_tables2_writes_them(db, monkeypatch):
     """Yes / no columns (plain, with their own words and span attributes, over a field with
     choices), rows with fixed and computed attributes, columns reading one attribute (a value,
     a method, a missing one): the same table as django-tables2's; a yes / no column's cell is
@@ -285,16 +285,21 @@ def test_yes_no_cells_row_attributes_and_plain_attributes_are_written_as_django_
         name = tables.Column()
         shown = tables.Column(accessor="get_kind_display")  # a method: called
         missing = tables.Column(accessor="no_such_attribute", default="—")
+        broken = tables.Column(accessor="zl_broken", default="…")  # a property raising: the default
 
         class Meta:
             model = Organization
-            fields = ("is_active", "worded", "chosen", "name", "shown", "missing")
+            fields = ("is_active", "worded", "chosen", "name", "shown", "missing", "broken")
             row_attrs = {"class": "zl-row", "data-kind": "organization"}
 
     class Computed(Flags):
         class Meta(Flags.Meta):
             row_attrs = {"data-id": lambda record: record.pk}
 
+    def broken(record):
+        raise ValueError("not computable")
+
+    monkeypatch.setattr(Organization, "zl_broken", property(broken), raising=False)
     request = RequestFactory().get("/x/?page=1")
     request.user = User.objects.get(username="mgmt")
     for i in range(6):
@@ -332,7 +337,7 @@ def test_yes_no_cells_row_attributes_and_plain_attributes_are_written_as_django_
         assert counts["render"] == 2 + 2 + 6
         assert counts["attrs"] == (2 if table_class is Flags else 6)
     assert 'class="zl-row even" data-kind="organization"' in ours or "data-id=" in ours
-    assert 'class="w" data-x="&lt;"' in ours and "—" in ours
+    assert 'class="w" data-x="&lt;"' in ours and "—" in ours and "…" in ours
 
 
 def test_number_dates_are_written_as_django_writes_them_and_other_formats_by_django():
