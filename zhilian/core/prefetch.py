@@ -85,10 +85,9 @@ def _plain_base(manager):
     """The related model's rows as the relation's manager starts from them (its default
     manager's queryset, as ``get_prefetch_querysets`` reads it); None when that manager makes
     its own queryset (it might depend on something a kept statement would freeze)."""
-    parent = super(type(manager), manager)
     if type(manager).__mro__[1].get_queryset is not Manager.get_queryset:
         return None
-    base = parent.get_queryset()
+    base = super(type(manager), manager).get_queryset()
     if base._prefetch_related_lookups or base.query.is_sliced:
         return None
     return base
@@ -98,8 +97,8 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
     """What ``prefetcher.get_prefetch_querysets(rows)`` gives for a relation of many rows
     through one key column (a reverse foreign key, a many-to-many), read by a statement kept per
     relation (``keptsql.by_shape``) with the rows' keys as one array: (related rows, related
-    row's key, row's key, cache name, queryset class, related model, database); None where it
-    cannot be kept (Django's way then).
+    row's key, row's key, cache name, the queryset they were read from); None where it cannot be
+    kept (Django's way then).
 
     Django writes each such query anew (an API list of organizations reads their certificates
     and their service domains: two compilations for every page); the statement depends only on
@@ -149,7 +148,7 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
             if not field.is_cached(record):
                 setattr(record, field.name, by_key[field.get_local_related_value(record)])
         return (related, field.get_local_related_value, field.get_foreign_related_value,
-                field.remote_field.cache_name, type(base), base.model, base.db)
+                field.remote_field.cache_name, base)
 
     def related_key(record):
         return tuple(f.get_db_prep_value(getattr(record, f"_prefetch_related_val_{f.attname}"), connection)
@@ -158,7 +157,15 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
     def row_key(row):
         return tuple(f.get_db_prep_value(getattr(row, f.attname), connection) for f in field.foreign_related_fields)
 
-    return related, related_key, row_key, prefetcher.prefetch_cache_name, type(base), base.model, base.db
+    return related, related_key, row_key, prefetcher.prefetch_cache_name, base
+
+
+def _by_row(related, related_key) -> dict:
+    """The related rows grouped by the key of the row they belong to, in their order."""
+    grouped: dict = {}
+    for record in related:
+        grouped.setdefault(related_key(record), []).append(record)
+    return grouped
 
 
 def _prefetch_many(rows: list, name: str) -> bool:
@@ -170,18 +177,17 @@ def _prefetch_many(rows: list, name: str) -> bool:
         return False
     kept = _kept_related(prefetcher, rows, name)
     if kept is not None:
-        related, related_key, row_key, cache_name, queryset_class, model, db = kept
+        related, related_key, row_key, cache_name, queryset = kept
     else:
         related, related_key, row_key, single, cache_name, _is_descriptor = prefetcher.get_prefetch_querysets(rows, None)
         if single or getattr(related, "_prefetch_related_lookups", ()):
             return False
-        queryset_class, model, db = type(related), related.model, related.db
-    by_row: dict = {}
-    for record in related:
-        by_row.setdefault(related_key(record), []).append(record)
-    held = _held_class(queryset_class)
+        queryset = related
+    by_row = _by_row(related, related_key)
+    held = _held_class(type(queryset))
     for row in rows:
-        row._prefetched_objects_cache[cache_name] = held.holding(row, name, by_row.get(row_key(row), []), model, db)
+        row._prefetched_objects_cache[cache_name] = held.holding(row, name, by_row.get(row_key(row), []),
+                                                                 queryset.model, queryset.db)
     return True
 
 
@@ -225,10 +231,8 @@ def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
     kept = _kept_related(prefetcher, rows, name, base=base, shape=(kept_as, action, token))
     if kept is None:
         return False
-    related, related_key, row_key = kept[:3]
-    by_row: dict = {}
-    for record in related:
-        by_row.setdefault(related_key(record), []).append(record)
+    related, related_key, row_key, _cache_name, _queryset = kept
+    by_row = _by_row(related, related_key)
     for row in rows:
         setattr(row, lookup.to_attr, by_row.get(row_key(row), []))
     return True

@@ -13,10 +13,10 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
+from django_bootstrap5.renderers import FieldRenderer as _BootstrapFieldRenderer
 from django_filters.fields import ChoiceIterator as FilterChoiceIterator
 
 from . import keptsql
-from django_bootstrap5.renderers import FieldRenderer as _BootstrapFieldRenderer
 
 _INPUT_TEMPLATES = {
     f"django/forms/widgets/{name}.html"

@@ -276,6 +276,12 @@ class _Cells:
             return self.bound_column.default
         return self._rendered(row, value)
 
+    def _called(self, arguments: dict):
+        """The column's render function called with the arguments it takes."""
+        if self.arguments is None:
+            return self.render(**arguments)
+        return self.render(**{name: arguments[name] for name in self.arguments})
+
     def _rendered(self, row, value):
         if self.plain and not self.link:
             return value
@@ -286,14 +292,12 @@ class _Cells:
             content = value
         elif self.uncallable:
             content = None
-        elif truth is not None and truth in self.truths:
-            content = self.truths[truth]
-        elif truth is not None:
-            content = self.truths[truth] = self.render(**{name: arguments[name] for name in self.arguments})
-        elif self.arguments is None:
-            content = self.render(**arguments)
+        elif truth is None:
+            content = self._called(arguments)
         else:
-            content = self.render(**{name: arguments[name] for name in self.arguments})
+            content = self.truths.get(truth)
+            if content is None:
+                content = self.truths[truth] = self._called(arguments)
         if not self.link:
             return content
         if self.link_attrs is None:
