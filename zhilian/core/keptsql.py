@@ -14,8 +14,10 @@ and afterwards runs the kept SQL with the caller's values through Django's own i
 ids as one array each, so that they fit) and the values; it must depend on
 nothing else (no clock, no request), since the SQL it returns is reused for every call with
 the same name and scope. Values are ints, strings or model instances (their key), each
-compared by equality (``=``, ``in`` a one-value list): a value Django rewrites (``icontains``
-adds ``%``) or uses twice is not found in the parameters, and the query then runs unkept.
+compared by equality (``=``, ``in`` a one-value list), or lists of ids looked up as one array
+(``…__zl_in_array``; on SQLite, where that is ``IN``, such a query runs unkept): a value
+Django rewrites (``icontains`` adds ``%``) or uses twice is not found in the parameters, and
+the query then runs unkept.
 
 The user's scope is part of the key: a kept scope (``RestrictedQuerySet._kept_condition``)
 carries a token that changes whenever it is built again (a table it read changed, the
@@ -121,10 +123,18 @@ def prepared_rows(connection, sql, params) -> list:
 
 
 def _value(value):
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value)
     return value.pk if isinstance(value, models.Model) else value
 
 
+def _ids(value) -> bool:
+    return type(value) is list and all(type(i) is int and i in _INT_RANGE for i in value)
+
+
 def _stand_in(index: int, value):
+    if _ids(value):  # two ids, so that Django keeps it a list (one id can become ``=``)
+        return [_INT_BASE - 1000 - 2 * index, _INT_BASE - 1001 - 2 * index]
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None
     return _INT_BASE - index if isinstance(value, int) else f"\x1fzl-kept-sql-{index}\x1f"
@@ -181,8 +191,9 @@ _INT_RANGE = range(-2**63, 2**63)
 
 
 def _kept_rows(name, base, user, action, build, values: list) -> list | None:
-    if any(isinstance(v, int) and v not in _INT_RANGE for v in values):
-        return None
+    if any((isinstance(v, int) and v not in _INT_RANGE) or (type(v) is list and not (v and _ids(v)))
+           for v in values):
+        return None  # an empty list: Django's query finds nothing without asking the database
     token = scope_token(base.model, user, action)
     if token is None:
         return None

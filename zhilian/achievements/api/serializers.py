@@ -23,9 +23,13 @@ class _AchievementListSerializer(serializers.ListSerializer):
         request = self.context.get("request")
         ids = {p.pk for a in items for p in a.problems.all()}
         if request is not None and ids:
-            self.context["_visible_problems"] = set(
-                Problem.objects.restrict(request.user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+            self.context["_visible_problems"] = set(keptsql.rows(
+                "achievements-visible-problems", Problem.objects, request.user, "view", _visible_problems, sorted(ids)))
         return super().to_representation(items)
+
+
+def _visible_problems(problems, ids):
+    return problems.filter(pk__zl_in_array=ids).values_list("pk", flat=True)
 
 
 def _problems_of(problems, achievement_pk):

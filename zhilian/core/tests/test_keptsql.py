@@ -160,3 +160,44 @@ def test_on_postgresql_a_kept_statement_runs_prepared_and_answers_the_same(perso
     for org in orgs:
         assert keptsql.rows("test-prepared", Organization.objects, city, "view", probe, org.pk) == [org]
     assert prepared() == 1
+
+
+def _lines_of(rows, ids):
+    return rows.filter(institution__id__zl_in_array=ids).order_by("institution_id", "product_sort", "id")
+
+
+@pytest.mark.req("PLT-02")
+def test_a_list_of_ids_is_one_value_of_a_statement_written_once(persona):
+    from django.db import connection
+
+    city = persona("city")
+    build, calls = _counting(_lines_of)
+    institutions = list(Organization.objects.filter(kind="institution", capabilities__isnull=False)
+                        .distinct().order_by("pk").values_list("pk", flat=True))
+    assert len(institutions) >= 3
+    for ids in (institutions[:2], institutions[1:3], {institutions[0]}, institutions[-1:], frozenset(institutions)):
+        kept = keptsql.rows("test-lines-of", Capability.objects, city, "view", build, ids)
+        plain = list(Capability.objects.restrict(city).filter(institution_id__in=ids)
+                     .order_by("institution_id", "product_sort", "id"))
+        assert [c.pk for c in kept] == [c.pk for c in plain] and kept
+    # PostgreSQL gets the ids as one array: one statement for any number of them. SQLite gets
+    # them as IN (…), one parameter each: the stand-ins' statement is refused once, and each
+    # query is then Django's own.
+    assert len(calls) == (1 if connection.vendor == "postgresql" else 1 + 5)
+    assert keptsql.rows("test-lines-of", Capability.objects, city, "view", build, []) == []
+
+
+@pytest.mark.req("PLT-02")
+def test_a_list_of_ids_answers_within_each_scope(persona):
+    owner, city = persona("owner"), persona("city")
+    others = list(Organization.objects.filter(kind="enterprise").exclude(pk=owner.organization_id)
+                  .order_by("pk").values_list("pk", flat=True)[:3])
+    ids = [*others, owner.organization_id]
+    by_ids = lambda rows, ids: rows.filter(pk__zl_in_array=ids).order_by("pk")  # noqa: E731
+    seen = {}
+    for user in (city, owner):
+        seen[user.username] = [o.pk for o in keptsql.rows("test-units", Organization.objects, user, "view", by_ids, ids)]
+        assert seen[user.username] == list(Organization.objects.restrict(user).filter(pk__in=ids)
+                                           .order_by("pk").values_list("pk", flat=True))
+    assert seen["city"] == sorted(ids) and owner.organization_id in seen["owner"]
+    assert len(seen["owner"]) < len(seen["city"])
