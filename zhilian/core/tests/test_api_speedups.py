@@ -166,3 +166,37 @@ def test_a_record_link_is_written_once_a_serializer_and_keeps_the_request_s_host
         f"http://zl.example.gov.cn/api/v1/organizations/{row['id']}/?format=json" for row in rows]
     for row in rows:
         assert Organization.objects.filter(pk=row["id"], name=row["name"]).exists()
+
+
+@pytest.mark.req("PLT-09")
+def test_a_prefetched_relation_is_listed_from_its_rows_and_an_unprefetched_one_as_drf_reads_it(monkeypatch):
+    from django.db.models import Prefetch
+
+    from zhilian.directory.models import InstitutionQualification
+
+    institutions = Organization.objects.filter(kind="institution", qualifications__isnull=False,
+                                               service_domains__isnull=False).distinct().order_by("pk")
+    assert institutions.exists()
+    prefetched = list(institutions.prefetch_related(
+        "service_domains", Prefetch("qualifications", InstitutionQualification.objects.order_by("pk"))))
+    plain = list(institutions)
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    context = {"request": Request(APIRequestFactory().get("/api/v1/organizations/"))}
+    # Managers handed out for the rows' service domains (Django builds one per row and read).
+    descriptor = type(Organization.service_domains)
+    read_by_drf, drf_get = [], descriptor.__get__
+    monkeypatch.setattr(descriptor, "__get__", lambda self, instance, cls=None: (
+        read_by_drf.append(self.field.name) if instance is not None else None) or drf_get(self, instance, cls))
+
+    ours = OrganizationSerializer(prefetched, many=True, context=context).data
+    assert read_by_drf == []  # the prefetched rows, not a manager per row
+    unprefetched = OrganizationSerializer(plain, many=True, context=context).data
+    assert read_by_drf.count("service_domains") == len(plain)
+    for row, again in zip(ours, unprefetched):
+        assert row["service_domains"] and row["qualifications"]
+        assert row["service_domains"] == again["service_domains"]
+        assert sorted(q["id"] for q in row["qualifications"]) == sorted(q["id"] for q in again["qualifications"])
+    _drf_own(monkeypatch)
+    assert OrganizationSerializer(prefetched, many=True, context=context).data == ours
