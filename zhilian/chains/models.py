@@ -193,6 +193,11 @@ def _published_rows_scope(user) -> Q:
 
 
 class ChainNodeQuerySet(RestrictedQuerySet):
+    # ``searchable`` narrows by the working-copy scope, which the view scope is built from
+    # too: a site search's kept statement (core.search) keyed by the view scope's token
+    # follows it.
+    searchable_within_scope = True
+
     def scope(self, user, action):
         if action == "view":
             return _published_rows_scope(user)

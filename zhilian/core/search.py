@@ -194,7 +194,9 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     """(ids, total) of ``st``'s best ``limit`` hits through a kept statement, or None when it
     cannot be kept (a scope not kept, a type that narrows search per user, a shape refused)."""
     manager = st.model.objects
-    if hasattr(manager, "searchable"):
+    # A type that narrows search per user (``searchable``) is kept only where what it narrows
+    # by is read from what the view scope is built from, so that the scope's token names it too.
+    if hasattr(manager, "searchable") and not getattr(manager._queryset_class, "searchable_within_scope", False):
         return None
     token = scope_token(st.model, user, "view")
     if token is None:
@@ -205,6 +207,8 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
 
     def ids_query(terms, exact, whole):
         restricted = manager.restrict(user, "view", arrays=True)
+        if hasattr(restricted, "searchable"):
+            restricted = restricted.searchable(user)
         return ids_with_total(_matching(restricted, terms, exact, whole, st.title_field), 0, limit)
 
     statement = keptsql.kept_statement(key, lambda: _write(ids_query, terms, (terms, exact, whole)), _statements,

@@ -121,3 +121,29 @@ def test_a_statement_is_not_used_once_the_scope_it_was_written_under_changed(per
     resultcache.clear()
     assert found() == []
     assert permissions.scope_token(Organization, district, "view") is not None
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("MAP-07")
+def test_a_chain_link_renamed_in_the_working_copy_answers_only_its_builders_through_kept_statements(
+        persona, monkeypatch):
+    from zhilian.chains.models import Chain, ChainNode
+
+    chain = Chain.objects.get(name="光电显示产业链")  # published; its owner enterprise builds it
+    link = ChainNode.objects.get(chain=chain, name="偏光片")
+    link.name = "偏光片（改名草稿）"
+    link.save()
+    search._statements.clear()
+    found = {name: _answer(persona(name), "改名草稿") for name in ("owner", "city", "member", "consumer")}
+    if connection.vendor == "postgresql":  # the links' statements kept, one per scope
+        kept = [key for key, statement in _site_search_statements().items()
+                if key[1] == "chains.chainnode" and statement is not None]
+        assert len(kept) >= 3
+    for builder in ("owner", "city"):
+        assert ("chains.chainnode", [link.pk], 1) in found[builder], builder
+    for outsider in ("member", "consumer"):
+        assert "chains.chainnode" not in {key for key, _ids, _total in found[outsider]}, outsider
+    with monkeypatch.context() as m:
+        _unkept(m)
+        assert found == {name: _answer(persona(name), "改名草稿") for name in found}
