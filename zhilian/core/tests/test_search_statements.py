@@ -147,3 +147,43 @@ def test_a_chain_link_renamed_in_the_working_copy_answers_only_its_builders_thro
     with monkeypatch.context() as m:
         _unkept(m)
         assert found == {name: _answer(persona(name), "改名草稿") for name in found}
+
+
+# What core/search.html wrote with template tags before ``search_groups`` wrote it in Python.
+_SEARCH_GROUPS_TEMPLATE = """{% load i18n %}{% for st, hits, total in results %}
+  <div class="card mb-3 search-group" data-type="{{ st.key }}">
+    <div class="card-header d-flex justify-content-between"><span>{{ st.label }}</span><span class="text-muted small">{% blocktranslate count counter=total %}{{ counter }} hit{% plural %}{{ counter }} hits{% endblocktranslate %}</span></div>
+    <ul class="list-group list-group-flush">
+      {% for hit in hits %}
+      <li class="list-group-item"><a href="{{ hit.get_absolute_url }}" class="search-hit">{{ hit }}</a>
+        {% if hit.kind %}<span class="badge text-bg-light">{{ hit.get_kind_display }}</span>{% endif %}
+        {% if hit.district %}<span class="text-muted small">{{ hit.city }}{{ hit.district }}</span>{% endif %}
+      </li>
+      {% endfor %}
+    </ul>
+    {% if total > hits|length %}<div class="card-footer small"><a href="?q={{ query|urlencode }}&type={{ st.key }}">{% translate "Show all" %}</a></div>{% endif %}
+  </div>
+  {% endfor %}"""
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_search_groups_are_written_as_the_template_wrote_them(persona, language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from zhilian.core.templatetags.zhilian import search_groups
+
+    reference = Template(_SEARCH_GROUPS_TEMPLATE)
+    seen = {"footer": 0, "kind": 0, "district": 0, "types": set()}
+    with translation.override(language):
+        for name in ("city", "member", "expert"):
+            for query in ("检测", "厦门", "显示 面板", "100%_纯\\度 <b>", "单晶硅棒"):
+                results = search.search(persona(name), query, limit_per_type=3)
+                ours = search_groups(results, query)
+                assert ours == reference.render(Context({"results": results, "query": query})), (name, query)
+                seen["footer"] += ours.count('class="card-footer small"')
+                seen["kind"] += ours.count('class="badge text-bg-light"')
+                seen["district"] += ours.count('<span class="text-muted small">') - len(results)
+                seen["types"] |= {st.key for st, _hits, _total in results}
+    assert seen["footer"] and seen["kind"] and seen["district"] and len(seen["types"]) >= 5, seen
