@@ -89,13 +89,22 @@ class TestingCapabilityTable(tables.Table):
     def render_qualification(self, value, record):
         """Flagged as on the institution's page: a line whose certificate has expired or is not on
         record is listed but not counted as qualified (need matching and the roster count so)."""
-        certificates = getattr(self, "_certificates", None)
-        if certificates is None or record.institution_id not in certificates:
-            page = getattr(self, "page", None)  # the page's institutions, in one query
-            ids = {row.record.institution_id for row in page.object_list} if page is not None else set()
-            certificates = self._certificates = selectors.certificates_of_institutions(
-                self.request.user, ids | {record.institution_id})
-        selectors.attach_certificates([record], certificates[record.institution_id])
+        attached = getattr(self, "_attached", None)
+        if attached is None or id(record) not in attached:
+            # The page's lines get their dates in one go: their institutions' certificates in
+            # one query, each institution's dates worked out once for all of its lines.
+            page = getattr(self, "page", None)
+            lines = [row.record for row in page.object_list] if page is not None else []
+            if not any(line is record for line in lines):
+                lines.append(record)
+            certificates = selectors.certificates_of_institutions(
+                self.request.user, {line.institution_id for line in lines})
+            by_institution: dict = {}
+            for line in lines:
+                by_institution.setdefault(line.institution_id, []).append(line)
+            for institution_id, of_institution in by_institution.items():
+                selectors.attach_certificates(of_institution, certificates[institution_id])
+            self._attached = {id(line): line for line in lines}  # held, so that no id is reused
         return certificate_badge(record)
 
 

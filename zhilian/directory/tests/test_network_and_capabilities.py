@@ -337,3 +337,42 @@ def test_the_capability_list_flags_a_line_whose_certificate_lapsed_or_is_missing
     assert "zl-cert" not in rows["CMA"]
     assert all(line.certificate_status == status for line, status in
                zip(lines.values(), ("missing", "expired", "valid"), strict=True))
+
+
+@pytest.mark.req("DIR-04")
+def test_each_line_of_a_capability_page_is_flagged_as_its_certificates_in_sql_say(client_as, persona):
+    """A page lists lines of several institutions: each line's badge is the one its dates read
+    with ``with_certificate()`` give, whichever institution's certificates it is held under."""
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    from zhilian.directory.templatetags.directory import certificate_badge
+
+    today = timezone.localdate()
+    institutions = list(models.Organization.objects.filter(kind="institution").order_by("pk")[:3])
+    assert len(institutions) == 3
+    models.InstitutionQualification.objects.create(
+        organization=institutions[0], kind="other", certificate_no="QT-LAPSED-2",
+        issued_on=today - datetime.timedelta(days=800), valid_until=today - datetime.timedelta(days=1))
+    models.InstitutionQualification.objects.create(
+        organization=institutions[1], kind="other", certificate_no="QT-LATER-2",
+        issued_on=today + datetime.timedelta(days=30), valid_until=today + datetime.timedelta(days=800))
+    for institution in institutions:
+        for kind in ("CAL", "other", "CMA", ""):
+            models.TestingCapability.objects.create(institution=institution, product="分页走查样品",
+                                                    parameter=f"参数 {kind or '无'}", method="方法", qualification=kind)
+    page = client_as("city").get(reverse("directory:capability_list"), {"q": "分页走查样品"}).content.decode()
+    table = page.split('id="capability-table"', 1)[1].split("</table>", 1)[0]
+    shown = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        found = re.search(r'href="/directory/capabilities/(\d+)/"', row)
+        if found:
+            shown[int(found.group(1))] = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[4].strip()
+    assert len(shown) == 12
+    expected = {line.pk: str(certificate_badge(line)) if line.qualification else "—"
+                for line in models.TestingCapability.objects.with_certificate().filter(pk__in=shown)}
+    assert shown == expected
+    assert {"zl-cert-expired", "zl-cert-not-yet-valid", "zl-cert-missing"} <= {
+        flag for cell in shown.values() for flag in re.findall(r"zl-cert-[a-z-]+", cell)}
