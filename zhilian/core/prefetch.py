@@ -18,7 +18,7 @@ relation whose default queryset prefetches more) goes to Django's ``prefetch_rel
 
 import functools
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Manager, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import get_prefetcher
@@ -93,7 +93,7 @@ def _plain_base(manager):
     return base
 
 
-def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
+def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=None):
     """What ``prefetcher.get_prefetch_querysets(rows)`` gives for a relation of many rows
     through one key column (a reverse foreign key, a many-to-many), read by a statement kept per
     relation (``keptsql.by_shape``) with the rows' keys as one array: (related rows, related
@@ -103,13 +103,21 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
     Django writes each such query anew (an API list of organizations reads their certificates
     and their service domains: two compilations for every page); the statement depends only on
     the relation and the related model's default queryset, or ``base`` (a ``KeptPrefetch``'s
-    queryset), which ``shape`` then names."""
-    base = _plain_base(prefetcher) if base is None else base
-    if base is None:
-        return None
-    base._add_hints(instance=rows[0])
-    base = base.using(base._db or prefetcher._db)
-    connection = connections[base.db]
+    queryset), which ``shape`` then names; ``base`` may be a function making it, with its
+    ``model``, called only when the statement is written."""
+    if callable(base):
+        # Where a fresh queryset of ``model`` with these rows' hints reads.
+        made, base = base, None
+        db = prefetcher._db or router.db_for_read(model, instance=rows[0])
+    else:
+        made = None
+        base = _plain_base(prefetcher) if base is None else base
+        if base is None:
+            return None
+        base._add_hints(instance=rows[0])
+        base = base.using(base._db or prefetcher._db)
+        model, db = base.model, base.db
+    connection = connections[db]
     if connection.vendor != "postgresql":
         return None
     through = getattr(prefetcher, "through", None)
@@ -125,9 +133,12 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
         path, target = prefetcher.query_field_name, field.foreign_related_fields[0]
     keys = [getattr(row, target.attname) for row in rows]
     lookup = f"{path}__{target.name}__{InArray.lookup_name}"
+    def written():
+        return base if made is None else made().using(db)
+
     if through is None:
         def build(ids):
-            return base.filter(**{lookup: ids})
+            return written().filter(**{lookup: ids})
     else:
         join_table = connection.ops.quote_name(field.model._meta.db_table)
         extra = {f"_prefetch_related_val_{f.attname}": f"{join_table}.{connection.ops.quote_name(f.column)}"
@@ -135,8 +146,8 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=()):
 
         def build(ids):
             # The join table's own key column, quoted, as Django's many-to-many prefetch selects it.
-            return base._next_is_sticky().filter(**{lookup: ids}).extra(select=extra)  # nosec B610 - no input
-    kept = keptsql.by_shape(f"prefetch:{rows[0]._meta.label}.{name}:{base.model._meta.label}:{base.db}:{shape!r}",
+            return written()._next_is_sticky().filter(**{lookup: ids}).extra(select=extra)  # nosec B610 - no input
+    kept = keptsql.by_shape(f"prefetch:{rows[0]._meta.label}.{name}:{model._meta.label}:{db}:{shape!r}",
                             build, keys)
     if kept is None:
         return None
@@ -204,9 +215,24 @@ class KeptPrefetch(Prefetch):
 
     def __init__(self, lookup, *, kept_as: str, model, to_attr: str, build=None, user=None, action="view"):
         build = build or (lambda rows: rows)
-        base = model.objects.restrict(user, action) if user is not None else model._default_manager.all()
-        super().__init__(lookup, queryset=build(base), to_attr=to_attr)
         self.kept = (kept_as, model, build, user, action)
+        super().__init__(lookup, queryset=None, to_attr=to_attr)
+
+    # The plain ``Prefetch``'s queryset, built when Django reads it (it does the prefetch, or
+    # pickles the lookup): where the statement is kept, restricting and building it for every
+    # page was a tenth of an expert's API problem search.
+    @property
+    def queryset(self):
+        queryset = self.__dict__.get("_zl_queryset")
+        if queryset is None:
+            _kept_as, model, build, user, action = self.kept
+            base = model.objects.restrict(user, action) if user is not None else model._default_manager.all()
+            queryset = self.__dict__["_zl_queryset"] = build(base)
+        return queryset
+
+    @queryset.setter
+    def queryset(self, value):
+        self.__dict__["_zl_queryset"] = value
 
 
 def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
@@ -223,12 +249,22 @@ def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
         token = scope_token(model, user, action)
         if token is None:
             return False
-        base = build(model.objects.restrict(user, action, arrays=True))
+
+        def base():
+            return build(model.objects.restrict(user, action, arrays=True))
     else:
-        token, base = None, build(model._default_manager.all())
-    if base._prefetch_related_lookups or base.query.is_sliced:
-        return False
-    kept = _kept_related(prefetcher, rows, name, base=base, shape=(kept_as, action, token))
+        token = None
+
+        def base():
+            return build(model._default_manager.all())
+
+    def made():  # a build that prefetches or slices is not one statement: refused where written
+        queryset = base()
+        if queryset._prefetch_related_lookups or queryset.query.is_sliced:
+            raise ValueError("not one statement")
+        return queryset
+
+    kept = _kept_related(prefetcher, rows, name, base=made, shape=(kept_as, action, token), model=model)
     if kept is None:
         return False
     related, related_key, row_key, _cache_name, _queryset = kept

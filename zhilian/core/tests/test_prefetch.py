@@ -179,3 +179,33 @@ def test_kept_prefetches_answer_what_djangos_prefetch_answers_in_each_users_scop
         assert len(written) == 3  # one statement per prefetch in this scope, for every page
     else:
         assert written == []  # Django's prefetch: arrays are PostgreSQL's
+
+
+@pytest.mark.req("PLT-02")
+def test_a_kept_prefetch_builds_its_queryset_only_when_django_reads_it(persona):
+    """Where its statement is kept the lookup's queryset is never built (restricting it for
+    every page cost an expert's API problem search a tenth of its Python); Django, which
+    reads it on other databases or when the statement cannot be kept, gets the plain one."""
+    from zhilian.core.prefetch import KeptPrefetch
+    from zhilian.problems.models import Problem
+    from zhilian.problems.selectors import visible_related
+
+    user = persona("expert")
+    rows = list(Problem.objects.order_by("code")[:5])
+    lookup = visible_related(user)
+    prefetch(rows, lookup)
+    built = lookup.__dict__.get("_zl_queryset") is not None
+    assert built == (connection.vendor != "postgresql")
+    plain = Problem.objects.restrict(user).order_by("code")
+    assert str(lookup.queryset.query) == str(plain.query)
+    # A build that slices is not one statement: Django's own prefetch answers it.
+    from django.db.models import Prefetch
+
+    rows[0].related.add(*rows[1:4])
+    sliced = KeptPrefetch("related", kept_as="test.sliced", model=Problem, user=user,
+                          build=lambda problems: problems.order_by("code")[:2], to_attr="first_related")
+    ours, theirs = list(Problem.objects.order_by("code")[:5]), list(Problem.objects.order_by("code")[:5])
+    prefetch(ours, sliced)
+    prefetch_related_objects(theirs, Prefetch("related", plain[:2], to_attr="first_related"))
+    assert [[p.pk for p in row.first_related] for row in ours] == [[p.pk for p in row.first_related] for row in theirs]
+    assert len(ours[0].first_related) == 2
