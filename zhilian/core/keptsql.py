@@ -123,8 +123,8 @@ def prepared_rows(connection, sql, params) -> list:
 
 
 def _value(value):
-    if isinstance(value, (set, frozenset, tuple)):
-        return sorted(value)
+    if isinstance(value, (set, frozenset, tuple)) and all(type(i) is int for i in value):
+        return sorted(value)  # ids in any collection: one list, in one order
     return value.pk if isinstance(value, models.Model) else value
 
 

@@ -201,3 +201,18 @@ def test_a_list_of_ids_answers_within_each_scope(persona):
                                            .order_by("pk").values_list("pk", flat=True))
     assert seen["city"] == sorted(ids) and owner.organization_id in seen["owner"]
     assert len(seen["owner"]) < len(seen["city"])
+
+
+@pytest.mark.req("PLT-02")
+def test_a_collection_that_is_not_of_ids_is_handed_to_build_as_it_came(persona):
+    city = persona("city")
+    seen = []
+
+    def by_kinds(rows, kinds):
+        seen.append(kinds)
+        return rows.filter(kind__in=kinds).order_by("pk")[:5]
+
+    kinds = ("institution", "enterprise")
+    kept = keptsql.rows("test-kinds", Organization.objects, city, "view", by_kinds, kinds)
+    assert seen == [kinds]  # not a statement of ids: Django's own query, with the tuple as given
+    assert kept == list(Organization.objects.restrict(city).filter(kind__in=kinds).order_by("pk")[:5]) and kept
