@@ -133,6 +133,7 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=
         path, target = prefetcher.query_field_name, field.foreign_related_fields[0]
     keys = [getattr(row, target.attname) for row in rows]
     lookup = f"{path}__{target.name}__{InArray.lookup_name}"
+
     def written():
         return base if made is None else made().using(db)
 
