@@ -24,12 +24,14 @@ neither searched nor narrowed, or whose computed columns are not row subqueries 
 group, a ``DISTINCT``), is read in one query and counted as before.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet, Subquery, Window
+from django.utils.functional import cached_property
 from django_tables2.rows import BoundRows
 
-from . import keptsql, masking
+from . import keptsql, masking, resultcache
 from .permissions import InArray
 from .prefetch import prefetch
 
@@ -156,7 +158,31 @@ def _rows_like(object_list, rows):
     return rows
 
 
+def _hashable(value):
+    return tuple(_hashable(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def kept_count(queryset) -> int:
+    """``queryset.count()``, kept (``core.resultcache``) by the statement that selects its rows
+    until a table it reads changes: a list's pages in every order share their filters' count,
+    and on a varied list PostgreSQL counted a district's 16,000 enterprises again for each of
+    them (2 ms). The statement holds the scope, so users of the same scope share it too."""
+    try:
+        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    return resultcache.cached("count", (queryset.db, sql, _hashable(params)), queryset.count, using=queryset.db)
+
+
 class SearchPaginator(Paginator):
+    @cached_property
+    def count(self):
+        """A narrowed list's count is kept across its pages and orders (:func:`kept_count`)."""
+        queryset = _queryset_of(self.object_list)
+        if narrowed(queryset) and resultcache.enabled():
+            return kept_count(queryset)
+        return Paginator.count.func(self)
+
     def page(self, number):
         queryset = _queryset_of(self.object_list)
         with_total = searched(queryset)  # a search reads how many it found with the page's ids

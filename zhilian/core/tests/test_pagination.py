@@ -179,3 +179,41 @@ def test_a_pages_rows_are_read_by_a_kept_statement_and_are_the_same_rows(distric
     built, reads = answers()
     assert all("= ANY(" not in sql for sql in reads)
     assert kept == built
+
+
+def _organization_counts(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'COUNT(*) AS "__count"' in q["sql"] and "directory_organization" in q["sql"]]
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("DIR-01")
+def test_a_narrowed_lists_count_is_kept_across_its_pages_and_orders_until_its_rows_change(
+        district_enterprises, api_as, client_as, persona):
+    from zhilian.directory.demo import make_uscc
+
+    params = {"kind": "enterprise", "district": "翔安区", "industry": "分页测试"}
+    api, web = api_as("city"), client_as("city")
+
+    def read(page, order):
+        with CaptureQueriesContext(connection) as queries:
+            data = api.get("/api/v1/organizations/", {**params, "page": page, "page_size": 5, "ordering": order}).json()
+            html = web.get(reverse("directory:organization_list"),
+                           {**params, "per_page": 5, "page": page, "sort": order}).content.decode()
+        shown = re.search(r'id="organization-table"', html) and len(re.findall(r"页测企业\d\d有限公司</a>", html))
+        return data["count"], shown, len(_organization_counts(queries))
+
+    # Counted once: the web table's filters select the rows by the API's statement, and share its count.
+    assert read(1, "name") == (41, 5, 1)
+    assert read(2, "name") == (41, 5, 0)  # another page: counted before
+    assert read(3, "-name") == (41, 5, 0)  # another order too
+    # Another scope counts for itself: the commissioner sees the districts it serves.
+    commissioner = api_as("commissioner").get("/api/v1/organizations/", {**params, "page_size": 5}).json()["count"]
+    assert commissioner == directory.Organization.objects.restrict(persona("commissioner")).filter(
+        kind="enterprise", district="翔安区", industry__contains="分页测试").count()
+    # A new enterprise of the district: counted again, with it.
+    directory.Organization.objects.create(
+        kind="enterprise", name="页测企业99有限公司", uscc=make_uscc("页测99"), province="福建省", city="厦门市",
+        district="翔安区", industry="分页测试制造业", size="small")
+    count, _shown, counted = read(4, "name")
+    assert (count, counted) == (42, 1)
