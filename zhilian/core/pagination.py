@@ -171,7 +171,12 @@ def kept_count(queryset) -> int:
         sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
     except EmptyResultSet:
         return 0
-    return resultcache.cached("count", (queryset.db, sql, _hashable(params)), queryset.count, using=queryset.db)
+    key = (queryset.db, sql, _hashable(params))
+    try:
+        hash(key)
+    except TypeError:  # a parameter no key can hold (a dict for a JSON lookup): counted each time
+        return queryset.count()
+    return resultcache.cached("count", key, queryset.count, using=queryset.db)
 
 
 class SearchPaginator(Paginator):

@@ -217,3 +217,19 @@ def test_a_narrowed_lists_count_is_kept_across_its_pages_and_orders_until_its_ro
         district="翔安区", industry="分页测试制造业", size="small")
     count, _shown, counted = read(4, "name")
     assert (count, counted) == (42, 1)
+
+
+@pytest.mark.req("PLT-08")
+def test_a_count_whose_statement_holds_an_unhashable_value_is_counted_each_time(persona, monkeypatch):
+    from zhilian.core import pagination
+
+    rows = directory.Organization.objects.restrict(persona("city")).filter(kind="enterprise")
+    assert pagination.kept_count(rows) == rows.count()
+
+    class Unhashable(list):
+        __hash__ = None
+
+    monkeypatch.setattr(pagination, "_hashable", lambda params: (Unhashable(params),))
+    with CaptureQueriesContext(connection) as queries:
+        assert pagination.kept_count(rows) == rows.count()
+    assert len(queries) == 2  # its own count and the one compared with
