@@ -81,42 +81,38 @@ def _one_level_name(lookup) -> str | None:
     return None
 
 
-def _plain_base(manager):
-    """The related model's rows as the relation's manager starts from them (its default
-    manager's queryset, as ``get_prefetch_querysets`` reads it); None when that manager makes
-    its own queryset (it might depend on something a kept statement would freeze)."""
-    if type(manager).__mro__[1].get_queryset is not Manager.get_queryset:
-        return None
-    base = super(type(manager), manager).get_queryset()
-    if base._prefetch_related_lookups or base.query.is_sliced:
-        return None
-    return base
+def _plain_manager(manager) -> bool:
+    """Whether the relation's manager starts from its default manager's plain queryset (as
+    ``get_prefetch_querysets`` reads it), not one that manager makes itself (it might depend
+    on something a kept statement would freeze)."""
+    return type(manager).__mro__[1].get_queryset is Manager.get_queryset
 
 
-def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=None):
+def _many_prefetcher(rows: list, name: str, to_attr: str):
+    """The manager that prefetches the relation of many rows ``name`` for ``rows``; None when
+    there is none, or a row has it already (Django's prefetch then)."""
+    prefetcher, descriptor, _found, is_fetched = get_prefetcher(rows[0], name, to_attr)
+    if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
+            or any(is_fetched(row) for row in rows):
+        return None
+    return prefetcher
+
+
+def _kept_related(prefetcher, rows: list, name: str, base, model, shape=()):
     """What ``prefetcher.get_prefetch_querysets(rows)`` gives for a relation of many rows
     through one key column (a reverse foreign key, a many-to-many), read by a statement kept per
     relation (``keptsql.by_shape``) with the rows' keys as one array: (related rows, related
-    row's key, row's key, cache name, the queryset they were read from); None where it cannot be
-    kept (Django's way then).
+    row's key, row's key, cache name, database); None where it cannot be kept (Django's way
+    then).
 
     Django writes each such query anew (an API list of organizations reads their certificates
     and their service domains: two compilations for every page); the statement depends only on
-    the relation and the related model's default queryset, or ``base`` (a ``KeptPrefetch``'s
-    queryset), which ``shape`` then names; ``base`` may be a function making it, with its
-    ``model``, called only when the statement is written."""
-    if callable(base):
-        # Where a fresh queryset of ``model`` with these rows' hints reads.
-        made, base = base, None
-        db = prefetcher._db or router.db_for_read(model, instance=rows[0])
-    else:
-        made = None
-        base = _plain_base(prefetcher) if base is None else base
-        if base is None:
-            return None
-        base._add_hints(instance=rows[0])
-        base = base.using(base._db or prefetcher._db)
-        model, db = base.model, base.db
+    the relation and ``base()``, the queryset of ``model`` the related rows are read from (the
+    related model's default one, or a ``KeptPrefetch``'s, which ``shape`` then names), made
+    only when the statement is written. A ``base()`` that prefetches or slices is not one
+    statement: refused there."""
+    # Where a queryset of ``model`` with these rows' hints reads, as Django's prefetch would.
+    db = prefetcher._db or router.db_for_read(model, instance=rows[0])
     connection = connections[db]
     if connection.vendor != "postgresql":
         return None
@@ -135,7 +131,10 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=
     lookup = f"{path}__{target.name}__{InArray.lookup_name}"
 
     def written():
-        return base if made is None else made().using(db)
+        queryset = base()
+        if queryset._prefetch_related_lookups or queryset.query.is_sliced:
+            raise ValueError("not one statement")  # keptsql keeps no statement for it
+        return queryset.using(db)
 
     if through is None:
         def build(ids):
@@ -159,8 +158,7 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=
         for record in related:
             if not field.is_cached(record):
                 setattr(record, field.name, by_key[field.get_local_related_value(record)])
-        return (related, field.get_local_related_value, field.get_foreign_related_value,
-                field.remote_field.cache_name, base)
+        return related, field.get_local_related_value, field.get_foreign_related_value, field.remote_field.cache_name, db
 
     def related_key(record):
         return tuple(f.get_db_prep_value(getattr(record, f"_prefetch_related_val_{f.attname}"), connection)
@@ -169,7 +167,7 @@ def _kept_related(prefetcher, rows: list, name: str, base=None, shape=(), model=
     def row_key(row):
         return tuple(f.get_db_prep_value(getattr(row, f.attname), connection) for f in field.foreign_related_fields)
 
-    return related, related_key, row_key, prefetcher.prefetch_cache_name, base
+    return related, related_key, row_key, prefetcher.prefetch_cache_name, db
 
 
 def _by_row(related, related_key) -> dict:
@@ -183,23 +181,25 @@ def _by_row(related, related_key) -> dict:
 def _prefetch_many(rows: list, name: str) -> bool:
     """Prefetch ``name`` for ``rows`` if it is a relation of many rows this module can hold;
     False (nothing done) for Django to do it."""
-    prefetcher, descriptor, _found, is_fetched = get_prefetcher(rows[0], name, name)
-    if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
-            or not hasattr(prefetcher, "_apply_rel_filters") or any(is_fetched(row) for row in rows):
+    prefetcher = _many_prefetcher(rows, name, name)
+    if prefetcher is None or not hasattr(prefetcher, "_apply_rel_filters"):
         return False
-    kept = _kept_related(prefetcher, rows, name)
+    # The default manager's queryset the relation's manager starts from (``Manager.get_queryset``).
+    kept = _kept_related(prefetcher, rows, name, lambda: super(type(prefetcher), prefetcher).get_queryset(),
+                         prefetcher.model) if _plain_manager(prefetcher) else None
     if kept is not None:
-        related, related_key, row_key, cache_name, queryset = kept
+        related, related_key, row_key, cache_name, db = kept
+        queryset_class = prefetcher._queryset_class
     else:
         related, related_key, row_key, single, cache_name, _is_descriptor = prefetcher.get_prefetch_querysets(rows, None)
         if single or getattr(related, "_prefetch_related_lookups", ()):
             return False
-        queryset = related
+        queryset_class, db = type(related), related.db
     by_row = _by_row(related, related_key)
-    held = _held_class(type(queryset))
+    held = _held_class(queryset_class)
     for row in rows:
         row._prefetched_objects_cache[cache_name] = held.holding(row, name, by_row.get(row_key(row), []),
-                                                                 queryset.model, queryset.db)
+                                                                 prefetcher.model, db)
     return True
 
 
@@ -226,14 +226,19 @@ class KeptPrefetch(Prefetch):
     def queryset(self):
         queryset = self.__dict__.get("_zl_queryset")
         if queryset is None:
-            _kept_as, model, build, user, action = self.kept
-            base = model.objects.restrict(user, action) if user is not None else model._default_manager.all()
-            queryset = self.__dict__["_zl_queryset"] = build(base)
+            queryset = self.__dict__["_zl_queryset"] = self.built()
         return queryset
 
     @queryset.setter
     def queryset(self, value):
         self.__dict__["_zl_queryset"] = value
+
+    def built(self, arrays: bool | None = None):
+        """``build`` of the rows the user may see (``restrict(…, arrays=arrays)``), or of all."""
+        _kept_as, model, build, user, action = self.kept
+        if user is None:
+            return build(model._default_manager.all())
+        return build(model.objects.restrict(user, action, arrays=arrays))
 
 
 def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
@@ -241,34 +246,18 @@ def _prefetch_kept(rows: list, lookup: KeptPrefetch) -> bool:
     name = lookup.prefetch_through
     if LOOKUP_SEP in name or lookup.prefetch_to != lookup.to_attr:
         return False
-    prefetcher, descriptor, _found, is_fetched = get_prefetcher(rows[0], name, lookup.to_attr)
-    if prefetcher is None or prefetcher is descriptor or not hasattr(prefetcher, "get_prefetch_querysets") \
-            or any(is_fetched(row) for row in rows):
+    prefetcher = _many_prefetcher(rows, name, lookup.to_attr)
+    if prefetcher is None:
         return False
-    kept_as, model, build, user, action = lookup.kept
-    if user is not None:
-        token = scope_token(model, user, action)
-        if token is None:
-            return False
-
-        def base():
-            return build(model.objects.restrict(user, action, arrays=True))
-    else:
-        token = None
-
-        def base():
-            return build(model._default_manager.all())
-
-    def made():  # a build that prefetches or slices is not one statement: refused where written
-        queryset = base()
-        if queryset._prefetch_related_lookups or queryset.query.is_sliced:
-            raise ValueError("not one statement")
-        return queryset
-
-    kept = _kept_related(prefetcher, rows, name, base=made, shape=(kept_as, action, token), model=model)
+    kept_as, model, _build, user, action = lookup.kept
+    token = scope_token(model, user, action) if user is not None else None
+    if user is not None and token is None:
+        return False
+    kept = _kept_related(prefetcher, rows, name, lambda: lookup.built(arrays=True), model,
+                         shape=(kept_as, action, token))
     if kept is None:
         return False
-    related, related_key, row_key, _cache_name, _queryset = kept
+    related, related_key, row_key, _cache_name, _db = kept
     by_row = _by_row(related, related_key)
     for row in rows:
         setattr(row, lookup.to_attr, by_row.get(row_key(row), []))

@@ -1,11 +1,12 @@
 import json
 
 from django import template
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from zhilian.core import masking
 
@@ -204,9 +205,6 @@ def _shown(obj, name):
 def search_groups(results, query):
     """The site search's groups of hits, as ``core/search.html`` wrote them with a loop of
     template tags (about a third of a search page's Python for its 100-odd hits)."""
-    from django.template.defaultfilters import urlencode
-    from django.utils.translation import ngettext
-
     show_all = _("Show all")
     parts = []
     for st, hits, total in results:
