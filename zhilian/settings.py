@@ -196,6 +196,8 @@ AUTHENTICATION_BACKENDS = ["zhilian.accounts.backends.LockoutBackend"]
 # Each figure is the GB/T 22239-2019 level 3 default; docs/security.md lists them all.
 # A choice of more rows than this is searched by name instead of listed (core.lookups).
 ZHILIAN_LOOKUP_THRESHOLD = env_int("ZHILIAN_LOOKUP_THRESHOLD", 1000)
+# A searched list counts its matches up to this many and says "more than" beyond (core.pagination).
+ZHILIAN_SEARCH_COUNT_CAP = env_int("ZHILIAN_SEARCH_COUNT_CAP", 1000)
 ZHILIAN_PASSWORD_MIN_LENGTH = env_int("ZHILIAN_PASSWORD_MIN_LENGTH", 8)
 ZHILIAN_PASSWORD_MIN_CLASSES = env_int("ZHILIAN_PASSWORD_MIN_CLASSES", 3)  # of lower, upper, digit, symbol
 ZHILIAN_PASSWORD_HISTORY = env_int("ZHILIAN_PASSWORD_HISTORY", 5)  # may not reuse the last N
@@ -387,8 +389,11 @@ SPECTACULAR_SETTINGS = {
         "Created` of a new record (the one a GET of it answers; the operations document the "
         "header). A deletion other records depend on answers 409 `protected`, naming them in "
         "`blocking`. Edits and deletions list their 409 (component `Conflict`) and 412.\n"
-        "- **Lists.** Paginated lists answer `{\"count\", \"next\", \"previous\", \"results\"}` "
-        "(`next` / `previous`: the URL of the neighbouring page, or null). `page` counts from 1; "
+        "- **Lists.** Paginated lists answer `{\"count\", \"count_capped\", \"next\", \"previous\", "
+        "\"results\"}` (`next` / `previous`: the URL of the neighbouring page, or null). A search "
+        "(`q`) counts its matches up to 1,000 (the server's `ZHILIAN_SEARCH_COUNT_CAP`): with more, `count` is 1,000, `count_capped` is true "
+        "and its pages end there (narrow it with more words or filters; an export holds every "
+        "match). `count_capped` is false otherwise. `page` counts from 1; "
         "a page after the last answers 404. `page_size` is 25 by default and at most 500 (a "
         "larger number gives 500 rows). A `page` or `page_size` that is not a whole number from "
         "1 answers 400.\n"

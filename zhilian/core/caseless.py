@@ -47,7 +47,29 @@ class CaselessIExact(_Caseless, lookups.IExact):
     plain = lookups.Exact
 
 
+class DoubledContains(lookups.Lookup):
+    """``field__zl_doubled_contains="检测"``: the field holds the word, found in its doubled text
+    (``core.text.doubled``) by ``zl_doubled(field)``, the SQL function whose trigram index
+    ``core.db.AddTitleSearchIndexes`` makes on PostgreSQL: a trigram index serves nothing
+    shorter than three characters, and most Chinese words have two. Elsewhere it is
+    ``contains``. Compare with the value's case as it is: meant for words without case."""
+
+    lookup_name = "zl_doubled_contains"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        return lookups.Contains(self.lhs, self.rhs).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection):
+        from .text import doubled
+
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        pattern = f"%{connection.ops.prep_for_like_query(doubled(str(self.rhs)))}%"
+        return f"zl_doubled({lhs}) LIKE %s", (*lhs_params, pattern)
+
+
 def install():
     for field in (models.CharField, models.TextField):
         field.register_lookup(CaselessIContains)
         field.register_lookup(CaselessIExact)
+        field.register_lookup(DoubledContains)

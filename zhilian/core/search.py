@@ -16,7 +16,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from . import keptsql
 from .caseless import caseless
-from .pagination import RANK, hits_and_total, ids_with_total, rows_by_id, split_ids_and_total
+from .pagination import RANK, TITLE_TIERS, hits_and_total, ids_with_total, rows_by_id, split_ids_and_total
 from .permissions import scope_token
 from .text import doubled, normalize, search_terms
 
@@ -84,7 +84,11 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
             output_field=IntegerField(),
         )
     })
-    return queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
+    queryset = queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
+    # What the rank was made of, for a page read tier by tier (core.pagination.tiered_ids):
+    # Django copies a query's attributes when it clones it.
+    setattr(queryset.query, TITLE_TIERS, (title_field, exact, whole))
+    return queryset
 
 
 # ---------------------------------------------------------------- kept statements of the site search

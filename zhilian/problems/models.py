@@ -214,6 +214,8 @@ class Problem(SearchableMixin, PinyinSortMixin, BaseModel):
 
     SEARCH_FIELDS = ("code", "name", "product", "description", "impact", "cause_technical", "cause_management",
                      "suggestion")
+    # Its name is indexed for a search's rank tiers (migration 0012, core.pagination.tiered_ids).
+    SEARCH_TITLE_INDEXED = True
 
     code = models.CharField(_("number"), max_length=30, unique=True)
     name = models.CharField(_("problem name"), max_length=200)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from zhilian.core.pagination import SearchPaginator
+from zhilian.core.pagination import SearchPaginator, search_count_cap
 
 
 def _whole_number(raw: str) -> int | None:
@@ -48,6 +48,26 @@ class StandardPagination(PageNumberPagination):
         if raw in (None, ""):
             return self.page_size
         return min(_whole_number(raw), self.max_page_size)  # checked in paginate_queryset
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        # After count: clients read the keys in the order DRF has always written them.
+        response.data = {"count": response.data["count"], "count_capped": self.page.paginator.count_capped,
+                         **{k: v for k, v in response.data.items() if k != "count"}}
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["required"] = ["count", "count_capped", "results"]
+        properties = described["properties"]
+        described["properties"] = {
+            "count": {**properties["count"], "description": _(
+                "How many rows the list has; a search (q) counts up to %(cap)d and answers %(cap)d when it "
+                "found more.") % {"cap": search_count_cap()}},
+            "count_capped": {"type": "boolean", "example": False, "description": _(
+                "True when a search found more rows than it counts: its pages end at count.")},
+            **{k: v for k, v in properties.items() if k != "count"}}
+        return described
 
     def get_schema_operation_parameters(self, view):
         return [

@@ -343,4 +343,5 @@ def test_the_schema_states_the_conventions_as_the_code_applies_them(client):
     assert django_settings.LANGUAGE_CODE == "zh-hans"
     # The answer of a list has the shape it says.
     assert set(_schema(client)["components"]["schemas"]["PaginatedProblemList"]["properties"]) == {
-        "count", "next", "previous", "results"}
+        "count", "count_capped", "next", "previous", "results"}
+    assert '"count_capped"' in conventions

@@ -42,7 +42,11 @@ def test_a_list_reads_its_rows_once_and_shows_what_every_field_shows(client_as, 
         with CaptureQueriesContext(connection) as many:
             page = client.get(f"{url}?{query}&per_page=50").content.decode()
         assert page.count("<tr ") > 2, (url, query)  # the header and two rows at least
-        assert len(many.captured_queries) <= len(one.captured_queries), (url, query)
+        # A searched page of a model whose title is indexed for it is read tier by tier
+        # (core.pagination.tiered_ids): a larger page may read the next tiers, two at most.
+        tiers = 2 if "q=" in query and connection.vendor == "postgresql" and getattr(
+            view.model, "SEARCH_TITLE_INDEXED", False) else 0
+        assert len(many.captured_queries) <= len(one.captured_queries) + tiers, (url, query)
         resultcache.clear()
         fields, view.table_fields = view.table_fields, ()
         try:

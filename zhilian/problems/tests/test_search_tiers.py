@@ -1,0 +1,102 @@
+"""A problem search read tier by tier on PostgreSQL, and a search's count capped (core.pagination)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from zhilian.core.search import filter_queryset
+from zhilian.core.text import doubled
+from zhilian.problems.models import Problem
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def problems(db):
+    """Problems whose names equal, contain (in either case) or lack the words searched, with
+    the words in their descriptions, over dates that interleave the tiers."""
+    template = Problem.objects.get(code="OD-002")
+    names = ["背光", "LED", "led", "背光漏光", "背光模组翘曲", "LED灯条失效", "驱动led闪烁", "偏光片划伤", "玻璃基板翘曲"]
+    created = []
+    for i in range(45):
+        created.append(Problem.objects.create(
+            code=f"TT-{i:03d}", name=names[i % len(names)] + ("" if i < len(names) else f"{i}" * (i % 2)),
+            chain=template.chain, node=template.node, category=template.category,
+            description=f"批次{i} 背光漏光 LED 不良率偏高" + (" 翘曲 led灯条" if i % 2 else ""),
+            reported_on=datetime.date(2026, 3, 1) - datetime.timedelta(days=(i * 7) % 11)))
+    return created
+
+
+def _pages(client, word, size):
+    got, page = [], 1
+    while True:
+        response = client.get("/api/v1/problems/", {"q": word, "page": page, "page_size": size})
+        if response.status_code == 404:
+            return got
+        body = response.json()
+        assert body["count_capped"] is False
+        got += [row["code"] for row in body["results"]]
+        page += 1
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PRB-01")
+@pytest.mark.parametrize("word", ["背光", "背光漏光", "LED", "led灯条", "翘曲"])
+def test_a_searched_page_holds_the_ranked_rows_at_its_place(problems, api_as, client_as, persona, word):
+    expected = [p.code for p in filter_queryset(Problem.objects.restrict(persona("city")), word)]
+    assert len(expected) > 14
+    assert _pages(api_as("city"), word, 7) == expected
+    web = client_as("city")
+    with CaptureQueriesContext(connection) as queries:  # one request: Django clears the log at each
+        html = web.get("/problems/", {"q": word}).content.decode()
+    shown = sorted((html.index(f">{code}<"), code) for code in expected if f">{code}<" in html)
+    assert [code for _at, code in shown] == expected[:25]
+    if ON_POSTGRESQL:
+        searched = [q["sql"] for q in queries if '"problems_problem"' in q["sql"] and " LIKE " in q["sql"]]
+        # Tier by tier: no statement ranks (or counts over) every match.
+        assert searched and not any("OVER ()" in sql or "CASE WHEN" in sql for sql in searched)
+        if len(word) == 2:
+            assert any(f"zl_doubled(\"problems_problem\".\"name\") LIKE '%{doubled(word)}%'" in sql for sql in searched)
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-09")
+def test_a_search_counts_up_to_its_cap_and_its_pages_end_there(problems, api_as, client_as, persona):
+    matches = filter_queryset(Problem.objects.restrict(persona("city")), "背光").count()
+    assert matches > 8
+    api = api_as("city")
+    with override_settings(ZHILIAN_SEARCH_COUNT_CAP=8):
+        body = api.get("/api/v1/problems/", {"q": "背光"}).json()
+        assert (body["count"], body["count_capped"], len(body["results"]), body["next"]) == (8, True, 8, None)
+        expected = [p.code for p in filter_queryset(Problem.objects.restrict(persona("city")), "背光")][:8]
+        assert [row["code"] for row in body["results"]] == expected
+        last = api.get("/api/v1/problems/", {"q": "背光", "page": 3, "page_size": 3}).json()
+        assert [row["code"] for row in last["results"]] == expected[6:8]
+        assert api.get("/api/v1/problems/", {"q": "背光", "page": 4, "page_size": 3}).status_code == 404
+        # A list without a search counts every row.
+        listed = api.get("/api/v1/problems/").json()
+        assert listed["count_capped"] is False and listed["count"] == Problem.objects.restrict(persona("city")).count()
+        # So does a search that finds no more than the cap.
+        few = api.get("/api/v1/problems/", {"q": "偏光片划伤"}).json()
+        assert few["count_capped"] is False and few["count"] == len(few["results"]) == 5
+        # A search of another model, read as one ranked statement, is capped as well.
+        organizations = api.get("/api/v1/organizations/", {"q": "厦门"}).json()
+        assert (organizations["count"], organizations["count_capped"]) == (8, True)
+        html = client_as("city").get("/problems/", {"q": "背光"}).content.decode()
+        assert "超过 8 条记录" in html
+    html = client_as("city").get("/problems/", {"q": "背光"}).content.decode()
+    assert f"共 {matches} 条记录" in html
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the title's search indexes are PostgreSQL's")
+def test_the_problem_name_is_indexed_for_the_tiers(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'problems_problem'")
+        names = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT zl_doubled(%s)", ["背光 LED-1"])
+        assert cursor.fetchone()[0] == doubled("背光 LED-1")
+    assert {f"problems_problem_name_{kind}" for kind in ("eq", "upper", "ttrgm", "dtrgm")} <= names
+    assert Problem.SEARCH_TITLE_INDEXED
