@@ -87,7 +87,7 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     queryset = queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
     # What the rank was made of, for a page read tier by tier (core.pagination.tiered_ids):
     # Django copies a query's attributes when it clones it.
-    setattr(queryset.query, TITLE_TIERS, (title_field, exact, whole))
+    setattr(queryset.query, TITLE_TIERS, (title_field, exact, whole, len(terms)))
     return queryset
 
 
