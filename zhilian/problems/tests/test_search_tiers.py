@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from zhilian.core.caseless import caseless
 from zhilian.core.search import filter_queryset
-from zhilian.core.text import doubled
+from zhilian.core.text import doubled, search_terms
 from zhilian.problems.models import Problem
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -43,7 +44,7 @@ def _pages(client, word, size):
 
 @pytest.mark.req("PLT-08")
 @pytest.mark.req("PRB-01")
-@pytest.mark.parametrize("word", ["背光", "背光漏光", "LED", "led灯条", "翘曲"])
+@pytest.mark.parametrize("word", ["背光", "背光漏光", "LED", "led灯条", "翘曲", "背光 翘曲"])
 def test_a_searched_page_holds_the_ranked_rows_at_its_place(problems, api_as, client_as, persona, word):
     expected = [p.code for p in filter_queryset(Problem.objects.restrict(persona("city")), word)]
     assert len(expected) > 14
@@ -59,6 +60,13 @@ def test_a_searched_page_holds_the_ranked_rows_at_its_place(problems, api_as, cl
         assert searched and not any("OVER ()" in sql or "CASE WHEN" in sql for sql in searched)
         if len(word) == 2:
             assert any(f"zl_doubled(\"problems_problem\".\"name\") LIKE '%{doubled(word)}%'" in sql for sql in searched)
+        # Titles holding a word without case are read by the title's indexes or in the list's
+        # order, the text tested on the rows read; a word with case is found by the text's index.
+        assert any("NOT (strpos(" in q["sql"] for q in queries) == caseless(word)
+        # Several words are counted through the text's index.
+        statements = [q["sql"] for q in queries]
+        forced = "SET enable_seqscan = off" in statements and "RESET enable_seqscan" in statements
+        assert forced == (len(search_terms(word)) > 1)
 
 
 @pytest.mark.req("PLT-08")
