@@ -107,4 +107,9 @@ def test_the_problem_name_is_indexed_for_the_tiers(db):
         cursor.execute("SELECT zl_doubled(%s)", ["背光 LED-1"])
         assert cursor.fetchone()[0] == doubled("背光 LED-1")
     assert {f"problems_problem_name_{kind}" for kind in ("eq", "upper", "ttrgm", "dtrgm")} <= names
+    with connection.cursor() as cursor:  # finer statistics of the title and its doubled text
+        cursor.execute("SELECT c.relname, a.attstattarget FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                       "WHERE c.relname IN ('problems_problem', 'problems_problem_name_dtrgm') "
+                       "AND (a.attname = 'name' OR c.relname LIKE '%%dtrgm')")
+        assert dict(cursor.fetchall()) == {"problems_problem": 1000, "problems_problem_name_dtrgm": 1000}
     assert Problem.SEARCH_TITLE_INDEXED
