@@ -313,9 +313,16 @@ class SearchPaginator(Paginator):
         if self.orphans or not (with_total or narrowed(queryset)):
             return super().page(number)
         if with_total and tiered(queryset):
+            first = None
+            if str(number) == "1" and "count" not in self.__dict__:
+                # A search whose first page holds all it found is counted by that page.
+                first = tiered_ids(queryset, 0, self.per_page + 1)
+                if len(first) <= self.per_page:
+                    self.__dict__["count"] = self._capped(len(first))
             number = self.validate_number(number)  # counted up to the cap
             bottom = (number - 1) * self.per_page
-            ids = tiered_ids(queryset, bottom, min(bottom + self.per_page, self.count))
+            top = min(bottom + self.per_page, self.count)
+            ids = first[:top] if first is not None else tiered_ids(queryset, bottom, top)
             return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
         ids = None
         if with_total and "count" not in self.__dict__:
