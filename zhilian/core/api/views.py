@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhilian.core import calendar, search
 from zhilian.core.api.fields import id_parameter
@@ -31,7 +32,11 @@ class SearchView(APIView):
         responses=inline_serializer("SearchResponse", {
             "query": serializers.CharField(),
             "results": inline_serializer("SearchGroup", {
-                "type": serializers.CharField(), "label": serializers.CharField(), "total": serializers.IntegerField(),
+                "type": serializers.CharField(), "label": serializers.CharField(),
+                "total": serializers.IntegerField(help_text=gettext_lazy(
+                    "How many hits of the type the caller may see, counted up to 1,000 (the server's "
+                    "ZHILIAN_SEARCH_COUNT_CAP); with more, the cap.")),
+                "total_capped": serializers.BooleanField(help_text=gettext_lazy("True when there are more hits than total.")),
                 "hits": SearchHitSerializer(many=True)}, many=True)}),
     )
     def get(self, request):
@@ -39,9 +44,9 @@ class SearchView(APIView):
 
         def compute():
             groups = []
-            for st, hits, total in search.search(request.user, query, limit_per_type=20,
-                                                 only=request.query_params.get("type") or None):
-                groups.append({"type": st.key, "label": str(st.label), "total": total, "hits": [
+            for st, hits, total, capped in search.search(request.user, query, limit_per_type=20,
+                                                         only=request.query_params.get("type") or None):
+                groups.append({"type": st.key, "label": str(st.label), "total": total, "total_capped": capped, "hits": [
                     {"type": st.key, "id": h.pk, "title": str(h), "url": h.get_absolute_url()} for h in hits]})
             return {"query": query, "results": groups}
 

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -207,9 +208,12 @@ def search_groups(results, query):
     template tags (about a third of a search page's Python for its 100-odd hits)."""
     show_all = _("Show all")
     parts = []
-    for st, hits, total in results:
+    for st, hits, total, capped in results:
         key = conditional_escape(st.key)
-        counted = ngettext("%(counter)s hit", "%(counter)s hits", total) % {"counter": total}
+        if capped:
+            counted = _("More than %(counter)s hits") % {"counter": intcomma(total)}
+        else:
+            counted = ngettext("%(counter)s hit", "%(counter)s hits", total) % {"counter": total}
         parts.append(format_html(
             '\n  <div class="card mb-3 search-group" data-type="{}">\n    <div class="card-header d-flex '
             'justify-content-between"><span>{}</span><span class="text-muted small">{}</span></div>\n'

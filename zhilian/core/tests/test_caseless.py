@@ -67,7 +67,7 @@ def test_a_kept_search_statement_keeps_words_with_case_apart(db, persona):
     user = persona("city")
 
     def organizations(query):
-        for st, hits, _total in search.search(user, query, limit_per_type=8):
+        for st, hits, _total, _capped in search.search(user, query, limit_per_type=8):
             if st.key == "directory.organization":
                 return [hit.pk for hit in hits if hit.pk in (plain.pk, titled.pk)]
         return []

@@ -85,7 +85,7 @@ def test_site_search_counts_every_hit_and_shows_the_best(lines, persona):
     user = persona("owner")
     expected = [pk for pk, _status in _expected(user)]
     with CaptureQueriesContext(connection) as queries:
-        results = {st.key: (hits, total) for st, hits, total in search.search(user, TERM, limit_per_type=8)}
+        results = {st.key: (hits, total) for st, hits, total, _capped in search.search(user, TERM, limit_per_type=8)}
     hits, total = results["directory.testingcapability"]
     assert total == 37 and [h.pk for h in hits] == expected[:8]
     assert _counts(queries) == []

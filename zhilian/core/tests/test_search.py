@@ -41,7 +41,7 @@ def test_a_city_and_a_name_find_that_organization_not_the_whole_city(client_as, 
 
 @pytest.mark.req("PLT-08")
 def test_search_finds_two_character_terms_and_ranks_title_hits_first(persona):
-    results = dict((st.key, hits) for st, hits, _total in search.search(persona("city"), "检测"))
+    results = dict((st.key, hits) for st, hits, _total, _capped in search.search(persona("city"), "检测"))
     names = [o.name for o in results["directory.organization"]]
     assert "厦门鹭检检测技术有限公司" in names
     # Organizations whose name contains the term come before those matching only elsewhere.
@@ -53,7 +53,7 @@ def test_search_finds_two_character_terms_and_ranks_title_hits_first(persona):
 def test_search_is_permission_filtered(persona):
     # The district bureau of 翔安区 does not see 思明区 enterprises; the city bureau does.
     def names(user):
-        for st, hits, _t in search.search(user, "思明视讯"):
+        for st, hits, _t, _capped in search.search(user, "思明视讯"):
             if st.key == "directory.organization":
                 return [h.name for h in hits]
         return []
@@ -77,7 +77,7 @@ def test_search_text_follows_edits(persona):
     org = Organization.objects.get(name="厦门翔光玻璃基板有限公司")
     org.description = "超薄柔性玻璃研发"
     org.save()
-    hits = dict((st.key, h) for st, h, _t in search.search(persona("city"), "柔性玻璃"))
+    hits = dict((st.key, h) for st, h, _t, _capped in search.search(persona("city"), "柔性玻璃"))
     assert org in hits["directory.organization"]
 
 

@@ -16,7 +16,7 @@ QUERIES = ["检测", "玻璃基板", "厦门 显示", "单晶硅棒 校准规范
 
 def _answer(user, query):
     return [(st.key, [hit.pk for hit in hits], total)
-            for st, hits, total in search.search(user, query, limit_per_type=8)]
+            for st, hits, total, _capped in search.search(user, query, limit_per_type=8)]
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_a_chain_link_renamed_in_the_working_copy_answers_only_its_builders_thro
 
 
 # What core/search.html wrote with template tags before ``search_groups`` wrote it in Python.
-_SEARCH_GROUPS_TEMPLATE = """{% load i18n %}{% for st, hits, total in results %}
+_SEARCH_GROUPS_TEMPLATE = """{% load i18n %}{% for st, hits, total, capped in results %}
   <div class="card mb-3 search-group" data-type="{{ st.key }}">
     <div class="card-header d-flex justify-content-between"><span>{{ st.label }}</span><span class="text-muted small">{% blocktranslate count counter=total %}{{ counter }} hit{% plural %}{{ counter }} hits{% endblocktranslate %}</span></div>
     <ul class="list-group list-group-flush">
@@ -185,5 +185,5 @@ def test_search_groups_are_written_as_the_template_wrote_them(persona, language)
                 seen["footer"] += ours.count('class="card-footer small"')
                 seen["kind"] += ours.count('class="badge text-bg-light"')
                 seen["district"] += ours.count('<span class="text-muted small">') - len(results)
-                seen["types"] |= {st.key for st, _hits, _total in results}
+                seen["types"] |= {st.key for st, _hits, _total, _capped in results}
     assert seen["footer"] and seen["kind"] and seen["district"] and len(seen["types"]) >= 5, seen

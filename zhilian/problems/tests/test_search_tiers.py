@@ -116,3 +116,34 @@ def test_the_problem_name_is_indexed_for_the_tiers(db):
                        "AND (a.attname = 'name' OR c.relname LIKE '%%dtrgm')")
         assert dict(cursor.fetchall()) == {"problems_problem": 1000, "problems_problem_name_dtrgm": 1000}
     assert Problem.SEARCH_TITLE_INDEXED
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PLT-09")
+def test_the_site_search_reads_problems_in_tiers_and_counts_them_up_to_the_cap(problems, api_as, client_as, persona):
+    from zhilian.core import resultcache, search
+
+    user = persona("city")
+    expected = [p.pk for p in filter_queryset(Problem.objects.restrict(user), "背光")]
+    assert len(expected) > 8
+    group = {st.key: (hits, total, capped) for st, hits, total, capped in search.search(user, "背光", limit_per_type=5)}
+    hits, total, capped = group["problems.problem"]
+    assert ([hit.pk for hit in hits], total, capped) == (expected[:5], len(expected), False)
+    with override_settings(ZHILIAN_SEARCH_COUNT_CAP=8):
+        with CaptureQueriesContext(connection) as queries:
+            body = api_as("city").get("/api/v1/search/", {"q": "背光", "type": "problems.problem"}).json()
+        (answer,) = body["results"]
+        assert (answer["total"], answer["total_capped"]) == (8, True)
+        assert [hit["id"] for hit in answer["hits"]] == expected[:20]
+        if ON_POSTGRESQL:  # no statement ranks or counts every match
+            searched = [q["sql"] for q in queries if '"problems_problem"' in q["sql"] and " LIKE " in q["sql"]]
+            assert searched and not any("OVER ()" in sql or "CASE WHEN" in sql for sql in searched)
+        html = client_as("city").get("/search/", {"q": "背光"}).content.decode()
+        assert "超过 8 条结果" in html
+    # A type read by one ranked statement is capped the same way.
+    organizations = api_as("city").get("/api/v1/search/", {"q": "厦门", "type": "directory.organization"}).json()
+    assert organizations["results"][0]["total_capped"] is False
+    resultcache.clear()  # answers are kept; the cap is a server's setting, not a request's
+    with override_settings(ZHILIAN_SEARCH_COUNT_CAP=3):
+        organizations = api_as("city").get("/api/v1/search/", {"q": "厦门", "type": "directory.organization"}).json()
+        assert (organizations["results"][0]["total"], organizations["results"][0]["total_capped"]) == (3, True)
