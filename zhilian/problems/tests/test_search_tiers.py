@@ -147,3 +147,28 @@ def test_the_site_search_reads_problems_in_tiers_and_counts_them_up_to_the_cap(p
     with override_settings(ZHILIAN_SEARCH_COUNT_CAP=3):
         organizations = api_as("city").get("/api/v1/search/", {"q": "厦门", "type": "directory.organization"}).json()
         assert (organizations["results"][0]["total"], organizations["results"][0]["total_capped"]) == (3, True)
+
+
+@pytest.mark.req("PLT-02")
+@pytest.mark.req("PLT-08")
+@pytest.mark.parametrize("role", ["expert", "member", "district", "owner"])
+def test_a_restricted_search_reads_in_tiers_what_the_role_may_see(problems, api_as, persona, role):
+    from zhilian.core import pagination
+
+    user = persona(role)
+    # Some of the problems concern the role's unit, so that its scope selects part of them.
+    if user.organization_id:
+        for problem in problems[::4]:
+            problem.concerned_enterprises.add(user.organization_id)
+    for word in ("背光", "LED", "背光 翘曲"):
+        ranked = filter_queryset(Problem.objects.restrict(user), word)
+        expected = [p.code for p in ranked]
+        assert _pages(api_as(role), word, 4) == expected, (role, word)
+        if ON_POSTGRESQL:
+            written = pagination._written(ranked)
+            if role == "district":  # its scope joins the units' table: Django writes each statement
+                assert written is None
+            else:  # the scope written once for the page's statements
+                assert written is not None and written.rest[0] and len(written.indexed) == len(search_terms(word))
+    if role in ("member", "owner"):
+        assert Problem.objects.restrict(user).count() < Problem.objects.count()
