@@ -164,12 +164,16 @@ class AddTitleSearchIndexes(migrations.operations.base.Operation):
                 f"{prefix}_ttrgm": "USING gin ({c} gin_trgm_ops)",
                 f"{prefix}_dtrgm": "USING gin (zl_doubled({c}) gin_trgm_ops)"}
 
+    def _model(self, state, app_label, schema_editor) -> tuple:
+        """The model, its quoted table and its title's quoted column."""
+        model = state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        return model, quote(model._meta.db_table), quote(model._meta.get_field(self.field).column)
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
-        model = to_state.apps.get_model(app_label, self.model_name)
-        column = schema_editor.quote_name(model._meta.get_field(self.field).column)
-        table = schema_editor.quote_name(model._meta.db_table)
+        model, table, column = self._model(to_state, app_label, schema_editor)
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         schema_editor.execute(self.FUNCTION)
         for name, definition in self._indexes(model).items():
@@ -187,9 +191,7 @@ class AddTitleSearchIndexes(migrations.operations.base.Operation):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return
-        model = from_state.apps.get_model(app_label, self.model_name)
-        column = schema_editor.quote_name(model._meta.get_field(self.field).column)
-        table = schema_editor.quote_name(model._meta.db_table)
+        model, table, column = self._model(from_state, app_label, schema_editor)
         schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1")
         for name in self._indexes(model):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')

@@ -172,3 +172,10 @@ def test_a_restricted_search_reads_in_tiers_what_the_role_may_see(problems, api_
                 assert written is not None and written.rest[0] and len(written.indexed) == len(search_terms(word))
     if role in ("member", "owner"):
         assert Problem.objects.restrict(user).count() < Problem.objects.count()
+    if ON_POSTGRESQL:
+        # Written conditions are kept per query object: another user's search of the same words,
+        # a query equal in every other way, is written for itself (Django's queries compare by
+        # identity; the keeping relies on it).
+        mine = filter_queryset(Problem.objects.restrict(user), "背光")
+        others = filter_queryset(Problem.objects.restrict(persona("city")), "背光")
+        assert mine.query != others.query and pagination._written(mine) is not pagination._written(others)
