@@ -229,6 +229,6 @@ def search_groups(results, query):
                 format_html('<span class="text-muted small">{}{}</span>', _shown(hit, "city"), district)
                 if district else ""))
         footer = format_html('<div class="card-footer small"><a href="?q={}&type={}">{}</a></div>',
-                             urlencode(query), key, show_all) if total > len(hits) else ""
+                             urlencode(query), key, show_all) if capped or total > len(hits) else ""
         parts.append(format_html("\n    </ul>\n    {}\n  </div>\n  ", footer))
     return mark_safe("".join(parts))  # nosec B308 B703 - each part written by format_html above

@@ -140,6 +140,9 @@ def test_the_site_search_reads_problems_in_tiers_and_counts_them_up_to_the_cap(p
             assert searched and not any("OVER ()" in sql or "CASE WHEN" in sql for sql in searched)
         html = client_as("city").get("/search/", {"q": "背光"}).content.decode()
         assert "超过 8 条结果" in html
+    with override_settings(ZHILIAN_SEARCH_COUNT_CAP=3):  # fewer than the page shows: still more to see
+        html = client_as("city").get("/search/", {"q": "背光", "type": "problems.problem"}).content.decode()
+        assert "超过 3 条结果" in html and 'class="card-footer small"' in html
     # A type read by one ranked statement is capped the same way.
     organizations = api_as("city").get("/api/v1/search/", {"q": "厦门", "type": "directory.organization"}).json()
     assert organizations["results"][0]["total_capped"] is False
