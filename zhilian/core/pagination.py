@@ -25,6 +25,7 @@ group, a ``DISTINCT``), is read in one query and counted as before.
 """
 
 import weakref
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -41,15 +42,31 @@ from .permissions import InArray
 from .prefetch import prefetch
 
 RANK = "search_rank"  # the annotation core.search.filter_queryset ranks hits by
-# A searched query's (title field, exact words, whole query, number of terms): what its rank was made of.
-TITLE_TIERS = "zl_title_tiers"
+TITLE_TIERS = "zl_title_tiers"  # a searched query's attribute: its RankedBy
 _TOTAL = "zl_matches"
 _SEARCH_COLUMNS = ("search_text", "search_doubled")  # core.models.SearchableMixin
+
+
+class RankedBy(NamedTuple):
+    """What a search's rank was made of (``core.search._matching``), for reading it in tiers."""
+
+    title: str  # the title field
+    exact: str  # the query as typed: a title equal to it ranks first
+    whole: str  # the normalised query: titles containing it rank next
+    terms: int  # how many words every match holds
 
 
 def search_count_cap() -> int:
     """How many matches a searched list counts at most (``ZHILIAN_SEARCH_COUNT_CAP``)."""
     return settings.ZHILIAN_SEARCH_COUNT_CAP
+
+
+def capped(total: int) -> tuple[int, bool]:
+    """A search's count as shown, and whether it found more (a product rule: the first pages of
+    a search are what a reader reads; words or filters narrow it, and an export holds every
+    match). Counting every match of a common word cost as much as reading them all."""
+    cap = search_count_cap()
+    return min(total, cap), total > cap
 
 
 def _readable_by_id(queryset) -> bool:
@@ -86,14 +103,18 @@ def ids_and_total(queryset, bottom: int, top: int) -> tuple[list, int | None]:
     return split_ids_and_total(list(ids_with_total(queryset, bottom, top)))
 
 
+def reads_in_tiers(model, db: str) -> bool:
+    """Whether ``model``'s searches are read tier by tier: its title is indexed for it
+    (``SEARCH_TITLE_INDEXED``, ``core.db.AddTitleSearchIndexes``), on PostgreSQL."""
+    return getattr(model, "SEARCH_TITLE_INDEXED", False) and connections[db].vendor == "postgresql"
+
+
 def tiered(queryset) -> bool:
-    """Whether a searched queryset's pages are read tier by tier (:func:`tiered_ids`): on
-    PostgreSQL, ranked first, for a model whose title is indexed for it
-    (``SEARCH_TITLE_INDEXED``, ``core.db.AddTitleSearchIndexes``)."""
+    """Whether a searched queryset's pages are read tier by tier (:func:`tiered_ids`): ranked
+    first, of a model that :func:`reads_in_tiers`."""
     return (getattr(queryset.query, TITLE_TIERS, None) is not None
-            and getattr(queryset.model, "SEARCH_TITLE_INDEXED", False)
             and tuple(queryset.query.order_by[:1]) == (f"-{RANK}",)
-            and connections[queryset.db].vendor == "postgresql")
+            and reads_in_tiers(queryset.model, queryset.db))
 
 
 def _title_contains(title: str, whole: str) -> Q:
@@ -114,7 +135,7 @@ def tiered_ids(queryset, bottom: int, top: int) -> list:
     in the list's order, with its own limit: the first served by the title's index, the
     second by the title's trigram index or the list's order, the third by the list's order,
     so a common word stops after a page of rows and a rare one reads its few matches."""
-    title, exact, whole, _terms = getattr(queryset.query, TITLE_TIERS)
+    title, exact, whole, _terms = getattr(queryset.query, TITLE_TIERS)  # a RankedBy
     equal, contains = Q(**{f"{title}__iexact": exact}), _title_contains(title, whole)
     # The titles' tier tests the text's words on the rows it reads where the title's indexes
     # serve it (a word with case is matched on UPPER(), which none serves).
@@ -133,6 +154,13 @@ def tiered_ids(queryset, bottom: int, top: int) -> list:
             break
         ids += tier.values_list("pk", flat=True)[:wanted]
     return ids[bottom:top]
+
+
+def tiered_first(queryset, limit: int) -> tuple[list, int]:
+    """The ids of a tiered search's first ``limit`` rows and how many it found, counted up to
+    the cap's next row: by those rows when they are all it found, else by :func:`capped_count`."""
+    ids = tiered_ids(queryset, 0, limit + 1)
+    return ids[:limit], len(ids) if len(ids) <= limit else capped_count(queryset, search_count_cap())
 
 
 class _ContainsUnindexed(lookups.Contains):
@@ -236,9 +264,9 @@ def capped_count(queryset, cap: int) -> int:
     of it (108 ms); through the index, 7 ms. One word it estimates well enough."""
     written = _written(queryset) if tiered(queryset) else None
     counted = (written.rows() if written is not None else queryset).order_by().values("pk")[: cap + 1]
-    info = getattr(queryset.query, TITLE_TIERS, None)
+    ranked_by = getattr(queryset.query, TITLE_TIERS, None)
     connection = connections[queryset.db]
-    if info is None or info[3] < 2 or connection.vendor != "postgresql":
+    if ranked_by is None or ranked_by.terms < 2 or connection.vendor != "postgresql":
         return counted.count()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
@@ -372,13 +400,9 @@ class SearchPaginator(Paginator):
         return self._capped(total) if searched(queryset) else total
 
     def _capped(self, total: int) -> int:
-        """A search's count: its matches, or the cap when there are more (a product rule: the
-        first pages of a search are what a reader reads; words or filters narrow it, and an
-        export holds every match). Counting every match of a common word cost as much as
-        reading them all."""
-        cap = search_count_cap()
-        self.count_capped = total > cap
-        return min(total, cap)
+        """A search's count (:func:`capped`), noting whether it found more."""
+        count, self.count_capped = capped(total)
+        return count
 
     def page(self, number):
         queryset = _queryset_of(self.object_list)
@@ -386,16 +410,15 @@ class SearchPaginator(Paginator):
         if self.orphans or not (with_total or narrowed(queryset)):
             return super().page(number)
         if with_total and tiered(queryset):
-            first = None
             if str(number) == "1" and "count" not in self.__dict__:
-                # A search whose first page holds all it found is counted by that page.
-                first = tiered_ids(queryset, 0, self.per_page + 1)
-                if len(first) <= self.per_page:
-                    self.__dict__["count"] = self._capped(len(first))
-            number = self.validate_number(number)  # counted up to the cap
-            bottom = (number - 1) * self.per_page
-            top = min(bottom + self.per_page, self.count)
-            ids = first[:top] if first is not None else tiered_ids(queryset, bottom, top)
+                ids, total = tiered_first(queryset, self.per_page)
+                self.__dict__["count"] = self._capped(total)
+                number = self.validate_number(number)
+                ids = ids[:self.count]
+            else:
+                number = self.validate_number(number)  # counted up to the cap
+                bottom = (number - 1) * self.per_page
+                ids = tiered_ids(queryset, bottom, min(bottom + self.per_page, self.count))
             return self._get_page(_rows_like(self.object_list, rows_by_id(queryset, ids)), number, self)
         ids = None
         if with_total and "count" not in self.__dict__:

@@ -16,8 +16,8 @@ from django.db.models import Case, IntegerField, Q, Value, When
 
 from . import keptsql
 from .caseless import caseless
-from .pagination import (RANK, TITLE_TIERS, capped_count, hits_and_total, ids_with_total, rows_by_id, search_count_cap,
-                         split_ids_and_total, tiered, tiered_ids)
+from .pagination import (RANK, TITLE_TIERS, RankedBy, capped, hits_and_total, ids_with_total, reads_in_tiers,
+                         rows_by_id, split_ids_and_total, tiered, tiered_first)
 from .permissions import scope_token
 from .text import doubled, normalize, search_terms
 
@@ -88,7 +88,7 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     queryset = queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
     # What the rank was made of, for a page read tier by tier (core.pagination.tiered_ids):
     # Django copies a query's attributes when it clones it.
-    setattr(queryset.query, TITLE_TIERS, (title_field, exact, whole, len(terms)))
+    setattr(queryset.query, TITLE_TIERS, RankedBy(title_field, exact, whole, len(terms)))
     return queryset
 
 
@@ -228,18 +228,11 @@ def _kept_ids_and_total(st, user, terms, exact, whole, limit):
     return ids, total or 0
 
 
-def _read_in_tiers(model) -> bool:
-    """Whether ``model``'s hits are read tier by tier (``pagination.tiered``) rather than by
-    one ranked statement: its title is indexed for it, on PostgreSQL."""
-    return getattr(model, "SEARCH_TITLE_INDEXED", False) and connections[model.objects.db].vendor == "postgresql"
-
-
 def search(user, query: str, *, limit_per_type: int = 10, only: str | None = None):
     """Return [(SearchType, hits, total, capped)] for the types with hits, each restricted to
     ``user``: ``total`` counts up to ``pagination.search_count_cap()``, and ``capped`` says
     that there are more."""
     results = []
-    cap = search_count_cap()
     # In the kept statements' order (every term must be found, in any order: the same hits).
     terms = _in_shape_order(search_terms(query))
     if not terms:
@@ -251,7 +244,7 @@ def search(user, query: str, *, limit_per_type: int = 10, only: str | None = Non
         base = st.model.objects.all()
         if st.select_related:  # (none given: select_related() would follow every relation)
             base = base.select_related(*st.select_related)
-        tiers = _read_in_tiers(st.model)
+        tiers = reads_in_tiers(st.model, st.model.objects.db)
         kept = None if tiers else _kept_ids_and_total(st, user, terms, exact, whole, limit_per_type)
         if kept is not None:
             ids, total = kept
@@ -266,13 +259,12 @@ def search(user, query: str, *, limit_per_type: int = 10, only: str | None = Non
             qs = _matching(qs, terms, exact, whole, st.title_field)
             if tiers and tiered(qs):
                 # A common word's hits read a page of rows, counted up to the cap (as a list's).
-                ids = tiered_ids(qs, 0, limit_per_type + 1)
-                total = len(ids) if len(ids) <= limit_per_type else capped_count(qs, cap)
-                hits = rows_by_id(qs, ids[:limit_per_type])
+                ids, total = tiered_first(qs, limit_per_type)
+                hits = rows_by_id(qs, ids)
             else:
                 # The best hits' ids with the number of hits, then those rows (core.pagination):
                 # one pass over the matches instead of one for the hits and another to count them.
                 hits, total = hits_and_total(qs, limit_per_type)
         if hits:
-            results.append((st, hits, min(total, cap), total > cap))
+            results.append((st, hits, *capped(total)))
     return results
