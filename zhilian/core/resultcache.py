@@ -211,14 +211,45 @@ def _shared_get(full_key):
         return None
 
 
-def _shared_put(full_key, entry: _Entry, lifetime: float) -> None:
+def _shared_get_or_claim(full_key) -> tuple:
+    """(the shared entry or None, the claim as :func:`_claim` answers it, or None when an entry
+    was found): in one round trip where the cache can (``core.cache.RedisCache.get_or_add``)."""
     cache = _shared()
     if cache is None:
-        return
+        return None, None
+    wait = _wait()
+    get_or_add = getattr(cache, "get_or_add", None)
+    if get_or_add is None or wait <= 0:
+        entry = _shared_get(full_key)
+        return entry, None if entry is not None else _claim(full_key)
     try:
-        cache.set(_shared_key(full_key), pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL), timeout=lifetime)
-    except Exception:  # noqa: BLE001 - unpicklable or unavailable: kept in this process only
+        raw, claimed = get_or_add(_shared_key(full_key), _claim_key(full_key), 1, timeout=wait)
+        return (pickle.loads(raw), None) if raw is not None else (None, claimed)  # nosec B301 - written by _shared_put
+    except Exception:  # noqa: BLE001 - the shared cache is an optimisation
+        log.warning("shared result cache unavailable", exc_info=True)
+        return None, None
+
+
+def _shared_put(full_key, entry: _Entry, lifetime: float, *, release: bool = False) -> bool:
+    """Keep ``entry`` in the shared cache; with ``release``, release this process's claim on it
+    after, in the same round trip where the cache can. Whether the claim was released."""
+    cache = _shared()
+    if cache is None:
+        return False
+    try:
+        raw = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - unpicklable: kept in this process only
         log.debug("result not shared", exc_info=True)
+        return False
+    try:
+        set_and_delete = getattr(cache, "set_and_delete", None)
+        if release and set_and_delete is not None:
+            set_and_delete(_shared_key(full_key), raw, lifetime, _claim_key(full_key))
+            return True
+        cache.set(_shared_key(full_key), raw, timeout=lifetime)
+    except Exception:  # noqa: BLE001 - unavailable: kept in this process only
+        log.debug("result not shared", exc_info=True)
+    return False
 
 
 def _claim_key(full_key) -> str:
@@ -297,26 +328,29 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     connection = connections[using]
     full_key = (namespace, key)
     entry = _store.get(full_key)
-    from_shared = False
+    from_shared = claim_asked = False
+    claimed = None
     if entry is None and shared:
-        entry = _shared_get(full_key)
-        from_shared = entry is not None
+        entry, claimed = _shared_get_or_claim(full_key)
+        from_shared, claim_asked = entry is not None, entry is None
     if entry is not None and versions.current(entry.tables, using) == entry.versions:
         return _use(full_key, entry, from_shared)
-    claimed = _claim(full_key) if shared else None
+    if shared and not claim_asked:
+        claimed = _claim(full_key)
     if claimed is False:
         entry = _await_peer(full_key, using)
         if entry is not None:
             return _use(full_key, entry, from_shared=True)
     _store.misses += 1
+    claim = [bool(claimed)]  # cleared by _compute_and_keep when keeping the result released it
     try:
-        return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared)
+        return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, claim)
     finally:
-        if claimed:
+        if claim[0]:
             _release(full_key)
 
 
-def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared):
+def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, claim):
     before = versions.snapshot(using)
     read: set = set(depends_on)
     try:
@@ -330,8 +364,8 @@ def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on,
     lifetime = timeout if timeout is not None else _lifetime()
     entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
     _store.put(full_key, entry, _budget())
-    if shared:
-        _shared_put(full_key, entry, lifetime)
+    if shared and _shared_put(full_key, entry, lifetime, release=claim[0]):
+        claim[0] = False
     return value
 
 

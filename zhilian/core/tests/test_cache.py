@@ -61,3 +61,21 @@ def test_every_operation_goes_through_one_client_and_answers_as_djangos_backend(
         thread.join()
     assert errors == []
     assert {id(cache._cache.get_client(write=True))} == clients
+
+
+def test_a_read_claims_what_it_does_not_find_and_a_write_releases_a_claim_in_one_round_trip(cache):
+    value, added = cache.get_or_add("page", "page:claim", 1, timeout=5)
+    assert (value, added) == (None, True)
+    assert cache.get("page:claim") == 1
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("page:claim")) <= 5  # a claim lapses should its holder die
+    assert cache.get_or_add("page", "page:claim", 1, timeout=5) == (None, False)  # held by another
+    cache.set_and_delete("page", {"content": "问题清单"}, 60, "page:claim")
+    assert cache.get("page") == {"content": "问题清单"} and cache.get("page:claim") is None
+    assert 50 < client.ttl(cache.make_key("page")) <= 60
+    # Found: no claim taken.
+    assert cache.get_or_add("page", "page:claim", 1, timeout=5) == ({"content": "问题清单"}, False)
+    assert cache.get("page:claim") is None
+    # What Django's own operations keep, it reads, and the other way round.
+    cache.set("other", ["成果", 2])
+    assert cache.get_or_add("other", "other:claim", 1, timeout=5) == (["成果", 2], False)

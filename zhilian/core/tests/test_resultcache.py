@@ -251,21 +251,83 @@ def test_the_kept_unread_count_follows_new_and_read_notifications(client_as, per
     assert "badge" not in _bell(client.get("/"))
 
 
-@pytest.fixture
-def shared_cache(settings):
-    """The shared cache (Redis in production) as a local-memory cache, which every thread of
-    this process sees, as every worker sees Redis."""
-    settings.CACHES = {**settings.CACHES, "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                                      "LOCATION": "single-flight-test"}}
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+_REDIS = pytest.param("redis", marks=pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379"))
+
+
+@pytest.fixture(params=["locmem", _REDIS])
+def shared_cache(request, settings):
+    """The shared cache as every worker sees it: Redis (``core.cache.RedisCache``, which reads
+    and claims, keeps and releases in one round trip each), and a local-memory cache, which
+    every thread of this process sees (any other Django cache: one operation at a time)."""
+    import uuid
+
+    if request.param == "redis":
+        prefix = f"zl-test-{uuid.uuid4().hex}"  # its own keys: other tests share the database
+        results = {"BACKEND": "zhilian.core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/9",
+                   "KEY_PREFIX": prefix}
+    else:
+        results = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "single-flight-test"}
+    settings.CACHES = {**settings.CACHES, "results": results}
     settings.ZHILIAN_RESULT_CACHE_WAIT = 5
     resultcache._shared_state.clear()
     resultcache.clear()
     try:
         yield resultcache._shared()
     finally:
-        resultcache._shared()._cache.clear()
+        cache = resultcache._shared()
+        if request.param == "redis":
+            client = cache._cache.get_client(write=True)
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)
+        else:
+            cache._cache.clear()
         resultcache._shared_state.clear()
         resultcache.clear()
+
+
+@pytest.fixture
+def redis_round_trips(shared_cache, monkeypatch):
+    """How many times the shared Redis cache was sent commands (a pipeline's are sent at once)."""
+    from redis.connection import AbstractConnection
+
+    if not hasattr(shared_cache, "get_or_add"):
+        pytest.skip("round trips to Redis only")
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def send(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", send)
+    return sent
+
+
+def test_a_result_computed_afresh_costs_two_round_trips_to_the_shared_cache_and_a_kept_one_one(
+        db, shared_cache, redis_round_trips):
+    queryset = Organization.objects.filter(kind="institution")
+    _count_kept(("warm",), queryset)  # the first use loads the claiming script into Redis
+    redis_round_trips.clear()
+    first, computed = _count_kept(("trips",), queryset)
+    # Read-or-claim, then keep-and-release: not read, claim, keep, release.
+    assert computed == 1 and len(redis_round_trips) == 2
+    full_key = ("test", ("trips",))
+    assert shared_cache.get(resultcache._claim_key(full_key)) is None
+    resultcache.clear()  # another process: nothing in its own memory
+    redis_round_trips.clear()
+    assert _count_kept(("trips",), queryset) == (first, 0)
+    assert len(redis_round_trips) == 1  # read, nothing claimed
+    assert shared_cache.get(resultcache._claim_key(full_key)) is None
 
 
 def _another_process_computes(cache, full_key, raw_entry, after: float):
