@@ -9,7 +9,9 @@ from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.fields import ModelChoiceField as _FilterModelChoiceField
@@ -249,3 +251,28 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
         if not built and self._kept is not None and self._kept[0] is self.queryset:
             field.zl_kept_as = self._kept[1]
         return field
+
+
+# Query parameters that are no filter's: the search text, paging, sorting, an export.
+_NOT_FILTER_PARAMETERS = frozenset({"q", "page", "per_page", "sort", "export", "unmask"})
+
+
+def rendered_fields(filterset, request) -> str:
+    """The filter form's fields as a list page shows them, kept (in this process) until a table
+    their choices were read from changes, for the user, language and day, under the filters'
+    values: a varied search or another page of a list shows the same fields with the same
+    values, and writing them (a select of every district or industry, each field's label and
+    attributes) was about a tenth of a list page's Python. A form with errors is written afresh."""
+    form = filterset.form
+
+    def write():
+        return render_to_string("core/includes/filter_fields.html", {"form": form})
+
+    if form.is_bound and form.errors:
+        return mark_safe(write())  # nosec B703 B308 - Django's own rendering of the form's fields
+    values = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())
+                   if name not in _NOT_FILTER_PARAMETERS)
+    key = (type(filterset).__module__, type(filterset).__qualname__, values, resultcache.context_key(request))
+    kept = resultcache.cached("filter-fields", key, write, using=filterset.queryset.db, shared=False,
+                              depends_on=resultcache.ACCOUNT_TABLES)
+    return mark_safe(kept)  # nosec B703 B308 - Django's own rendering of the form's fields

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, masking, related, search
+from . import audit, filters, masking, related, search
 from .attachments import attachment_rows, attachments_for, registered_models
 from .context import safe_return_url
 from .exceptions import StaleObjectError
@@ -134,6 +134,7 @@ class ObjectListView(BaseObjectView):
             "opts": self.model._meta,
             "table_html": self.table_html(request, queryset),
             "filterset": filterset,
+            "filter_fields": filters.rendered_fields(filterset, request) if filterset is not None else "",
             "query": query,
             "can_add": bool(self.add_url_name) and self.can("add"),
             "add_url": reverse(self.add_url_name) if self.add_url_name else None,
