@@ -111,8 +111,9 @@ class BaseModel(models.Model):
 class SearchableMixin(models.Model):
     """Keep a normalised text of ``SEARCH_FIELDS`` for Chinese substring search (PLT-08).
 
-    ``search_text`` is what ``core.search`` matches; on PostgreSQL a trigram GIN index
-    (``core.db.AddTrigramIndex``) serves ``LIKE '%单晶棒%'`` without a sequential scan.
+    ``search_text`` is what ``core.search`` matches; on PostgreSQL a trigram GIN index over it
+    and its doubled text (``core.db.CombineSearchIndexes``) serves ``LIKE '%单晶棒%'`` without a
+    sequential scan.
     """
 
     SEARCH_FIELDS: tuple[str, ...] = ("name",)

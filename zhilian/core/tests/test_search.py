@@ -194,3 +194,34 @@ def test_a_two_character_term_is_matched_on_the_doubled_text_alone(db):
     other = Organization.objects.create(kind="industry_org", name="厦门鹭达塑料制品有限公司", district="思明区")
     found = {o.pk for o in search.filter_queryset(Organization.objects.all(), "鹭凯 塑料制品")}
     assert made.pk in found and other.pk not in found
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.django_db
+def test_every_searchable_table_has_one_trigram_index_over_its_text_and_doubled_text_which_a_search_reads_whole():
+    from django.apps import apps
+    from django.db import connection
+
+    from zhilian.core.models import SearchableMixin
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    tables = sorted(m._meta.db_table for m in apps.get_models() if issubclass(m, SearchableMixin))
+    assert "problems_problem" in tables and "directory_testingcapability" in tables
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                       "AND indexdef LIKE '%%gin_trgm_ops%%' AND indexdef LIKE '%%search_%%'", [tables])
+        found = {}
+        for table, definition in cursor.fetchall():
+            found.setdefault(table, []).append(definition[definition.index("USING"):])
+    expected = ["USING gin (search_text gin_trgm_ops, search_doubled gin_trgm_ops)"]
+    assert found == {table: expected for table in tables}
+    # A search of a long word and a two-character one is one scan of that index with both
+    # (not one word from an index and the other tested on every row it found).
+    sql, params = search.filter_queryset(Organization.objects.all(), "单晶硅棒 良率").values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "directory_organization_search_trgm" in plan and "Filter" not in plan, plan
+    assert "单晶硅" in plan and "良良率率" in plan

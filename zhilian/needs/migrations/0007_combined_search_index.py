@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from zhilian.core.db import CombineSearchIndexes
+
+
+class Migration(migrations.Migration):
+    """One trigram index over the search text and its doubled text (core.db.CombineSearchIndexes)."""
+
+    dependencies = [("needs", "0006_search_text_inline")]
+
+    operations = [CombineSearchIndexes("need")]
