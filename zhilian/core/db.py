@@ -75,7 +75,24 @@ class FillSearchDoubled(migrations.RunPython):
         return (self.__class__.__qualname__, list(self.models), {})
 
 
-class KeepSearchTextInline(migrations.operations.base.Operation):
+class _SearchColumnsOperation(migrations.operations.base.Operation):
+    """An operation on a searchable model's search columns (``core.models.SearchableMixin``)."""
+
+    reduces_to_sql = True
+    reversible = True
+    COLUMNS = ("search_text", "search_doubled")
+
+    def __init__(self, model_name: str):
+        self.model_name = model_name.lower()
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.model_name], {})
+
+
+class KeepSearchTextInline(_SearchColumnsOperation):
     """Keep a searchable table's ``search_text`` and ``search_doubled`` in the row, uncompressed,
     on PostgreSQL (no-op on SQLite).
 
@@ -93,16 +110,6 @@ class KeepSearchTextInline(migrations.operations.base.Operation):
     whose stored size (``pg_column_size``) is not above its length; a value kept whole in
     the row carries a header of one or four bytes more.
     """
-
-    reduces_to_sql = True
-    reversible = True
-    COLUMNS = ("search_text", "search_doubled")
-
-    def __init__(self, model_name: str):
-        self.model_name = model_name.lower()
-
-    def state_forwards(self, app_label, state):
-        pass
 
     def _alter(self, app_label, state, schema_editor, table_option: str, storage: str) -> str:
         """Set the table's TOAST option and the search columns' storage; the quoted table name."""
@@ -129,11 +136,8 @@ class KeepSearchTextInline(migrations.operations.base.Operation):
     def describe(self):
         return f"Search text of {self.model_name} kept in the row, uncompressed (PostgreSQL)"
 
-    def deconstruct(self):
-        return (self.__class__.__qualname__, [self.model_name], {})
 
-
-class CombineSearchIndexes(migrations.operations.base.Operation):
+class CombineSearchIndexes(_SearchColumnsOperation):
     """Replace a searchable model's two trigram indexes, on its search text and on its doubled
     text (``AddTrigramIndex``), by one over both columns (PostgreSQL; no-op on SQLite).
 
@@ -144,16 +148,6 @@ class CombineSearchIndexes(migrations.operations.base.Operation):
     the table to keep 265 (89 ms). One index over both intersects every word's rows in the
     index (3.7 ms). It serves a search on either column alone as its own index did.
     """
-
-    reduces_to_sql = True
-    reversible = True
-    COLUMNS = ("search_text", "search_doubled")
-
-    def __init__(self, model_name: str):
-        self.model_name = model_name.lower()
-
-    def state_forwards(self, app_label, state):
-        pass
 
     def _names(self, app_label) -> tuple[str, list[str]]:
         """The combined index's name and those of the indexes it replaces (as AddTrigramIndex names them)."""
@@ -187,9 +181,6 @@ class CombineSearchIndexes(migrations.operations.base.Operation):
 
     def describe(self):
         return f"One trigram index over {self.model_name}'s search text and doubled text (PostgreSQL)"
-
-    def deconstruct(self):
-        return (self.__class__.__qualname__, [self.model_name], {})
 
 
 class AddTitleSearchIndexes(migrations.operations.base.Operation):
