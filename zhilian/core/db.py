@@ -91,6 +91,11 @@ class _SearchColumnsOperation(migrations.operations.base.Operation):
     def deconstruct(self):
         return (self.__class__.__qualname__, [self.model_name], {})
 
+    def _table(self, state, app_label, schema_editor) -> str:
+        """The model's quoted table."""
+        model = state.apps.get_model(app_label, self.model_name)
+        return schema_editor.quote_name(model._meta.db_table)
+
 
 class KeepSearchTextInline(_SearchColumnsOperation):
     """Keep a searchable table's ``search_text`` and ``search_doubled`` in the row, uncompressed,
@@ -113,8 +118,7 @@ class KeepSearchTextInline(_SearchColumnsOperation):
 
     def _alter(self, app_label, state, schema_editor, table_option: str, storage: str) -> str:
         """Set the table's TOAST option and the search columns' storage; the quoted table name."""
-        model = state.apps.get_model(app_label, self.model_name)
-        table = schema_editor.quote_name(model._meta.db_table)
+        table = self._table(state, app_label, schema_editor)
         columns = ", ".join(f"ALTER COLUMN {c} SET STORAGE {storage}" for c in self.COLUMNS)
         # Table and column names come from the model's metadata, never from input.
         schema_editor.execute(f"ALTER TABLE {table} {table_option}, {columns}")  # nosec B608
@@ -153,10 +157,6 @@ class CombineSearchIndexes(_SearchColumnsOperation):
         """The combined index's name and those of the indexes it replaces (as AddTrigramIndex names them)."""
         return (f"{app_label}_{self.model_name}_search_trgm"[:63],
                 [AddTrigramIndex(self.model_name, column)._index_name(app_label) for column in self.COLUMNS])
-
-    def _table(self, state, app_label, schema_editor) -> str:
-        model = state.apps.get_model(app_label, self.model_name)
-        return schema_editor.quote_name(model._meta.db_table)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":

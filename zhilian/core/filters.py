@@ -253,8 +253,8 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
         return field
 
 
-# Query parameters that are no filter's: the search text, paging, sorting, an export.
-_NOT_FILTER_PARAMETERS = frozenset({"q", "page", "per_page", "sort", "export", "unmask"})
+# Query parameters that page, sort or size a list without narrowing it.
+PAGING_PARAMETERS = frozenset({"page", "per_page", "sort"})
 
 
 def rendered_fields(filterset, request) -> str:
@@ -271,7 +271,7 @@ def rendered_fields(filterset, request) -> str:
     if form.is_bound and form.errors:
         return mark_safe(write())  # nosec B703 B308 - Django's own rendering of the form's fields
     values = tuple((name, tuple(values)) for name, values in sorted(request.GET.lists())
-                   if name not in _NOT_FILTER_PARAMETERS)
+                   if name != "q" and name not in PAGING_PARAMETERS)
     key = (type(filterset).__module__, type(filterset).__qualname__, values, resultcache.context_key(request))
     kept = resultcache.cached("filter-fields", key, write, using=filterset.queryset.db, shared=False,
                               depends_on=resultcache.ACCOUNT_TABLES)

@@ -178,14 +178,10 @@ class ObjectListView(BaseObjectView):
                                 {"table": table, "filtered": _narrowed(request)}, request)
 
 
-# Query parameters that page, sort or size a list without narrowing it.
-_NOT_FILTERS = frozenset({"page", "per_page", "sort"})
-
-
 def _narrowed(request) -> bool:
     """Whether the list's parameters filter it: an empty list then says the filters found
     nothing, else that there is nothing yet."""
-    return any(value for key in request.GET if key not in _NOT_FILTERS for value in request.GET.getlist(key))
+    return any(value for key in request.GET if key not in filters.PAGING_PARAMETERS for value in request.GET.getlist(key))
 
 
 class ObjectDetailView(BaseObjectView):

@@ -328,45 +328,48 @@ def cached(namespace: str, key: tuple, compute, *, using="default", timeout: flo
     connection = connections[using]
     full_key = (namespace, key)
     entry = _store.get(full_key)
-    from_shared = claim_asked = False
+    from_shared = False
     claimed = None
     if entry is None and shared:
+        # Nothing found is claimed in the same round trip.
         entry, claimed = _shared_get_or_claim(full_key)
-        from_shared, claim_asked = entry is not None, entry is None
+        from_shared = entry is not None
     if entry is not None and versions.current(entry.tables, using) == entry.versions:
         return _use(full_key, entry, from_shared)
-    if shared and not claim_asked:
+    if shared and entry is not None:  # found, but computed under older versions
         claimed = _claim(full_key)
     if claimed is False:
         entry = _await_peer(full_key, using)
         if entry is not None:
             return _use(full_key, entry, from_shared=True)
     _store.misses += 1
-    claim = [bool(claimed)]  # cleared by _compute_and_keep when keeping the result released it
-    try:
-        return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, claim)
-    finally:
-        if claim[0]:
-            _release(full_key)
+    return _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, bool(claimed))
 
 
-def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, claim):
-    before = versions.snapshot(using)
-    read: set = set(depends_on)
+def _compute_and_keep(full_key, compute, connection, using, timeout, depends_on, shared, claimed: bool):
+    """Compute and keep the result; release this process's claim on it whatever happens (with
+    the keeping, in one round trip, where the shared cache can)."""
+    released = False
     try:
-        with _reading(connection, read):
-            value = compute()
-    except Uncacheable as refused:
-        return refused.value
-    if before is None or not read or any(t not in before for t in read):
+        before = versions.snapshot(using)
+        read: set = set(depends_on)
+        try:
+            with _reading(connection, read):
+                value = compute()
+        except Uncacheable as refused:
+            return refused.value
+        if before is None or not read or any(t not in before for t in read):
+            return value
+        tables = tuple(sorted(read))
+        lifetime = timeout if timeout is not None else _lifetime()
+        entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
+        _store.put(full_key, entry, _budget())
+        if shared:
+            released = _shared_put(full_key, entry, lifetime, release=claimed)
         return value
-    tables = tuple(sorted(read))
-    lifetime = timeout if timeout is not None else _lifetime()
-    entry = _Entry(tables, tuple(before[t] for t in tables), value, _size(value), time.monotonic() + lifetime)
-    _store.put(full_key, entry, _budget())
-    if shared and _shared_put(full_key, entry, lifetime, release=claim[0]):
-        claim[0] = False
-    return value
+    finally:
+        if claimed and not released:
+            _release(full_key)
 
 
 def previous(namespace: str, key: tuple):
