@@ -25,7 +25,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -67,6 +67,62 @@ class InArray(models.lookups.In):
         return f"{lhs} = ANY(%s)", (*lhs_params, list(rhs_params))
 
 
+class IdList:
+    """Distinct integer ids, in order, with their SQL list ``(1, 2, 3)`` written once.
+
+    Not a list or tuple: Django rebuilds those, value by value, in every query they are
+    used in (``Query.resolve_lookup_value``, ``In.get_prep_lookup``)."""
+
+    __slots__ = ("ids", "sql")
+
+    def __init__(self, ids):
+        self.ids = tuple(sorted(set(ids)))
+        # Integers only (``type(v) is int``, checked where lists become IdLists), so the
+        # text is digits, commas and signs.
+        self.sql = "(" + ", ".join(str(int(key)) for key in self.ids) + ")"
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __eq__(self, other):
+        return isinstance(other, IdList) and other.ids == self.ids
+
+    def __hash__(self):
+        return hash(self.ids)
+
+    def __repr__(self):
+        return f"IdList({list(self.ids)!r})"
+
+
+@models.Field.register_lookup
+class InIds(models.lookups.In):
+    """``field IN (1, 2, 3)`` for a kept scope's list of ids (an :class:`IdList`), its values
+    written into the text.
+
+    Django's ``IN`` prepares each value and adds it as a parameter, then the driver binds
+    each into the text it sends (client-side binding, PostgreSQL's default here): a
+    consortium member's scope lists some 300 achievements, and each query under it spent
+    about 1 ms of Python compiling them and 0.5 ms binding them, for the same text every
+    time. The database gets the same statement as from ``IN``. Any other value (a list
+    narrowed by :func:`for_rows`) is ``IN`` as Django writes it."""
+
+    lookup_name = "zl_in_ids"
+
+    def get_prep_lookup(self):
+        return self.rhs if isinstance(self.rhs, IdList) else super().get_prep_lookup()
+
+    def as_sql(self, compiler, connection):
+        if not isinstance(self.rhs, IdList):
+            return super().as_sql(compiler, connection)
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN {self.rhs.sql}", lhs_params
+
+
 # Literal lists of ids this long in a scope are sent as one array (``InArray``), in scopes
 # built for kept statements (``restrict(arrays=True)``) and the scopes they nest.
 _ARRAY_FROM = 4
@@ -76,18 +132,28 @@ _ARRAYS: contextvars.ContextVar[bool] = contextvars.ContextVar("zl_scope_arrays"
 def _ids_as_arrays(condition):
     """``condition`` with each literal list of ids (``…__in=[…]``, at least ``_ARRAY_FROM``
     of them) looked up as one array instead (``InArray``); the same rows on every database."""
+    return _id_lists_rewritten(condition, InArray.lookup_name, sorted)
+
+
+def _ids_as_literals(condition):
+    """``condition`` with each literal list of ids (at least ``_ARRAY_FROM`` of them) looked
+    up by ``InIds``: the same SQL, written once for the kept scope instead of for every query."""
+    return _id_lists_rewritten(condition, InIds.lookup_name, IdList)
+
+
+def _id_lists_rewritten(condition, lookup_name: str, convert):
     if not isinstance(condition, Q):
         return condition
     children = []
     for child in condition.children:
         if isinstance(child, Q):
-            child = _ids_as_arrays(child)
+            child = _id_lists_rewritten(child, lookup_name, convert)
         elif isinstance(child, tuple):
             lookup, value = child
             if (lookup.endswith("__in") and isinstance(value, (list, tuple, set, frozenset))
                     and len(value) >= _ARRAY_FROM
-                    and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-                child = (f"{lookup.removesuffix('__in')}__{InArray.lookup_name}", sorted(value))
+                    and all(type(v) is int for v in value)):
+                child = (f"{lookup.removesuffix('__in')}__{lookup_name}", convert(value))
         children.append(child)
     if all(new is old for new, old in zip(children, condition.children)):
         return condition  # unchanged, itself (NOTHING stays NOTHING)
@@ -106,7 +172,8 @@ def for_rows(condition: Q, model, keys: frozenset) -> Q:
     narrowed to those rows may use it. A consortium member's scope lists some hundred
     achievements targeted at it: every detail page compiled and sent them all.
     """
-    names = {f"{name}__{lookup}" for name in ("pk", model._meta.pk.name) for lookup in ("in", InArray.lookup_name)}
+    names = {f"{name}__{lookup}" for name in ("pk", model._meta.pk.name)
+             for lookup in ("in", InArray.lookup_name, InIds.lookup_name)}
 
     def reduced(child):
         if isinstance(child, Q):
@@ -115,7 +182,7 @@ def for_rows(condition: Q, model, keys: frozenset) -> Q:
             return clone
         if isinstance(child, tuple):  # (lookup, value); a child may also be an expression (Exists)
             lookup, value = child
-            if lookup in names and isinstance(value, (list, tuple, set, frozenset)):  # not a subquery
+            if lookup in names and isinstance(value, (list, tuple, set, frozenset, IdList)):  # not a subquery
                 return lookup, [key for key in value if key in keys]
         return child
 
@@ -233,7 +300,7 @@ class RestrictedQuerySet(models.QuerySet):
                 condition = condition | extra
         finally:
             _ARRAYS.reset(token)
-        return _ids_as_arrays(condition) if arrays else condition
+        return _ids_as_arrays(condition) if arrays else _ids_as_literals(condition)
 
     def scope(self, user, action: str) -> Q:
         """Return the Q of rows this user may act on; override per model. Default: none."""

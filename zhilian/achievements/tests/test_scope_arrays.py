@@ -74,3 +74,52 @@ def test_an_api_read_of_one_achievement_is_a_kept_statement_and_refuses_what_the
     # (a key that is no number is looked up unkept, and answered as missing).
     kept = {key[-1]: statement for key, statement in keptsql._kept.items() if key[0] == API_VIEW}
     assert kept[(int,)] is not None and set(kept) == {(int,), (str,)}
+
+
+@pytest.mark.req("ACH-02")
+def test_a_long_list_of_targeted_ids_is_written_into_the_sql_once_and_selects_the_same_achievements(
+        owner_with_targets):
+    """Outside kept statements the scope's list stays ``IN (…)``, its ids written into the text
+    once for the kept scope instead of prepared and bound one by one in every query."""
+    condition = achievement_view_q(owner_with_targets)
+    expected = set(Achievement.objects.filter(condition).values_list("pk", flat=True))
+    restricted = Achievement.objects.restrict(owner_with_targets)
+    assert set(restricted.values_list("pk", flat=True)) == expected
+    ids = sorted(Achievement.objects.values_list("pk", flat=True))
+    sql, params = restricted.query.sql_with_params()
+    assert '"achievements_achievement"."id" IN (' + ", ".join(map(str, ids)) + ")" in sql
+    _plain_sql, plain_params = Achievement.objects.filter(condition).query.sql_with_params()
+    assert len(params) <= len(plain_params) - len(ids), "the ids are not parameters"
+    assert "ANY(" not in sql
+    # The same list object, its text written once, serves every query under the kept scope.
+    first = _id_lists(Achievement.objects.all()._decided(owner_with_targets, "view"))
+    again = _id_lists(Achievement.objects.all()._decided(owner_with_targets, "view"))
+    assert first and all(a is b for a, b in zip(first, again))
+    # One record's read narrows the list to it (core.permissions.for_rows), and refuses what the
+    # share level hides.
+    hidden = set(ids) - expected
+    for pk in (min(expected), *sorted(hidden)[:1]):
+        narrowed = Achievement.objects.restrict(owner_with_targets, rows=[pk])
+        assert list(narrowed.values_list("pk", flat=True)) == ([pk] if pk in expected else [])
+        assert ", ".join(map(str, ids)) not in str(narrowed.query)
+
+
+def _id_lists(condition) -> list:
+    found = []
+    for child in getattr(condition, "children", ()):
+        if isinstance(child, tuple) and isinstance(child[1], permissions.IdList):
+            found.append(child[1])
+        else:
+            found += _id_lists(child)
+    return found
+
+
+@pytest.mark.req("PLT-02")
+def test_an_empty_id_list_selects_nothing_and_a_short_one_stays_a_list():
+    from zhilian.core.permissions import IdList, Q, _ids_as_literals
+
+    assert not Achievement.objects.filter(pk__zl_in_ids=IdList([])).exists()
+    assert _ids_as_literals(Q(pk__in=[1, 2])).children == [("pk__in", [1, 2])]
+    rewritten = _ids_as_literals(Q(pk__in=[3, 1, 2, 2, 5]) | Q(name="x"))
+    (lookup, value), _rest = rewritten.children
+    assert lookup == "pk__zl_in_ids" and value.sql == "(1, 2, 3, 5)" and value == IdList([5, 3, 2, 1])
