@@ -144,10 +144,10 @@ def _write(build, restricted, values) -> _Statement | None:
     stand_ins = [_stand_in(i, v) for i, v in enumerate(values)]
     if any(s is None for s in stand_ins):
         return None
-    return _written(lambda *values: build(restricted, *values), stand_ins)
+    return written(lambda *values: build(restricted, *values), stand_ins)
 
 
-def _written(build, stand_ins: list) -> _Statement | None:
+def written(build, stand_ins: list) -> _Statement | None:
     """``build(*stand_ins)`` compiled, with the place of each stand-in among its parameters;
     None when its query cannot be compiled (the values' own query says why, run unkept), a
     stand-in is not found exactly once (Django rewrote or repeated it) or it has too many."""
@@ -236,7 +236,7 @@ def by_shape(name: str, build, ids: list):
     cannot be kept (the caller runs its own query)."""
     if not ids or any(not isinstance(i, int) or isinstance(i, bool) or i not in _INT_RANGE for i in ids):
         return None
-    statement = kept_statement(("by-shape", name), lambda: _written(build, [list(_IDS_STAND_IN)]))
+    statement = kept_statement(("by-shape", name), lambda: written(build, [list(_IDS_STAND_IN)]))
     if statement is None:
         return None
     return statement.queryset([list(ids)])

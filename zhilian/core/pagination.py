@@ -146,14 +146,42 @@ def tiered_ids(queryset, bottom: int, top: int) -> list:
     else:
         base = queryset.order_by(*queryset.query.order_by[1:])
         containing_base = _search_text_unindexed(base._chain()) if unindexed else base
+    if _any_title_equal(queryset.model, queryset.db, title, exact):
+        tiers = (base.filter(equal), containing_base.filter(contains).exclude(equal),
+                 base.exclude(contains).exclude(equal))
+    else:
+        tiers = (containing_base.filter(contains), base.exclude(contains))
     ids: list = []
-    for tier in (base.filter(equal), containing_base.filter(contains).exclude(equal),
-                 base.exclude(contains).exclude(equal)):
+    for tier in tiers:
         wanted = top - len(ids)
         if wanted <= 0:
             break
         ids += tier.values_list("pk", flat=True)[:wanted]
     return ids[bottom:top]
+
+
+# Stand-ins for the query in the title's equality test, one without case and one with
+# (``core.caseless``: the two are written differently).
+_TITLE_STAND_INS = {True: "\x1f#0#\x1f", False: "\x1fzl-title\x1f"}
+
+
+def _any_title_equal(model, db: str, title: str, exact: str) -> bool:
+    """Whether any row of ``model`` has a title equal to the query (the first tier's test, on
+    the title's own index alone), by a kept statement run prepared. Most searches find none,
+    and their first tier, the user's scope, the list's filters and the search's words
+    around that test, was then planned for nothing: about 0.3 ms of PostgreSQL's time for a
+    regulator and 1.2 ms for a reviewing expert (the scope's subqueries), and a statement of
+    the app's."""
+    shape = caseless(exact)
+    statement = keptsql.kept_statement(
+        ("title-equal", model._meta.label, db, title, shape),
+        lambda: keptsql.written(
+            lambda value: model._base_manager.using(db).filter(**{f"{title}__iexact": value}).values_list(
+                "pk", flat=True)[:1],
+            [_TITLE_STAND_INS[shape]]))
+    if statement is None:
+        return True  # not kept: the first tier answers for itself
+    return bool(list(statement.queryset([exact])))
 
 
 def tiered_first(queryset, limit: int) -> tuple[list, int]:

@@ -99,8 +99,8 @@ def test_on_postgresql_each_relation_is_read_by_a_statement_written_once(institu
     from zhilian.core import keptsql
 
     written = []
-    real = keptsql._written
-    monkeypatch.setattr(keptsql, "_written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
+    real = keptsql.written
+    monkeypatch.setattr(keptsql, "written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
     keptsql.clear()
     pages = [[institutions[0], institutions[2]], [institutions[1]], institutions]
     for number, page in enumerate(pages):
@@ -140,8 +140,8 @@ def test_kept_prefetches_answer_what_djangos_prefetch_answers_in_each_users_scop
     problems[0].related.add(problems[3], problems[5])
     problems[3].concerned_enterprises.add(*Organization.objects.filter(kind="enterprise").order_by("pk")[:3])
     written = []
-    real = keptsql._written
-    monkeypatch.setattr(keptsql, "_written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
+    real = keptsql.written
+    monkeypatch.setattr(keptsql, "written", lambda build, stand_ins: written.append(1) or real(build, stand_ins))
     keptsql.clear()
 
     def kept():

@@ -182,3 +182,25 @@ def test_a_restricted_search_reads_in_tiers_what_the_role_may_see(problems, api_
         mine = filter_queryset(Problem.objects.restrict(user), "背光")
         others = filter_queryset(Problem.objects.restrict(persona("city")), "背光")
         assert mine.query != others.query and pagination._written(mine) is not pagination._written(others)
+
+
+@pytest.mark.req("PLT-08")
+@pytest.mark.req("PRB-01")
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="searches are read in tiers on PostgreSQL")
+@pytest.mark.parametrize("word, titled", [("背光", True), ("LED", True), ("led", True), ("背光漏光", True),
+                                          ("翘曲", False), ("led灯条", False), ("背光 翘曲", False)])
+def test_the_first_tier_is_read_only_when_a_title_equals_the_query(problems, api_as, persona, word, titled):
+    """Whether any problem's title equals the query is asked of the title's index alone; the
+    first tier (the user's scope and the search around that test) is read only then."""
+    user = persona("expert")
+    ranked = filter_queryset(Problem.objects.restrict(user), word)
+    expected = [p.code for p in ranked]
+    assert any(p.name.upper() == word.upper() for p in ranked) == titled
+    with CaptureQueriesContext(connection) as queries:
+        assert _pages(api_as("expert"), word, 50) == expected
+    equal = "= UPPER(" if not caseless(word) else f"\"problems_problem\".\"name\" = '{word}'"
+    scoped = [q["sql"] for q in queries if " LIKE " in q["sql"] and equal in q["sql"] and "NOT (" + equal not in q["sql"]
+              and "NOT (UPPER" not in q["sql"]]
+    tested = [q["sql"] for q in queries if " LIKE " not in q["sql"] and equal in q["sql"] and "LIMIT 1" in q["sql"]]
+    assert tested, "the title's equality is tested on its own"
+    assert bool(scoped) == titled
