@@ -176,7 +176,7 @@ def _any_title_equal(model, db: str, title: str, exact: str) -> bool:
     statement = keptsql.kept_statement(
         ("title-equal", model._meta.label, db, title, shape),
         lambda: keptsql.written(
-            lambda value: model._base_manager.using(db).filter(**{f"{title}__iexact": value}).values_list(
+            lambda value: model._base_manager.using(db).filter(**{f"{title}__iexact": value}).order_by().values_list(
                 "pk", flat=True)[:1],
             [_TITLE_STAND_INS[shape]]))
     if statement is None:

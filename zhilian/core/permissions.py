@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import ForeignObject, Q
 
 NOTHING = Q(pk__in=[])
 # Not Q(): in Django ``Q() | x`` is ``x``, so an empty Q would *narrow* when ORed with a
@@ -122,6 +122,11 @@ class InIds(models.lookups.In):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} IN {self.rhs.sql}", lhs_params
 
+
+# A foreign key looks its lookups up among its own class's (``ForeignObject.get_class_lookups``),
+# not among every field's: a scope's list of related ids (``chain__in=[…]``) needs them there.
+ForeignObject.register_lookup(InArray)
+ForeignObject.register_lookup(InIds)
 
 # Literal lists of ids this long in a scope are sent as one array (``InArray``), in scopes
 # built for kept statements (``restrict(arrays=True)``) and the scopes they nest.

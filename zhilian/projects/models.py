@@ -57,9 +57,12 @@ def project_view_q(user) -> Q:
     if user.has_role(Role.DISTRICT_REGULATOR, Role.GRASSROOTS_REGULATOR) and user.district:
         condition |= ~Q(status=ProjectStatus.DRAFT) & Q(lead_unit__district=user.district)
     if user.has_role(Role.EXPERT):
-        condition |= Q(pk__in=MidtermCheck.experts.through.objects.filter(expert__user=user).values(
-            "midtermcheck__project")) | Q(pk__in=Acceptance.experts.through.objects.filter(expert__user=user).values(
-            "acceptance__project"))
+        # Kept id lists too: planned inside every problem statement of an expert's scope
+        # (the problems of the projects it can see).
+        condition |= Q(pk__in=kept_ids("projects-checked-by", (user.pk,), MidtermCheck.experts.through.objects.filter(
+            expert__user=user).values_list("midtermcheck__project", flat=True))) | Q(pk__in=kept_ids(
+                "projects-accepted-by", (user.pk,), Acceptance.experts.through.objects.filter(
+                    expert__user=user).values_list("acceptance__project", flat=True)))
     return condition
 
 
