@@ -27,6 +27,13 @@ def caseless(value) -> bool:
     return isinstance(value, str) and value.upper() == value.lower()
 
 
+def stand_in_for(stand_in: str, word: str) -> str:
+    """``stand_in`` (private-use characters, which have no case) made to stand for ``word`` in a
+    statement written once per shape: ending in a letter instead where ``word`` has case, so
+    that it is written as ``word`` would be."""
+    return stand_in if caseless(word) else stand_in[:-1] + "a"
+
+
 class _Caseless:
     """``as_postgresql`` of a case-insensitive lookup: its case-sensitive twin (``plain``) for a
     value without case, Django's own SQL for any other."""

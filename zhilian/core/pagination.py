@@ -37,7 +37,7 @@ from django.utils.functional import cached_property
 from django_tables2.rows import BoundRows
 
 from . import keptsql, masking, resultcache
-from .caseless import caseless
+from .caseless import caseless, stand_in_for
 from .permissions import InArray
 from .prefetch import prefetch
 
@@ -160,9 +160,8 @@ def tiered_ids(queryset, bottom: int, top: int) -> list:
     return ids[bottom:top]
 
 
-# Stand-ins for the query in the title's equality test, one without case and one with
-# (``core.caseless``: the two are written differently).
-_TITLE_STAND_INS = {True: "\x1f#0#\x1f", False: "\x1fzl-title\x1f"}
+# The query's stand-in in the title's equality test (``core.caseless.stand_in_for``).
+_TITLE_STAND_IN = "\ue002\ue007\ue008"
 
 
 def _any_title_equal(model, db: str, title: str, exact: str) -> bool:
@@ -178,7 +177,7 @@ def _any_title_equal(model, db: str, title: str, exact: str) -> bool:
         lambda: keptsql.written(
             lambda value: model._base_manager.using(db).filter(**{f"{title}__iexact": value}).order_by().values_list(
                 "pk", flat=True)[:1],
-            [_TITLE_STAND_INS[shape]]))
+            [stand_in_for(_TITLE_STAND_IN, exact)]))
     if statement is None:
         return True  # not kept: the first tier answers for itself
     return bool(list(statement.queryset([exact])))

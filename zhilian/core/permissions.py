@@ -128,8 +128,9 @@ class InIds(models.lookups.In):
 ForeignObject.register_lookup(InArray)
 ForeignObject.register_lookup(InIds)
 
-# Literal lists of ids this long in a scope are sent as one array (``InArray``), in scopes
-# built for kept statements (``restrict(arrays=True)``) and the scopes they nest.
+# Literal lists of ids this long in a scope are sent as one array (``InArray``) in scopes built
+# for kept statements (``restrict(arrays=True)``) and the scopes they nest, and written into
+# the SQL once (``InIds``) in any other kept scope.
 _ARRAY_FROM = 4
 _ARRAYS: contextvars.ContextVar[bool] = contextvars.ContextVar("zl_scope_arrays", default=False)
 

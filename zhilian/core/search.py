@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from . import keptsql
-from .caseless import caseless
+from .caseless import caseless, stand_in_for
 from .pagination import (RANK, TITLE_TIERS, RankedBy, capped, hits_and_total, ids_with_total, reads_in_tiers,
                          rows_by_id, split_ids_and_total, tiered, tiered_first)
 from .permissions import scope_token
@@ -111,14 +111,10 @@ _statements: OrderedDict = OrderedDict()
 _EXACT, _WHOLE = "\ue002\ue003\ue004", "\ue002\ue005\ue006"
 
 
-def _cased(stand_in: str, word: str) -> str:
-    return stand_in if caseless(word) else stand_in[:-1] + "a"
-
-
 def _stand_ins(terms: list[str]) -> list[str]:
     # Of the same length class as each term (two characters, or three for any other length),
     # numbered by the character before the last, with case where the term has it.
-    return [_cased(f"{chr(0xE100 + i)}\ue000" if len(term) == 2 else f"\ue000{chr(0xE100 + i)}\ue001", term)
+    return [stand_in_for(f"{chr(0xE100 + i)}\ue000" if len(term) == 2 else f"\ue000{chr(0xE100 + i)}\ue001", term)
             for i, term in enumerate(terms)]
 
 
@@ -168,7 +164,7 @@ def _write(ids_query, terms, check) -> _SearchStatement | None:
     not understood. ``check``: real words (terms, exact, whole) whose query's parameters must be
     exactly those the statement gives them, else the shape is never kept."""
     stand_ins = _stand_ins(terms)
-    exact_stand_in, whole_stand_in = _cased(_EXACT, check[1]), _cased(_WHOLE, check[2])
+    exact_stand_in, whole_stand_in = stand_in_for(_EXACT, check[1]), stand_in_for(_WHOLE, check[2])
     kinds = {exact_stand_in: ("exact", None), whole_stand_in: ("whole", None)}
     for i, stand_in in enumerate(stand_ins):
         kinds[stand_in] = ("term", i)
