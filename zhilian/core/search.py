@@ -88,7 +88,8 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     queryset = queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
     # What the rank was made of, for a page read tier by tier (core.pagination.tiered_ids):
     # Django copies a query's attributes when it clones it.
-    setattr(queryset.query, TITLE_TIERS, RankedBy(title_field, exact, whole, len(terms)))
+    setattr(queryset.query, TITLE_TIERS,
+            RankedBy(title_field, exact, whole, len(terms), use_doubled and any(len(term) == 2 for term in terms)))
     return queryset
 
 

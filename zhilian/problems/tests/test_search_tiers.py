@@ -64,12 +64,14 @@ def test_a_searched_page_holds_the_ranked_rows_at_its_place(problems, api_as, cl
         # order, the text tested on the rows read; a word with case is found by the text's index.
         assert any("NOT (strpos(" in q["sql"] for q in queries) == caseless(word)
         # A search whose first page holds all it found is counted by that page; otherwise it
-        # is counted up to the cap, several words through the text's index.
+        # is counted up to the cap, several words or a two-character one (whose doubled text's
+        # statistics PostgreSQL mostly leaves out) through the text's index.
         statements = [q["sql"] for q in queries]
         more_than_a_page = len(expected) > 25
         assert any(sql.startswith("SELECT COUNT(*)") and " LIKE " in sql for sql in statements) == more_than_a_page
         forced = "SET enable_seqscan = off" in statements and "RESET enable_seqscan" in statements
-        assert forced == (len(search_terms(word)) > 1 and more_than_a_page)
+        terms = search_terms(word)
+        assert forced == ((len(terms) > 1 or any(len(term) == 2 for term in terms)) and more_than_a_page)
 
 
 @pytest.mark.req("PLT-08")
