@@ -60,6 +60,10 @@ def test_a_searched_page_holds_the_ranked_rows_at_its_place(problems, api_as, cl
         assert searched and not any("OVER ()" in sql or "CASE WHEN" in sql for sql in searched)
         if len(word) == 2:
             assert any(f"zl_doubled(\"problems_problem\".\"name\") LIKE '%{doubled(word)}%'" in sql for sql in searched)
+            # The rest leaves out the titles holding the word by a plain test of the title, not
+            # by the doubled title (a regular expression on every row read).
+            assert any(f"NOT (\"problems_problem\".\"name\"::text LIKE '%{word}%')" in sql for sql in searched)
+            assert not any("NOT (zl_doubled(" in sql for sql in searched)
         # Titles holding a word without case are read by the title's indexes or in the list's
         # order, the text tested on the rows read; a word with case is found by the text's index.
         assert any("NOT (strpos(" in q["sql"] for q in queries) == caseless(word)
