@@ -136,7 +136,8 @@ def tiered_ids(queryset, bottom: int, top: int) -> list:
     in the list's order, with its own limit: the first served by the title's index, the
     second by the title's trigram index or the list's order, the third by the list's order,
     so a common word stops after a page of rows and a rare one reads its few matches."""
-    title, exact, whole, *_rest = getattr(queryset.query, TITLE_TIERS)  # a RankedBy
+    ranked_by = getattr(queryset.query, TITLE_TIERS)
+    title, exact, whole = ranked_by.title, ranked_by.exact, ranked_by.whole
     equal, contains = Q(**{f"{title}__iexact": exact}), _title_contains(title, whole)
     # The rest leaves out the titles holding the query by a plain test of the title, which no
     # index serves there either: the doubled title's (zl_doubled, a regular expression) took

@@ -70,11 +70,13 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     # selects nothing, and tested the doubled text row by row: 鹭凯 塑料制品 read the 6,600
     # organizations holding 塑料制品 (9-18 ms) instead of the 66 holding 鹭凯 (0.9 ms).
     use_doubled = has_index and connections[queryset.db].vendor == "postgresql"
+    on_doubled = False  # whether a term is matched on the doubled text (RankedBy.doubled)
     for term in terms:
         if not has_index:
             condition &= Q(**{f"{title_field}__icontains": term})
         elif use_doubled and len(term) == 2:
             condition &= Q(search_doubled__contains=doubled(term))
+            on_doubled = True
         else:
             condition &= Q(search_text__contains=term)
     queryset = queryset.filter(condition).annotate(**{
@@ -88,8 +90,7 @@ def _matching(queryset, terms: list[str], exact: str, whole: str, title_field: s
     queryset = queryset.order_by(f"-{RANK}", *queryset.model._meta.ordering)
     # What the rank was made of, for a page read tier by tier (core.pagination.tiered_ids):
     # Django copies a query's attributes when it clones it.
-    setattr(queryset.query, TITLE_TIERS,
-            RankedBy(title_field, exact, whole, len(terms), use_doubled and any(len(term) == 2 for term in terms)))
+    setattr(queryset.query, TITLE_TIERS, RankedBy(title_field, exact, whole, len(terms), on_doubled))
     return queryset
 
 
